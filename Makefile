@@ -1,0 +1,48 @@
+# Two commands: `make run` sets everything up and starts the app; `make test` sets
+# everything up and runs the whole suite. Everything else here serves those two.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.greenroom-installed
+PULSE_DIR := /tmp/greenroom-pulse-$(shell id -u)-$$PPID
+
+.PHONY: run test setup setup-test lint bench screenshots demo clean
+
+run: setup
+	$(BIN)/greenroom
+
+test: setup-test
+	@set -o pipefail; \
+	export PULSE_RUNTIME_PATH="$(PULSE_DIR)" GREENROOM_REQUIRE_AUDIO=1 QT_QPA_PLATFORM=offscreen; \
+	tools/virtual_mic.sh start "$(PULSE_DIR)"; \
+	trap 'tools/virtual_mic.sh stop "$(PULSE_DIR)"' EXIT; \
+	$(BIN)/ruff check . && $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+setup:
+	tools/install_system_packages.sh run
+	@$(MAKE) --no-print-directory $(STAMP)
+
+setup-test:
+	tools/install_system_packages.sh test
+	@$(MAKE) --no-print-directory $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+bench: setup
+	$(BIN)/python -m benchmarks
+
+screenshots: setup-test
+	$(BIN)/python tools/take_screenshots.py
+
+demo: setup
+	$(BIN)/greenroom demo
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

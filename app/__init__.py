@@ -1,0 +1,3 @@
+"""Greenroom: rehearse job interviews out loud, offline."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,302 @@
+"""Load and validate interview scripts (YAML) into ``InterviewScript``.
+
+The file format is a user-facing contract documented in interview_scripts/README.md.
+Every problem becomes one ``ScriptError`` line naming the file, the field path and the
+problem, e.g. ``senior-ops.yaml: questions[3].time_guide: '7-5 min' has min > max``.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
+
+from app import paths
+from app.errors import ScriptError
+from app.frameworks import BUILT_IN, NONE, Framework, Stage, framework_by_name
+from app.interview_script import InterviewScript, KeyPoint, Mistake, Question
+from app.time_guide import TimeGuide, parse_time_guide
+
+MAX_SCRIPT_BYTES = 1_000_000
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$"
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)]
+Cue = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class StageSpec(_Strict):
+    name: Text
+    cues: list[Cue] = Field(default_factory=list)
+    hint: str = ""
+
+
+class FrameworkSpec(_Strict):
+    name: Text
+    stages: list[StageSpec] = Field(min_length=1)
+
+
+class KeyPointSpec(_Strict):
+    text: Text
+    cues: list[Cue] = Field(default_factory=list)
+
+
+class DefaultsSpec(_Strict):
+    time_guide: str | None = None
+    framework: str | FrameworkSpec | None = None
+
+    _check_guide = field_validator("time_guide")(lambda v: _check_time_guide(v))
+    _check_framework = field_validator("framework")(lambda v: _check_framework_name(v))
+
+
+class QuestionSpec(_Strict):
+    id: Annotated[str, StringConstraints(pattern=ID_PATTERN)]
+    text: Text
+    time_guide: str | None = None
+    framework: str | FrameworkSpec | None = None
+    guidance: str = ""
+    key_points: list[Text | KeyPointSpec] = Field(default_factory=list)
+    mistakes: list[Text | KeyPointSpec] = Field(default_factory=list)
+    sample_answer: str = ""
+    follow_ups: list[Text] = Field(default_factory=list)
+
+    _check_guide = field_validator("time_guide")(lambda v: _check_time_guide(v))
+    _check_framework = field_validator("framework")(lambda v: _check_framework_name(v))
+
+
+class ScriptSpec(_Strict):
+    title: Text
+    role: Text
+    description: str = ""
+    source: str = ""
+    defaults: DefaultsSpec = Field(default_factory=DefaultsSpec)
+    questions: list[QuestionSpec] = Field(min_length=1)
+
+    @field_validator("questions")
+    @classmethod
+    def _unique_ids(cls, questions: list[QuestionSpec]) -> list[QuestionSpec]:
+        seen: dict[str, int] = {}
+        for i, q in enumerate(questions):
+            if q.id in seen:
+                raise ValueError(f"duplicate question id '{q.id}' (also questions[{seen[q.id]}])")
+            seen[q.id] = i
+        return questions
+
+
+def _check_time_guide(value: str | None) -> str | None:
+    if value is not None:
+        parse_time_guide(value)  # raises ValueError with the reason
+    return value
+
+
+def _check_framework_name(value: str | FrameworkSpec | None) -> str | FrameworkSpec | None:
+    if isinstance(value, str) and value.strip().upper() not in BUILT_IN:
+        names = ", ".join(sorted(f.name for f in BUILT_IN.values()))
+        raise ValueError(f"unknown framework '{value}' (use {names}, or an inline {{name, stages}})")
+    return value
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """SafeLoader without anchors/aliases: they buy nothing in a script and allow
+    'billion laughs' documents that expand to gigabytes."""
+
+    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None, None, "aliases (*name) are not allowed in scripts", event.start_mark
+            )
+        return super().compose_node(parent, index)
+
+
+def _format_location(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part in ("str", "function-after[_check_time_guide(), str]"):
+            continue  # pydantic's union-branch labels, not fields
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "(top level)"
+
+
+def _describe(error: dict[str, Any]) -> str:
+    kind = error["type"]
+    value = error.get("input")
+    if kind == "extra_forbidden":
+        return "unknown key"
+    if kind == "missing":
+        return "is required"
+    if kind in ("string_too_short",):
+        return "must not be empty"
+    if kind == "string_pattern_mismatch":
+        return f"'{value}' is not a valid id (letters, digits, '-', '_', '.'; no spaces)"
+    if kind == "too_short":
+        return "must not be empty"
+    if kind == "value_error":
+        return str(error["ctx"]["error"])
+    if kind in ("string_type", "list_type", "dict_type", "model_type", "model_attributes_type"):
+        expected = {"string_type": "text", "list_type": "a list", "dict_type": "a mapping"}.get(kind, "a mapping")
+        return f"expected {expected}, got {type(value).__name__}"
+    return error["msg"]
+
+
+def _first_error(exc: ValidationError) -> str:
+    """The first problem in file order, in one line.
+
+    A union (text | mapping) reports one error per branch at the same place; among
+    those, prefer the most specific message."""
+    labels = ("str", "KeyPointSpec", "FrameworkSpec")
+    specific = ("value_error", "extra_forbidden", "missing", "string_too_short", "too_short")
+    cleaned = [
+        (tuple(p for p in e["loc"] if p not in labels and not (isinstance(p, str) and "[" in p)), e)
+        for e in exc.errors()
+    ]
+    item = cleaned[0][0][:2]
+    same_place = [(loc, e) for loc, e in cleaned if loc[:2] == item] or cleaned
+    loc, first = sorted(same_place, key=lambda le: 0 if le[1]["type"] in specific else 1)[0]
+    return f"{_format_location(loc)}: {_describe(first)}"
+
+
+def _framework(value: str | FrameworkSpec | None) -> Framework | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return framework_by_name(value)
+    return Framework(
+        name=value.name,
+        stages=tuple(Stage(s.name, tuple(s.cues), s.hint) for s in value.stages),
+    )
+
+
+def _build(spec: ScriptSpec, script_id: str, path: Path | None, bundled: bool) -> InterviewScript:
+    default_guide = parse_time_guide(spec.defaults.time_guide) if spec.defaults.time_guide else None
+    default_framework = _framework(spec.defaults.framework)
+    questions = []
+    for q in spec.questions:
+        guide: TimeGuide | None = parse_time_guide(q.time_guide) if q.time_guide else default_guide
+        framework = _framework(q.framework) or default_framework or NONE
+        questions.append(
+            Question(
+                id=q.id,
+                text=q.text,
+                time_guide=guide,
+                framework=framework,
+                guidance=q.guidance.strip(),
+                key_points=tuple(
+                    KeyPoint(k) if isinstance(k, str) else KeyPoint(k.text, tuple(k.cues)) for k in q.key_points
+                ),
+                mistakes=tuple(
+                    Mistake(m) if isinstance(m, str) else Mistake(m.text, tuple(m.cues)) for m in q.mistakes
+                ),
+                sample_answer=q.sample_answer.strip(),
+                follow_ups=tuple(q.follow_ups),
+            )
+        )
+    return InterviewScript(
+        id=script_id,
+        title=spec.title,
+        role=spec.role,
+        description=spec.description.strip(),
+        source=spec.source.strip(),
+        questions=tuple(questions),
+        path=path,
+        bundled=bundled,
+    )
+
+
+def parse_script(data: bytes | str, name: str = "<script>", path: Path | None = None,
+                 bundled: bool = False) -> InterviewScript:
+    """Validate a script's bytes; ``name`` is what error messages call the file."""
+    if isinstance(data, str):
+        data = data.encode("utf-8", errors="surrogatepass")
+    if len(data) > MAX_SCRIPT_BYTES:
+        raise ScriptError(
+            f"{name}: file is {len(data) / 1_000_000:.1f} MB; scripts are limited to "
+            f"{MAX_SCRIPT_BYTES // 1_000_000} MB"
+        )
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ScriptError(f"{name}: not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
+                          "save the file as UTF-8") from None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    try:
+        raw = yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ScriptError(f"{name}: YAML syntax error{where}: {exc.problem or exc.context}") from None
+    except (yaml.YAMLError, RecursionError, ValueError, OverflowError) as exc:
+        raise ScriptError(f"{name}: YAML syntax error: {exc}") from None
+    if raw is None:
+        raise ScriptError(f"{name}: the file is empty; a script needs title, role and questions")
+    if not isinstance(raw, dict):
+        raise ScriptError(f"{name}: (top level): expected a mapping with title, role and questions, "
+                          f"got {type(raw).__name__}")
+    try:
+        spec = ScriptSpec.model_validate(raw)
+    except ValidationError as exc:
+        raise ScriptError(f"{name}: {_first_error(exc)}") from None
+    except RecursionError:
+        raise ScriptError(f"{name}: nested too deeply") from None
+    script_id = Path(name).stem if name != "<script>" else re.sub(r"\W+", "-", spec.title.lower()).strip("-")
+    return _build(spec, script_id, path, bundled)
+
+
+def load_script(path: Path, bundled: bool = False) -> InterviewScript:
+    """Load one YAML file; every failure is a one-line ``ScriptError``."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_SCRIPT_BYTES:
+            raise ScriptError(f"{path.name}: file is {size / 1_000_000:.1f} MB; scripts are limited to "
+                              f"{MAX_SCRIPT_BYTES // 1_000_000} MB")
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ScriptError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise ScriptError(f"{path}: is a folder, not a script file") from None
+    except OSError as exc:
+        raise ScriptError(f"{path}: cannot read ({exc.strerror})") from None
+    return parse_script(data, name=path.name, path=path, bundled=bundled)
+
+
+def script_files(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+
+
+def discover_scripts() -> tuple[list[InterviewScript], list[ScriptError]]:
+    """Bundled scripts then the user's own; broken user files are reported, not fatal."""
+    scripts: list[InterviewScript] = []
+    problems: list[ScriptError] = []
+    for folder, bundled in ((paths.bundled_scripts_dir(), True), (paths.user_scripts_dir(), False)):
+        for file in script_files(folder):
+            try:
+                scripts.append(load_script(file, bundled=bundled))
+            except ScriptError as exc:
+                problems.append(exc)
+    return scripts, problems
+
+
+def find_script(ref: str) -> InterviewScript:
+    """A script by bundled/user id, or by path to a YAML file."""
+    candidate = Path(ref).expanduser()
+    if candidate.suffix in (".yaml", ".yml") or candidate.is_file():
+        return load_script(candidate)
+    scripts, _ = discover_scripts()
+    for script in scripts:
+        if script.id == ref:
+            return script
+    ids = ", ".join(s.id for s in scripts) or "none"
+    raise ScriptError(f"no script '{ref}' (available: {ids}; or give a path to a .yaml file)")

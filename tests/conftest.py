@@ -1,0 +1,89 @@
+"""Shared test setup.
+
+- Every test gets its own empty data folder (GREENROOM_HOME).
+- Network: only loopback and local (Unix) sockets may be opened. Greenroom is offline
+  by construction; a test that tries anything else fails loudly.
+- Audio tests need the PulseAudio virtual microphone that `make test` starts. Under
+  `make test` (GREENROOM_REQUIRE_AUDIO=1) its absence is a failure, not a skip.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import shutil
+import socket
+import subprocess
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Model libraries must never reach a hub during tests.
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["TRANSFORMERS_OFFLINE"] = "1"
+
+
+class NetworkBlocked(RuntimeError):
+    pass
+
+
+def _is_loopback(address: object) -> bool:
+    if not isinstance(address, tuple) or not address:
+        return True  # AF_UNIX paths and the like are local
+    host = str(address[0])
+    if host in ("localhost", ""):
+        return True
+    try:
+        return ipaddress.ip_address(host.split("%")[0]).is_loopback
+    except ValueError:
+        return False  # a host name other than localhost would need DNS: not allowed
+
+
+_real_connect = socket.socket.connect
+_real_connect_ex = socket.socket.connect_ex
+
+
+def _guarded_connect(self: socket.socket, address: object) -> object:
+    if not _is_loopback(address):
+        raise NetworkBlocked(f"test tried to connect to {address!r}; only loopback is allowed")
+    return _real_connect(self, address)
+
+
+def _guarded_connect_ex(self: socket.socket, address: object) -> object:
+    if not _is_loopback(address):
+        raise NetworkBlocked(f"test tried to connect to {address!r}; only loopback is allowed")
+    return _real_connect_ex(self, address)
+
+
+@pytest.fixture(autouse=True)
+def _block_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(socket.socket, "connect", _guarded_connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", _guarded_connect_ex)
+
+
+@pytest.fixture(autouse=True)
+def greenroom_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path_factory.mktemp("greenroom-home")
+    monkeypatch.setenv("GREENROOM_HOME", str(home))
+    return home
+
+
+def _pulse_ready() -> bool:
+    if not shutil.which("pactl"):
+        return False
+    try:
+        return subprocess.run(["pactl", "info"], capture_output=True, timeout=5).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+@pytest.fixture(scope="session")
+def virtual_mic() -> str:
+    """The PulseAudio sink whose monitor is the default microphone; play into it."""
+    if not _pulse_ready():
+        message = "PulseAudio virtual microphone not running (run the suite with `make test`)"
+        if os.environ.get("GREENROOM_REQUIRE_AUDIO") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    return "greenroom_mic"
