@@ -79,3 +79,17 @@ def format_clock(seconds: float) -> str:
     """m:ss, the way times in an answer are shown everywhere."""
     seconds = max(0, int(round(seconds)))
     return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def clock_band(elapsed_s: float, guide: TimeGuide | None) -> str:
+    """Where a running answer stands against its guide: what the recording clock shows.
+
+    'keep_going' before the guide's minimum, 'in_zone' inside it, 'wrap_up' past the
+    maximum; 'no_guide' when the question has none."""
+    if guide is None:
+        return "no_guide"
+    if elapsed_s < guide.min_s:
+        return "keep_going"
+    if elapsed_s <= guide.max_s:
+        return "in_zone"
+    return "wrap_up"
