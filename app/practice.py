@@ -1,0 +1,494 @@
+"""The practice flow: ask → record → transcribe → coach → save, written once.
+
+Both the desktop app and the terminal (`greenroom practice --no-gui`, `greenroom demo`)
+drive this class. Every public method returns at once; speech, recording, transcription,
+coaching and the LLM run on worker threads and report through a ``PracticeListener``
+whose methods may be called from any thread (the GUI turns them into Qt signals).
+
+The candidate's audio is on disk as it is spoken (the Recorder writes it), and an
+attempt row points at it from the moment recording starts, so nothing said is lost if
+a later step fails.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import enum
+import hashlib
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from app import paths
+from app.errors import GreenroomError
+from app.interview_script import InterviewScript, Question
+from app.store import Store
+from app.time_guide import clock_band
+from models.transcript import Transcript
+
+TICK_S = 0.1
+# Silence auto-stop only arms once the candidate has spoken for this long, so a slow
+# start is not mistaken for the end of an answer.
+MIN_SPEECH_BEFORE_AUTOSTOP_S = 1.0
+
+
+class Phase(enum.Enum):
+    IDLE = "idle"
+    SPEAKING = "speaking"
+    THINKING = "thinking"
+    RECORDING = "recording"
+    PROCESSING = "processing"
+    FEEDBACK = "feedback"
+    FINISHED = "finished"
+
+
+@dataclass
+class PracticeSettings:
+    input_device: str | int | None = None
+    voice: str | None = None
+    rate_wpm: int = 170
+    speak_questions: bool = True
+    think_time_s: float = 0.0
+    silence_stop_s: float | None = None
+    max_answer_s: float | None = None
+    speech_model: str | None = None
+    llm_enabled: bool = True
+    ollama_host: str | None = None
+    llm_model: str | None = None
+
+
+class PracticeListener:
+    """Callbacks from the flow; every one may arrive on a worker thread."""
+
+    def phase_changed(self, phase: Phase) -> None: ...
+    def question_shown(self, index: int, total: int, question: Question) -> None: ...
+    def think_tick(self, remaining_s: float) -> None: ...
+    def recording_started(self, attempt_id: int) -> None: ...
+    def recording_tick(self, elapsed_s: float, level: float, band: str) -> None: ...
+    def recording_stopped(self, duration_s: float, reason: str) -> None: ...
+    def transcript_ready(self, transcript: Transcript) -> None: ...
+    def feedback_ready(self, attempt_id: int, feedback: dict[str, Any]) -> None: ...
+    def llm_text(self, chunk: str) -> None: ...
+    def llm_done(self, attempt_id: int, feedback: dict[str, Any]) -> None: ...
+    def error(self, message: str) -> None: ...
+    def interview_finished(self, session_id: int) -> None: ...
+
+
+SourceFactory = Callable[[Question], Any]
+
+
+class PracticeSession:
+    def __init__(
+        self,
+        script: InterviewScript,
+        questions: Sequence[Question],
+        settings: PracticeSettings,
+        listener: PracticeListener,
+        store: Store | None = None,
+        source_factory: SourceFactory | None = None,
+    ) -> None:
+        if not questions:
+            raise GreenroomError("no questions chosen; pick at least one question to practise")
+        self.script = script
+        self.questions = list(questions)
+        self.settings = settings
+        self.listener = listener
+        self.store = store or Store()
+        self.source_factory = source_factory
+        self.session_id: int | None = None
+        self.index = 0
+        self.phase = Phase.IDLE
+        self.last_attempt_id: int | None = None
+        self.last_audio_path: Path | None = None
+        self.last_feedback: dict[str, Any] | None = None
+
+        self._lock = threading.RLock()
+        # Bumped by every user action that supersedes running speech/think time, so a
+        # stale worker sees it is no longer wanted and quietly stops.
+        self._generation = 0
+        self._pool = ThreadPoolExecutor(max_workers=3, thread_name_prefix="greenroom-practice")
+        self._recorder: Any = None
+        self._live: Any = None
+        self._attempt_id: int | None = None
+        self._attempt_started = 0.0
+        self._player: Any = None
+        self._llm_cancel = threading.Event()
+        self._processing: list[Any] = []
+        self._transcriber: Any = None
+        self._transcriber_ready = threading.Event()
+        self._closed = False
+
+    # ----------------------------------------------------------------- properties
+    @property
+    def question(self) -> Question:
+        return self.questions[self.index]
+
+    @property
+    def level(self) -> float:
+        rec = self._recorder
+        return float(rec.level) if rec is not None else 0.0
+
+    @property
+    def elapsed_s(self) -> float:
+        rec = self._recorder
+        return float(rec.elapsed_s) if rec is not None else 0.0
+
+    # ------------------------------------------------------------------- actions
+    def begin(self) -> None:
+        with self._lock:
+            self.session_id = self.store.create_session(self.script.id, self.script.title)
+        # Load the speech model while the question is read out, so Stop is never
+        # followed by a cold model load.
+        self._pool.submit(self._warm_transcriber)
+        self._show_question()
+
+    def replay_question(self) -> None:
+        with self._lock:
+            if self.phase in (Phase.RECORDING, Phase.PROCESSING):
+                return
+        self._show_question(speak_only=True)
+
+    def skip_speech(self) -> None:
+        with self._lock:
+            if self.phase != Phase.SPEAKING:
+                return
+            self._generation += 1
+            self._stop_player()
+            generation = self._generation
+        self._pool.submit(self._think_then_record, generation)
+
+    def start_answer(self) -> None:
+        with self._lock:
+            if self.phase in (Phase.RECORDING, Phase.PROCESSING, Phase.FINISHED):
+                return
+            self._generation += 1
+            generation = self._generation
+            self._stop_player()
+        self._pool.submit(self._start_recording, generation)
+
+    def stop_answer(self, reason: str = "user") -> None:
+        with self._lock:
+            if self.phase != Phase.RECORDING or self._recorder is None:
+                return
+            self._set_phase(Phase.PROCESSING)
+            recorder, live, attempt_id = self._recorder, self._live, self._attempt_id
+            self._recorder = None
+            question = self.question
+            future = self._pool.submit(self._stop_and_process, question, attempt_id, recorder, live,
+                                       reason)
+            self._processing.append(future)
+
+    def redo(self) -> None:
+        with self._lock:
+            if self.phase in (Phase.RECORDING, Phase.PROCESSING):
+                return
+            self._llm_cancel.set()
+        self._show_question()
+
+    def next_question(self) -> bool:
+        with self._lock:
+            if self.phase in (Phase.RECORDING, Phase.PROCESSING):
+                return True
+            if self.index + 1 >= len(self.questions):
+                return False
+            self._llm_cancel.set()
+            self.index += 1
+        self._show_question()
+        return True
+
+    def cancel(self) -> None:
+        """Esc: stop reading or recording. What was recorded is kept and coached."""
+        with self._lock:
+            self._generation += 1
+            self._stop_player()
+            if self.phase == Phase.RECORDING:
+                self.stop_answer(reason="cancelled")
+            elif self.phase in (Phase.SPEAKING, Phase.THINKING):
+                self._set_phase(Phase.IDLE)
+
+    def end(self) -> None:
+        """Finish the interview: a running answer is stopped and saved first."""
+        self.cancel()
+        self._pool.submit(self._finish_interview)
+
+    def play_moment(self, at_s: float) -> None:
+        path = self.last_audio_path
+        if path is None:
+            return
+        self._pool.submit(self._play_file, path, max(0.0, at_s - 0.5))
+
+    def wait_idle(self, timeout_s: float = 120.0) -> bool:
+        """Block until all processing finished (for the CLI and tests, never the GUI)."""
+        deadline = time.monotonic() + timeout_s
+        for future in list(self._processing):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return False
+            # Failures were already reported through the listener.
+            with contextlib.suppress(Exception):
+                future.result(timeout=remaining)
+        return True
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self._llm_cancel.set()
+        with self._lock:
+            self._generation += 1
+            self._stop_player()
+            if self.phase == Phase.RECORDING:
+                self.stop_answer(reason="cancelled")
+        self.wait_idle(timeout_s=30)
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    # ------------------------------------------------------------------ internals
+    def _set_phase(self, phase: Phase) -> None:
+        self.phase = phase
+        self.listener.phase_changed(phase)
+
+    def _report(self, exc: BaseException) -> None:
+        message = str(exc) if isinstance(exc, GreenroomError) else f"unexpected problem: {exc!r}"
+        self.listener.error(message)
+
+    def _warm_transcriber(self) -> None:
+        try:
+            from models.transcriber import load_transcriber
+
+            self._transcriber = load_transcriber(self.settings.speech_model)
+        except GreenroomError as exc:
+            self._report(exc)
+        finally:
+            self._transcriber_ready.set()
+
+    def _show_question(self, speak_only: bool = False) -> None:
+        with self._lock:
+            self._generation += 1
+            generation = self._generation
+            self._stop_player()
+            question = self.question
+            self.listener.question_shown(self.index, len(self.questions), question)
+            if self.settings.speak_questions:
+                self._set_phase(Phase.SPEAKING)
+        self._pool.submit(self._speak_then_record, generation, question, not speak_only)
+
+    def _speak_then_record(self, generation: int, question: Question, then_record: bool) -> None:
+        if self.settings.speak_questions:
+            try:
+                self._speak(question.text, generation)
+            except GreenroomError as exc:
+                # Reading aloud is a convenience: the question is on screen, carry on.
+                self.listener.error(f"{exc} (the question is shown on screen instead)")
+        if then_record:
+            self._think_then_record(generation)
+        else:
+            with self._lock:
+                if generation == self._generation and self.phase == Phase.SPEAKING:
+                    self._set_phase(Phase.IDLE)
+
+    def _speak(self, text: str, generation: int) -> None:
+        from audio.tts import shared_synthesizer
+
+        key = f"{text}|{self.settings.voice}|{self.settings.rate_wpm}".encode()
+        wav = paths.data_dir() / "cache" / f"question-{hashlib.sha1(key).hexdigest()[:16]}.wav"
+        if not wav.exists():
+            shared_synthesizer().render(
+                text, wav, rate_wpm=self.settings.rate_wpm, voice=self.settings.voice
+            ).result(timeout=120)
+        if generation != self._generation:
+            return
+        self._play_file(wav, 0.0, generation)
+
+    def _play_file(self, path: Path, start_s: float, generation: int | None = None) -> None:
+        from audio.playback import Player
+
+        with self._lock:
+            if generation is not None and generation != self._generation:
+                return
+            self._stop_player()
+            player = Player()
+            self._player = player
+        try:
+            player.play_file(path, start_s=start_s)
+        except GreenroomError as exc:
+            self.listener.error(str(exc))
+            return
+        while player.is_playing:
+            if generation is not None and generation != self._generation:
+                player.stop()
+                return
+            time.sleep(0.05)
+
+    def _stop_player(self) -> None:
+        if self._player is not None:
+            # Stopping a player that already finished must never fail the flow.
+            with contextlib.suppress(Exception):
+                self._player.stop()
+            self._player = None
+
+    def _think_then_record(self, generation: int) -> None:
+        think = float(self.settings.think_time_s or 0)
+        if think > 0:
+            with self._lock:
+                if generation != self._generation:
+                    return
+                self._set_phase(Phase.THINKING)
+            end = time.monotonic() + think
+            while (remaining := end - time.monotonic()) > 0:
+                if generation != self._generation:
+                    return
+                self.listener.think_tick(remaining)
+                time.sleep(min(TICK_S, remaining))
+            self.listener.think_tick(0.0)
+        self._start_recording(generation)
+
+    def _start_recording(self, generation: int) -> None:
+        """Runs on a worker: waiting for the model or opening a device must not block
+        whoever called ``start_answer``."""
+        from audio.recorder import Recorder
+        from models.live_transcription import LiveTranscriber
+
+        self._transcriber_ready.wait(timeout=120)
+        with self._lock:
+            if generation != self._generation or self.phase in (Phase.RECORDING, Phase.PROCESSING):
+                return
+            self._open_recording(Recorder, LiveTranscriber)
+
+    def _open_recording(self, recorder_type: Any, live_type: Any) -> None:
+        """Called with the lock held, once the speech model is loaded."""
+        question = self.question
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+        folder = paths.ensure_private_dir(paths.recordings_dir() / f"session-{self.session_id}")
+        wav_path = folder / f"{question.id}-{stamp}.wav"
+        try:
+            source = self.source_factory(question) if self.source_factory else None
+            if self._transcriber is None:
+                raise GreenroomError("the speech model is not loaded; see the message above")
+            recorder = recorder_type(wav_path, source=source, device=self.settings.input_device)
+            live = live_type(self._transcriber)
+            recorder.add_listener(live.feed)
+            recorder.start()
+        except GreenroomError as exc:
+            self._set_phase(Phase.IDLE)
+            self._report(exc)
+            return
+        assert self.session_id is not None
+        self._attempt_id = self.store.start_attempt(
+            self.session_id, self.script.id, question.id, question.text, wav_path
+        )
+        self._recorder, self._live = recorder, live
+        self._attempt_started = time.monotonic()
+        self.last_audio_path = wav_path
+        self._llm_cancel = threading.Event()
+        self._set_phase(Phase.RECORDING)
+        self.listener.recording_started(self._attempt_id)
+        if self.settings.llm_enabled:
+            self._pool.submit(self._preload_llm)
+        threading.Thread(target=self._watch_recording, args=(recorder, question),
+                         name="greenroom-record-watch", daemon=True).start()
+
+    def _watch_recording(self, recorder: Any, question: Question) -> None:
+        """Ticks the clock and decides automatic stops (silence, length, lost device)."""
+        settings = self.settings
+        while True:
+            time.sleep(TICK_S)
+            with self._lock:
+                if self._recorder is not recorder:
+                    return
+            elapsed = float(recorder.elapsed_s)
+            self.listener.recording_tick(elapsed, float(recorder.level), clock_band(elapsed, question.time_guide))
+            reason = None
+            if recorder.error:
+                reason = "device_lost"
+                self.listener.error(str(recorder.error))
+            elif getattr(recorder, "source_finished", False):
+                reason = "end_of_input"
+            elif settings.max_answer_s and elapsed >= settings.max_answer_s:
+                reason = "max_length"
+            elif (
+                settings.silence_stop_s
+                and elapsed - float(recorder.silence_s) >= MIN_SPEECH_BEFORE_AUTOSTOP_S
+                and float(recorder.silence_s) >= settings.silence_stop_s
+            ):
+                reason = "silence"
+            if reason:
+                self.stop_answer(reason=reason)
+                return
+
+    def _preload_llm(self) -> None:
+        try:
+            from models.llm_coach import LLMCoach
+
+            LLMCoach(host=self.settings.ollama_host, model=self.settings.llm_model).preload()
+        except Exception:  # noqa: BLE001 - preloading is an optimisation; coaching reports real failures
+            pass
+
+    def _stop_and_process(self, question: Question, attempt_id: int | None, recorder: Any,
+                          live: Any, reason: str) -> None:
+        from audio.audio_file import read_audio_16k
+        from models.coach import coach_answer
+
+        result = recorder.stop()
+        if result.error and reason == "user":
+            reason = "device_lost"
+        self.listener.recording_stopped(float(result.duration_s), reason)
+        try:
+            try:
+                transcript = live.finish()
+            except GreenroomError as exc:
+                # The live path failed: transcribe the file on disk instead.
+                self.listener.error(f"{exc}; transcribing the saved recording instead")
+                transcript = self._transcriber.transcribe_file(result.path)
+            transcript.duration_s = max(transcript.duration_s, float(result.duration_s))
+            self.listener.transcript_ready(transcript)
+            try:
+                audio = read_audio_16k(result.path)
+            except GreenroomError:
+                audio = None
+            feedback = coach_answer(question, transcript, audio)
+            models_used = {"speech": transcript.model, "coach": "greenroom-deterministic"}
+            if attempt_id is not None:
+                self.store.finish_attempt(attempt_id, float(result.duration_s), transcript.to_dict(),
+                                          feedback, models_used)
+            with self._lock:
+                self.last_attempt_id = attempt_id
+                self.last_feedback = feedback
+                self._set_phase(Phase.FEEDBACK)
+            self.listener.feedback_ready(attempt_id or 0, feedback)
+            if self.settings.llm_enabled:
+                self._run_llm(question, attempt_id, feedback, models_used)
+        except GreenroomError as exc:
+            self._report(exc)
+            with self._lock:
+                self._set_phase(Phase.FEEDBACK)
+        except Exception as exc:  # noqa: BLE001 - never lose the session over one bad answer
+            self._report(exc)
+            with self._lock:
+                self._set_phase(Phase.FEEDBACK)
+
+    def _run_llm(self, question: Question, attempt_id: int | None, feedback: dict[str, Any],
+                 models_used: dict[str, Any]) -> None:
+        from models.llm_coach import LLMCoach
+
+        coach = LLMCoach(host=self.settings.ollama_host, model=self.settings.llm_model)
+        merged = coach.coach(question, feedback, on_text=self.listener.llm_text, cancel=self._llm_cancel)
+        if merged.get("llm"):
+            models_used = {**models_used, "llm": merged["llm"].get("model")}
+        if attempt_id is not None:
+            self.store.update_feedback(attempt_id, merged, models_used)
+        with self._lock:
+            self.last_feedback = merged
+        self.listener.llm_done(attempt_id or 0, merged)
+
+    def _finish_interview(self) -> None:
+        self.wait_idle()
+        with self._lock:
+            if self.session_id is not None:
+                self.store.end_session(self.session_id)
+            self._set_phase(Phase.FINISHED)
+        self.listener.interview_finished(self.session_id or 0)
