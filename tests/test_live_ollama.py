@@ -1,0 +1,51 @@
+"""Against a real Ollama server, when one answers at OLLAMA_HOST.
+
+Opt-in: set OLLAMA_HOST and run ``pytest -m live_ollama``. Without OLLAMA_HOST, or when
+nothing answers there, these tests are skipped. They need a model installed
+(``greenroom models pull llama3.2:3b``) and can take a minute on a laptop CPU.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from models.llm_coach import LLMCoach
+from models.llm_feedback import LLMFeedback
+from models.ollama_server import OllamaServer
+from tests.test_llm_coach import deterministic_feedback, star_question
+
+pytestmark = pytest.mark.live_ollama
+
+
+@pytest.fixture(scope="module")
+def live_server() -> OllamaServer:
+    if not os.environ.get("OLLAMA_HOST"):
+        pytest.skip("set OLLAMA_HOST to run the live Ollama tests")
+    server = OllamaServer()
+    status = server.status()
+    if not status["reachable"]:
+        pytest.skip(f"no Ollama server answers: {status['error']}")
+    if not status["models"]:
+        pytest.skip(f"Ollama at {server.host} has no model; run `greenroom models pull llama3.2:3b`")
+    return server
+
+
+def test_live_status_reports_version_and_models(live_server: OllamaServer) -> None:
+    status = live_server.status()
+    assert status["version"] and status["models"]
+    assert live_server.pick_model() in status["models"] or os.environ.get("GREENROOM_OLLAMA_MODEL")
+
+
+def test_live_coaching_returns_valid_feedback(live_server: OllamaServer) -> None:
+    pieces: list[str] = []
+    coach = LLMCoach(live_server.host, read_timeout_s=300.0, total_timeout_s=600.0)
+    feedback = deterministic_feedback(word_count=180, duration_s=75.0)
+    result = coach.coach(star_question(), feedback, on_text=pieces.append)
+    assert result["llm_status"]["ok"] is True, result["llm_status"]
+    llm = {k: v for k, v in result["llm"].items() if k not in ("model", "prompt_version")}
+    LLMFeedback.model_validate(llm)
+    assert len(llm["key_points"]) >= 1
+    assert pieces, "the reply should have been streamed"
+    assert result["transcript"] == feedback["transcript"]

@@ -1,0 +1,378 @@
+"""LLMCoach against the loopback Ollama server: healthy runs, every failure, retry, cancel.
+
+The deterministic feedback here is built by hand in the shape ``models.coach`` returns;
+the question is a real ``Question`` with a STAR framework and a parsed time guide.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import json
+import re
+import threading
+import time
+from typing import Any
+
+import pytest
+
+from app.frameworks import STAR
+from app.interview_script import KeyPoint, Mistake, Question
+from app.time_guide import parse_time_guide
+from models.llm_coach import LLMCoach
+from models.llm_feedback import LLMFeedback, feedback_schema
+from models.llm_prompt import PROMPT_VERSION, build_prompt, estimate_tokens, transcript_lines
+from tests.ollama_loopback import OllamaLoopback
+
+pytest_plugins = ("tests.ollama_loopback",)
+
+
+# Short timeouts keep the failure tests fast; the loopback's slow mode outlasts them.
+READ_TIMEOUT_S = 0.5
+DETERMINISTIC_KEYS = ("question_id", "duration_s", "speaking_s", "time_guide", "length",
+                      "words", "wpm", "pace", "pauses", "fillers", "hedges", "word_use",
+                      "structure", "key_points", "mistakes", "transcript")
+# Ordinary interview-answer words, so character and token counts look like real speech.
+_SENTENCES = (
+    "In my last role our billing service failed every night during the batch run.",
+    "I was responsible for making the nightly invoices reliable again.",
+    "First I read the logs and found that two jobs were writing the same table.",
+    "Then I moved one job to a queue and added a lock around the shared step.",
+    "I also set up an alert so the team would hear about failures within minutes.",
+    "As a result the failures dropped from four a week to none in two months.",
+    "We saved about six hours of manual fixes every week.",
+    "What I learned is to look for contention before adding more servers.",
+)
+
+
+def star_question() -> Question:
+    return Question(
+        id="reliability-incident",
+        text="Tell me about a time you fixed a recurring production problem.",
+        time_guide=parse_time_guide("5-7 minutes"),
+        framework=STAR,
+        guidance="Pick one concrete incident you owned and walk through it in order.",
+        key_points=(KeyPoint("Names the business impact", ("customers", "invoices")),
+                    KeyPoint("Explains the root cause", ("root cause", "found that")),
+                    KeyPoint("Gives a measurable result", ("percent", "hours"))),
+        mistakes=(Mistake("Says 'we' throughout and never 'I'", ("we did",)),),
+    )
+
+
+def transcript_dict(word_count: int, duration_s: float) -> dict[str, Any]:
+    """Whisper-shaped transcript words cut from the sentences above, evenly timed."""
+    tokens = list(itertools.islice(itertools.cycle(" ".join(_SENTENCES).split()), word_count))
+    step = duration_s / max(1, word_count)
+    words = [{"word": token, "start_s": round(i * step, 3),
+              "end_s": round(i * step + step * 0.8, 3), "probability": 0.93}
+             for i, token in enumerate(tokens)]
+    return {"text": " ".join(tokens), "language": "en", "model": "tiny.en",
+            "duration_s": duration_s, "words": words}
+
+
+def deterministic_feedback(word_count: int = 260, duration_s: float = 100.0) -> dict[str, Any]:
+    """The shape ``models.coach.coach_answer`` returns, with plausible measured values."""
+    return {
+        "question_id": "reliability-incident",
+        "duration_s": duration_s,
+        "speaking_s": duration_s * 0.9,
+        "time_guide": {"text": "5-7 minutes", "min_s": 300.0, "max_s": 420.0},
+        "length": {"verdict": "short", "gap_s": round(duration_s - 300.0, 1)},
+        "words": word_count,
+        "wpm": round(word_count / (duration_s / 60), 1),
+        "pace": {"wpm": round(word_count / (duration_s / 60), 1), "verdict": "good"},
+        "pauses": {"count": 2, "longest_s": 2.4, "items": [{"at_s": 31.0, "duration_s": 2.4}]},
+        "fillers": {"count": 3, "per_minute": 1.8, "items": [{"word": "um", "at_s": 12.0}]},
+        "hedges": {"count": 1, "items": [{"phrase": "I think", "at_s": 44.0}]},
+        "word_use": {"i_count": 9, "we_count": 4},
+        "structure": {"framework": "STAR", "stages": [
+            {"name": "Situation", "found": True, "at_s": 0.0},
+            {"name": "Task", "found": True, "at_s": 5.0},
+            {"name": "Action", "found": True, "at_s": 10.0},
+            {"name": "Result", "found": True, "at_s": 28.0}]},
+        "key_points": [{"text": "Names the business impact", "covered": True, "at_s": 0.0},
+                       {"text": "Explains the root cause", "covered": True, "at_s": 10.0},
+                       {"text": "Gives a measurable result", "covered": True, "at_s": 28.0}],
+        "mistakes": [],
+        "notes": [
+            {"at_s": 12.0, "severity": "warning", "message": "Filler 'um' at 0:12.",
+             "source": "coach"},
+            {"at_s": 31.0, "severity": "info", "message": "A 2.4 s pause at 0:31.",
+             "source": "coach"},
+            {"at_s": None, "severity": "problem", "message": "The answer ran short of 5 minutes.",
+             "source": "coach"},
+        ],
+        "transcript": transcript_dict(word_count, duration_s),
+        "llm": None,
+        "llm_status": None,
+    }
+
+
+def make_coach(server: OllamaLoopback, **kwargs: Any) -> LLMCoach:
+    return LLMCoach(server.host, read_timeout_s=READ_TIMEOUT_S, connect_timeout_s=0.5, **kwargs)
+
+
+def assert_deterministic_untouched(result: dict[str, Any], original: dict[str, Any]) -> None:
+    for key in DETERMINISTIC_KEYS:
+        assert result[key] == original[key], key
+
+
+def assert_failed(result: dict[str, Any], original: dict[str, Any], code: str) -> dict[str, Any]:
+    status = result["llm_status"]
+    assert result["llm"] is None
+    assert status["ok"] is False
+    assert status["code"] == code, status
+    assert status["reason"] and "\n" not in status["reason"]
+    assert status["fix"]
+    assert_deterministic_untouched(result, original)
+    assert result["notes"] == original["notes"]
+    return status
+
+
+def times_sorted(notes: list[dict[str, Any]]) -> bool:
+    keys = [(n["at_s"] is None, n["at_s"] or 0.0) for n in notes]
+    return keys == sorted(keys)
+
+
+# -- healthy ----------------------------------------------------------------------------
+
+
+def test_healthy_run_fills_llm_and_adds_timed_notes(ollama_loopback: OllamaLoopback) -> None:
+    feedback = deterministic_feedback()
+    original = copy.deepcopy(feedback)
+    result = make_coach(ollama_loopback).coach(star_question(), feedback)
+
+    assert feedback == original, "the caller's dict must not be changed"
+    assert result["llm_status"]["ok"] is True, result["llm_status"]
+    llm = result["llm"]
+    assert llm["model"] == "llama3.2:3b"
+    assert llm["prompt_version"] == PROMPT_VERSION
+    LLMFeedback.model_validate({k: v for k, v in llm.items()
+                                if k not in ("model", "prompt_version")})
+    assert_deterministic_untouched(result, original)
+
+    llm_notes = [n for n in result["notes"] if n["source"] == "llm"]
+    assert [n["message"] for n in llm_notes] == \
+        [i["message"] for i in sorted(llm["improvements"],
+                                      key=lambda i: (i["at_s"] is None, i["at_s"] or 0.0))]
+    assert llm_notes and all(n["severity"] == "info" for n in llm_notes)
+    assert any(isinstance(n["at_s"], float) for n in llm_notes)
+    assert all(n["at_s"] is None or 0 <= n["at_s"] <= feedback["duration_s"] for n in llm_notes)
+    assert len(result["notes"]) == len(original["notes"]) + len(llm_notes)
+    assert times_sorted(result["notes"])
+    assert result["notes"][-1]["at_s"] is None  # whole-answer notes go last
+
+    # The request carried the schema, a low temperature, a sized window and streaming.
+    (chat,) = ollama_loopback.requests_to("/api/chat")
+    assert chat.body["format"] == feedback_schema()
+    assert chat.body["stream"] is True
+    assert chat.body["options"]["temperature"] <= 0.3
+    plan = build_prompt(star_question(), feedback)
+    assert chat.body["options"]["num_ctx"] == plan.num_ctx
+    assert chat.body["messages"] == plan.messages
+
+
+def test_streaming_callback_receives_the_reply_text(ollama_loopback: OllamaLoopback) -> None:
+    pieces: list[str] = []
+    threads: set[str] = set()
+
+    def on_text(text: str) -> None:
+        pieces.append(text)
+        threads.add(threading.current_thread().name)
+
+    result = make_coach(ollama_loopback).coach(star_question(), deterministic_feedback(),
+                                               on_text=on_text)
+    assert len(pieces) > 3, "the reply should arrive in several streamed pieces"
+    streamed = json.loads("".join(pieces))
+    llm = {k: v for k, v in result["llm"].items() if k not in ("model", "prompt_version")}
+    assert streamed == llm
+    assert threads == {"llm-coach"}
+
+
+def test_a_failing_callback_does_not_cost_the_feedback(ollama_loopback: OllamaLoopback) -> None:
+    def on_text(text: str) -> None:
+        raise RuntimeError("display went away")
+
+    result = make_coach(ollama_loopback).coach(star_question(), deterministic_feedback(),
+                                               on_text=on_text)
+    assert result["llm_status"]["ok"] is True
+
+
+def test_coaching_a_saved_result_again_replaces_its_llm_notes(
+        ollama_loopback: OllamaLoopback) -> None:
+    coach = make_coach(ollama_loopback)
+    once = coach.coach(star_question(), deterministic_feedback())
+    twice = coach.coach(star_question(), once)
+    assert twice["notes"] == once["notes"]
+
+
+# -- failures ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("mode", "code", "chat_requests"), [
+    ("down", "not_running", 0),
+    ("slow", "timeout", 1),
+    ("missing_model", "model_missing", 0),
+    ("truncated", "stream_cut", 1),
+    ("invalid_json", "malformed_json", 2),
+    ("schema_violation", "schema_violation", 2),
+])
+def test_each_failure_keeps_the_deterministic_feedback(
+        ollama_loopback: OllamaLoopback, mode: str, code: str, chat_requests: int) -> None:
+    feedback = deterministic_feedback()
+    original = copy.deepcopy(feedback)
+    ollama_loopback.set_mode(mode)
+    started = time.monotonic()
+    result = make_coach(ollama_loopback).coach(star_question(), feedback)
+    assert time.monotonic() - started < 5
+    status = assert_failed(result, original, code)
+    assert ollama_loopback.host in status["reason"] or code in ("malformed_json",
+                                                                "schema_violation")
+    assert len(ollama_loopback.requests_to("/api/chat")) == chat_requests
+    if code == "model_missing":
+        assert status["fix"] == "greenroom models pull llama3.2:3b"
+    if chat_requests == 2:
+        # The retry tells the model what was wrong with its first reply.
+        retry = ollama_loopback.requests_to("/api/chat")[1].body["messages"]
+        assert retry[-2]["role"] == "assistant"
+        assert retry[-1]["role"] == "user" and "rejected" in retry[-1]["content"]
+
+
+def test_a_model_the_server_lacks_gives_a_pull_command(ollama_loopback: OllamaLoopback) -> None:
+    feedback = deterministic_feedback()
+    result = make_coach(ollama_loopback, model="mistral:7b").coach(star_question(), feedback)
+    status = assert_failed(result, feedback, "model_missing")
+    assert status["fix"] == "greenroom models pull mistral:7b"
+
+
+def test_a_server_without_models_says_what_to_pull() -> None:
+    server = OllamaLoopback(models=()).start()
+    try:
+        feedback = deterministic_feedback()
+        result = make_coach(server).coach(star_question(), feedback)
+        status = assert_failed(result, feedback, "no_model")
+        assert status["fix"].startswith("greenroom models pull ")
+    finally:
+        server.stop()
+
+
+def test_one_schema_violation_is_retried_and_the_retry_is_used(
+        ollama_loopback: OllamaLoopback) -> None:
+    ollama_loopback.set_mode("schema_violation", times=1)
+    feedback = deterministic_feedback()
+    result = make_coach(ollama_loopback).coach(star_question(), feedback)
+    assert result["llm_status"]["ok"] is True, result["llm_status"]
+    assert result["llm_status"]["attempts"] == 2
+    assert result["llm"]["verdict"]
+    chats = ollama_loopback.requests_to("/api/chat")
+    assert len(chats) == 2
+    assert "did not match the feedback schema" in chats[1].body["messages"][-1]["content"]
+
+
+def test_cancel_returns_at_once_with_the_feedback_intact() -> None:
+    server = OllamaLoopback(slow_s=3.0).start()
+    try:
+        server.set_mode("slow")
+        feedback = deterministic_feedback()
+        cancel = threading.Event()
+        threading.Timer(0.2, cancel.set).start()
+        started = time.monotonic()
+        result = LLMCoach(server.host, read_timeout_s=5.0).coach(star_question(), feedback,
+                                                                 cancel=cancel)
+        assert time.monotonic() - started < 1.0
+        assert_failed(result, feedback, "cancelled")
+    finally:
+        server.stop()
+
+
+def test_cancel_before_start_makes_no_difference_to_the_answer(
+        ollama_loopback: OllamaLoopback) -> None:
+    cancel = threading.Event()
+    cancel.set()
+    feedback = deterministic_feedback()
+    result = make_coach(ollama_loopback).coach(star_question(), feedback, cancel=cancel)
+    assert_failed(result, feedback, "cancelled")
+
+
+# -- prompt -----------------------------------------------------------------------------
+
+
+def test_prompt_for_a_seven_minute_answer_fits_the_context_window() -> None:
+    feedback = deterministic_feedback(word_count=1100, duration_s=420.0)
+    plan = build_prompt(star_question(), feedback)
+    user = plan.messages[1]["content"]
+
+    assert plan.estimated_tokens + plan.num_predict <= plan.num_ctx
+    assert plan.num_ctx > 2048, "Ollama's small default window would cut the transcript"
+    # The whole transcript is there, every sentence behind its time mark.
+    lines = transcript_lines(feedback["transcript"])
+    assert all(line in user for line in lines)
+    assert all(re.match(r"^\[\d+:\d\d\] \S", line) for line in lines)
+    assert lines[-1].startswith("[6:5")
+    spoken = " ".join(line.split("] ", 1)[1] for line in lines)
+    assert spoken == feedback["transcript"]["text"]
+    # The estimate errs high: at least one token per four characters of the prompt.
+    text = plan.messages[0]["content"] + user
+    assert plan.estimated_tokens >= len(text) / 4
+    assert estimate_tokens(text) <= plan.estimated_tokens
+
+
+def test_prompt_carries_question_guidance_points_mistakes_metrics_and_schema() -> None:
+    question = star_question()
+    plan = build_prompt(question, deterministic_feedback())
+    system, user = plan.messages[0]["content"], plan.messages[1]["content"]
+    assert json.dumps(feedback_schema(), separators=(",", ":")) in system
+    assert question.text in user and question.guidance in user
+    assert all(k.text in user for k in question.key_points)
+    assert all(m.text in user for m in question.mistakes)
+    assert "5-7 minutes (5:00 to 7:00)" in user
+    assert "STAR (Situation:" in user
+    assert "- wpm: 156.0" in user and "- fillers: {count=3" in user
+    assert "$" not in user  # every placeholder was filled
+
+
+def test_a_long_answer_gets_a_larger_window_on_the_wire(ollama_loopback: OllamaLoopback) -> None:
+    short = make_coach(ollama_loopback).coach(star_question(), deterministic_feedback())
+    long = make_coach(ollama_loopback).coach(
+        star_question(), deterministic_feedback(word_count=1100, duration_s=420.0))
+    assert short["llm_status"]["ok"] and long["llm_status"]["ok"]
+    first, second = (r.body["options"]["num_ctx"]
+                     for r in ollama_loopback.requests_to("/api/chat"))
+    assert second > first >= 4096
+
+
+# -- end to end with the deterministic coach ---------------------------------------------
+
+
+def test_real_deterministic_feedback_gets_llm_feedback_and_stays_valid(
+        ollama_loopback: OllamaLoopback) -> None:
+    from models.coach import coach_answer
+    from models.coach.feedback_schema import validate_feedback
+    from models.transcript import Transcript
+
+    transcript = Transcript.from_dict(transcript_dict(word_count=300, duration_s=120.0))
+    feedback = coach_answer(star_question(), transcript, audio=None)
+    original = copy.deepcopy(feedback)
+    assert validate_feedback(feedback) == []
+
+    result = make_coach(ollama_loopback).coach(star_question(), feedback)
+    assert result["llm_status"]["ok"] is True, result["llm_status"]
+    assert validate_feedback(result) == []
+    untouched = [k for k in original if k not in ("llm", "llm_status", "notes")]
+    assert all(result[k] == original[k] for k in untouched)
+    assert [n for n in result["notes"] if n["source"] != "llm"] == original["notes"]
+    assert times_sorted(result["notes"])
+    # The prompt summarised the coach's own measurements.
+    (chat,) = ollama_loopback.requests_to("/api/chat")
+    user = chat.body["messages"][1]["content"]
+    assert f"- wpm: {_fmt(original['wpm'])}" in user
+
+    ollama_loopback.set_mode("down")
+    failed = make_coach(ollama_loopback).coach(star_question(), feedback)
+    assert failed["llm"] is None and validate_feedback(failed) == []
+    assert {k: v for k, v in failed.items() if k != "llm_status"} == \
+        {k: v for k, v in original.items() if k != "llm_status"}
+
+
+def _fmt(value: Any) -> str:
+    return f"{value:.1f}" if isinstance(value, float) else str(value)

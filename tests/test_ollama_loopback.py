@@ -1,0 +1,249 @@
+"""The loopback Ollama server speaks the published protocol, and models.ollama_server and
+`greenroom models` work against it."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import httpx
+import pytest
+
+from app.cli import main as cli_main
+from app.errors import LLMError
+from models.llm_feedback import LLMFeedback, feedback_schema
+from models.ollama_server import (
+    DEFAULT_HOST,
+    MODEL_ENV,
+    OllamaServer,
+    PullProgress,
+    choose_model,
+    resolve_host,
+    server_status,
+)
+from tests.ollama_loopback import OllamaLoopback, SchemaFiller
+
+pytest_plugins = ("tests.ollama_loopback",)
+
+DETAIL_KEYS = {"parent_model", "format", "family", "families", "parameter_size",
+               "quantization_level"}
+
+
+def http(server: OllamaLoopback) -> httpx.Client:
+    return httpx.Client(base_url=server.host, timeout=2.0, trust_env=False)
+
+
+# -- the wire protocol ------------------------------------------------------------------
+
+
+def test_version_tags_and_show_carry_the_published_fields(
+        ollama_loopback: OllamaLoopback) -> None:
+    with http(ollama_loopback) as client:
+        assert client.get("/api/version").json() == {"version": ollama_loopback.version}
+        (entry,) = client.get("/api/tags").json()["models"]
+        assert set(entry) == {"name", "model", "modified_at", "size", "digest", "details"}
+        assert entry["name"] == entry["model"] == "llama3.2:3b"
+        assert set(entry["details"]) == DETAIL_KEYS
+        show = client.post("/api/show", json={"model": "llama3.2:3b"}).json()
+        assert {"modelfile", "parameters", "template", "details", "model_info",
+                "capabilities"} <= set(show)
+        assert show["model_info"]["llama.context_length"] > 0
+        missing = client.post("/api/show", json={"model": "nope:1b"})
+        assert missing.status_code == 404 and "not found" in missing.json()["error"]
+
+
+def test_chat_streams_ndjson_and_ends_with_statistics(ollama_loopback: OllamaLoopback) -> None:
+    request = {"model": "llama3.2:3b", "messages": [{"role": "user", "content": "hi"}],
+               "format": feedback_schema()}
+    with http(ollama_loopback) as client, client.stream("POST", "/api/chat", json=request) as r:
+        assert r.headers["content-type"] == "application/x-ndjson"
+        lines = [json.loads(line) for line in r.iter_lines()]
+    *pieces, final = lines
+    assert pieces and all(p["done"] is False and p["message"]["role"] == "assistant"
+                          for p in pieces)
+    assert all({"model", "created_at", "message", "done"} <= set(p) for p in lines)
+    assert final["done"] is True and final["done_reason"] == "stop"
+    assert {"total_duration", "load_duration", "prompt_eval_count", "prompt_eval_duration",
+            "eval_count", "eval_duration"} <= set(final)
+    content = "".join(p["message"]["content"] for p in pieces)
+    LLMFeedback.model_validate_json(content)
+
+
+def test_chat_reply_follows_the_schema_sent_and_is_prose_without_one(
+        ollama_loopback: OllamaLoopback) -> None:
+    base = {"model": "llama3.2:3b", "messages": [{"role": "user", "content": "hi"}],
+            "stream": False}
+    tiny = {"type": "object", "properties": {"n": {"type": "integer", "minimum": 100},
+                                             "tag": {"enum": ["a", "b"]}},
+            "required": ["n", "tag"]}
+    with http(ollama_loopback) as client:
+        shaped = client.post("/api/chat", json={**base, "format": tiny}).json()
+        plain = client.post("/api/chat", json=base).json()
+    value = json.loads(shaped["message"]["content"])
+    assert set(value) == {"n", "tag"} and value["n"] >= 100 and value["tag"] in ("a", "b")
+    assert shaped["done"] is True
+    with pytest.raises(json.JSONDecodeError):
+        json.loads(plain["message"]["content"])
+
+
+def test_schema_filler_satisfies_the_feedback_schema_with_refs_and_enums() -> None:
+    schema = feedback_schema()
+    assert "$defs" in schema  # the walker really resolves references
+    value = SchemaFiller(schema).fill()
+    parsed = LLMFeedback.model_validate(value)
+    assert {kp.status for kp in parsed.key_points} <= {"covered", "partial", "missing"}
+    assert len(parsed.improvements) <= 5
+
+
+def test_generate_with_no_prompt_loads_the_model(ollama_loopback: OllamaLoopback) -> None:
+    with http(ollama_loopback) as client:
+        reply = client.post("/api/generate", json={"model": "llama3.2:3b", "keep_alive": "5m",
+                                                   "stream": False}).json()
+    assert reply["response"] == "" and reply["done"] is True and reply["done_reason"] == "load"
+
+
+def test_every_request_is_recorded(ollama_loopback: OllamaLoopback) -> None:
+    with http(ollama_loopback) as client:
+        client.get("/api/version")
+        client.post("/api/show", json={"model": "llama3.2:3b"})
+    assert [(r.method, r.path) for r in ollama_loopback.requests] == \
+        [("GET", "/api/version"), ("POST", "/api/show")]
+    assert ollama_loopback.requests[1].body == {"model": "llama3.2:3b"}
+    assert ollama_loopback.requests[0].client[0] == "127.0.0.1"
+
+
+def test_down_mode_closes_the_port_and_healthy_reopens_it(
+        ollama_loopback: OllamaLoopback) -> None:
+    ollama_loopback.set_mode("down")
+    with http(ollama_loopback) as client, pytest.raises(httpx.ConnectError):
+        client.get("/api/version")
+    ollama_loopback.set_mode("healthy")
+    with http(ollama_loopback) as client:
+        assert client.get("/api/version").status_code == 200
+
+
+# -- models.ollama_server -----------------------------------------------------------------
+
+
+def test_host_comes_from_the_setting_then_the_environment_then_the_default(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OLLAMA_HOST", raising=False)
+    assert resolve_host() == DEFAULT_HOST
+    monkeypatch.setenv("OLLAMA_HOST", "10.0.0.5")
+    assert resolve_host() == "http://10.0.0.5:11434"
+    assert resolve_host("127.0.0.1:9999") == "http://127.0.0.1:9999"
+    assert resolve_host("https://ollama.lan") == "https://ollama.lan:443"
+    assert resolve_host("0.0.0.0:11434") == DEFAULT_HOST
+
+
+def test_status_lists_version_and_models(ollama_loopback: OllamaLoopback) -> None:
+    status = server_status(ollama_loopback.host)
+    assert status == {"host": ollama_loopback.host, "reachable": True, "version": "0.6.5",
+                      "models": ["llama3.2:3b"], "error": None}
+
+
+def test_status_of_a_closed_port_says_how_to_start_it(ollama_loopback: OllamaLoopback) -> None:
+    ollama_loopback.set_mode("down")
+    status = OllamaServer(ollama_loopback.host, connect_timeout_s=0.5).status()
+    assert status["reachable"] is False and status["models"] == []
+    assert ollama_loopback.host in status["error"] and "ollama serve" in status["error"]
+
+
+def test_model_choice_follows_the_preference_list(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(MODEL_ENV, raising=False)
+    assert choose_model(["mistral:7b", "qwen2.5:3b", "llama3.2:3b"]) == "llama3.2:3b"
+    assert choose_model(["mistral:7b", "phi3.5:latest"]) == "phi3.5:latest"
+    assert choose_model(["mistral:7b"]) == "mistral:7b"
+    assert choose_model([]) is None
+    server = OllamaServer("127.0.0.1:1")
+    assert server.pick_model("gemma2:2b", installed=["llama3.2:3b"]) == "gemma2:2b"
+    monkeypatch.setenv(MODEL_ENV, "qwen2.5:3b")
+    assert server.pick_model(installed=["llama3.2:3b"]) == "qwen2.5:3b"
+
+
+def test_pull_reports_progress_and_installs_the_model(ollama_loopback: OllamaLoopback) -> None:
+    seen: list[PullProgress] = []
+    done = OllamaServer(ollama_loopback.host).pull("qwen2.5:3b", on_progress=seen.append)
+    assert done is True
+    assert seen[0].status == "pulling manifest" and seen[-1].status == "success"
+    fractions = [p.fraction for p in seen if p.fraction is not None]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    assert "qwen2.5:3b" in ollama_loopback.models
+    (request,) = ollama_loopback.requests_to("/api/pull")
+    assert request.body["model"] == "qwen2.5:3b" and request.body["stream"] is True
+
+
+def test_pull_can_be_cancelled_midway() -> None:
+    server = OllamaLoopback(pull_steps=20, pull_delay_s=0.05).start()
+    try:
+        cancel = threading.Event()
+        seen: list[PullProgress] = []
+
+        def on_progress(progress: PullProgress) -> None:
+            seen.append(progress)
+            if progress.fraction:
+                cancel.set()
+
+        done = OllamaServer(server.host).pull("qwen2.5:3b", on_progress, cancel)
+        assert done is False
+        assert seen[-1].status != "success" and len(seen) < 5
+        assert "qwen2.5:3b" not in server.models
+    finally:
+        server.stop()
+
+
+def test_pull_of_an_unknown_name_raises_one_line(ollama_loopback: OllamaLoopback) -> None:
+    with pytest.raises(LLMError, match="could not pull 'missing-model'") as info:
+        OllamaServer(ollama_loopback.host).pull("missing-model")
+    assert "\n" not in str(info.value)
+
+
+def test_preload_asks_for_keep_alive_off_the_calling_thread(
+        ollama_loopback: OllamaLoopback) -> None:
+    thread = OllamaServer(ollama_loopback.host).preload("llama3.2:3b", keep_alive="15m")
+    assert thread is not threading.current_thread() and thread.daemon
+    thread.join(timeout=5)
+    (request,) = ollama_loopback.requests_to("/api/generate")
+    assert request.body == {"model": "llama3.2:3b", "keep_alive": "15m", "stream": False}
+
+
+def test_preload_against_a_closed_port_stays_quiet(ollama_loopback: OllamaLoopback) -> None:
+    ollama_loopback.set_mode("down")
+    thread = OllamaServer(ollama_loopback.host, connect_timeout_s=0.5).preload("llama3.2:3b")
+    thread.join(timeout=5)
+    assert not thread.is_alive()
+
+
+# -- greenroom models ---------------------------------------------------------------------
+
+
+def test_models_list_shows_server_version_models_and_choice(
+        ollama_loopback: OllamaLoopback, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(MODEL_ENV, raising=False)
+    ollama_loopback.models.insert(0, "mistral:7b")
+    assert cli_main(["models", "--host", ollama_loopback.host, "list"]) == 0
+    out = capsys.readouterr().out
+    assert f"server:  {ollama_loopback.host}" in out
+    assert "version: 0.6.5" in out
+    assert "    mistral:7b" in out and "  * llama3.2:3b" in out
+    assert "in use:  llama3.2:3b" in out
+
+
+def test_models_pull_draws_a_progress_bar(ollama_loopback: OllamaLoopback,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli_main(["models", "--host", ollama_loopback.host, "pull", "phi3.5"]) == 0
+    err = capsys.readouterr().err
+    assert "[" + "#" * 30 + "] 100.0%" in err
+    assert "\r" in err and "pulled phi3.5" in err
+    assert "phi3.5" in ollama_loopback.models
+
+
+def test_models_commands_with_the_server_down_print_one_line(
+        ollama_loopback: OllamaLoopback, capsys: pytest.CaptureFixture[str]) -> None:
+    ollama_loopback.set_mode("down")
+    for argv in (["list"], ["pull", "phi3.5"]):
+        assert cli_main(["models", "--host", ollama_loopback.host, *argv]) == 1
+        err = capsys.readouterr().err.strip()
+        assert err.startswith("greenroom: ") and "\n" not in err
+        assert "ollama serve" in err
