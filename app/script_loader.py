@@ -8,6 +8,7 @@ problem, e.g. ``senior-ops.yaml: questions[3].time_guide: '7-5 min' has min > ma
 from __future__ import annotations
 
 import re
+from collections.abc import Hashable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -121,6 +122,19 @@ class _NoAliasLoader(yaml.SafeLoader):
             )
         return super().compose_node(parent, index)
 
+    def construct_mapping(self, node, deep=False):  # type: ignore[no-untyped-def]
+        # PyYAML keeps the last of two equal keys; in a script that silently drops the first.
+        seen: set[object] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if isinstance(key, Hashable):
+                if key in seen:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"duplicate key '{key}'", key_node.start_mark
+                    )
+                seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
 
 def _format_location(loc: tuple[Any, ...]) -> str:
     out = ""
@@ -160,15 +174,26 @@ def _first_error(exc: ValidationError) -> str:
 
     A union (text | mapping) reports one error per branch at the same place; among
     those, prefer the most specific message."""
-    labels = ("str", "KeyPointSpec", "FrameworkSpec")
+    text_labels = ("str", "constrained-str")
+    labels = (*text_labels, "KeyPointSpec", "FrameworkSpec")
     specific = ("value_error", "extra_forbidden", "missing", "string_too_short", "too_short")
+    errors = exc.errors()
+    # A mapping was meant for the mapping branch: the text branch's "expected text" hides
+    # the real problem inside it.
+    errors = [e for e in errors if not (e["type"] == "string_type" and isinstance(e.get("input"), dict)
+                                        and e["loc"] and e["loc"][-1] in text_labels)] or errors
     cleaned = [
         (tuple(p for p in e["loc"] if p not in labels and not (isinstance(p, str) and "[" in p)), e)
-        for e in exc.errors()
+        for e in errors
     ]
     item = cleaned[0][0][:2]
     same_place = [(loc, e) for loc, e in cleaned if loc[:2] == item] or cleaned
     loc, first = sorted(same_place, key=lambda le: 0 if le[1]["type"] in specific else 1)[0]
+    if first["type"] == "invalid_key":
+        return f"{_format_location(loc[:-1])}: key {first.get('input')!r} is not text"
+    both_branches = {e["type"] for lc, e in same_place if lc == loc}
+    if {"string_type", "model_type"} <= both_branches and first["type"] in ("string_type", "model_type"):
+        return f"{_format_location(loc)}: expected text or a mapping, got {type(first.get('input')).__name__}"
     return f"{_format_location(loc)}: {_describe(first)}"
 
 

@@ -1,0 +1,136 @@
+"""``greenroom sessions``: list, show and delete saved practice sessions."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from app.store import AttemptRow, SessionRow, Store
+from app.time_guide import format_clock
+
+AddCommand = Callable[[Any], None]
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "sessions", help="list, show or delete saved practice sessions",
+        description="Saved practice sessions: each holds the attempts (answers) made in it.",
+    )
+    parser.set_defaults(handler=list_command)  # `greenroom sessions` alone lists them
+    actions = parser.add_subparsers(dest="sessions_command", metavar="ACTION")
+    for add in SUBCOMMANDS:
+        add(actions)
+
+
+def _add_list(actions: Any) -> None:
+    parser = actions.add_parser("list", help="every session, most recent first")
+    parser.set_defaults(handler=list_command)
+
+
+def _add_show(actions: Any) -> None:
+    parser = actions.add_parser("show", help="the attempts of one session")
+    parser.add_argument("id", type=int, help="session id (from `greenroom sessions list`)")
+    parser.set_defaults(handler=show_command)
+
+
+def _add_delete(actions: Any) -> None:
+    parser = actions.add_parser("delete", help="delete a session, its attempts and recordings")
+    parser.add_argument("id", type=int, help="session id (from `greenroom sessions list`)")
+    parser.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
+    parser.set_defaults(handler=delete_command)
+
+
+# Each entry adds one action under `greenroom sessions`; new actions (e.g. `recover`)
+# append their own add function here.
+SUBCOMMANDS: list[AddCommand] = [_add_list, _add_show, _add_delete]
+
+
+def local_time(row: SessionRow | AttemptRow) -> str:
+    return row.started.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def list_command(args: argparse.Namespace) -> int:
+    sessions = Store().list_sessions()
+    if not sessions:
+        print("No saved sessions yet; practise with `greenroom practice SCRIPT`.")
+        return 0
+    id_width = max(2, *(len(str(s.id)) for s in sessions))
+    print(f"{'ID':>{id_width}}  {'DATE':<16}  {'ATTEMPTS':>8}  INTERVIEW")
+    for s in sessions:
+        print(f"{s.id:>{id_width}}  {local_time(s):<16}  {s.attempt_count:>8}  {s.script_title}")
+    return 0
+
+
+VERDICT_WORDS = {"short": "short", "within": "within the guide", "long": "long",
+                 "no_guide": "no time guide"}
+
+
+def _length_line(attempt: AttemptRow) -> str:
+    feedback = attempt.feedback or {}
+    parts = []
+    if attempt.duration_s is not None:
+        parts.append(format_clock(attempt.duration_s))
+    length = feedback.get("length")
+    if isinstance(length, dict) and length.get("verdict"):
+        verdict = str(length["verdict"])
+        parts.append(VERDICT_WORDS.get(verdict, verdict))
+    guide = feedback.get("time_guide")
+    if isinstance(guide, dict) and guide.get("text"):
+        parts.append(f"guide {guide['text']}")
+    return ", ".join(parts) if parts else "not measured"
+
+
+def key_points_summary(feedback: dict[str, Any] | None) -> str | None:
+    """'2 of 3' (plus partial ones) from the coach's key_points list, or None without one."""
+    points = (feedback or {}).get("key_points")
+    if not isinstance(points, list) or not points:
+        return None
+    statuses = [p.get("status") if isinstance(p, dict) else None for p in points]
+    summary = f"{statuses.count('covered')} of {len(points)}"
+    partial = statuses.count("partial")
+    return f"{summary} ({partial} partly)" if partial else summary
+
+
+def show_command(args: argparse.Namespace) -> int:
+    store = Store()
+    session = store.get_session(args.id)
+    attempts = list(reversed(store.list_attempts(session_id=session.id)))  # in the order asked
+    print(f"Session {session.id}: {session.script_title} ({session.script_id}), "
+          f"{local_time(session)}, {len(attempts)} attempt(s)")
+    for number, attempt in enumerate(attempts, start=1):
+        status = "" if attempt.status == "complete" else f" [{attempt.status}]"
+        print(f"\n{number}. {attempt.question_text}{status}")
+        print(f"   length: {_length_line(attempt)}")
+        points = key_points_summary(attempt.feedback)
+        if points is not None:
+            print(f"   key points covered: {points}")
+        print(f"   audio: {attempt.audio_path or 'none'}")
+    return 0
+
+
+def _confirm(prompt: str) -> bool:
+    try:
+        answer = input(prompt)
+    except EOFError:
+        return False
+    return answer.strip().lower() in ("y", "yes")
+
+
+def delete_command(args: argparse.Namespace) -> int:
+    store = Store()
+    session = store.get_session(args.id)
+    if not args.yes:
+        if not sys.stdin.isatty():
+            print(f"greenroom: not deleting session {session.id} without confirmation; "
+                  "add --yes to delete it non-interactively", file=sys.stderr)
+            return 2
+        question = (f"Delete session {session.id} ({session.script_title}, "
+                    f"{session.attempt_count} attempt(s) and their recordings)? [y/N] ")
+        if not _confirm(question):
+            print("Nothing deleted.")
+            return 1
+    removed = store.delete_session(session.id)
+    print(f"Deleted session {session.id} and {len(removed)} recording(s).")
+    return 0

@@ -1,0 +1,458 @@
+"""The session store: practice sessions and their attempts, in one SQLite file.
+
+A session is one sitting with a script; an attempt is one spoken answer to one question,
+with its recording, transcript, feedback and the models that produced them.
+
+Design choices:
+- One SQLite connection per call. The GUI reads history on its thread while a worker
+  writes attempts; separate short-lived connections plus WAL mode let readers see a
+  consistent snapshot without ever sharing a connection across threads.
+- Writes use ``BEGIN IMMEDIATE`` so a writer takes the write lock up front and waits on
+  the busy timeout, instead of failing half way with "database is locked".
+- The schema version lives in ``PRAGMA user_version``; ``MIGRATIONS[i]`` moves a database
+  from version ``i`` to ``i + 1`` inside one transaction.
+- The database holds private answers: the file is created 0600 before SQLite touches it,
+  and SQLite gives its -wal/-shm side files the database file's mode.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import sqlite3
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from app import paths
+from app.errors import StoreError
+
+log = logging.getLogger(__name__)
+
+BUSY_TIMEOUT_S = 10.0
+ATTEMPT_STATUSES = ("recording", "complete", "recovered")
+
+_MIGRATION_1 = (
+    """
+    CREATE TABLE sessions (
+        id           INTEGER PRIMARY KEY,
+        script_id    TEXT NOT NULL,
+        script_title TEXT NOT NULL,
+        started_at   TEXT NOT NULL,
+        ended_at     TEXT
+    )
+    """,
+    """
+    CREATE TABLE attempts (
+        id              INTEGER PRIMARY KEY,
+        session_id      INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        script_id       TEXT NOT NULL,
+        question_id     TEXT NOT NULL,
+        question_text   TEXT NOT NULL,
+        started_at      TEXT NOT NULL,
+        ended_at        TEXT,
+        status          TEXT NOT NULL DEFAULT 'recording'
+                        CHECK (status IN ('recording', 'complete', 'recovered')),
+        audio_path      TEXT,
+        duration_s      REAL,
+        transcript_json TEXT,
+        feedback_json   TEXT,
+        models_json     TEXT NOT NULL DEFAULT '{}'
+    )
+    """,
+    "CREATE INDEX attempts_by_session ON attempts(session_id, started_at)",
+    "CREATE INDEX attempts_by_start ON attempts(started_at)",
+    "CREATE INDEX attempts_by_status ON attempts(status)",
+)
+
+# Append new steps; never edit a step that has shipped.
+MIGRATIONS: tuple[Sequence[str], ...] = (_MIGRATION_1,)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def utc_now() -> str:
+    """The current time as ISO-8601 UTC text; sorts the same as it orders in time."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def parse_timestamp(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    id: int
+    script_id: str
+    script_title: str
+    started_at: str
+    ended_at: str | None
+    attempt_count: int = 0
+
+    @property
+    def started(self) -> datetime:
+        return parse_timestamp(self.started_at)
+
+
+@dataclass(frozen=True)
+class AttemptRow:
+    id: int
+    session_id: int
+    script_id: str
+    question_id: str
+    question_text: str
+    started_at: str
+    ended_at: str | None
+    status: str
+    audio_path: Path | None
+    duration_s: float | None
+    transcript: dict[str, Any] | None
+    feedback: dict[str, Any] | None
+    models: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def started(self) -> datetime:
+        return parse_timestamp(self.started_at)
+
+
+def _json_default(value: Any) -> Any:
+    # NumPy scalars and arrays reach the store inside feedback dicts; keep them as numbers.
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, set | frozenset):
+        return list(value)
+    raise TypeError(f"{type(value).__name__} cannot be saved as JSON")
+
+
+def _to_json(value: Any, what: str) -> str | None:
+    if value is None:
+        return None
+    if hasattr(value, "to_dict"):
+        value = value.to_dict()
+    try:
+        return json.dumps(value, ensure_ascii=False, default=_json_default)
+    except (TypeError, ValueError) as exc:
+        raise StoreError(f"attempt {what}: cannot be saved ({exc}); pass plain JSON values") from None
+
+
+def _from_json(text: str | None) -> Any:
+    return None if text is None else json.loads(text)
+
+
+def _inside(folder: Path, candidate: Path) -> Path | None:
+    """``candidate`` with its folder resolved, if that lies inside ``folder``; else None.
+
+    The last component is kept as is: a symlink inside the recordings folder is unlinked,
+    never the file it points to."""
+    if not candidate.name or candidate.name in (".", ".."):
+        return None
+    real_folder = Path(os.path.realpath(folder))
+    real_candidate = Path(os.path.realpath(candidate.parent)) / candidate.name
+    if real_candidate.parent.is_relative_to(real_folder):
+        return real_candidate
+    return None
+
+
+class Store:
+    """Sessions and attempts in SQLite. Safe to use from several threads at once."""
+
+    def __init__(self, path: Path | str | None = None, recordings_dir: Path | None = None) -> None:
+        self.path = Path(path) if path is not None else paths.database_path()
+        self._recordings_dir = recordings_dir
+        self._prepare_file()
+        self._migrate()
+
+    # -- opening ---------------------------------------------------------------
+
+    def _prepare_file(self) -> None:
+        folder = self.path.parent
+        try:
+            if not folder.exists():
+                paths.ensure_private_dir(folder)
+            # Create the file 0600 ourselves: SQLite copies its mode to -wal and -shm.
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, paths.PRIVATE_FILE_MODE)
+            os.close(fd)
+        except OSError as exc:
+            raise StoreError(f"{self.path}: cannot create the database ({exc.strerror}); "
+                             "check the folder exists and is writable") from None
+        self._make_private()
+
+    def _make_private(self) -> None:
+        for suffix in ("", "-wal", "-shm"):
+            side = Path(f"{self.path}{suffix}")
+            with contextlib.suppress(FileNotFoundError, PermissionError):
+                if side.stat().st_mode & 0o777 != paths.PRIVATE_FILE_MODE:
+                    os.chmod(side, paths.PRIVATE_FILE_MODE)
+
+    def _damaged(self, exc: sqlite3.Error) -> StoreError:
+        text = str(exc)
+        if isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "busy" in text):
+            return StoreError(f"{self.path}: the session database stayed busy for "
+                              f"{BUSY_TIMEOUT_S:.0f} s ({text}); close other Greenroom windows and retry")
+        if isinstance(exc, sqlite3.OperationalError) and "readonly" in text:
+            return StoreError(f"{self.path}: the session database is read-only ({text}); "
+                              "make the file and its folder writable")
+        return StoreError(f"{self.path}: cannot use the session database ({text}); it may be damaged: "
+                          "move it aside and Greenroom will start a new one")
+
+    def _open(self) -> sqlite3.Connection:
+        try:
+            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None,
+                                   check_same_thread=True)
+        except sqlite3.Error as exc:
+            raise self._damaged(exc) from None
+        try:
+            conn.row_factory = sqlite3.Row
+            conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+            conn.execute("PRAGMA foreign_keys = ON")
+        except sqlite3.Error as exc:
+            conn.close()
+            raise self._damaged(exc) from None
+        return conn
+
+    @contextlib.contextmanager
+    def _connection(self) -> Iterator[sqlite3.Connection]:
+        conn = self._open()
+        try:
+            yield conn
+        except sqlite3.DatabaseError as exc:
+            raise self._damaged(exc) from None
+        finally:
+            conn.close()
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction that holds the write lock from its first statement."""
+        with self._connection() as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    def _migrate(self) -> None:
+        with self._connection() as conn:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            self._check_version(version)
+            # WAL cannot be switched on inside a transaction; the setting is kept in the file.
+            conn.execute("PRAGMA journal_mode = WAL")
+            while version < SCHEMA_VERSION:
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    # Another process may have migrated while we waited for the lock.
+                    version = conn.execute("PRAGMA user_version").fetchone()[0]
+                    self._check_version(version)
+                    if version < SCHEMA_VERSION:
+                        for statement in MIGRATIONS[version]:
+                            conn.execute(statement)
+                        version += 1
+                        conn.execute(f"PRAGMA user_version = {version}")
+                except BaseException:
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                    raise
+                conn.execute("COMMIT")
+        self._make_private()
+
+    def _check_version(self, version: int) -> None:
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path}: the database is from a newer Greenroom (schema {version}, this "
+                f"version knows up to {SCHEMA_VERSION}); update Greenroom to open it"
+            )
+
+    @property
+    def schema_version(self) -> int:
+        with self._connection() as conn:
+            return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+    def recordings_dir(self) -> Path:
+        return self._recordings_dir if self._recordings_dir is not None else paths.recordings_dir()
+
+    # -- sessions --------------------------------------------------------------
+
+    def create_session(self, script_id: str, script_title: str) -> int:
+        with self._write() as conn:
+            cursor = conn.execute(
+                "INSERT INTO sessions (script_id, script_title, started_at) VALUES (?, ?, ?)",
+                (script_id, script_title, utc_now()),
+            )
+            return int(cursor.lastrowid)
+
+    def end_session(self, session_id: int) -> None:
+        with self._write() as conn:
+            self._require(conn, "sessions", session_id)
+            conn.execute("UPDATE sessions SET ended_at = ? WHERE id = ? AND ended_at IS NULL",
+                         (utc_now(), session_id))
+
+    _SESSION_SELECT = (
+        "SELECT s.*, (SELECT COUNT(*) FROM attempts a WHERE a.session_id = s.id) AS attempt_count "
+        "FROM sessions s"
+    )
+
+    def list_sessions(self) -> list[SessionRow]:
+        """Every session, most recent first."""
+        with self._connection() as conn:
+            rows = conn.execute(f"{self._SESSION_SELECT} ORDER BY s.started_at DESC, s.id DESC")
+            return [self._session(row) for row in rows]
+
+    def get_session(self, session_id: int) -> SessionRow:
+        with self._connection() as conn:
+            row = conn.execute(f"{self._SESSION_SELECT} WHERE s.id = ?", (session_id,)).fetchone()
+        if row is None:
+            raise StoreError(f"no session {session_id}; `greenroom sessions list` shows them")
+        return self._session(row)
+
+    def delete_session(self, session_id: int) -> list[Path]:
+        """Delete a session, its attempts and their recordings; returns the files removed."""
+        with self._write() as conn:
+            self._require(conn, "sessions", session_id)
+            audio = [row[0] for row in conn.execute(
+                "SELECT audio_path FROM attempts WHERE session_id = ?", (session_id,))]
+            conn.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
+        # Rows go first: a file that cannot be removed must not leave a half-deleted session.
+        return self._remove_audio(audio)
+
+    # -- attempts --------------------------------------------------------------
+
+    def start_attempt(self, session_id: int, script_id: str, question_id: str, question_text: str,
+                      audio_path: Path | str | None) -> int:
+        with self._write() as conn:
+            self._require(conn, "sessions", session_id)
+            cursor = conn.execute(
+                "INSERT INTO attempts (session_id, script_id, question_id, question_text, started_at,"
+                " status, audio_path) VALUES (?, ?, ?, ?, ?, 'recording', ?)",
+                (session_id, script_id, question_id, question_text, utc_now(),
+                 None if audio_path is None else str(audio_path)),
+            )
+            return int(cursor.lastrowid)
+
+    def finish_attempt(self, attempt_id: int, duration_s: float, transcript: dict[str, Any] | None,
+                       feedback: dict[str, Any] | None, models: dict[str, Any] | None = None) -> None:
+        values = (float(duration_s), _to_json(transcript, "transcript"), _to_json(feedback, "feedback"),
+                  _to_json(models or {}, "models"), utc_now(), attempt_id)
+        with self._write() as conn:
+            self._require(conn, "attempts", attempt_id)
+            conn.execute(
+                "UPDATE attempts SET status = 'complete', duration_s = ?, transcript_json = ?,"
+                " feedback_json = ?, models_json = ?, ended_at = ? WHERE id = ?",
+                values,
+            )
+
+    def update_feedback(self, attempt_id: int, feedback: dict[str, Any] | None,
+                        models: dict[str, Any] | None = None) -> None:
+        """Replace the feedback (e.g. when the LLM's part arrives after the metrics)."""
+        feedback_json = _to_json(feedback, "feedback")
+        with self._write() as conn:
+            self._require(conn, "attempts", attempt_id)
+            if models is None:
+                conn.execute("UPDATE attempts SET feedback_json = ? WHERE id = ?",
+                             (feedback_json, attempt_id))
+            else:
+                conn.execute("UPDATE attempts SET feedback_json = ?, models_json = ? WHERE id = ?",
+                             (feedback_json, _to_json(models, "models"), attempt_id))
+
+    def mark_recovered(self, attempt_id: int, duration_s: float) -> None:
+        """An attempt whose recording was interrupted and repaired from the WAV on disk."""
+        with self._write() as conn:
+            self._require(conn, "attempts", attempt_id)
+            conn.execute(
+                "UPDATE attempts SET status = 'recovered', duration_s = ?, ended_at = ? WHERE id = ?",
+                (float(duration_s), utc_now(), attempt_id),
+            )
+
+    def list_attempts(self, session_id: int | None = None, status: str | None = None) -> list[AttemptRow]:
+        """Attempts, most recent first; optionally of one session and/or one status."""
+        if status is not None and status not in ATTEMPT_STATUSES:
+            raise StoreError(f"attempt status '{status}' is unknown (use {', '.join(ATTEMPT_STATUSES)})")
+        where: list[str] = []
+        args: list[Any] = []
+        if session_id is not None:
+            where.append("session_id = ?")
+            args.append(session_id)
+        if status is not None:
+            where.append("status = ?")
+            args.append(status)
+        clause = f" WHERE {' AND '.join(where)}" if where else ""
+        with self._connection() as conn:
+            rows = conn.execute(f"SELECT * FROM attempts{clause} ORDER BY started_at DESC, id DESC",
+                                args).fetchall()
+        return [self._attempt(row) for row in rows]
+
+    def get_attempt(self, attempt_id: int) -> AttemptRow:
+        with self._connection() as conn:
+            row = conn.execute("SELECT * FROM attempts WHERE id = ?", (attempt_id,)).fetchone()
+        if row is None:
+            raise StoreError(f"no attempt {attempt_id}; `greenroom sessions show ID` lists them")
+        return self._attempt(row)
+
+    def delete_attempt(self, attempt_id: int) -> list[Path]:
+        """Delete one attempt and its recording; returns the files removed."""
+        with self._write() as conn:
+            self._require(conn, "attempts", attempt_id)
+            audio = [row[0] for row in conn.execute(
+                "SELECT audio_path FROM attempts WHERE id = ?", (attempt_id,))]
+            conn.execute("DELETE FROM attempts WHERE id = ?", (attempt_id,))
+        return self._remove_audio(audio)
+
+    # -- helpers ---------------------------------------------------------------
+
+    @staticmethod
+    def _require(conn: sqlite3.Connection, table: str, row_id: int) -> None:
+        if conn.execute(f"SELECT 1 FROM {table} WHERE id = ?", (row_id,)).fetchone() is None:
+            kind = "session" if table == "sessions" else "attempt"
+            raise StoreError(f"no {kind} {row_id}; `greenroom sessions list` shows what is stored")
+
+    def _remove_audio(self, audio_paths: list[str | None]) -> list[Path]:
+        """Remove recordings, but only files inside the recordings folder."""
+        folder = self.recordings_dir()
+        removed: list[Path] = []
+        for text in audio_paths:
+            if not text:
+                continue
+            target = _inside(folder, Path(text))
+            if target is None:
+                log.warning("kept %s: it is outside the recordings folder %s", text, folder)
+                continue
+            try:
+                if target.is_symlink() or target.is_file():
+                    target.unlink()
+                    removed.append(target)
+            except OSError as exc:
+                log.warning("could not remove recording %s: %s", target, exc.strerror)
+        return removed
+
+    @staticmethod
+    def _session(row: sqlite3.Row) -> SessionRow:
+        return SessionRow(
+            id=row["id"], script_id=row["script_id"], script_title=row["script_title"],
+            started_at=row["started_at"], ended_at=row["ended_at"],
+            attempt_count=row["attempt_count"],
+        )
+
+    @staticmethod
+    def _attempt(row: sqlite3.Row) -> AttemptRow:
+        return AttemptRow(
+            id=row["id"], session_id=row["session_id"], script_id=row["script_id"],
+            question_id=row["question_id"], question_text=row["question_text"],
+            started_at=row["started_at"], ended_at=row["ended_at"], status=row["status"],
+            audio_path=Path(row["audio_path"]) if row["audio_path"] else None,
+            duration_s=row["duration_s"],
+            transcript=_from_json(row["transcript_json"]),
+            feedback=_from_json(row["feedback_json"]),
+            models=_from_json(row["models_json"]) or {},
+        )
+
+
+__all__ = [
+    "ATTEMPT_STATUSES", "AttemptRow", "MIGRATIONS", "SCHEMA_VERSION", "SessionRow", "Store",
+    "StoreError", "parse_timestamp", "utc_now",
+]

@@ -1,0 +1,527 @@
+"""The SQLite session store and the `greenroom sessions` command, on real SQLite files."""
+
+from __future__ import annotations
+
+import builtins
+import os
+import sqlite3
+import stat
+import sys
+import threading
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from app import paths, store
+from app.cli import main
+from app.errors import StoreError
+from app.store import Store
+from models.transcript import Transcript, Word
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@pytest.fixture
+def loose_umask() -> Iterator[None]:
+    """A typical desktop umask, so private modes have to come from the code itself."""
+    previous = os.umask(0o022)
+    try:
+        yield
+    finally:
+        os.umask(previous)
+
+
+def user_version(path: Path) -> int:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute("PRAGMA user_version").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def table_columns(path: Path, table: str) -> list[str]:
+    conn = sqlite3.connect(path)
+    try:
+        return [row[1] for row in conn.execute(f"PRAGMA table_info({table})")]
+    finally:
+        conn.close()
+
+
+def wav_in_recordings(name: str) -> Path:
+    target = paths.recordings_dir() / name
+    target.write_bytes(b"RIFF....WAVE")
+    return target
+
+
+# -- schema and migrations ------------------------------------------------------------
+
+
+def test_migrates_an_empty_file_to_the_latest_version_and_reopens_idempotently(tmp_path: Path) -> None:
+    db = tmp_path / "empty.sqlite3"
+    db.touch()
+    assert user_version(db) == 0
+
+    first = Store(db)
+    assert user_version(db) == store.SCHEMA_VERSION == len(store.MIGRATIONS) >= 1
+    assert first.schema_version == store.SCHEMA_VERSION
+    assert table_columns(db, "sessions") == ["id", "script_id", "script_title", "started_at", "ended_at"]
+    assert table_columns(db, "attempts") == [
+        "id", "session_id", "script_id", "question_id", "question_text", "started_at", "ended_at",
+        "status", "audio_path", "duration_s", "transcript_json", "feedback_json", "models_json",
+    ]
+    session_id = first.create_session("ops", "Ops interview")
+
+    again = Store(db)  # a second open must neither re-run migrations nor lose rows
+    assert again.schema_version == store.SCHEMA_VERSION
+    assert [s.id for s in again.list_sessions()] == [session_id]
+    conn = sqlite3.connect(db)
+    try:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    finally:
+        conn.close()
+
+
+def test_default_path_is_the_data_folder(greenroom_home: Path) -> None:
+    opened = Store()
+    assert opened.path == greenroom_home / "greenroom.sqlite3"
+    assert opened.path.is_file()
+
+
+def test_a_later_migration_upgrades_existing_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db = tmp_path / "old.sqlite3"
+    Store(db).create_session("ops", "Ops interview")
+    step = ("ALTER TABLE sessions ADD COLUMN notes TEXT NOT NULL DEFAULT ''",)
+    monkeypatch.setattr(store, "MIGRATIONS", (*store.MIGRATIONS, step))
+    monkeypatch.setattr(store, "SCHEMA_VERSION", len(store.MIGRATIONS))
+
+    upgraded = Store(db)
+    assert user_version(db) == len(store.MIGRATIONS)
+    assert "notes" in table_columns(db, "sessions")
+    assert [s.script_id for s in upgraded.list_sessions()] == ["ops"]
+
+
+def test_a_failing_migration_leaves_the_database_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "half.sqlite3"
+    Store(db)
+    before = user_version(db)
+    broken = ("ALTER TABLE sessions ADD COLUMN half_done TEXT", "THIS IS NOT SQL")
+    monkeypatch.setattr(store, "MIGRATIONS", (*store.MIGRATIONS, broken))
+    monkeypatch.setattr(store, "SCHEMA_VERSION", len(store.MIGRATIONS))
+
+    with pytest.raises(StoreError) as caught:
+        Store(db)
+    assert str(db) in str(caught.value)
+    assert user_version(db) == before
+    assert "half_done" not in table_columns(db, "sessions")  # the step rolled back as a whole
+
+
+def test_a_database_from_a_newer_version_is_refused(tmp_path: Path) -> None:
+    db = tmp_path / "future.sqlite3"
+    conn = sqlite3.connect(db)
+    conn.execute(f"PRAGMA user_version = {store.SCHEMA_VERSION + 5}")
+    conn.close()
+
+    with pytest.raises(StoreError) as caught:
+        Store(db)
+    message = str(caught.value)
+    assert message == (
+        f"{db}: the database is from a newer Greenroom (schema {store.SCHEMA_VERSION + 5}, this "
+        f"version knows up to {store.SCHEMA_VERSION}); update Greenroom to open it"
+    )
+    assert user_version(db) == store.SCHEMA_VERSION + 5  # untouched
+
+
+def test_a_corrupt_file_is_a_store_error_naming_the_file(tmp_path: Path) -> None:
+    db = tmp_path / "garbage.sqlite3"
+    db.write_bytes(b"this is not a database at all\n" * 200)
+
+    with pytest.raises(StoreError) as caught:
+        Store(db)
+    message = str(caught.value)
+    assert message.startswith(f"{db}: cannot use the session database (")
+    assert "move it aside" in message
+    assert "\n" not in message
+
+
+def test_a_folder_in_place_of_the_database_is_a_store_error(tmp_path: Path) -> None:
+    db = tmp_path / "db-folder"
+    db.mkdir()
+    with pytest.raises(StoreError, match="cannot create the database"):
+        Store(db)
+
+
+# -- permissions --------------------------------------------------------------------
+
+
+def test_data_folder_database_and_side_files_are_private(
+    greenroom_home: Path, loose_umask: None
+) -> None:
+    opened = Store()
+    session_id = opened.create_session("ops", "Ops interview")
+    # A second connection inside a read transaction keeps the WAL and shared-memory
+    # files from being checkpointed away, so they can be inspected.
+    holder = sqlite3.connect(opened.path)
+    try:
+        holder.execute("BEGIN")
+        holder.execute("SELECT COUNT(*) FROM sessions").fetchone()
+        opened.start_attempt(session_id, "ops", "q1", "Why?", paths.recordings_dir() / "a.wav")
+        wal = Path(f"{opened.path}-wal")
+        shm = Path(f"{opened.path}-shm")
+        assert wal.is_file() and shm.is_file()
+        assert mode(wal) == 0o600
+        assert mode(shm) == 0o600
+    finally:
+        holder.close()
+    assert mode(greenroom_home) == 0o700
+    assert mode(opened.path) == 0o600
+    assert mode(paths.recordings_dir()) == 0o700
+
+
+def test_an_existing_readable_database_is_made_private(tmp_path: Path, loose_umask: None) -> None:
+    db = tmp_path / "shared.sqlite3"
+    db.touch(mode=0o644)
+    assert mode(db) == 0o644
+    Store(db)
+    assert mode(db) == 0o600
+
+
+def test_a_custom_database_folder_is_created_private(tmp_path: Path, loose_umask: None) -> None:
+    db = tmp_path / "new-folder" / "greenroom.sqlite3"
+    Store(db)
+    assert mode(db.parent) == 0o700
+    assert mode(db) == 0o600
+
+
+# -- rows ---------------------------------------------------------------------------
+
+
+def test_attempt_lifecycle_and_json_round_trip(tmp_path: Path) -> None:
+    opened = Store(tmp_path / "s.sqlite3")
+    session_id = opened.create_session("ops", "Ops — final round")
+    audio = paths.recordings_dir() / "answer.wav"
+    attempt_id = opened.start_attempt(session_id, "ops", "outage", "Tell me about an outage.", audio)
+
+    started = opened.get_attempt(attempt_id)
+    assert started.status == "recording"
+    assert started.audio_path == audio
+    assert started.transcript is None and started.feedback is None and started.models == {}
+    assert started.ended_at is None and started.duration_s is None
+    assert started.started.utcoffset() == timedelta(0)
+
+    transcript = Transcript(
+        words=[Word("Well,", 0.0, 0.42, 0.91), Word("naïve", 0.5, 0.9), Word("rollback", 1.0, 1.6, 0.5)],
+        language="en", model="tiny.en", duration_s=1.6,
+    ).to_dict()
+    feedback = {
+        "length": {"verdict": "short", "gap_s": -212.5},
+        "wpm": np.float32(131.5),
+        "fillers": {"count": np.int64(3), "per_minute": 2.25, "words": ["um", "like"]},
+        "key_points": [{"text": "impact", "status": "covered"}, {"text": "post-mortem", "status": "missing"}],
+        "levels": np.array([0.25, 0.5]),
+        "llm": None,
+        "notes": ["Say “we” less ✓"],
+    }
+    models = {"transcriber": "tiny.en", "llm": None}
+    opened.finish_attempt(attempt_id, 87.25, transcript, feedback, models)
+
+    done = opened.get_attempt(attempt_id)
+    assert done.status == "complete"
+    assert done.duration_s == 87.25
+    assert done.transcript == transcript
+    assert Transcript.from_dict(done.transcript).text == "Well, naïve rollback"
+    assert done.feedback == {
+        **feedback, "wpm": 131.5, "fillers": {"count": 3, "per_minute": 2.25, "words": ["um", "like"]},
+        "levels": [0.25, 0.5],
+    }
+    assert done.models == models
+    assert done.ended_at is not None and done.ended_at >= done.started_at
+
+    opened.update_feedback(attempt_id, {**done.feedback, "llm": {"summary": "Good."}},
+                           {"transcriber": "tiny.en", "llm": "llama3.2"})
+    updated = opened.get_attempt(attempt_id)
+    assert updated.feedback["llm"] == {"summary": "Good."}
+    assert updated.models == {"transcriber": "tiny.en", "llm": "llama3.2"}
+    assert updated.transcript == transcript
+
+    opened.update_feedback(attempt_id, {"length": {"verdict": "within"}})  # models kept
+    assert opened.get_attempt(attempt_id).models["llm"] == "llama3.2"
+
+
+def test_objects_that_are_not_json_are_a_store_error(tmp_path: Path) -> None:
+    opened = Store(tmp_path / "s.sqlite3")
+    attempt_id = opened.start_attempt(opened.create_session("ops", "Ops"), "ops", "q", "Q?", None)
+    with pytest.raises(StoreError, match=r"^attempt feedback: cannot be saved \(object cannot be saved"):
+        opened.finish_attempt(attempt_id, 1.0, None, {"bad": object()}, {})
+    assert opened.get_attempt(attempt_id).status == "recording"
+
+
+def test_recovered_attempts_and_ended_sessions(tmp_path: Path) -> None:
+    opened = Store(tmp_path / "s.sqlite3")
+    session_id = opened.create_session("ops", "Ops")
+    attempt_id = opened.start_attempt(session_id, "ops", "q1", "Q1?", None)
+    assert [a.id for a in opened.list_attempts(status="recording")] == [attempt_id]
+
+    opened.mark_recovered(attempt_id, 42.5)
+    recovered = opened.get_attempt(attempt_id)
+    assert (recovered.status, recovered.duration_s) == ("recovered", 42.5)
+    assert opened.list_attempts(status="recording") == []
+
+    assert opened.get_session(session_id).ended_at is None
+    opened.end_session(session_id)
+    ended = opened.get_session(session_id)
+    assert ended.ended_at is not None and ended.ended_at >= ended.started_at
+
+
+def test_lists_are_most_recent_first_and_filter_by_session(tmp_path: Path) -> None:
+    opened = Store(tmp_path / "s.sqlite3")
+    first = opened.create_session("ops", "Ops")
+    second = opened.create_session("pm", "Product")
+    a1 = opened.start_attempt(first, "ops", "q1", "Q1?", None)
+    a2 = opened.start_attempt(second, "pm", "p1", "P1?", None)
+    a3 = opened.start_attempt(first, "ops", "q2", "Q2?", None)
+
+    assert [a.id for a in opened.list_attempts()] == [a3, a2, a1]
+    assert [a.id for a in opened.list_attempts(session_id=first)] == [a3, a1]
+    assert [a.id for a in opened.list_attempts(session_id=second)] == [a2]
+    sessions = opened.list_sessions()
+    assert [(s.id, s.attempt_count) for s in sessions] == [(second, 1), (first, 2)]
+    with pytest.raises(StoreError, match="attempt status 'done' is unknown"):
+        opened.list_attempts(status="done")
+
+
+def test_unknown_ids_are_store_errors(tmp_path: Path) -> None:
+    opened = Store(tmp_path / "s.sqlite3")
+    with pytest.raises(StoreError, match=r"^no session 7; `greenroom sessions list` shows them$"):
+        opened.get_session(7)
+    with pytest.raises(StoreError, match=r"^no attempt 9;"):
+        opened.get_attempt(9)
+    with pytest.raises(StoreError, match=r"^no session 7;"):
+        opened.start_attempt(7, "ops", "q1", "Q?", None)
+    with pytest.raises(StoreError, match=r"^no attempt 9;"):
+        opened.finish_attempt(9, 1.0, {}, {}, {})
+    with pytest.raises(StoreError, match=r"^no session 7;"):
+        opened.delete_session(7)
+
+
+# -- deleting -----------------------------------------------------------------------
+
+
+def test_deleting_a_session_removes_its_attempts_and_their_audio_only(tmp_path: Path) -> None:
+    opened = Store()
+    doomed = opened.create_session("ops", "Ops")
+    kept = opened.create_session("pm", "Product")
+    inside = [wav_in_recordings("one.wav"), wav_in_recordings("two.wav")]
+    outside = tmp_path / "outside.wav"
+    outside.write_bytes(b"keep me")
+    escape = paths.recordings_dir() / ".." / "escape.wav"  # lexically inside, really not
+    escape.write_bytes(b"keep me too")
+    link_target = tmp_path / "linked.wav"
+    link_target.write_bytes(b"the link goes, this stays")
+    link = paths.recordings_dir() / "link.wav"
+    link.symlink_to(link_target)
+    other = wav_in_recordings("other-session.wav")
+
+    doomed_attempts = [opened.start_attempt(doomed, "ops", f"q{i}", "Q?", p)
+                       for i, p in enumerate([*inside, outside, escape, link, None])]
+    kept_attempt = opened.start_attempt(kept, "pm", "p1", "P?", other)
+
+    removed = opened.delete_session(doomed)
+
+    assert sorted(removed) == sorted(Path(os.path.realpath(p)) for p in [*inside, link])
+    assert not any(p.exists() for p in inside)
+    assert not link.is_symlink()
+    assert outside.read_bytes() == b"keep me"
+    assert escape.read_bytes() == b"keep me too"
+    assert link_target.read_bytes() == b"the link goes, this stays"
+    assert other.exists()
+    for attempt_id in doomed_attempts:
+        with pytest.raises(StoreError):
+            opened.get_attempt(attempt_id)
+    assert [a.id for a in opened.list_attempts()] == [kept_attempt]
+    assert [s.id for s in opened.list_sessions()] == [kept]
+    # The rows went by ON DELETE CASCADE: nothing is left pointing at the session.
+    conn = sqlite3.connect(opened.path)
+    try:
+        assert conn.execute("SELECT COUNT(*) FROM attempts WHERE session_id = ?", (doomed,)).fetchone() == (0,)
+    finally:
+        conn.close()
+
+
+def test_deleting_an_attempt_removes_its_audio(tmp_path: Path) -> None:
+    opened = Store()
+    session_id = opened.create_session("ops", "Ops")
+    audio = wav_in_recordings("single.wav")
+    first = opened.start_attempt(session_id, "ops", "q1", "Q?", audio)
+    second = opened.start_attempt(session_id, "ops", "q2", "Q2?", None)
+
+    assert opened.delete_attempt(first) == [Path(os.path.realpath(audio))]
+    assert not audio.exists()
+    assert [a.id for a in opened.list_attempts(session_id=session_id)] == [second]
+    assert opened.get_session(session_id).attempt_count == 1
+
+
+def test_a_missing_audio_file_does_not_stop_a_delete(tmp_path: Path) -> None:
+    opened = Store()
+    session_id = opened.create_session("ops", "Ops")
+    opened.start_attempt(session_id, "ops", "q1", "Q?", paths.recordings_dir() / "gone.wav")
+    assert opened.delete_session(session_id) == []
+    assert opened.list_sessions() == []
+
+
+# -- threads --------------------------------------------------------------------------
+
+
+def test_a_reader_thread_sees_consistent_rows_while_a_writer_thread_writes(tmp_path: Path) -> None:
+    opened = Store(tmp_path / "busy.sqlite3")
+    session_id = opened.create_session("ops", "Ops")
+    total = 150
+    errors: list[BaseException] = []
+    writer_done = threading.Event()
+    reads = 0
+    partial_views = 0  # reads that landed while the writer was half way
+
+    def write() -> None:
+        try:
+            for i in range(total):
+                attempt_id = opened.start_attempt(session_id, "ops", f"q{i}", f"Question {i}?", None)
+                opened.finish_attempt(attempt_id, float(i), {"text": f"answer {i}", "words": []},
+                                      {"length": {"verdict": "within"}, "index": i}, {"n": i})
+        except BaseException as exc:  # noqa: BLE001 - handed to the main thread
+            errors.append(exc)
+        finally:
+            writer_done.set()
+
+    def read() -> None:
+        nonlocal reads, partial_views
+        seen = 0
+        try:
+            while True:
+                finished = writer_done.is_set()
+                attempts = opened.list_attempts(session_id=session_id)
+                count = opened.get_session(session_id).attempt_count
+                assert len(attempts) >= seen, "rows disappeared"
+                assert count >= len(attempts)  # read later, so never fewer
+                for a in attempts:
+                    index = int(a.question_id[1:])
+                    if a.status == "complete":
+                        assert a.transcript == {"text": f"answer {index}", "words": []}
+                        assert a.feedback == {"length": {"verdict": "within"}, "index": index}
+                        assert a.models == {"n": index} and a.duration_s == float(index)
+                    else:
+                        assert a.status == "recording" and a.transcript is None and a.feedback is None
+                seen = len(attempts)
+                reads += 1
+                partial_views += 0 < seen < total
+                if finished:
+                    return
+        except BaseException as exc:  # noqa: BLE001 - handed to the main thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write), threading.Thread(target=read)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not any(t.is_alive() for t in threads)
+    assert errors == []
+    assert partial_views >= 1, "the reader never overlapped the writer"
+    final = opened.list_attempts(session_id=session_id)
+    assert len(final) == total and all(a.status == "complete" for a in final)
+
+
+# -- the `greenroom sessions` command ------------------------------------------------
+
+
+@pytest.fixture
+def saved_session() -> tuple[int, Path]:
+    opened = Store()
+    session_id = opened.create_session("incident-leadership", "Incident leadership final round")
+    audio = wav_in_recordings("outage.wav")
+    first = opened.start_attempt(session_id, "incident-leadership", "outage",
+                                 "Walk me through a major outage you led.", audio)
+    opened.finish_attempt(first, 272.0, {"text": "we had", "words": []}, {
+        "length": {"verdict": "short", "delta_s": -28.0},
+        "time_guide": {"min_s": 300.0, "max_s": 420.0, "text": "5-7 minutes"},
+        "key_points": [{"text": "impact", "status": "covered"}, {"text": "rollback", "status": "covered"},
+                       {"text": "comms", "status": "partial"}, {"text": "post-mortem", "status": "missing"}],
+    }, {"transcriber": "tiny.en"})
+    opened.start_attempt(session_id, "incident-leadership", "conflict", "Tell me about a conflict.", None)
+    return session_id, audio
+
+
+def test_cli_lists_sessions(saved_session: tuple[int, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    session_id, _ = saved_session
+    assert main(["sessions", "list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["ID", "DATE", "ATTEMPTS", "INTERVIEW"]
+    row = lines[1].split()
+    assert row[0] == str(session_id)
+    assert row[3] == "2"
+    assert lines[1].endswith("Incident leadership final round")
+    started = Store().get_session(session_id).started.astimezone()
+    assert row[1] == started.strftime("%Y-%m-%d")
+
+
+def test_cli_list_with_no_sessions(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["sessions"]) == 0
+    assert capsys.readouterr().out.startswith("No saved sessions yet")
+
+
+def test_cli_shows_a_session(saved_session: tuple[int, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    session_id, audio = saved_session
+    assert main(["sessions", "show", str(session_id)]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].startswith(
+        f"Session {session_id}: Incident leadership final round (incident-leadership), ")
+    assert "1. Walk me through a major outage you led.\n   length: 4:32, short, guide 5-7 minutes\n" in out
+    assert "   key points covered: 2 of 4 (1 partly)\n" in out
+    assert f"   audio: {audio}\n" in out
+    assert "2. Tell me about a conflict. [recording]\n   length: not measured\n   audio: none" in out
+
+
+def test_cli_show_unknown_session_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["sessions", "show", "41"]) == 1
+    assert capsys.readouterr().err == "greenroom: no session 41; `greenroom sessions list` shows them\n"
+
+
+def test_cli_delete_without_a_terminal_needs_yes(
+    saved_session: tuple[int, Path], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    session_id, audio = saved_session
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: False, raising=False)
+    assert main(["sessions", "delete", str(session_id)]) == 2
+    err = capsys.readouterr().err
+    assert err == (f"greenroom: not deleting session {session_id} without confirmation; "
+                   "add --yes to delete it non-interactively\n")
+    assert Store().get_session(session_id).attempt_count == 2
+    assert audio.exists()
+
+    assert main(["sessions", "delete", str(session_id), "--yes"]) == 0
+    assert capsys.readouterr().out == f"Deleted session {session_id} and 1 recording(s).\n"
+    assert Store().list_sessions() == []
+    assert not audio.exists()
+
+
+@pytest.mark.parametrize(("answer", "deleted"), [("y", True), ("n", False), ("", False)])
+def test_cli_delete_asks_on_a_terminal(
+    saved_session: tuple[int, Path], capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch, answer: str, deleted: bool,
+) -> None:
+    session_id, audio = saved_session
+    prompts: list[str] = []
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True, raising=False)
+    monkeypatch.setattr(builtins, "input", lambda prompt: prompts.append(prompt) or answer)
+
+    assert main(["sessions", "delete", str(session_id)]) == (0 if deleted else 1)
+    assert prompts == [f"Delete session {session_id} (Incident leadership final round, "
+                       "2 attempt(s) and their recordings)? [y/N] "]
+    assert audio.exists() is not deleted
+    assert (Store().list_sessions() == []) is deleted
+    assert ("Nothing deleted." in capsys.readouterr().out) is not deleted
