@@ -188,7 +188,8 @@ def _first_error(exc: ValidationError) -> str:
     ]
     item = cleaned[0][0][:2]
     same_place = [(loc, e) for loc, e in cleaned if loc[:2] == item] or cleaned
-    loc, first = sorted(same_place, key=lambda le: 0 if le[1]["type"] in specific else 1)[0]
+    # Among errors at one place, prefer a specific kind, then the deepest field path.
+    loc, first = sorted(same_place, key=lambda le: (0 if le[1]["type"] in specific else 1, -len(le[0])))[0]
     if first["type"] == "invalid_key":
         return f"{_format_location(loc[:-1])}: key {first.get('input')!r} is not text"
     both_branches = {e["type"] for lc, e in same_place if lc == loc}

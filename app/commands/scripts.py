@@ -1,0 +1,208 @@
+"""`greenroom scripts`: list, show, validate and import interview scripts."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+from pathlib import Path
+
+from app import paths
+from app.errors import ScriptError
+from app.interview_script import InterviewScript, Question
+from app.page_importer import import_page
+from app.script_loader import discover_scripts, find_script, load_script
+from app.time_guide import TimeGuide, format_clock
+
+MAX_PAGE_BYTES = 2_000_000
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "scripts",
+        help="list, show, check and import interview scripts",
+        description="Work with interview scripts: the bundled ones and your own YAML files in "
+                    "the user scripts folder (scripts/ inside the data folder). See "
+                    "interview_scripts/README.md for the file format.",
+    )
+    sub = parser.add_subparsers(dest="scripts_command", metavar="ACTION", required=True)
+
+    p_list = sub.add_parser(
+        "list", help="list bundled and user scripts",
+        description="List every script Greenroom can find: id, role, number of questions and "
+                    "time guides. User scripts that fail to load are listed with their error.",
+    )
+    p_list.set_defaults(handler=cmd_list)
+
+    p_show = sub.add_parser(
+        "show", help="show one script's questions",
+        description="Show a script's questions with their time guides, answer frameworks, "
+                    "key points and common mistakes.",
+    )
+    p_show.add_argument("script", metavar="ID_OR_PATH", help="a script id from 'scripts list' or a .yaml file")
+    p_show.set_defaults(handler=cmd_show)
+
+    p_validate = sub.add_parser(
+        "validate", help="check script files for errors",
+        description="Check one or more script files. Prints OK for each good file and a one-line "
+                    "error naming the field for each bad one; exits 1 if any file fails.",
+    )
+    p_validate.add_argument("files", metavar="PATH", nargs="+", type=Path, help="script file(s) to check")
+    p_validate.set_defaults(handler=cmd_validate)
+
+    p_import = sub.add_parser(
+        "import", help="turn a saved interview-prep page into a script",
+        description="Read a web page saved or pasted as plain text, find its questions, sample "
+                    "answers, key points, mistakes and time guides, and write a script. By default "
+                    "the script goes into the user scripts folder, named after the page's title. "
+                    "Lines that could not be placed are listed so you can finish the file by hand.",
+    )
+    p_import.add_argument("page", metavar="PAGE.txt", type=Path, help="the page as a UTF-8 text file")
+    p_import.add_argument("-o", "--output", metavar="FILE", type=Path,
+                          help="where to write the YAML (default: user scripts folder/<title>.yaml)")
+    p_import.add_argument("--force", action="store_true", help="overwrite the output file if it exists")
+    p_import.set_defaults(handler=cmd_import)
+
+
+def _guide_text(guide: TimeGuide | None) -> str:
+    if guide is None:
+        return "no guide"
+    return f"{guide.text} ({format_clock(guide.min_s)}–{format_clock(guide.max_s)})"
+
+
+def _guides_summary(script: InterviewScript) -> str:
+    guides: list[str] = []
+    for q in script.questions:
+        text = q.time_guide.text if q.time_guide else "none"
+        if text not in guides:
+            guides.append(text)
+    return ", ".join(guides)
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    scripts, problems = discover_scripts()
+    if not scripts and not problems:
+        print(f"No scripts found. Put .yaml files in {paths.user_scripts_dir()}")
+        return 0
+    width = max((len(s.id) for s in scripts), default=10)
+    for script in scripts:
+        origin = "bundled" if script.bundled else "user"
+        count = len(script.questions)
+        plural = "question" if count == 1 else "questions"
+        print(f"{script.id:<{width}}  {origin:<7}  {script.role} — {count} {plural}; "
+              f"time guides: {_guides_summary(script)}")
+    for problem in problems:
+        print(f"BROKEN  {problem}")
+    print(f"\nYour own scripts go in {paths.user_scripts_dir()}")
+    return 0
+
+
+def _show_question(number: int, q: Question) -> list[str]:
+    lines = [f"{number}. [{q.id}] {q.text}",
+             f"   time guide: {_guide_text(q.time_guide)}   framework: {q.framework.name}"]
+    if not q.framework.is_none:
+        lines.append("   stages: " + " → ".join(stage.name for stage in q.framework.stages))
+    if q.guidance:
+        lines.append(f"   guidance: {q.guidance}")
+    if q.key_points:
+        lines.append("   key points:")
+        lines += [f"     - {k.text}" + (f"  (cues: {', '.join(k.cues)})" if k.cues else "") for k in q.key_points]
+    if q.mistakes:
+        lines.append("   common mistakes:")
+        lines += [f"     - {m.text}" for m in q.mistakes]
+    if q.follow_ups:
+        lines.append("   follow-ups:")
+        lines += [f"     - {f}" for f in q.follow_ups]
+    if q.sample_answer:
+        lines.append("   has a sample answer")
+    return lines
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    script = find_script(args.script)
+    origin = "bundled" if script.bundled else (str(script.path) if script.path else "user")
+    print(f"{script.title}  [{script.id}]")
+    print(f"role: {script.role}   questions: {len(script.questions)}   from: {origin}")
+    if script.source:
+        print(f"source: {script.source}")
+    if script.description:
+        print(script.description)
+    for number, question in enumerate(script.questions, start=1):
+        print()
+        print("\n".join(_show_question(number, question)))
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    failed = 0
+    for file in args.files:
+        try:
+            script = load_script(file)
+        except ScriptError as exc:
+            failed += 1
+            print(f"FAIL  {exc}")
+            continue
+        count = len(script.questions)
+        print(f"OK    {file} ({script.id}: {count} question{'' if count == 1 else 's'})")
+    return 1 if failed else 0
+
+
+def _read_page(path: Path) -> str:
+    try:
+        size = path.stat().st_size
+        if size > MAX_PAGE_BYTES:
+            raise ScriptError(f"{path}: page is {size / 1_000_000:.1f} MB; save only the part with the questions")
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ScriptError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise ScriptError(f"{path}: is a folder; give the saved page as a .txt file") from None
+    except OSError as exc:
+        raise ScriptError(f"{path}: cannot read ({exc.strerror})") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ScriptError(f"{path}: not UTF-8 text; save the page as plain UTF-8 text") from None
+
+
+def _output_path(args: argparse.Namespace, script: InterviewScript) -> Path:
+    if args.output is not None:
+        return args.output.expanduser()
+    name = re.sub(r"[^a-z0-9]+", "-", script.id.lower()).strip("-") or "imported-script"
+    return paths.user_scripts_dir() / f"{name}.yaml"
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    page = args.page.expanduser()
+    result = import_page(_read_page(page), page.name)
+    script = result.script
+    out = _output_path(args, script)
+    if out.suffix not in (".yaml", ".yml"):
+        raise ScriptError(f"{out}: the output must end in .yaml so Greenroom finds it")
+    if out.exists() and not args.force:
+        raise ScriptError(f"{out}: already exists; pass --force to overwrite it or -o to choose another file")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
+        with os.fdopen(os.open(out, flags, paths.PRIVATE_FILE_MODE), "w", encoding="utf-8") as fh:
+            fh.write(result.yaml_text)
+    except OSError as exc:
+        raise ScriptError(f"{out}: cannot write ({exc.strerror}); choose another file with -o") from None
+    paths.make_private_file(out)
+
+    questions = script.questions
+    print(f"Wrote {out}")
+    print(f"Found {len(questions)} question(s) for '{script.title}' (role: {script.role}):")
+    for q in questions:
+        parts = [_guide_text(q.time_guide) if q.time_guide else "", q.framework.name if not q.framework.is_none else "",
+                 f"{len(q.key_points)} key points" if q.key_points else "",
+                 f"{len(q.mistakes)} mistakes" if q.mistakes else "",
+                 "sample answer" if q.sample_answer else ""]
+        details = ", ".join(p for p in parts if p)
+        print(f"  - [{q.id}] {q.text[:90]}{'…' if len(q.text) > 90 else ''}" + (f"  ({details})" if details else ""))
+    if result.unplaced:
+        print(f"Could not place {len(result.unplaced)} line(s) or item(s); edit the file if they matter:")
+        for line in result.unplaced:
+            print(f"  ? {line[:160]}{'…' if len(line) > 160 else ''}")
+    print(f"Check it with: greenroom scripts validate {out}")
+    return 0

@@ -1,0 +1,538 @@
+"""Turn a pasted interview-prep web page into an interview script.
+
+Prep pages come in a handful of shapes: a list of questions followed by a section per
+question ("why employers ask this", "answer example"), a single question with headed
+sections ("how to structure your answer", "key points", "common mistakes"), or model
+answers with the questions stripped out. The importer reads the page line by line with
+generic heuristics, builds a script, and reports every line it could not place so the
+user can finish the job by hand. The YAML it writes always loads with
+``app.script_loader.parse_script``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from app.errors import ScriptError
+from app.interview_script import InterviewScript
+from app.script_loader import MAX_SCRIPT_BYTES, parse_script
+from app.time_guide import parse_time_guide
+
+NO_ROLE = "Not stated on the page"
+MAX_TEXT = 20_000  # the loader's limit for one text field
+MAX_CUE = 200
+
+# Section headings, matched against short lines (or "Label: content" prefixes).
+_SECTION_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("key_points", re.compile(
+        r"\bkey (?:points?|takeaways?|things|elements)\b|\bpoints? to (?:mention|cover|include|make)\b"
+        r"|\bwhat to (?:mention|include|cover)\b|\bmust[- ]mention\b", re.I)),
+    ("mistakes", re.compile(
+        r"\bmistakes?\b|\bpitfalls?\b|\bred flags?\b|\bwhat (?:not )?to avoid\b|\bthings to avoid\b"
+        r"|\bdon'?ts\b|\bavoid(?:ing)?\b", re.I)),
+    ("sample", re.compile(
+        r"\b(?:sample|example|model|good|strong|ideal|suggested) (?:answers?|responses?)\b"
+        r"|\banswer example\b|\bhow (?:i|you) (?:would|might) answer\b", re.I)),
+    ("follow_ups", re.compile(r"\bfollow[- ]?ups?\b", re.I)),
+    ("structure", re.compile(
+        r"\bhow to (?:structure|answer|approach|respond)\b|\bstructur\w* (?:your|the|an) answer\b"
+        r"|\b(?:answer )?(?:structure|framework|approach|tips?|guidance)\b"
+        r"|\bwhy (?:they|employers|interviewers|we) ask\b"
+        r"|\bwhat (?:they|employers|interviewers) (?:want|look for|are looking for)\b", re.I)),
+    ("questions", re.compile(r"\bquestions?\b", re.I)),
+)
+_LIST_SECTIONS = ("key_points", "mistakes", "follow_ups")
+
+# "Write your answer to: "...", "Question 3: ...", "Q2. ..." carry the question after a label.
+_QUESTION_LABEL = re.compile(
+    r"^(?:write your answer to|answer this|question(?:\s*\d+)?|q\s*\d*)\s*[:.)\-–]\s*(?P<q>.+)$", re.I)
+# Behavioural and prompt-style questions often end with a full stop rather than '?'.
+_IMPERATIVE_OPENER = re.compile(
+    r"^(?:tell (?:me|us) about|describe (?:a|an|the|how|what|your|when)|walk (?:me|us) through"
+    r"|share (?:a|an|your|how|the)|give (?:me |us )?an example|talk (?:me |us )?(?:about|through)"
+    r"|explain (?:how|why|what|a|your)|can you|could you|would you|please (?:describe|explain|tell))\b",
+    re.I)
+_BEHAVIOURAL = re.compile(
+    r"^(?:tell (?:me|us) about a (?:time|situation)|describe a (?:time|situation)"
+    r"|give (?:me |us )?an example|share (?:a|an) (?:specific )?(?:example|time))", re.I)
+_FIRST_PERSON = re.compile(
+    r"^(?:i|i'm|i've|i'd|my|we|we've|our|in (?:my|a|our) (?:last|previous|past|current)"
+    r"|at (?:my|our)|when i|during|as (?:a|the|an)|situation\s*:|context\s*:|yes|absolutely|sure)\b",
+    re.I)
+_STAR_LABELS = re.compile(r"\bsituation\s*:.*\b(?:task|action)\s*:.*\bresult\s*:", re.I | re.S)
+_TIME_GUIDE = re.compile(
+    r"(?<![\d:])(?P<g>\d+(?:\.\d+)?\s*(?:[-–—]|to)\s*\d+(?:\.\d+)?\s*(?:minutes?|mins?|seconds?|secs?)"
+    r"|\d+:[0-5]\d\s*(?:[-–—]|to)\s*\d+:[0-5]\d"
+    r"|\d+(?:\.\d+)?\s*(?:minutes?|mins?|seconds?|secs?))\b", re.I)
+_FRAMEWORK_HINTS = (
+    ("CIRCLES", re.compile(r"\bCIRCLES\b")),
+    ("STAR", re.compile(r"\bSTAR\b|\bS\.T\.A\.R\b")),
+    ("CAR", re.compile(r"\bCAR (?:method|framework|format|structure)\b|\bC\.A\.R\b")),
+)
+_BULLET = re.compile(r"^(?:[-–—*•·▪◦●○✓✔✗✘❌×☐☑➤►▸→+>]+|\(?\d{1,2}[.)]|\(?[a-z][.)])\s*", re.I)
+_SEPARATOR = re.compile(r"^[\s\-–—_=~*•·/|.#]*$")
+_EXAMPLES = re.compile(r"\((?:e\.g\.|eg\.?|for example|such as|like|i\.e\.)[,:]?\s*(?P<items>[^)]+)\)", re.I)
+_STOPWORDS = frozenset((
+    "a", "an", "the", "and", "or", "of", "to", "in", "on", "for", "with", "at", "by", "from", "your",
+    "you", "our", "we", "me", "us", "i", "is", "are", "be", "do", "does", "did", "how", "what", "why",
+    "when", "where", "which", "who", "would", "could", "can", "should", "tell", "describe", "about",
+    "time", "had", "have", "has", "that", "this", "it", "its", "as", "into", "their", "there", "them",
+    "they", "give", "share", "walk", "through", "explain",
+))
+
+
+@dataclass
+class ImportResult:
+    script: InterviewScript
+    yaml_text: str
+    unplaced: list[str]
+
+
+@dataclass
+class _Draft:
+    text: str
+    placeholder: bool = False
+    guidance: list[str] = field(default_factory=list)
+    sample: list[str] = field(default_factory=list)
+    key_points: list[str] = field(default_factory=list)
+    mistakes: list[str] = field(default_factory=list)
+    follow_ups: list[str] = field(default_factory=list)
+    time_guide: str | None = None
+    framework: str | None = None
+
+
+def _normalise(text: str) -> str:
+    """Comparable form of a question: lower case, letters and digits only."""
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", text.lower()).split())
+
+
+def _strip_quotes(text: str) -> str:
+    text = text.strip()
+    pairs = {'"': '"', "“": "”", "'": "'", "‘": "’", "«": "»"}
+    while len(text) >= 2 and text[0] in pairs and text[-1] == pairs[text[0]]:
+        text = text[1:-1].strip()
+    return text
+
+
+def _strip_bullet(line: str) -> tuple[str, bool]:
+    """The line without list markers ("- • ", "✗ ", "3.") and whether it had any."""
+    stripped = line
+    while True:
+        new = _BULLET.sub("", stripped, count=1)
+        if new == stripped or not new:
+            break
+        stripped = new
+    return stripped.strip(), stripped != line
+
+
+def _sentences(text: str) -> int:
+    return max(1, len(re.findall(r"[.!?](?:\s|$)", text)))
+
+
+def _section_of(line: str) -> tuple[str | None, str]:
+    """(section, inline content) when the line is a heading or starts with 'Label:'."""
+    label, sep, rest = line.partition(":")
+    if sep and len(label) <= 40 and rest.strip():
+        for kind, pattern in _SECTION_PATTERNS:
+            if kind != "questions" and pattern.search(label) and len(label.split()) <= 5:
+                return kind, rest.strip()
+    bare = line.rstrip(":").strip()
+    if len(bare) <= 60 and len(bare.split()) <= 8 and not bare.endswith((".", "?", "!", '"', "”")):
+        for kind, pattern in _SECTION_PATTERNS:
+            if pattern.search(bare):
+                return kind, ""
+    return None, ""
+
+
+def _question_text(line: str, in_question_list: bool) -> str | None:
+    """The question a line asks, or None when it does not read as one."""
+    labelled = _QUESTION_LABEL.match(line)
+    if labelled:
+        candidate = _strip_quotes(labelled.group("q"))
+        if candidate.endswith("?") or _IMPERATIVE_OPENER.match(candidate) or len(candidate) <= 300:
+            return candidate
+    text, _ = _strip_bullet(line)
+    text = _strip_quotes(text)
+    if not text or len(text) > 400:
+        return None
+    if text.endswith("?") and _sentences(text) <= 4:
+        # "We have a tight budget. How would you ...?" sets a scene before asking; an
+        # answer that ends on a rhetorical question does not address "you".
+        if not _FIRST_PERSON.match(text) or re.search(r"\byou(?:r)?\b", text, re.I):
+            return text
+        return None
+    if _FIRST_PERSON.match(text):
+        return None
+    if _IMPERATIVE_OPENER.match(text) and len(text) <= 300 and _sentences(text) <= 3:
+        return text
+    # Inside a "questions" list, bare prompts such as "Your biggest professional risk" count
+    # too, but not labels, time notes or sentences of prose.
+    if (in_question_list and len(text) <= 200 and len(text.split()) >= 3 and not text.endswith(".")
+            and ":" not in text and _TIME_GUIDE.search(text) is None):
+        return text
+    return None
+
+
+def _time_guide_in(line: str) -> str | None:
+    """A time guide from a short line such as 'final round · 5-7 minutes'.
+
+    Long prose is skipped on purpose: answers say things like 'within 45 minutes'."""
+    if len(line.split()) > 12:
+        return None
+    match = _TIME_GUIDE.search(line)
+    if not match:
+        return None
+    guide = re.sub(r"\s*[–—]\s*", "-", " ".join(match.group("g").split()))
+    try:
+        parse_time_guide(guide)
+    except ValueError:
+        return None
+    return guide
+
+
+def _framework_hint(text: str) -> str | None:
+    for name, pattern in _FRAMEWORK_HINTS:
+        if pattern.search(text):
+            return name
+    return None
+
+
+def _is_answer(line: str) -> bool:
+    """Prose that reads like a spoken answer: first person, or STAR-labelled."""
+    if _STAR_LABELS.search(line):
+        return True
+    return bool(_FIRST_PERSON.match(_strip_quotes(line))) and (len(line) >= 120 or _sentences(line) >= 2)
+
+
+def _cues_from(text: str) -> list[str]:
+    """Cue phrases from a point's examples: 'Mention X (e.g., a, b, c)' -> a, b, c.
+
+    Hyphenated cues get their spaced and joined spellings too, since a transcript may
+    write 'post-mortem' as 'postmortem' or 'post mortem'."""
+    cues: list[str] = []
+    for match in _EXAMPLES.finditer(text):
+        for item in re.split(r",|;|/|\bor\b|\band\b", match.group("items")):
+            cue = item.strip(" .").lower()
+            if not cue or len(cue) > MAX_CUE:
+                continue
+            variants = [cue]
+            if "-" in cue:
+                variants += [cue.replace("-", " "), cue.replace("-", "")]
+            for variant in variants:
+                if variant not in cues:
+                    cues.append(variant)
+    return cues
+
+
+def _slug(text: str, max_words: int = 5) -> str:
+    words = [w for w in _normalise(text).split() if w not in _STOPWORDS] or _normalise(text).split()
+    return "-".join(words[:max_words])[:60].strip("-") or "question"
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1].rstrip() + "…"
+
+
+class _PageReader:
+    """Walks the page once, keeping the question being filled and the open section."""
+
+    def __init__(self) -> None:
+        self.title: str | None = None
+        self.description: list[str] = []
+        self.drafts: list[_Draft] = []
+        self.by_text: dict[str, _Draft] = {}
+        self.current: _Draft | None = None
+        self.section: str | None = None
+        self.list_bulleted = False  # whether the open list used bullet markers
+        self.default_guide: str | None = None
+        self.default_framework: str | None = None
+        self.unplaced: list[str] = []
+        self.orphans = 0
+
+    def read(self, text: str) -> None:
+        lines = [" ".join(raw.split()) for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+        first = True
+        for line in lines:
+            if not line:
+                continue
+            if _SEPARATOR.match(line):
+                self.section = None  # '-' rules separate the list from the detail sections
+                continue
+            if first:
+                first = False
+                if self._take_title(line):
+                    continue
+            self._place(line)
+
+    def _take_title(self, line: str) -> bool:
+        if len(line) <= 80 and not line.endswith((".", "?", "!")) and _question_text(line, False) is None:
+            self.title = line
+            if re.search(r"\bquestions\b", line, re.I):
+                self.section = "questions"
+            return True
+        return False
+
+    def _place(self, line: str) -> None:
+        # A bulleted line inside a list stays an item even if it reads like a heading
+        # ("- Avoid jargon" under "Key points").
+        if self.section in _LIST_SECTIONS and self.current is not None and _strip_bullet(line)[1]:
+            self._place_list_item(line)
+            return
+        section, inline = _section_of(line)
+        if section is not None:
+            self.section = section
+            self.list_bulleted = False
+            if section == "structure" and self.current is None and inline:
+                self.description.append(inline)
+            if inline:
+                self._place_in_section(inline, from_label=True)
+            return
+        if self.section in _LIST_SECTIONS and self.current is not None and self._place_list_item(line):
+            return
+        if self.section in _LIST_SECTIONS:
+            self.section = None
+        question = _question_text(line, self.section == "questions")
+        if question is not None:
+            self._add_question(question)
+            return
+        guide = _time_guide_in(line)
+        if guide is not None:
+            if self.current is None:
+                self.default_guide = guide
+            else:
+                self.current.time_guide = guide
+            return
+        self._place_prose(line)
+
+    def _place_in_section(self, content: str, from_label: bool) -> None:
+        if self.section in _LIST_SECTIONS:
+            if self.current is None or not self._place_list_item(content):
+                self._leave(content)
+            return
+        self._place_prose(content, from_label=from_label)
+
+    def _place_list_item(self, line: str) -> bool:
+        assert self.current is not None
+        item, bulleted = _strip_bullet(line)
+        if not item:
+            return True
+        # Unbulleted lines may make up a point list (bullets are often lost in copying),
+        # but not follow a bulleted one (that is the page moving on), and a follow-up list
+        # without bullets cannot be told from the next question.
+        if not bulleted and (len(item) > 250 or self.section == "follow_ups" or self.list_bulleted
+                             or _section_of(item)[0] is not None):
+            return False
+        self.list_bulleted = self.list_bulleted or bulleted
+        if self.section == "follow_ups":
+            self.current.follow_ups.append(_clip(_strip_quotes(item)))
+        elif self.section == "key_points":
+            self.current.key_points.append(_clip(item))
+        else:
+            self.current.mistakes.append(_clip(item))
+        return True
+
+    def _add_question(self, text: str) -> None:
+        key = _normalise(text)
+        if not key:
+            self._leave(text)
+            return
+        if key in self.by_text:  # the page lists questions first, then details each one
+            self.current = self.by_text[key]
+            self.section = None
+            return
+        else:
+            draft = _Draft(text=_clip(text))
+            self.drafts.append(draft)
+            self.by_text[key] = draft
+            self.current = draft
+        if self.section != "questions":
+            self.section = None
+
+    def _place_prose(self, line: str, from_label: bool = False) -> None:
+        hint = _framework_hint(line)
+        current = self.current
+        if self.section == "structure" and current is not None:
+            # Structure advice is often written in the first person ("I would use ...").
+            current.guidance.append(line)
+            if hint:
+                current.framework = hint
+            return
+        if self.section == "sample" and (from_label or len(line) >= 60):
+            self._add_sample(current or self._orphan(), line)
+            return
+        if current is None and not _is_answer(line):
+            self.description.append(line)
+            if hint:
+                self.default_framework = hint
+            return
+        if _is_answer(line):
+            # One unlabelled answer per question: a second one belongs to a question the
+            # page left out.
+            self._add_sample(self._orphan() if current is None or current.sample else current, line)
+            self.section = None
+            return
+        if current is not None and not current.sample and len(line) >= 40:
+            current.guidance.append(line)
+            if hint:
+                current.framework = hint
+            return
+        self._leave(line)
+
+    def _add_sample(self, draft: _Draft, line: str) -> None:
+        draft.sample.append(_strip_quotes(line))
+        if _STAR_LABELS.search(line) and not draft.framework:
+            draft.framework = "STAR"
+
+    def _orphan(self) -> _Draft:
+        """An answer with no question: keep it under a placeholder the user can rename."""
+        self.orphans += 1
+        draft = _Draft(text="", placeholder=True)
+        self.drafts.append(draft)
+        self.current = draft
+        return draft
+
+    def _leave(self, line: str) -> None:
+        self.unplaced.append(line)
+
+
+def _find_role(title: str | None, description: list[str], questions: list[_Draft]) -> str | None:
+    name = r"([A-Z][\w/&+\-]*(?: (?:of |and |& )?[A-Z][\w/&+\-]*){0,5})"
+    patterns = (
+        re.compile(rf"\byour {name} (?:job )?interview"),
+        re.compile(rf"\b{name} (?:job )?interview questions", re.I),
+        re.compile(rf"\binterview questions (?:for|to ask) (?:an? |the )?{name}", re.I),
+        re.compile(rf"\b(?:this|the) {name} (?:role|position|job)\b"),
+    )
+    texts = [t for t in (title, *description[:3]) if t] + [q.text for q in questions if not q.placeholder]
+    for pattern in patterns:
+        for text in texts:
+            match = pattern.search(text)
+            if match and match.group(1).lower() not in ("the", "an", "a"):
+                return match.group(1).strip()
+    return None
+
+
+def _placeholder_text(number: int, answer: str) -> str:
+    snippet = " ".join(re.sub(r"^(?:situation|context)\s*:\s*", "", answer, flags=re.I).split()[:10])
+    return f"Untitled question {number} (the page gave only the answer, which begins: {snippet} …)"
+
+
+def _meaningful_stem(name: str) -> str | None:
+    stem = Path(name).stem
+    if re.search(r"[A-Za-z]{3,}", stem) is None:
+        return None
+    words = [w for w in re.split(r"[\W_]+", stem) if re.fullmatch(r"[A-Za-z]{2,}", w)]
+    return " ".join(words).capitalize() if words else None
+
+
+def _point(text: str) -> str | dict[str, object]:
+    cues = _cues_from(text)
+    return {"text": text, "cues": cues} if cues else text
+
+
+class _Dumper(yaml.SafeDumper):
+    def ignore_aliases(self, data: object) -> bool:  # the loader rejects aliases
+        return True
+
+
+def _str_representer(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in data else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+
+
+_Dumper.add_representer(str, _str_representer)
+
+
+def import_page(text: str, name: str) -> ImportResult:
+    """Build a script from a pasted page; ``name`` is the page's file name for messages."""
+    label = Path(name).name or "page"
+    if len(text.encode("utf-8", errors="replace")) > MAX_SCRIPT_BYTES:
+        raise ScriptError(f"{label}: the page is over {MAX_SCRIPT_BYTES // 1_000_000} MB; paste only the "
+                          "part with the questions")
+    reader = _PageReader()
+    reader.read(text)
+    drafts = [d for d in reader.drafts if d.text or d.sample]
+    if not drafts:
+        raise ScriptError(f"{label}: found no interview questions or answers; questions should end "
+                          "with '?' or start with 'Tell me about', 'Describe', 'Walk me through'")
+
+    notes: list[str] = []
+    ids: set[str] = set()
+    questions: list[dict[str, object]] = []
+    orphan_number = 0
+    for index, draft in enumerate(drafts):
+        if draft.placeholder:
+            orphan_number += 1
+            draft.text = _placeholder_text(orphan_number, " ".join(draft.sample))
+            base = f"answer-{orphan_number}"
+        else:
+            base = _slug(draft.text)
+        qid, n = base, 2
+        while qid in ids:
+            qid, n = f"{base}-{n}", n + 1
+        ids.add(qid)
+        if draft.placeholder:
+            notes.append(f"note: questions[{index}] ({qid}) is an answer the page gave without its question; "
+                         "replace the placeholder text with the question it answers")
+        if draft.framework is None and _BEHAVIOURAL.match(draft.text):
+            draft.framework = "STAR"
+        entry: dict[str, object] = {"id": qid, "text": draft.text}
+        if draft.time_guide:
+            entry["time_guide"] = draft.time_guide
+        if draft.framework:
+            entry["framework"] = draft.framework
+        if draft.guidance:
+            entry["guidance"] = _clip("\n\n".join(draft.guidance))
+        if draft.key_points:
+            entry["key_points"] = [_point(p) for p in draft.key_points]
+        if draft.mistakes:
+            entry["mistakes"] = [_point(m) for m in draft.mistakes]
+        if draft.sample:
+            entry["sample_answer"] = _clip("\n\n".join(draft.sample))
+        if draft.follow_ups:
+            entry["follow_ups"] = list(draft.follow_ups)
+        questions.append(entry)
+
+    role = _find_role(reader.title, reader.description, drafts)
+    title = reader.title or (f"{role} interview" if role else None) or _meaningful_stem(label)
+    if not title:
+        first = next((d.text for d in drafts if not d.placeholder), drafts[0].text)
+        words = first.split()
+        title = "Interview question: " + " ".join(words[:8]) + (" …" if len(words) > 8 else "")
+    if not any(d.time_guide for d in drafts) and not reader.default_guide:
+        notes.append("note: the page gave no time guide; add 'defaults: time_guide: 2-3 min' or one per question")
+
+    document: dict[str, object] = {
+        "title": _clip(title),
+        "role": _clip(role or NO_ROLE),
+    }
+    if reader.description:
+        document["description"] = "\n\n".join(reader.description)
+    document["source"] = f"Imported from the interview-prep page {label}"
+    defaults = {k: v for k, v in (("time_guide", reader.default_guide),
+                                  ("framework", reader.default_framework)) if v}
+    if defaults:
+        document["defaults"] = defaults
+    document["questions"] = questions
+
+    script_id = "-".join(_normalise(title).split()[:8])[:60].strip("-") or "imported-script"
+    header = (f"# Interview script imported from {label} by 'greenroom scripts import'.\n"
+              "# Check the questions and sample answers; the format is described in "
+              "interview_scripts/README.md.\n")
+    yaml_text = header + yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+    script = parse_script(yaml_text, name=f"{script_id}.yaml")  # proves the round trip
+
+    unplaced = _summarise_unplaced(reader.unplaced) + notes
+    return ImportResult(script=script, yaml_text=yaml_text, unplaced=unplaced)
+
+
+def _summarise_unplaced(lines: list[str]) -> list[str]:
+    """Each unplaced line once, with a count when a page repeats it (e.g. footers)."""
+    counts: dict[str, int] = {}
+    for line in lines:
+        counts[line] = counts.get(line, 0) + 1
+    return [line if n == 1 else f"{line} (×{n})" for line, n in counts.items()]
