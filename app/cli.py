@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "app.commands.scripts",
     "app.commands.sessions",
     "app.commands.transcribe",
+    "app.commands.speech_models",
     "app.commands.practice",
     "app.commands.feedback",
     "app.commands.models",

@@ -1,0 +1,157 @@
+"""Speech-to-text: speed against plain faster-whisper, live latency, accuracy and memory.
+
+All figures come from one run on the same synthesized answers (espeak-ng through the
+project's TTS), so they can be compared side by side.
+"""
+
+from __future__ import annotations
+
+import platform
+import random
+import resource
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+
+from audio.audio_file import SAMPLE_RATE, read_audio_16k
+from audio.tts import synthesize_to_wav
+from models.live_transcription import LiveTranscriber
+from models.transcriber import Transcriber
+from models.word_error_rate import word_error_rate
+
+SENTENCES = (
+    "I joined the support tools team when it had no clear owner.",
+    "Tickets took a long time to close, and customers often waited days for an answer.",
+    "I started by sitting with the support staff for a week to watch how they worked.",
+    "Most of their time went into copying details between two different systems.",
+    "So I proposed a small tool that pulled those details into one page.",
+    "My manager worried that it would distract us from the main roadmap.",
+    "I agreed to build a first version in my own time over two weeks.",
+    "The first version was rough, but the support staff used it every day.",
+    "After a month the average time to close a ticket had fallen by almost half.",
+    "The company then made the tool an official project and gave it a budget.",
+    "Looking back, I should have shared early results with my manager sooner.",
+    "What I learned is that watching people work shows problems no report will.",
+)
+
+
+def machine() -> str:
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    import os
+
+    import psutil
+
+    ram = psutil.virtual_memory().total / 2**30
+    return f"{model}, {os.cpu_count()} cores, {ram:.0f} GiB RAM, {platform.system()}"
+
+
+def build_answer(minutes: float, folder: Path, seed: int = 1) -> tuple[np.ndarray, str]:
+    """Sentences in shuffled rounds with thinking pauses, until ``minutes`` of audio."""
+    rng = random.Random(seed)
+    clips: dict[str, np.ndarray] = {}
+    for i, sentence in enumerate(SENTENCES):
+        path = folder / f"s{i}.wav"
+        if not path.exists():
+            try:
+                synthesize_to_wav(sentence, path, rate_wpm=160)
+            except Exception:  # noqa: BLE001 - first request of the espeak driver can misfire
+                synthesize_to_wav(sentence, path, rate_wpm=160)
+        clips[sentence] = read_audio_16k(path)
+    parts, words, total = [np.zeros(SAMPLE_RATE // 2, dtype=np.float32)], [], 0.0
+    while total < minutes * 60:
+        order = list(SENTENCES)
+        rng.shuffle(order)
+        for sentence in order:
+            gap = np.zeros(int(rng.uniform(0.3, 1.2) * SAMPLE_RATE), dtype=np.float32)
+            parts += [clips[sentence], gap]
+            words.append(sentence)
+            total += (clips[sentence].size + gap.size) / SAMPLE_RATE
+            if total >= minutes * 60:
+                break
+    audio = np.concatenate(parts)
+    # A faint noise floor, as any microphone has.
+    audio += np.random.default_rng(seed).normal(0, 3e-4, audio.size).astype(np.float32)
+    return audio, " ".join(words)
+
+
+def time_direct(transcriber: Transcriber, audio: np.ndarray) -> tuple[float, str]:
+    started = time.perf_counter()
+    segments, _ = transcriber._model.transcribe(audio, vad_filter=True,
+                                                **transcriber.whisper_options())
+    text = " ".join(s.text.strip() for s in segments)
+    return time.perf_counter() - started, text
+
+
+def time_file_path(transcriber: Transcriber, audio: np.ndarray) -> tuple[float, str]:
+    started = time.perf_counter()
+    transcript = transcriber.transcribe_audio(audio)
+    return time.perf_counter() - started, transcript.text
+
+
+def live_at_real_time(transcriber: Transcriber, audio: np.ndarray) -> tuple[float, str]:
+    """Feed like a microphone (100 ms blocks at wall-clock pace); seconds from Stop to text."""
+    live = LiveTranscriber(transcriber)
+    block = SAMPLE_RATE // 10
+
+    def speak() -> None:
+        start = time.perf_counter()
+        for n, i in enumerate(range(0, audio.size, block)):
+            delay = start + n * 0.1 - time.perf_counter()
+            if delay > 0:
+                time.sleep(delay)
+            live.feed(audio[i:i + block])
+
+    speaker = threading.Thread(target=speak)
+    speaker.start()
+    speaker.join()
+    stopped = time.perf_counter()
+    transcript = live.finish()
+    return time.perf_counter() - stopped, transcript.text
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
+
+
+def run(quick: bool = False) -> None:
+    print(f"machine: {machine()}")
+    transcriber = Transcriber()
+    print(f"model: {transcriber.name}, beam {transcriber.beam_size}, int8 on CPU")
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        file_minutes = 2 if quick else 6
+        audio, text = build_answer(file_minutes, folder)
+        seconds = audio.size / SAMPLE_RATE
+        transcriber.transcribe_array(audio[: 5 * SAMPLE_RATE])  # warm-up, not measured
+        direct_s, direct_text = time_direct(transcriber, audio)
+        file_s, file_text = time_file_path(transcriber, audio)
+        print(f"file, {seconds / 60:.1f} min answer:")
+        print(f"  faster-whisper direct (its VAD) RTF {direct_s / seconds:.3f}  "
+              f"WER {word_error_rate(text, direct_text):.3f}")
+        print(f"  Greenroom file path             RTF {file_s / seconds:.3f}  "
+              f"WER {word_error_rate(text, file_text):.3f}")
+        print(f"  overhead ratio (Greenroom / direct) {file_s / direct_s:.2f}")
+        for minutes in ((2,) if quick else (2, 6)):
+            audio, text = build_answer(minutes, folder, seed=minutes)
+            latency, live_text = live_at_real_time(transcriber, audio)
+            print(f"live, {minutes} min answer fed at real time: Stop to transcript "
+                  f"{latency:.2f} s  WER {word_error_rate(text, live_text):.3f}")
+        memory_minutes = 3 if quick else 10
+        audio, _ = build_answer(memory_minutes, folder, seed=10)
+        transcriber.transcribe_audio(audio)
+        live = LiveTranscriber(transcriber)
+        for i in range(0, audio.size, SAMPLE_RATE // 10):
+            live.feed(audio[i:i + SAMPLE_RATE // 10])
+        live.finish()
+        print(f"peak RSS through a {memory_minutes} min answer (file and live): "
+              f"{peak_rss_mb():.0f} MB")

@@ -1,0 +1,117 @@
+"""Speech to text with faster-whisper, on the CPU, from local model files only.
+
+Files and live answers take the same path: 16 kHz audio is cut into speech segments by
+``models.speech_activity`` and each segment is transcribed once by ``transcribe_array``,
+with word times moved onto the answer's clock. Silence is never sent to Whisper, which
+keeps long quiet recordings cheap and stops Whisper from inventing words in them.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from app.errors import ModelError
+from audio.audio_file import read_audio_16k
+from models.speech_activity import FILE_POLICY, SAMPLE_RATE, CutPolicy, cut_segments
+from models.speech_models import ResolvedModel, resolve_model
+from models.transcript import Transcript, Word
+
+# Whisper was trained on cleaned-up text and tends to drop hesitations. A prompt that
+# itself hesitates makes it far more willing to write them down, which the coach needs.
+FILLER_PROMPT = "So, um, I was, uh, thinking about it, and, hmm, well, um, we did it."
+
+
+def default_cpu_threads() -> int:
+    # Leave nothing idle on a 2-core laptop, but more than 4 threads gains little for
+    # the small models and starves the recorder and the window.
+    return max(1, min(4, os.cpu_count() or 2))
+
+
+class Transcriber:
+    """One loaded Whisper model. Safe to share between threads."""
+
+    def __init__(self, model: str | None = None, beam_size: int = 1,
+                 cpu_threads: int | None = None) -> None:
+        self.resolved: ResolvedModel = resolve_model(model)
+        self.name = self.resolved.name
+        self.language: str | None = "en" if self.resolved.english_only else None
+        self.beam_size = beam_size
+        try:
+            from faster_whisper import WhisperModel
+
+            self._model = WhisperModel(
+                str(self.resolved.path), device="cpu", compute_type="int8",
+                cpu_threads=cpu_threads or default_cpu_threads(), local_files_only=True)
+        except Exception as exc:  # noqa: BLE001 - a corrupt or foreign folder, out of memory
+            raise ModelError(f"speech model '{self.name}' at {self.resolved.path} could not be "
+                             f"loaded ({type(exc).__name__}: {exc}); download it again with "
+                             f"`greenroom speech-models download {self.name}`") from None
+
+    def whisper_options(self) -> dict[str, object]:
+        """The decoding options every Greenroom transcription uses (also used by benchmarks)."""
+        return {
+            "language": self.language,
+            "beam_size": self.beam_size,
+            "word_timestamps": True,
+            "initial_prompt": FILLER_PROMPT,
+            # Segments are transcribed independently; carrying text over would let one
+            # misheard segment derail the next.
+            "condition_on_previous_text": False,
+            # A short fallback ladder bounds the worst case on hard audio.
+            "temperature": (0.0, 0.4, 0.8),
+        }
+
+    def transcribe_array(self, audio16k: np.ndarray, offset_s: float = 0.0) -> list[Word]:
+        """Words in one stretch of 16 kHz mono audio; times are ``offset_s`` + seconds in it."""
+        audio = np.asarray(audio16k, dtype=np.float32).ravel()
+        if audio.size < SAMPLE_RATE // 10:
+            return []
+        try:
+            segments, _info = self._model.transcribe(audio, vad_filter=False,
+                                                     **self.whisper_options())
+            found = [w for seg in segments for w in (seg.words or [])]
+        except Exception as exc:  # noqa: BLE001 - CTranslate2 raises plain RuntimeErrors
+            raise ModelError(f"speech model '{self.name}' failed on a segment at "
+                             f"{offset_s:.1f} s ({type(exc).__name__}: {exc})") from None
+        end_limit = offset_s + audio.size / SAMPLE_RATE
+        words: list[Word] = []
+        last = offset_s
+        for w in found:
+            text = w.word.strip()
+            if not text:
+                continue
+            # Keep times inside the segment and never running backwards.
+            start = min(max(offset_s + float(w.start), last), end_limit)
+            end = min(max(offset_s + float(w.end), start), end_limit)
+            words.append(Word(text, start, end, float(w.probability)))
+            last = start
+        return words
+
+    def transcribe_audio(self, audio16k: np.ndarray, policy: CutPolicy = FILE_POLICY) -> Transcript:
+        audio = np.asarray(audio16k, dtype=np.float32).ravel()
+        words: list[Word] = []
+        for start, end in cut_segments(audio, policy):
+            words += self.transcribe_array(audio[start:end], offset_s=start / SAMPLE_RATE)
+        return Transcript(words=words, language=self.language or "en", model=self.name,
+                          duration_s=audio.size / SAMPLE_RATE)
+
+    def transcribe_file(self, path: Path) -> Transcript:
+        """Any audio file PyAV reads; ``AudioError`` for files that are not audio."""
+        return self.transcribe_audio(read_audio_16k(Path(path)))
+
+
+_loaded: dict[str, Transcriber] = {}
+_loaded_lock = threading.Lock()
+
+
+def load_transcriber(model: str | None = None) -> Transcriber:
+    """A shared ``Transcriber`` per model, loaded on first use."""
+    key = (model or "").strip() or "default"
+    with _loaded_lock:
+        if key not in _loaded:
+            _loaded[key] = Transcriber(model)
+        return _loaded[key]

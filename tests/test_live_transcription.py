@@ -1,0 +1,89 @@
+"""Live transcription: the same answer fed in blocks gives the file's words, on time."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+
+from app.errors import ModelError
+from audio.audio_file import read_audio_16k
+from models.live_transcription import ChunkedAudio, LiveTranscriber
+from models.speech_activity import SAMPLE_RATE
+from models.word_error_rate import word_error_rate
+from tests.speech_fixtures import *  # noqa: F403 - the shared speech fixtures
+from tests.speech_fixtures import STAR_SENTENCES, STAR_TEXT
+
+
+@pytest.fixture(scope="module")
+def star_audio(spoken_answer) -> np.ndarray:
+    return read_audio_16k(spoken_answer(STAR_SENTENCES, pause_s=0.9))
+
+
+def feed_in_blocks(live: LiveTranscriber, audio: np.ndarray, block: int = 1600) -> None:
+    for i in range(0, audio.size, block):
+        live.feed(audio[i:i + block])
+
+
+def test_chunked_audio_reads_across_chunks() -> None:
+    buffer = ChunkedAudio(chunk_samples=1000)
+    data = np.arange(3500, dtype=np.float32)
+    for i in range(0, data.size, 333):
+        buffer.append(data[i:i + 333])
+    assert buffer.size == data.size
+    np.testing.assert_array_equal(buffer.read(0, 3500), data)
+    np.testing.assert_array_equal(buffer.read(999, 2001), data[999:2001])
+    assert buffer.read(3400, 9999).size == 100
+
+
+def test_live_matches_file_and_times_fit(transcriber, star_audio: np.ndarray) -> None:
+    live = LiveTranscriber(transcriber)
+    feed_in_blocks(live, star_audio)
+    transcript = live.finish()
+    from_file = transcriber.transcribe_audio(star_audio)
+    assert word_error_rate(from_file.text, transcript.text) <= 0.08, (from_file.text,
+                                                                     transcript.text)
+    assert word_error_rate(STAR_TEXT, transcript.text) <= 0.25
+    duration = star_audio.size / SAMPLE_RATE
+    assert transcript.duration_s == pytest.approx(duration, abs=0.01)
+    starts = [w.start_s for w in transcript.words]
+    assert starts == sorted(starts)
+    assert all(0.0 <= w.start_s <= w.end_s <= duration for w in transcript.words)
+    # One segment per sentence: each closed at the pause after it, transcribed once.
+    assert len(live.segments) == len(STAR_SENTENCES)
+
+
+def test_segments_are_transcribed_while_audio_arrives(transcriber, star_audio) -> None:
+    live = LiveTranscriber(transcriber)
+    half = star_audio.size // 2
+    feed_in_blocks(live, star_audio[:half])
+    deadline = time.monotonic() + 30
+    while len(live.segments) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(live.segments) >= 2, "closed segments were not transcribed before Stop"
+    feed_in_blocks(live, star_audio[half:])
+    started = time.monotonic()
+    transcript = live.finish()
+    assert len(live.segments) == len(STAR_SENTENCES)
+    assert transcript.words and time.monotonic() - started < 15
+
+
+def test_worker_failure_surfaces_from_finish(transcriber, star_audio, monkeypatch) -> None:
+    def broken(*args, **kwargs):
+        raise RuntimeError("simulated CTranslate2 failure")
+
+    monkeypatch.setattr(transcriber._model, "transcribe", broken)
+    live = LiveTranscriber(transcriber)
+    feed_in_blocks(live, star_audio[: 8 * SAMPLE_RATE])
+    with pytest.raises(ModelError, match="simulated CTranslate2 failure.*recording is kept"):
+        live.finish()
+    assert live.audio.size == 8 * SAMPLE_RATE  # everything fed is still there
+
+
+def test_cancel_stops_without_a_transcript(transcriber, star_audio) -> None:
+    live = LiveTranscriber(transcriber)
+    feed_in_blocks(live, star_audio[: 3 * SAMPLE_RATE])
+    live.cancel()
+    with pytest.raises(ModelError, match="cancelled"):
+        live.finish()

@@ -1,0 +1,109 @@
+"""File transcription with the bundled tiny.en model on real synthesized speech."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from app.errors import ModelError
+from audio.audio_file import read_audio_16k
+from models.speech_activity import (
+    LIVE_POLICY,
+    SAMPLE_RATE,
+    StreamingVad,
+    cut_segments,
+    speech_probabilities,
+    speech_segments,
+)
+from models.speech_models import resolve_model
+from models.transcriber import Transcriber
+from models.word_error_rate import word_error_rate
+from tests.speech_fixtures import *  # noqa: F403 - the shared speech fixtures
+from tests.speech_fixtures import FILLER_TEXT, STAR_SENTENCES, STAR_TEXT
+
+# Measured on espeak-ng speech with tiny.en: 0.10 to 0.15. The bound leaves room for
+# other espeak-ng versions and voices.
+MAX_WER = 0.25
+PAUSE_S = 0.9
+
+
+@pytest.fixture(scope="module")
+def star_wav(spoken_answer) -> Path:
+    return spoken_answer(STAR_SENTENCES, pause_s=PAUSE_S)
+
+
+def test_word_error_rate_counts_edits() -> None:
+    assert word_error_rate("The cat sat.", "the cat sat") == 0.0
+    assert word_error_rate("one two three four", "one too three") == pytest.approx(0.5)
+    assert word_error_rate("", "") == 0.0
+    assert word_error_rate("well-known fact", "well known fact") == 0.0
+
+
+def test_star_answer_transcribed_within_wer_bound(transcriber, star_wav: Path) -> None:
+    transcript = transcriber.transcribe_file(star_wav)
+    wer = word_error_rate(STAR_TEXT, transcript.text)
+    assert wer <= MAX_WER, f"WER {wer:.2f}: {transcript.text}"
+    assert transcript.model == "tiny.en"
+    audio_s = read_audio_16k(star_wav).size / SAMPLE_RATE
+    assert transcript.duration_s == pytest.approx(audio_s, abs=0.01)
+    starts = [w.start_s for w in transcript.words]
+    assert starts == sorted(starts)
+    assert all(0.0 <= w.start_s <= w.end_s <= audio_s for w in transcript.words)
+    # The answer starts after a 0.5 s lead-in, so the first word is near its start.
+    assert 0.2 <= transcript.words[0].start_s < 1.5
+
+
+def test_hesitations_are_kept(transcriber, spoken_wav) -> None:
+    words = [w.word.strip(",.").lower() for w in transcriber.transcribe_file(
+        spoken_wav(FILLER_TEXT, 150)).words]
+    assert {"um", "uh"} & set(words), words
+
+
+def test_segments_close_at_pauses(star_wav: Path) -> None:
+    audio = read_audio_16k(star_wav)
+    spans = speech_segments(audio)
+    assert len(spans) == len(STAR_SENTENCES)
+    gaps = [b[0] - a[1] for a, b in zip(spans, spans[1:], strict=False)]
+    # espeak-ng ends each sentence with its own short silence on top of the added pause.
+    assert all(PAUSE_S <= g <= PAUSE_S + 0.6 for g in gaps), gaps
+    live = cut_segments(audio, LIVE_POLICY)
+    assert len(live) == len(STAR_SENTENCES)
+    # File cutting keeps short pauses inside a segment: fewer, longer segments.
+    assert len(cut_segments(audio)) < len(live)
+
+
+def test_streaming_vad_matches_one_pass(star_wav: Path) -> None:
+    audio = read_audio_16k(star_wav)
+    whole = speech_probabilities(audio)
+    vad = StreamingVad()
+    pieces = [vad.process(audio[i:i + 1111]) for i in range(0, audio.size, 1111)]
+    streamed = np.concatenate([*pieces, vad.finish()])
+    np.testing.assert_allclose(streamed, whole, atol=1e-5)
+    assert whole.max() > 0.9 and whole[:5].max() < 0.2  # speech found; lead-in is quiet
+
+
+def test_missing_model_names_the_download_command(monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "empty-cache"))
+    with pytest.raises(ModelError) as err:
+        Transcriber("small.en")
+    assert "greenroom speech-models download small.en" in str(err.value)
+
+
+def test_unknown_model_and_bad_folder(tmp_path: Path) -> None:
+    with pytest.raises(ModelError, match="unknown speech model 'huge.xx'"):
+        Transcriber("huge.xx")
+    with pytest.raises(ModelError, match="not a speech model folder"):
+        Transcriber(str(tmp_path))
+
+
+def test_model_folder_path_and_models_dir(greenroom_home: Path) -> None:
+    bundled = resolve_model()
+    assert bundled.source == "bundled" and (bundled.path / "model.bin").is_file()
+    assert resolve_model(str(bundled.path)).source == "folder"
+    # A model in Greenroom's own models folder is found by name (a link keeps it cheap).
+    target = greenroom_home / "models" / "base.en"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.symlink_to(bundled.path, target_is_directory=True)
+    assert resolve_model("base.en").source == "downloaded"
