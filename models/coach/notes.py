@@ -1,0 +1,54 @@
+"""Timed coaching notes: one sentence each, tied to a moment of the answer when there is one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from app.time_guide import format_clock
+
+SEVERITIES = ("info", "warning", "problem")
+
+
+@dataclass(frozen=True)
+class Note:
+    at_s: float | None
+    severity: str  # info | warning | problem
+    message: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"at_s": None if self.at_s is None else round(self.at_s, 1),
+                "severity": self.severity, "message": self.message, "source": "coach"}
+
+
+def clock(seconds: float) -> str:
+    """m:ss, the one way times are written in notes."""
+    return format_clock(seconds)
+
+
+def duration_words(seconds: float) -> str:
+    """A length as a listener says it: '45 s' under a minute, else 'm:ss'."""
+    seconds = max(0.0, seconds)
+    if seconds < 60:
+        return f"{seconds:.0f} s"
+    return format_clock(seconds)
+
+
+def guide_words(text: str) -> str:
+    """'5-7 minutes' -> '5–7 minute', for 'a 5–7 minute answer'."""
+    words = text.strip().replace("-", "–")
+    for plural, single in (("minutes", "minute"), ("seconds", "second"), ("mins", "minute"),
+                           ("secs", "second")):
+        if words.endswith(plural):
+            return words[: -len(plural)] + single
+    return words
+
+
+def sort_notes(notes: list[Note]) -> list[dict[str, Any]]:
+    """Timed notes in time order, then whole-answer notes, most severe first.
+
+    The same order the LLM merge uses, so re-sorting after it changes nothing.
+    """
+    rank = {s: i for i, s in enumerate(reversed(SEVERITIES))}
+    ordered = sorted(notes, key=lambda n: (n.at_s is None, n.at_s or 0.0, rank[n.severity]))
+    return [n.to_dict() for n in ordered]
