@@ -406,7 +406,8 @@ class PracticeSession:
             if recorder.error:
                 reason = "device_lost"
                 self.listener.error(str(recorder.error))
-            elif getattr(recorder, "source_finished", False):
+            elif getattr(recorder.source, "finished", False):
+                # A stand-in source (demo, tests) played its whole file.
                 reason = "end_of_input"
             elif settings.max_answer_s and elapsed >= settings.max_answer_s:
                 reason = "max_length"
