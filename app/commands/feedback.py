@@ -14,7 +14,8 @@ from app.script_loader import find_script
 def _llm_pass(question: Any, feedback: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
     from models.llm_coach import LLMCoach
 
-    coach = LLMCoach(host=args.ollama_host, model=args.llm_model)
+    kwargs = {"read_timeout_s": args.llm_timeout} if args.llm_timeout else {}
+    coach = LLMCoach(host=args.ollama_host, model=args.llm_model, **kwargs)
     if not args.json:
         print("Asking the local LLM for feedback…", file=sys.stderr, flush=True)
     return coach.coach(question, feedback)
@@ -54,9 +55,7 @@ def llm_again(args: argparse.Namespace) -> int:
     from app.store import Store
 
     store = Store()
-    attempt = store.get_attempt(args.llm_again)
-    if attempt is None:
-        raise GreenroomError(f"no saved attempt {args.llm_again} (see `greenroom sessions show ID`)")
+    attempt = store.get_attempt(args.llm_again)  # StoreError names an unknown id
     if not attempt.feedback:
         raise GreenroomError(f"attempt {args.llm_again} has no feedback yet to review")
     script = find_script(attempt.script_id)
@@ -102,6 +101,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                    help="ask the local LLM too (default: on)")
     p.add_argument("--llm-model", help="Ollama model (default: the first installed of a preference list)")
     p.add_argument("--ollama-host", help="Ollama server (default: OLLAMA_HOST or http://127.0.0.1:11434)")
+    p.add_argument("--llm-timeout", type=float, metavar="SECONDS",
+                   help="give up on the LLM when it is silent this long (default: generous for CPUs)")
     p.add_argument("--llm-again", type=int, metavar="ID",
                    help="re-run the LLM review on saved attempt ID and store it")
     p.set_defaults(handler=run)

@@ -134,3 +134,34 @@ def delete_command(args: argparse.Namespace) -> int:
     removed = store.delete_session(session.id)
     print(f"Deleted session {session.id} and {len(removed)} recording(s).")
     return 0
+
+
+def _add_recover(actions: Any) -> None:
+    parser = actions.add_parser(
+        "recover", help="repair recordings cut off by a crash and keep them",
+        description="Find recordings that were cut off (crash, power cut, killed process), "
+                    "repair their WAV headers, mark their attempts as recovered and coach them.")
+    parser.add_argument("--no-coach", action="store_true", help="repair only; do not transcribe and coach")
+    parser.set_defaults(handler=_recover)
+
+
+def _recover(args: Any) -> int:
+    from app.recovery import recover_all
+
+    results = recover_all(coach=not args.no_coach)
+    if not results:
+        print("No cut-off recordings found.")
+        return 0
+    failed = 0
+    for r in results:
+        if r.problem and not r.duration_s:
+            failed += 1
+            print(f"could not repair {r.path.name}: {r.problem}")
+            continue
+        owner = f"attempt {r.attempt_id}" if r.attempt_id else "no saved attempt"
+        extra = " and coached" if r.coached else (f" ({r.problem})" if r.problem else "")
+        print(f"recovered {r.path.name}: {r.duration_s:.1f} s, {owner}{extra}")
+    return 1 if failed else 0
+
+
+SUBCOMMANDS.append(_add_recover)
