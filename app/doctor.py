@@ -101,9 +101,9 @@ def _ollama() -> Check:
 
 def _unfinished_recordings() -> Check:
     try:
-        from audio.recovery import find_unfinished
+        from app.recovery import unfinished_recordings
 
-        unfinished = find_unfinished(paths.recordings_dir())
+        unfinished = unfinished_recordings()
     except Exception as exc:  # noqa: BLE001
         return Check("Unfinished recordings", "warning", f"cannot check ({exc})")
     if not unfinished:
