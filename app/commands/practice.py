@@ -119,10 +119,11 @@ def _wait_for_stop(session: PracticeSession, listener: TerminalListener) -> None
 def _stop_on_enter(session: PracticeSession, listener: TerminalListener) -> None:
     listener.recording.wait()
     try:
-        sys.stdin.readline()
+        line = sys.stdin.readline()
     except (OSError, ValueError):
         return
-    session.stop_answer()
+    if line:  # EOF (no terminal) is not a key press: silence or Ctrl-C stop the answer then
+        session.stop_answer()
 
 
 def run_practice(args: argparse.Namespace) -> int:
