@@ -130,7 +130,7 @@ def run_practice(args: argparse.Namespace) -> int:
     if not args.no_gui:
         from app.ui import launch
 
-        return launch.main(script=args.script, question=args.question)
+        return launch.main([], script=args.script, question=args.question)
     script = find_script(args.script)
     questions = [_pick(script, args.question)] if args.question else list(script.questions)
     listener = TerminalListener()

@@ -5,10 +5,54 @@ from __future__ import annotations
 import sys
 
 
-def main() -> int:
-    print("greenroom: the desktop app is not built yet; use `greenroom --help` for the CLI.")
-    return 0
+def main(argv: list[str] | None = None, script: str | None = None,
+         question: str | None = None) -> int:
+    """Open the window; with ``script`` (id or path) go straight into practising it
+    (``greenroom practice --script S`` without --no-gui)."""
+    # Qt is imported here, not at module level, so `greenroom --help` stays fast.
+    from PySide6.QtCore import QCoreApplication, Qt
+    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QApplication
+
+    from app.ui.settings_store import APPLICATION, ORGANIZATION, SettingsStore
+
+    QCoreApplication.setOrganizationName(ORGANIZATION)
+    QCoreApplication.setApplicationName(APPLICATION)
+    if QGuiApplication.instance() is None:
+        # Crisp at fractional scales (125 %, 150 %) instead of rounding to whole pixels.
+        QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
+            Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+    app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv)
+    app.setApplicationDisplayName("Greenroom")
+
+    settings_store = SettingsStore()
+    # A data folder chosen in Settings applies from this start on; before any path is used.
+    settings_store.apply_data_dir()
+
+    from app.ui.main_window import MainWindow
+
+    window = MainWindow(settings_store)
+    window.show()
+    if script:
+        _start_script(window, script, question)
+    elif not settings_store.ui_preferences().first_run_done:
+        window.open_first_run_check()
+    return int(app.exec())
 
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def _start_script(window: object, ref: str, question: str | None) -> None:
+    from app.errors import GreenroomError
+    from app.script_loader import find_script
+
+    try:
+        chosen = find_script(ref)
+        questions = [chosen.question(question)] if question else list(chosen.questions)
+    except (GreenroomError, KeyError) as exc:
+        message = str(exc) if isinstance(exc, GreenroomError) else str(exc.args[0])
+        window.show_problem(message)  # type: ignore[attr-defined]
+        return
+    window.start_interview(chosen, questions)  # type: ignore[attr-defined]

@@ -1,0 +1,154 @@
+"""Past sessions and their attempts; open an attempt to see its feedback again.
+
+Rows are read from the store off the GUI thread. The right-hand side is the same
+``FeedbackView`` the practice room uses; a full replay of the recording can sit beside
+it later (``attemptOpened`` carries the row with its audio path).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.store import AttemptRow, SessionRow, Store
+from app.time_guide import format_clock
+from app.ui.feedback_view import FeedbackView
+from app.ui.workers import run_in_background
+
+ATTEMPT_ROLE = Qt.ItemDataRole.UserRole + 1
+VERDICT_WORDS = {"short": "short", "within": "within guide", "long": "long"}
+
+
+def _local_time(stamp: str) -> str:
+    try:
+        return datetime.fromisoformat(stamp).astimezone().strftime("%Y-%m-%d %H:%M")
+    except (TypeError, ValueError):
+        return stamp or ""
+
+
+def attempt_summary(attempt: AttemptRow) -> tuple[str, str]:
+    """(length verdict, key points covered) for the history list."""
+    feedback = attempt.feedback if isinstance(attempt.feedback, dict) else {}
+    length = feedback.get("length") if isinstance(feedback.get("length"), dict) else {}
+    verdict = VERDICT_WORDS.get(str(length.get("verdict", "")), str(length.get("verdict") or ""))
+    if attempt.duration_s is not None:
+        verdict = f"{format_clock(attempt.duration_s)} {verdict}".strip()
+    if attempt.status != "complete":
+        verdict = f"{verdict} ({attempt.status})".strip()
+    points = feedback.get("key_points") if isinstance(feedback.get("key_points"), list) else []
+    covered = sum(1 for p in points if isinstance(p, dict) and p.get("status") == "covered")
+    return verdict, f"{covered}/{len(points)}" if points else "—"
+
+
+def load_history(store: Store) -> list[tuple[SessionRow, list[AttemptRow]]]:
+    sessions = store.list_sessions()
+    attempts = store.list_attempts()
+    by_session: dict[int, list[AttemptRow]] = {}
+    for attempt in attempts:
+        by_session.setdefault(attempt.session_id, []).append(attempt)
+    return [(s, sorted(by_session.get(s.id, []), key=lambda a: a.started_at)) for s in sessions]
+
+
+class HistoryView(QWidget):
+    problem = Signal(str)
+    loaded = Signal()
+    attemptOpened = Signal(object)  # noqa: N815 - Qt signal naming
+
+    def __init__(self, store_factory: Any = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._store_factory = store_factory or Store
+        self._loading = False
+        self.history: list[tuple[SessionRow, list[AttemptRow]]] = []
+        layout = QVBoxLayout(self)
+        top = QHBoxLayout()
+        heading = QLabel("History")
+        font = heading.font()
+        font.setPointSizeF(font.pointSizeF() * 1.6)
+        font.setBold(True)
+        heading.setFont(font)
+        top.addWidget(heading)
+        top.addStretch(1)
+        self.refresh_button = QPushButton("Re&fresh")
+        self.refresh_button.clicked.connect(self.refresh)
+        top.addWidget(self.refresh_button)
+        layout.addLayout(top)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.tree = QTreeWidget()
+        self.tree.setObjectName("historyTree")
+        self.tree.setHeaderLabels(["Date / question", "Length", "Key points"])
+        self.tree.setColumnWidth(0, 320)
+        self.tree.currentItemChanged.connect(self._selected)
+        splitter.addWidget(self.tree)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        self.attempt_title = QLabel("Choose an answer on the left to see its feedback.")
+        self.attempt_title.setObjectName("attemptTitle")
+        self.attempt_title.setWordWrap(True)
+        right_layout.addWidget(self.attempt_title)
+        self.feedback_view = FeedbackView()
+        right_layout.addWidget(self.feedback_view, 1)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 3)
+        layout.addWidget(splitter, 1)
+
+    def refresh(self) -> None:
+        if self._loading:
+            return
+        self._loading = True
+        self.refresh_button.setEnabled(False)
+        factory = self._store_factory
+        run_in_background(lambda: load_history(factory()), self._show, self._failed, owner=self)
+
+    def _failed(self, message: str) -> None:
+        self._loading = False
+        self.refresh_button.setEnabled(True)
+        self.problem.emit(message)
+
+    def _show(self, history: list[tuple[SessionRow, list[AttemptRow]]]) -> None:
+        self._loading = False
+        self.refresh_button.setEnabled(True)
+        self.history = history
+        self.tree.clear()
+        for session, attempts in history:
+            top = QTreeWidgetItem([f"{_local_time(session.started_at)} · {session.script_title}",
+                                   "", f"{len(attempts)} answer{'s' if len(attempts) != 1 else ''}"])
+            for attempt in attempts:
+                verdict, points = attempt_summary(attempt)
+                child = QTreeWidgetItem([attempt.question_text, verdict, points])
+                child.setToolTip(0, attempt.question_text)
+                child.setData(0, ATTEMPT_ROLE, attempt)
+                top.addChild(child)
+            self.tree.addTopLevelItem(top)
+            top.setExpanded(True)
+        if not history:
+            self.tree.addTopLevelItem(QTreeWidgetItem(["No practice sessions yet.", "", ""]))
+        self.loaded.emit()
+
+    def attempt_items(self) -> list[QTreeWidgetItem]:
+        return [self.tree.topLevelItem(i).child(j) for i in range(self.tree.topLevelItemCount())
+                for j in range(self.tree.topLevelItem(i).childCount())]
+
+    def open_attempt(self, attempt: AttemptRow) -> None:
+        when = _local_time(attempt.started_at)
+        self.attempt_title.setText(f"{when} — {attempt.question_text}")
+        self.feedback_view.show_feedback(attempt.feedback or {"transcript": attempt.transcript or {}})
+        self.attemptOpened.emit(attempt)
+
+    def _selected(self, current: QTreeWidgetItem | None, previous: QTreeWidgetItem | None) -> None:
+        attempt = current.data(0, ATTEMPT_ROLE) if current is not None else None
+        if isinstance(attempt, AttemptRow):
+            self.open_attempt(attempt)

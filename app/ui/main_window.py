@@ -1,0 +1,251 @@
+"""The Greenroom window: pick an interview, practise it, look back at past answers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QStackedWidget,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.interview_script import InterviewScript, Question
+from app.practice import Phase, SourceFactory
+from app.store import AttemptRow
+from app.ui.first_run_check import FirstRunDialog, run_checks
+from app.ui.history_view import HistoryView
+from app.ui.pick_screen import PickScreen
+from app.ui.practice_screen import PracticeScreen
+from app.ui.settings_dialog import SettingsDialog
+from app.ui.settings_store import SettingsStore, UiPreferences
+from app.ui.widgets.colors import BAND_COLORS, tinted_base
+from app.ui.workers import run_in_background
+
+# If saving on close never reports back (a wedged device), close anyway after this long.
+CLOSE_SAVE_TIMEOUT_MS = 60_000
+SHORTCUTS_HELP = (
+    "Space — start or stop the answer\nR — redo the question\nN — next question\n"
+    "Esc — cancel (what was recorded is kept)\nCtrl+, — settings\nCtrl+Tab — switch tabs\n"
+    "On the timeline: ←/→ to pick a marker, Enter to hear it"
+)
+
+
+class StatusBanner(QFrame):
+    """A one-line message above the screens: errors with their fix, or good news."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("statusBanner")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setAutoFillBackground(True)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(10, 6, 6, 6)
+        self.label = QLabel()
+        self.label.setObjectName("bannerLabel")
+        self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.label, 1)
+        close = QPushButton("&Dismiss")
+        close.clicked.connect(self.hide)
+        layout.addWidget(close)
+        self.hide()
+
+    def show_message(self, text: str, kind: str = "error") -> None:
+        color = BAND_COLORS["wrap_up"] if kind == "error" else BAND_COLORS["in_zone"]
+        palette = self.palette()
+        palette.setColor(self.backgroundRole(), tinted_base(palette, color, 0.3))
+        self.setPalette(palette)
+        self.label.setText(text)
+        self.label.setAccessibleDescription(text)
+        self.show()
+
+    @property
+    def text(self) -> str:
+        return self.label.text() if self.isVisible() else ""
+
+
+class MainWindow(QMainWindow):
+    closeSaved = Signal()  # noqa: N815 - emitted once an interview was saved on close
+
+    def __init__(self, settings_store: SettingsStore | None = None, store_factory: Any = None,
+                 source_factory: SourceFactory | None = None) -> None:
+        super().__init__()
+        self.setWindowTitle("Greenroom — interview practice")
+        self.settings_store = settings_store or SettingsStore()
+        self.source_factory = source_factory
+        self._closing = False
+        self._close_now = False
+        self._closing_sessions: list[Any] = []
+
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        self.banner = StatusBanner()
+        layout.addWidget(self.banner)
+        self.tabs = QTabWidget()
+        self.practice_stack = QStackedWidget()
+        self.pick_screen = PickScreen()
+        self.practice_screen = PracticeScreen(store_factory=store_factory)
+        self.practice_stack.addWidget(self.pick_screen)
+        self.practice_stack.addWidget(self.practice_screen)
+        self.tabs.addTab(self.practice_stack, "&Practice")
+        self.history_view = HistoryView(store_factory=store_factory)
+        self.tabs.addTab(self.history_view, "Histor&y")
+        layout.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
+        self.resize(1200, 760)
+
+        prefs = self.settings_store.ui_preferences()
+        self.pick_screen.shuffle_box.setChecked(prefs.shuffle_questions)
+        self.pick_screen.startRequested.connect(self.start_interview)
+        self.pick_screen.problem.connect(self.show_problem)
+        self.practice_screen.problem.connect(self.show_problem)
+        self.practice_screen.finished.connect(self._interview_finished)
+        self.practice_screen.hintsToggled.connect(self._remember_hints)
+        self.history_view.problem.connect(self.show_problem)
+        self.history_view.feedback_view.momentRequested.connect(self._play_history_moment)
+        self.tabs.currentChanged.connect(self._tab_changed)
+        self._build_menus()
+
+    def _build_menus(self) -> None:
+        menu = self.menuBar().addMenu("&Greenroom")
+        settings = QAction("&Settings…", self)
+        settings.setShortcut(QKeySequence("Ctrl+,"))
+        settings.triggered.connect(self.open_settings)
+        menu.addAction(settings)
+        checks = QAction("&Check my setup…", self)
+        checks.triggered.connect(self.open_first_run_check)
+        menu.addAction(checks)
+        menu.addSeparator()
+        quit_action = QAction("&Quit", self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        menu.addAction(quit_action)
+        help_menu = self.menuBar().addMenu("&Help")
+        keys = QAction("&Keyboard shortcuts", self)
+        keys.triggered.connect(lambda: QMessageBox.information(self, "Keyboard shortcuts", SHORTCUTS_HELP))
+        help_menu.addAction(keys)
+
+    # ------------------------------------------------------------------ actions
+    def show_problem(self, message: str) -> None:
+        self.banner.show_message(message, "error")
+
+    def start_interview(self, script: InterviewScript, questions: list[Question]) -> None:
+        prefs = self.settings_store.ui_preferences()
+        prefs.shuffle_questions = self.pick_screen.shuffle_box.isChecked()
+        self.settings_store.save_ui_preferences(prefs)
+        self.banner.hide()
+        settings = self.settings_store.practice_settings()
+        started = self.practice_screen.start(script, questions, settings, self.source_factory,
+                                             show_hints=prefs.show_stage_hints)
+        if started:
+            self.practice_stack.setCurrentWidget(self.practice_screen)
+            self.practice_screen.setFocus()
+
+    def open_settings(self) -> SettingsDialog:
+        dialog = SettingsDialog(self.settings_store, self)
+        dialog.setModal(True)
+        dialog.open()
+        return dialog
+
+    def open_first_run_check(self) -> FirstRunDialog:
+        dialog = FirstRunDialog(parent=self)
+        run_in_background(run_checks, dialog.set_checks, dialog.show_failure, owner=dialog)
+        dialog.open()
+        prefs = self.settings_store.ui_preferences()
+        if not prefs.first_run_done:
+            prefs.first_run_done = True
+            self.settings_store.save_ui_preferences(prefs)
+        return dialog
+
+    def _remember_hints(self, checked: bool) -> None:
+        prefs = self.settings_store.ui_preferences()
+        if prefs.show_stage_hints != checked:
+            self.settings_store.save_ui_preferences(UiPreferences(checked, prefs.shuffle_questions,
+                                                                  prefs.first_run_done))
+
+    def _tab_changed(self, index: int) -> None:
+        if self.tabs.widget(index) is self.history_view:
+            self.history_view.refresh()
+
+    def _interview_finished(self, session_id: int) -> None:
+        session = self.practice_screen.release()
+        if session is not None:
+            # close() joins the flow's threads; they are idle now, but keep it off the GUI thread.
+            self._closing_sessions.append(session)
+            run_in_background(session.close, lambda _: self._session_closed(session),
+                              lambda _msg: self._session_closed(session), owner=self)
+        else:
+            self._after_close_saved()
+
+    def _session_closed(self, session: Any) -> None:
+        if session in self._closing_sessions:
+            self._closing_sessions.remove(session)
+        self._after_close_saved()
+
+    def _after_close_saved(self) -> None:
+        if self._closing:
+            self._close_now = True
+            self.closeSaved.emit()
+            self.close()
+            return
+        self.practice_stack.setCurrentWidget(self.pick_screen)
+        self.banner.show_message("Interview saved. Open the History tab to look back at every answer.",
+                                 "info")
+        self.history_view.refresh()
+
+    def _play_history_moment(self, at_s: float) -> None:
+        item = self.history_view.tree.currentItem()
+        attempt = item.data(0, Qt.ItemDataRole.UserRole + 1) if item is not None else None
+        if not isinstance(attempt, AttemptRow) or attempt.audio_path is None:
+            return
+        path = attempt.audio_path
+
+        def play() -> None:
+            from audio.playback import Player
+
+            Player().play_file(path, start_s=max(0.0, at_s - 0.5))
+
+        run_in_background(play, None, self.show_problem, owner=self)
+
+    # ------------------------------------------------------------------ closing
+    def confirm_close_during_answer(self) -> bool:
+        """Asked when the window closes mid-answer; tests replace it."""
+        answer = QMessageBox.question(
+            self, "Stop and save?",
+            "You are in the middle of an answer. Stop now and save what you have said so far?",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Save)
+        return answer == QMessageBox.StandardButton.Save
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        screen = self.practice_screen
+        if self._close_now or not screen.active:
+            event.accept()
+            return
+        if self._closing:
+            event.ignore()  # already saving; the window closes when that is done
+            return
+        if screen.phase == Phase.RECORDING and not self.confirm_close_during_answer():
+            event.ignore()
+            return
+        # Saving runs on the flow's threads; the window closes itself once it is done.
+        self._closing = True
+        event.ignore()
+        self.banner.show_message("Saving your interview before closing…", "info")
+        screen.end_interview()
+        QTimer.singleShot(CLOSE_SAVE_TIMEOUT_MS, self._force_close)
+
+    def _force_close(self) -> None:
+        if self._closing and not self._close_now:
+            self._close_now = True
+            self.close()

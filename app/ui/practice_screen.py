@@ -1,0 +1,322 @@
+"""The practice room: the question, the clock while answering, then the feedback.
+
+This screen owns one ``PracticeSession`` at a time and only ever calls its non-blocking
+methods; the flow's callbacks come back through ``PracticeBridge`` signals.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.errors import GreenroomError
+from app.interview_script import InterviewScript, Question
+from app.practice import Phase, PracticeSession, PracticeSettings, SourceFactory
+from app.store import Store
+from app.time_guide import format_clock
+from app.ui.feedback_view import FeedbackView
+from app.ui.practice_bridge import PracticeBridge
+from app.ui.widgets.clock_band import ClockBand
+from app.ui.widgets.level_meter import LevelMeter
+
+STOP_REASONS = {
+    "user": "You stopped the answer.",
+    "silence": "Stopped after a long silence.",
+    "max_length": "Stopped at the longest answer allowed in Settings.",
+    "device_lost": "The microphone went away; what was recorded is kept.",
+    "cancelled": "Answer cancelled; what was recorded is kept.",
+    "end_of_input": "The audio input ended.",
+}
+
+
+class PracticeScreen(QWidget):
+    problem = Signal(str)  # a one-line message for the window's banner
+    finished = Signal(int)  # session id, once the interview is saved and over
+    hintsToggled = Signal(bool)  # noqa: N815 - Qt signal naming
+
+    def __init__(self, store_factory: Any = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._store_factory = store_factory or Store
+        self.session: PracticeSession | None = None
+        self.settings = PracticeSettings()
+        self.phase = Phase.IDLE
+        self.question: Question | None = None
+        self.last_stop_reason = ""
+        self.bands_seen: list[str] = []  # bands the clock showed during the current answer
+        self.bridge = PracticeBridge(self)
+        self._build()
+        self._connect_bridge()
+        self._build_shortcuts()
+        self._update_controls()
+
+    # ------------------------------------------------------------------ layout
+    def _build(self) -> None:
+        layout = QVBoxLayout(self)
+        self.progress_label = QLabel()
+        self.progress_label.setObjectName("progressLabel")
+        layout.addWidget(self.progress_label)
+        self.question_label = QLabel()
+        self.question_label.setObjectName("questionLabel")
+        self.question_label.setWordWrap(True)
+        self.question_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        font = self.question_label.font()
+        font.setPointSizeF(font.pointSizeF() * 1.55)
+        self.question_label.setFont(font)
+        self.question_label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        layout.addWidget(self.question_label)
+
+        row = QHBoxLayout()
+        self.replay_button = QPushButton("Read it &again")
+        self.replay_button.clicked.connect(self.replay)
+        self.skip_button = QPushButton("S&kip reading")
+        self.skip_button.clicked.connect(self.skip_speech)
+        self.hints_box = QCheckBox("Show structure &hints while answering")
+        self.hints_box.toggled.connect(self._hints_toggled)
+        row.addWidget(self.replay_button)
+        row.addWidget(self.skip_button)
+        row.addStretch(1)
+        row.addWidget(self.hints_box)
+        layout.addLayout(row)
+
+        self.status_label = QLabel()
+        self.status_label.setObjectName("phaseLabel")
+        self.status_label.setWordWrap(True)
+        layout.addWidget(self.status_label)
+
+        self.pages = QStackedWidget()
+        answer_page = QWidget()
+        answer_layout = QVBoxLayout(answer_page)
+        answer_layout.setContentsMargins(0, 0, 0, 0)
+        self.clock = ClockBand()
+        answer_layout.addWidget(self.clock, 3)
+        meter_row = QHBoxLayout()
+        meter_row.addWidget(QLabel("Mic"))
+        self.meter = LevelMeter()
+        meter_row.addWidget(self.meter, 1)
+        answer_layout.addLayout(meter_row)
+        self.stage_hints = QLabel()
+        self.stage_hints.setObjectName("stageHints")
+        self.stage_hints.setWordWrap(True)
+        self.stage_hints.setTextFormat(Qt.TextFormat.RichText)
+        answer_layout.addWidget(self.stage_hints, 1)
+        self.answer_button = QPushButton()
+        self.answer_button.setObjectName("answerButton")
+        self.answer_button.setMinimumHeight(44)
+        self.answer_button.clicked.connect(self.toggle_answer)
+        answer_layout.addWidget(self.answer_button)
+        self.pages.addWidget(answer_page)
+        self.feedback_view = FeedbackView()
+        self.feedback_view.momentRequested.connect(self.play_moment)
+        self.pages.addWidget(self.feedback_view)
+        layout.addWidget(self.pages, 1)
+
+        actions = QHBoxLayout()
+        self.redo_button = QPushButton("&Redo (R)")
+        self.redo_button.clicked.connect(self.redo)
+        self.next_button = QPushButton("&Next question (N)")
+        self.next_button.setObjectName("nextButton")
+        self.next_button.clicked.connect(self.next_question)
+        self.end_button = QPushButton("&End interview")
+        self.end_button.clicked.connect(self.end_interview)
+        actions.addWidget(self.redo_button)
+        actions.addWidget(self.next_button)
+        actions.addStretch(1)
+        actions.addWidget(self.end_button)
+        layout.addLayout(actions)
+
+    def _build_shortcuts(self) -> None:
+        # Window-wide keys; Qt only fires them while this screen is visible.
+        for key, slot in ((Qt.Key.Key_Space, self.toggle_answer), (Qt.Key.Key_R, self.redo),
+                          (Qt.Key.Key_N, self.next_question), (Qt.Key.Key_Escape, self.cancel)):
+            shortcut = QShortcut(QKeySequence(key), self)
+            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+            shortcut.activated.connect(slot)
+
+    def _connect_bridge(self) -> None:
+        b = self.bridge
+        b.phaseChanged.connect(self._on_phase)
+        b.questionShown.connect(self._on_question)
+        b.thinkTick.connect(self._on_think_tick)
+        b.recordingStarted.connect(self._on_recording_started)
+        b.recordingTick.connect(self._on_recording_tick)
+        b.recordingStopped.connect(self._on_recording_stopped)
+        b.feedbackReady.connect(self._on_feedback)
+        b.llmText.connect(self.feedback_view.append_llm_text)
+        b.llmDone.connect(self._on_llm_done)
+        b.errorRaised.connect(self.problem)
+        b.interviewFinished.connect(self._on_finished)
+
+    # ------------------------------------------------------------------ session
+    @property
+    def active(self) -> bool:
+        return self.session is not None and self.phase != Phase.FINISHED
+
+    def start(self, script: InterviewScript, questions: list[Question], settings: PracticeSettings,
+              source_factory: SourceFactory | None = None, show_hints: bool = False) -> bool:
+        """Start an interview; False (with a banner message) when it cannot."""
+        self.settings = settings
+        self.hints_box.setChecked(show_hints)
+        self.phase = Phase.IDLE
+        try:
+            self.session = PracticeSession(script, questions, settings, self.bridge,
+                                           store=self._store_factory(), source_factory=source_factory)
+            self.session.begin()
+        except GreenroomError as exc:
+            self.session = None
+            self.problem.emit(str(exc))
+            return False
+        self._update_controls()
+        return True
+
+    def toggle_answer(self) -> None:
+        if self.session is None:
+            return
+        if self.phase == Phase.RECORDING:
+            self.session.stop_answer()
+        elif self.phase in (Phase.IDLE, Phase.SPEAKING, Phase.THINKING):
+            self.session.start_answer()
+
+    def replay(self) -> None:
+        if self.session is not None:
+            self.session.replay_question()
+
+    def skip_speech(self) -> None:
+        if self.session is not None:
+            self.session.skip_speech()
+
+    def redo(self) -> None:
+        if self.session is not None and self.phase not in (Phase.RECORDING, Phase.PROCESSING):
+            self.session.redo()
+
+    def next_question(self) -> None:
+        if self.session is None or self.phase in (Phase.RECORDING, Phase.PROCESSING):
+            return
+        if not self.session.next_question():
+            self.end_interview()
+
+    def cancel(self) -> None:
+        if self.session is not None:
+            self.session.cancel()
+
+    def end_interview(self) -> None:
+        if self.session is not None and self.phase != Phase.FINISHED:
+            self.status_label.setText("Saving the interview…")
+            self.session.end()
+
+    def play_moment(self, at_s: float) -> None:
+        if self.session is not None:
+            self.session.play_moment(at_s)
+
+    def release(self) -> PracticeSession | None:
+        """Detach the session (the caller closes it off the GUI thread)."""
+        session, self.session = self.session, None
+        return session
+
+    # ---------------------------------------------------------------- callbacks
+    def _on_phase(self, phase: Phase) -> None:
+        self.phase = phase
+        if phase == Phase.PROCESSING:
+            self.feedback_view.show_processing()
+            self.pages.setCurrentIndex(1)
+        self._update_controls()
+
+    def _on_question(self, index: int, total: int, question: Question) -> None:
+        self.question = question
+        title = self.session.script.title if self.session is not None else ""
+        self.progress_label.setText(f"Question {index + 1} of {total} · {title}")
+        self.question_label.setText(question.text)
+        self.clock.set_guide(question.time_guide)
+        self.meter.set_level(0.0)
+        self.bands_seen = []
+        self._fill_stage_hints(question)
+        self.feedback_view.clear()
+        self.pages.setCurrentIndex(0)
+        self._update_controls()
+
+    def _on_think_tick(self, remaining_s: float) -> None:
+        if self.phase == Phase.THINKING:
+            self.clock.set_think_time(remaining_s)
+            self.status_label.setText(f"Think time: {format_clock(remaining_s)} left. Recording starts "
+                                      "by itself; press Space to start now.")
+
+    def _on_recording_started(self, attempt_id: int) -> None:
+        self.clock.set_elapsed(0.0)
+        self.bands_seen = [self.clock.band]
+        self.pages.setCurrentIndex(0)
+
+    def _on_recording_tick(self, elapsed_s: float, level: float, band: str) -> None:
+        self.clock.set_elapsed(elapsed_s, band)
+        self.meter.set_level(level)
+        if not self.bands_seen or self.bands_seen[-1] != self.clock.band:
+            self.bands_seen.append(self.clock.band)
+
+    def _on_recording_stopped(self, duration_s: float, reason: str) -> None:
+        self.last_stop_reason = reason
+        self.meter.set_level(0.0)
+        self.status_label.setText(f"{STOP_REASONS.get(reason, 'Stopped.')} "
+                                  f"Answer length {format_clock(duration_s)}. Transcribing and coaching…")
+
+    def _on_feedback(self, attempt_id: int, feedback: dict[str, Any]) -> None:
+        self.feedback_view.show_feedback(feedback, llm_pending=self.settings.llm_enabled)
+        self.pages.setCurrentIndex(1)
+
+    def _on_llm_done(self, attempt_id: int, feedback: dict[str, Any]) -> None:
+        self.feedback_view.show_llm_result(feedback)
+
+    def _on_finished(self, session_id: int) -> None:
+        self.phase = Phase.FINISHED
+        self._update_controls()
+        self.finished.emit(session_id)
+
+    # ------------------------------------------------------------------ helpers
+    def _hints_toggled(self, checked: bool) -> None:
+        self.stage_hints.setVisible(checked)
+        self.hintsToggled.emit(checked)
+
+    def _fill_stage_hints(self, question: Question) -> None:
+        stages = question.framework.stages
+        if not stages:
+            self.stage_hints.setText("This question has no answer structure to follow.")
+            return
+        items = "".join(f"<li><b>{s.name}</b> — {s.hint}</li>" for s in stages)
+        self.stage_hints.setText(f"<b>{question.framework.name}</b><ol>{items}</ol>")
+
+    def _update_controls(self) -> None:
+        phase = self.phase
+        has = self.session is not None and phase != Phase.FINISHED
+        idle_like = phase in (Phase.IDLE, Phase.SPEAKING, Phase.THINKING)
+        self.answer_button.setEnabled(has and (idle_like or phase == Phase.RECORDING))
+        self.answer_button.setText("■ Stop answer (Space)" if phase == Phase.RECORDING
+                                   else "● Start answering now (Space)")
+        self.replay_button.setEnabled(has and phase not in (Phase.RECORDING, Phase.PROCESSING))
+        self.skip_button.setEnabled(has and phase == Phase.SPEAKING)
+        busy = phase in (Phase.RECORDING, Phase.PROCESSING)
+        self.redo_button.setEnabled(has and not busy)
+        self.next_button.setEnabled(has and not busy)
+        self.end_button.setEnabled(has)
+        if self.session is not None and not busy and has:
+            last = self.session.index + 1 >= len(self.session.questions)
+            self.next_button.setText("Finish interview (N)" if last else "&Next question (N)")
+        self.stage_hints.setVisible(self.hints_box.isChecked())
+        text = {
+            Phase.SPEAKING: "Reading the question aloud… press Space to start answering now.",
+            Phase.RECORDING: "Recording. Press Space to stop, Esc to cancel (what you said is kept).",
+            Phase.PROCESSING: "Transcribing and coaching your answer…",
+            Phase.FEEDBACK: "Here is your feedback. R to redo this question, N for the next one.",
+            Phase.FINISHED: "Interview finished and saved.",
+            Phase.IDLE: "Press Space (or the button) to start answering.",
+        }.get(phase)
+        if text:
+            self.status_label.setText(text)

@@ -1,0 +1,131 @@
+"""Screenshots of the main screens, taken from a real practice run.
+
+Runs offscreen (or on whatever display is set, e.g. under Xvfb): speaks a sample answer
+with the project's own text-to-speech, plays it in as the microphone, lets the real flow
+transcribe and coach it, and saves PNGs of the pick screen, the recording clock, the
+feedback, the history and the settings dialog into docs/screenshots/. Uses a throw-away
+data folder and settings file, so nothing of the user's is read or changed.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "docs" / "screenshots"
+SIZE = (1280, 720)
+ANSWER = (
+    "When our payment service went down on a Friday evening, I took the incident commander role. "
+    "First I checked the dashboards and logs to size up the impact on customers. "
+    "I opened a dedicated incident channel and posted updates on the status page every fifteen minutes. "
+    "I assigned the database work to our storage engineer and asked a developer to own the rollback. "
+    "We rolled back the release and service was restored within forty minutes. "
+    "Afterwards we ran a blameless post mortem, and the action items made sure it never happened again."
+)
+
+
+def main() -> int:
+    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    # Under the home folder, so the screens show it as "~/..." rather than a system temp path.
+    cache = Path.home() / ".cache"
+    cache.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="greenroom-screenshots-", dir=cache))
+    try:
+        return take_all(work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def take_all(work: Path) -> int:
+    os.environ["GREENROOM_HOME"] = str(work / "home")
+    sys.path.insert(0, str(ROOT))
+
+    from PySide6.QtCore import QSettings, QThreadPool
+    from PySide6.QtWidgets import QApplication
+
+    from app.practice import Phase, PracticeSettings
+    from app.ui.main_window import MainWindow
+    from app.ui.settings_store import SettingsStore, UiPreferences
+    from audio.sources import WavFileSource
+    from audio.tts import synthesize_to_wav
+    app = QApplication.instance() or QApplication(sys.argv)
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        QSettings.setPath(fmt, QSettings.Scope.UserScope, str(work / "qsettings"))
+    OUT.mkdir(parents=True, exist_ok=True)
+
+    answer_wav = synthesize_to_wav(ANSWER, work / "answer.wav", rate_wpm=175)
+    settings = SettingsStore(QSettings(str(work / "greenroom.ini"), QSettings.Format.IniFormat))
+    settings.save_practice_settings(PracticeSettings(speak_questions=False, llm_enabled=True,
+                                                     ollama_host="http://127.0.0.1:9"))
+    settings.save_ui_preferences(UiPreferences(show_stage_hints=True, first_run_done=True))
+    sources: list[WavFileSource] = []
+
+    def play_answer(_question: object) -> WavFileSource:
+        sources.append(WavFileSource(answer_wav))
+        return sources[-1]
+
+    window = MainWindow(settings, source_factory=play_answer)
+    window.resize(*SIZE)
+    window.show()
+
+    def wait_for(condition: Callable[[], bool], timeout_s: float, what: str) -> None:
+        deadline = time.monotonic() + timeout_s
+        while not condition():
+            if time.monotonic() > deadline:
+                raise SystemExit(f"take_screenshots: timed out waiting for {what}")
+            app.processEvents()
+            time.sleep(0.02)
+
+    def save(widget: object, name: str) -> None:
+        app.processEvents()
+        path = OUT / name
+        widget.grab().save(str(path))  # type: ignore[attr-defined]
+        print(f"wrote {path.relative_to(ROOT)}")
+
+    pick = window.pick_screen
+    for row in range(pick.script_list.count()):
+        if pick.script_list.item(row).text().startswith("Incident leadership"):
+            pick.script_list.setCurrentRow(row)
+    save(window, "pick.png")
+
+    practice = window.practice_screen
+    pick.start_button.click()
+    wait_for(lambda: practice.phase == Phase.RECORDING and practice.clock.clock_text() >= "0:12", 120,
+             "the recording clock")
+    save(window, "recording.png")
+    wait_for(lambda: sources[-1].finished, 120, "the end of the spoken answer")
+    practice.toggle_answer()
+    feedback = practice.feedback_view
+    wait_for(lambda: feedback.llm_status.text().startswith("No review"), 120, "the feedback")
+    save(window, "feedback.png")
+
+    practice.end_interview()
+    wait_for(lambda: window.practice_stack.currentWidget() is pick, 60, "the interview to be saved")
+    window.banner.hide()
+    history = window.history_view
+    window.tabs.setCurrentWidget(history)
+    wait_for(lambda: bool(history.attempt_items()), 30, "the history list")
+    history.tree.setCurrentItem(history.attempt_items()[0])
+    save(window, "history.png")
+
+    dialog = window.open_settings()
+    dialog.resize(720, 700)
+    wait_for(lambda: dialog.voice_combo.count() > 1, 30, "the voice list")
+    save(dialog, "settings.png")
+    dialog.reject()
+    window.close()
+    # Let background look-ups finish before their data folder is removed.
+    QThreadPool.globalInstance().waitForDone(30_000)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
