@@ -39,7 +39,7 @@ bench: setup
 	$(BIN)/python -m benchmarks
 
 screenshots: setup-test
-	$(BIN)/python tools/take_screenshots.py
+	xvfb-run -a -s "-screen 0 1280x800x24" $(BIN)/python tools/take_screenshots.py
 
 demo: setup
 	$(BIN)/greenroom demo
