@@ -134,10 +134,15 @@ def run_practice(args: argparse.Namespace) -> int:
     script = find_script(args.script)
     questions = [_pick(script, args.question)] if args.question else list(script.questions)
     listener = TerminalListener()
-    session = PracticeSession(script, questions, _settings_from(args), listener)
+    _rehearse(PracticeSession(script, questions, _settings_from(args), listener), listener)
+    return 0
+
+
+def _rehearse(session: PracticeSession, listener: TerminalListener) -> None:
+    """Every question in turn, each ending with its report; then the session is closed."""
     try:
         session.begin()
-        for i in range(len(questions)):
+        for i in range(len(session.questions)):
             if i:
                 listener.done.clear()
                 listener.recording.clear()
@@ -149,7 +154,6 @@ def run_practice(args: argparse.Namespace) -> int:
         session.wait_idle()
     finally:
         session.close()
-    return 0
 
 
 def _pick(script: Any, ref: str) -> Question:
@@ -169,24 +173,16 @@ def run_demo(args: argparse.Namespace) -> int:
         (q for q in script.questions if q.sample_answer), script.questions[0])
     if not question.sample_answer:
         raise GreenroomError(f"question '{question.id}' has no sample answer to play as the candidate")
-    workdir = Path(tempfile.mkdtemp(prefix="greenroom-demo-"))
-    print("Synthesising the sample answer as the candidate's voice…", flush=True)
-    answer_wav = synthesize_to_wav(question.sample_answer, workdir / "answer.wav", rate_wpm=args.rate)
-    listener = TerminalListener()
-    settings = _settings_from(args)
-    session = PracticeSession(
-        script, [question], settings, listener,
-        source_factory=lambda _q: WavFileSource(answer_wav, realtime=args.realtime),
-    )
-    try:
-        session.begin()
-        listener.done.wait()
-        session.wait_idle()
-        _print_report(listener.feedback)
-        session.end()
-        session.wait_idle()
-    finally:
-        session.close()
+    with tempfile.TemporaryDirectory(prefix="greenroom-demo-") as workdir:
+        print("Synthesising the sample answer as the candidate's voice…", flush=True)
+        answer_wav = synthesize_to_wav(question.sample_answer, Path(workdir) / "answer.wav",
+                                       rate_wpm=args.rate)
+        listener = TerminalListener()
+        session = PracticeSession(
+            script, [question], _settings_from(args), listener,
+            source_factory=lambda _q: WavFileSource(answer_wav, realtime=args.realtime),
+        )
+        _rehearse(session, listener)
     return 0
 
 
