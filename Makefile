@@ -35,8 +35,11 @@ $(STAMP): pyproject.toml constraints.txt
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
-bench: setup
-	$(BIN)/python -m benchmarks
+bench: setup-test
+	@export PULSE_RUNTIME_PATH="$(PULSE_DIR)"; \
+	tools/virtual_mic.sh start "$(PULSE_DIR)"; \
+	trap 'tools/virtual_mic.sh stop "$(PULSE_DIR)"' EXIT; \
+	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 screenshots: setup-test
 	xvfb-run -a -s "-screen 0 1280x800x24" $(BIN)/python tools/take_screenshots.py
