@@ -61,7 +61,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return open_app()
         return int(args.handler(args) or 0)
     except GreenroomError as exc:
-        print(f"greenroom: {exc}", file=sys.stderr)
+        if str(exc):  # an empty message was already shown where it happened
+            print(f"greenroom: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("greenroom: interrupted", file=sys.stderr)

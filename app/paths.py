@@ -25,9 +25,15 @@ def data_dir() -> Path:
 
 
 def ensure_private_dir(path: Path) -> Path:
-    path.mkdir(parents=True, exist_ok=True)
-    # mkdir's mode is masked by umask and ignored for existing folders: set it explicitly.
-    os.chmod(path, PRIVATE_DIR_MODE)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        # mkdir's mode is masked by umask and ignored for existing folders: set it explicitly.
+        os.chmod(path, PRIVATE_DIR_MODE)
+    except OSError as exc:
+        from app.errors import StoreError
+
+        raise StoreError(f"cannot use the data folder {path} ({exc.strerror or exc}); "
+                         "set GREENROOM_HOME to a folder you own") from None
     return path
 
 

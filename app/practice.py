@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import enum
 import hashlib
+import os
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -122,6 +123,10 @@ class PracticeSession:
         self._transcriber: Any = None
         self._transcriber_ready = threading.Event()
         self._closed = False
+        # Set by end(): no new answer may start once the interview is being wrapped up.
+        self._ending = False
+        self._opening = False
+        self._finishing: Any = None
 
     # ----------------------------------------------------------------- properties
     @property
@@ -149,7 +154,7 @@ class PracticeSession:
 
     def replay_question(self) -> None:
         with self._lock:
-            if self.phase in (Phase.RECORDING, Phase.PROCESSING):
+            if self._ending or self.phase in (Phase.RECORDING, Phase.PROCESSING):
                 return
         self._show_question(speak_only=True)
 
@@ -160,16 +165,16 @@ class PracticeSession:
             self._generation += 1
             self._stop_player()
             generation = self._generation
-        self._pool.submit(self._think_then_record, generation)
+        self._pool.submit(self._guarded, self._think_then_record, generation)
 
     def start_answer(self) -> None:
         with self._lock:
-            if self.phase in (Phase.RECORDING, Phase.PROCESSING, Phase.FINISHED):
+            if self._ending or self.phase in (Phase.RECORDING, Phase.PROCESSING, Phase.FINISHED):
                 return
             self._generation += 1
             generation = self._generation
             self._stop_player()
-        self._pool.submit(self._start_recording, generation)
+        self._pool.submit(self._guarded, self._start_recording, generation)
 
     def stop_answer(self, reason: str = "user") -> None:
         with self._lock:
@@ -179,19 +184,21 @@ class PracticeSession:
             recorder, live, attempt_id = self._recorder, self._live, self._attempt_id
             self._recorder = None
             question = self.question
-            future = self._pool.submit(self._stop_and_process, question, attempt_id, recorder, live,
-                                       reason)
+            future = self._pool.submit(self._guarded, self._stop_and_process, question, attempt_id,
+                                       recorder, live, reason)
             self._processing.append(future)
 
     def redo(self) -> None:
         with self._lock:
-            if self.phase in (Phase.RECORDING, Phase.PROCESSING):
+            if self._ending or self.phase in (Phase.RECORDING, Phase.PROCESSING):
                 return
             self._llm_cancel.set()
         self._show_question()
 
     def next_question(self) -> bool:
         with self._lock:
+            if self._ending:
+                return False
             if self.phase in (Phase.RECORDING, Phase.PROCESSING):
                 return True
             if self.index + 1 >= len(self.questions):
@@ -213,8 +220,25 @@ class PracticeSession:
 
     def end(self) -> None:
         """Finish the interview: a running answer is stopped and saved first."""
+        with self._lock:
+            if self._ending:
+                return
+            self._ending = True
         self.cancel()
-        self._pool.submit(self._finish_interview)
+        self._finishing = self._pool.submit(self._guarded, self._finish_interview)
+
+    def cancel_llm(self) -> None:
+        """Stop waiting for the LLM review (the deterministic feedback is already saved)."""
+        self._llm_cancel.set()
+
+    def wait_finished(self, timeout_s: float = 180.0) -> bool:
+        """Block until end() has saved everything (the CLI and tests, never the GUI)."""
+        future = self._finishing
+        if future is None:
+            return True
+        with contextlib.suppress(Exception):
+            future.result(timeout=timeout_s)
+        return future.done()
 
     def play_moment(self, at_s: float) -> None:
         path = self.last_audio_path
@@ -245,12 +269,24 @@ class PracticeSession:
             if self.phase == Phase.RECORDING:
                 self.stop_answer(reason="cancelled")
         self.wait_idle(timeout_s=30)
+        self.wait_finished(timeout_s=30)
         self._pool.shutdown(wait=False, cancel_futures=True)
 
     # ------------------------------------------------------------------ internals
     def _set_phase(self, phase: Phase) -> None:
         self.phase = phase
         self.listener.phase_changed(phase)
+
+    def _guarded(self, work: Callable[..., None], *args: Any) -> None:
+        """Runs pool work so that no failure dies silently in a future: it is reported
+        and the flow returns to a phase the user can act from."""
+        try:
+            work(*args)
+        except Exception as exc:  # noqa: BLE001 - reported to the user, never swallowed
+            self._report(exc)
+            with self._lock:
+                if self.phase in (Phase.SPEAKING, Phase.THINKING, Phase.PROCESSING):
+                    self._set_phase(Phase.IDLE if self.phase != Phase.PROCESSING else Phase.FEEDBACK)
 
     def _report(self, exc: BaseException) -> None:
         message = str(exc) if isinstance(exc, GreenroomError) else f"unexpected problem: {exc!r}"
@@ -272,10 +308,11 @@ class PracticeSession:
             generation = self._generation
             self._stop_player()
             question = self.question
-            self.listener.question_shown(self.index, len(self.questions), question)
+            if not speak_only:
+                self.listener.question_shown(self.index, len(self.questions), question)
             if self.settings.speak_questions:
                 self._set_phase(Phase.SPEAKING)
-        self._pool.submit(self._speak_then_record, generation, question, not speak_only)
+        self._pool.submit(self._guarded, self._speak_then_record, generation, question, not speak_only)
 
     def _speak_then_record(self, generation: int, question: Question, then_record: bool) -> None:
         if self.settings.speak_questions:
@@ -297,9 +334,16 @@ class PracticeSession:
         key = f"{text}|{self.settings.voice}|{self.settings.rate_wpm}".encode()
         wav = paths.data_dir() / "cache" / f"question-{hashlib.sha1(key).hexdigest()[:16]}.wav"
         if not wav.exists():
-            shared_synthesizer().render(
-                text, wav, rate_wpm=self.settings.rate_wpm, voice=self.settings.voice
-            ).result(timeout=120)
+            # Rendered under a temporary name and moved into place only when complete, so
+            # a failed render is never taken from the cache later.
+            partial = wav.with_name(f"{wav.stem}.{threading.get_ident()}.partial.wav")
+            try:
+                shared_synthesizer().render(
+                    text, partial, rate_wpm=self.settings.rate_wpm, voice=self.settings.voice
+                ).result(timeout=120)
+                os.replace(partial, wav)
+            finally:
+                partial.unlink(missing_ok=True)
         if generation != self._generation:
             return
         self._play_file(wav, 0.0, generation)
@@ -325,11 +369,17 @@ class PracticeSession:
             time.sleep(0.05)
 
     def _stop_player(self) -> None:
-        if self._player is not None:
-            # Stopping a player that already finished must never fail the flow.
-            with contextlib.suppress(Exception):
-                self._player.stop()
-            self._player = None
+        """Called from any thread, often the GUI's: closing an audio stream is device I/O,
+        so the stop itself runs on a worker."""
+        player, self._player = self._player, None
+        if player is not None:
+            self._pool.submit(self._stop_quietly, player)
+
+    @staticmethod
+    def _stop_quietly(player: Any) -> None:
+        # Stopping a player that already finished must never fail the flow.
+        with contextlib.suppress(Exception):
+            player.stop()
 
     def _think_then_record(self, generation: int) -> None:
         think = float(self.settings.think_time_s or 0)
@@ -355,38 +405,61 @@ class PracticeSession:
 
         self._transcriber_ready.wait(timeout=120)
         with self._lock:
-            if generation != self._generation or self.phase in (Phase.RECORDING, Phase.PROCESSING):
+            if (self._ending or self._opening or generation != self._generation
+                    or self.phase in (Phase.RECORDING, Phase.PROCESSING)):
                 return
-            self._open_recording(Recorder, LiveTranscriber)
+            if self._transcriber is None:
+                self._set_phase(Phase.IDLE)
+                raise GreenroomError("the speech model is not loaded; see the message above")
+            self._opening = True
+            question, session_id = self.question, self.session_id
+        try:
+            self._open_recording(question, session_id, generation, Recorder, LiveTranscriber)
+        finally:
+            with self._lock:
+                self._opening = False
 
-    def _open_recording(self, recorder_type: Any, live_type: Any) -> None:
-        """Called with the lock held, once the speech model is loaded."""
-        question = self.question
+    def _open_recording(self, question: Question, session_id: int | None, generation: int,
+                        recorder_type: Any, live_type: Any) -> None:
+        """Opens the device outside the lock: PortAudio may take seconds, and every user
+        action needs the lock."""
+        assert session_id is not None
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
-        folder = paths.ensure_private_dir(paths.recordings_dir() / f"session-{self.session_id}")
+        folder = paths.ensure_private_dir(paths.recordings_dir() / f"session-{session_id}")
         wav_path = folder / f"{question.id}-{stamp}.wav"
+        # The attempt row exists before the first sample is written, so no recording is
+        # ever on disk without one.
+        attempt_id = self.store.start_attempt(session_id, self.script.id, question.id,
+                                              question.text, wav_path)
         try:
             source = self.source_factory(question) if self.source_factory else None
-            if self._transcriber is None:
-                raise GreenroomError("the speech model is not loaded; see the message above")
             recorder = recorder_type(wav_path, source=source, device=self.settings.input_device)
             live = live_type(self._transcriber)
             recorder.add_listener(live.feed)
             recorder.start()
-        except GreenroomError as exc:
-            self._set_phase(Phase.IDLE)
-            self._report(exc)
+        except Exception:
+            # Nothing was recorded: an empty attempt would only clutter the history.
+            with contextlib.suppress(GreenroomError):
+                self.store.delete_attempt(attempt_id)
+            with self._lock:
+                self._set_phase(Phase.IDLE)
+            raise
+        with self._lock:
+            superseded = self._ending or generation != self._generation
+            if not superseded:
+                self._recorder, self._live, self._attempt_id = recorder, live, attempt_id
+                self._attempt_started = time.monotonic()
+                self.last_audio_path = wav_path
+                self._llm_cancel = threading.Event()
+                self._set_phase(Phase.RECORDING)
+        if superseded:
+            # The user moved on (Esc, another question, End) while the device opened.
+            recorder.stop()
+            live.cancel()
+            with contextlib.suppress(GreenroomError):
+                self.store.delete_attempt(attempt_id)
             return
-        assert self.session_id is not None
-        self._attempt_id = self.store.start_attempt(
-            self.session_id, self.script.id, question.id, question.text, wav_path
-        )
-        self._recorder, self._live = recorder, live
-        self._attempt_started = time.monotonic()
-        self.last_audio_path = wav_path
-        self._llm_cancel = threading.Event()
-        self._set_phase(Phase.RECORDING)
-        self.listener.recording_started(self._attempt_id)
+        self.listener.recording_started(attempt_id)
         if self.settings.llm_enabled:
             self._pool.submit(self._preload_llm)
         threading.Thread(target=self._watch_recording, args=(recorder, question),
@@ -434,7 +507,13 @@ class PracticeSession:
         from audio.audio_file import read_audio_16k
         from models.coach import coach_answer
 
-        result = recorder.stop()
+        try:
+            result = recorder.stop()
+        except Exception:
+            live.cancel()
+            with self._lock:
+                self._set_phase(Phase.FEEDBACK)
+            raise
         if result.error and reason == "user":
             reason = "device_lost"
         self.listener.recording_stopped(float(result.duration_s), reason)
@@ -456,28 +535,37 @@ class PracticeSession:
             if attempt_id is not None:
                 self.store.finish_attempt(attempt_id, float(result.duration_s), transcript.to_dict(),
                                           feedback, models_used)
-            with self._lock:
-                self.last_attempt_id = attempt_id
-                self.last_feedback = feedback
-                self._set_phase(Phase.FEEDBACK)
-            self.listener.feedback_ready(attempt_id or 0, feedback)
-            if self.settings.llm_enabled:
-                self._run_llm(question, attempt_id, feedback, models_used)
-        except GreenroomError as exc:
+        except Exception as exc:  # noqa: BLE001 - never lose the answer over a failed step
             self._report(exc)
+            if attempt_id is not None:
+                # The recording is complete and kept; it simply has no feedback yet
+                # (`greenroom feedback AUDIO` can coach it later).
+                with contextlib.suppress(GreenroomError):
+                    self.store.finish_attempt(attempt_id, float(result.duration_s), None, None, {})
             with self._lock:
                 self._set_phase(Phase.FEEDBACK)
-        except Exception as exc:  # noqa: BLE001 - never lose the session over one bad answer
-            self._report(exc)
-            with self._lock:
-                self._set_phase(Phase.FEEDBACK)
+            return
+        with self._lock:
+            self.last_attempt_id = attempt_id
+            self.last_feedback = feedback
+            self._set_phase(Phase.FEEDBACK)
+        self.listener.feedback_ready(attempt_id or 0, feedback)
+        if self.settings.llm_enabled:
+            self._run_llm(question, attempt_id, feedback, models_used)
 
     def _run_llm(self, question: Question, attempt_id: int | None, feedback: dict[str, Any],
                  models_used: dict[str, Any]) -> None:
         from models.llm_coach import LLMCoach
 
-        coach = LLMCoach(host=self.settings.ollama_host, model=self.settings.llm_model)
-        merged = coach.coach(question, feedback, on_text=self.listener.llm_text, cancel=self._llm_cancel)
+        try:
+            coach = LLMCoach(host=self.settings.ollama_host, model=self.settings.llm_model)
+        except GreenroomError as exc:  # e.g. a malformed Ollama host setting
+            merged = {**feedback, "llm": None,
+                      "llm_status": {"ok": False, "code": "settings", "reason": str(exc),
+                                     "fix": "correct the Ollama host in Settings"}}
+        else:
+            merged = coach.coach(question, feedback, on_text=self.listener.llm_text,
+                                 cancel=self._llm_cancel)
         if merged.get("llm"):
             models_used = {**models_used, "llm": merged["llm"].get("model")}
         if attempt_id is not None:
@@ -487,6 +575,9 @@ class PracticeSession:
         self.listener.llm_done(attempt_id or 0, merged)
 
     def _finish_interview(self) -> None:
+        with self._lock:
+            if self.phase == Phase.RECORDING:
+                self.stop_answer(reason="cancelled")
         self.wait_idle()
         with self._lock:
             if self.session_id is not None:

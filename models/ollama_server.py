@@ -18,7 +18,17 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
-import ollama
+
+try:
+    import ollama
+except ValueError:
+    # The client builds a default connection from OLLAMA_HOST at import time and raises on a
+    # malformed value; import it without that, and let host resolution below report the
+    # bad setting as a one-line message when Ollama is actually used.
+    _bad_host = os.environ.pop("OLLAMA_HOST", "")
+    import ollama
+
+    os.environ["OLLAMA_HOST"] = _bad_host
 
 from app.errors import LLMError
 
@@ -57,7 +67,11 @@ def resolve_host(explicit: str | None = None) -> str:
         host = "127.0.0.1"
     if ":" in host:  # IPv6 literal
         host = f"[{host}]"
-    port = parts.port or default_port
+    try:
+        port = parts.port or default_port
+    except ValueError:
+        raise LLMError(f"Ollama host '{raw}' is not a valid address; set OLLAMA_HOST (or the "
+                       "app's Ollama host setting) to e.g. http://127.0.0.1:11434") from None
     path = parts.path.rstrip("/")
     return f"{scheme}://{host}:{port}{path}"
 

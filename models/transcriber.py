@@ -22,10 +22,10 @@ from models.transcript import Transcript, Word
 
 # Whisper was trained on cleaned-up text and tends to drop hesitations. A prompt that
 # itself hesitates makes it far more willing to write them down, which the coach needs.
-# Kept short: it is decoded again for every segment. Measured on espeak speech with eight
-# fillers, this prompt keeps all eight, none are kept without a prompt, and a sentence-long
-# prompt costs about 20% more decoding time for no more fillers (benchmarks/README.md).
-FILLER_PROMPT = "Um, uh, I mean, like, hmm."
+# Measured on espeak speech with eight fillers: this prompt keeps all eight, none are kept
+# without a prompt. A terser one ("Um, uh, I mean, like, hmm.") kept them too but sometimes
+# sent tiny.en into strings of hyphenated letters on ordinary sentences.
+FILLER_PROMPT = "So, um, I was, uh, thinking about it, and, hmm, well, um, we did it."
 
 
 def default_cpu_threads() -> int:

@@ -19,12 +19,20 @@ from models.transcript import Transcript
 DEMO_SCRIPT = "it-manager"
 
 
+class AlreadyReported(GreenroomError):
+    """A failure whose message the terminal listener has already printed."""
+
+    def __init__(self) -> None:
+        super().__init__("")
+
+
 class TerminalListener(PracticeListener):
     """Prints the flow's progress and remembers what the command needs at the end."""
 
     def __init__(self, quiet_llm: bool = False) -> None:
         self.done = threading.Event()
         self.recording = threading.Event()
+        self.finished = threading.Event()
         self.feedback: dict[str, Any] | None = None
         self.errors: list[str] = []
         self.quiet_llm = quiet_llm
@@ -65,6 +73,9 @@ class TerminalListener(PracticeListener):
 
     def llm_done(self, attempt_id: int, feedback: dict[str, Any]) -> None:
         self.feedback = feedback
+
+    def interview_finished(self, session_id: int) -> None:
+        self.finished.set()
 
     def phase_changed(self, phase: Phase) -> None:
         if phase in (Phase.FEEDBACK, Phase.FINISHED):
@@ -110,8 +121,13 @@ def _wait_for_stop(session: PracticeSession, listener: TerminalListener) -> None
     try:
         while not listener.done.wait(0.2):
             if session.phase == Phase.IDLE and listener.errors and not listener.recording.is_set():
-                raise GreenroomError(listener.errors[-1])
+                # The listener already printed the one-line message; exit 1 without
+                # printing it twice.
+                raise AlreadyReported()
     except KeyboardInterrupt:
+        if session.phase != Phase.RECORDING:
+            session.cancel()  # still reading the question or thinking: nothing to save
+            raise
         session.stop_answer()
         listener.done.wait()
 
@@ -143,6 +159,7 @@ def _rehearse(session: PracticeSession, listener: TerminalListener) -> None:
     try:
         session.begin()
         for i in range(len(session.questions)):
+            listener.feedback = None
             if i:
                 listener.done.clear()
                 listener.recording.clear()
@@ -151,7 +168,7 @@ def _rehearse(session: PracticeSession, listener: TerminalListener) -> None:
             session.wait_idle()
             _print_report(listener.feedback)
         session.end()
-        session.wait_idle()
+        session.wait_finished()
     finally:
         session.close()
 
@@ -205,7 +222,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                                    "recorded until Enter, Ctrl-C or a silence, then transcribed, "
                                    "coached and saved.")
     p.add_argument("--script", "-s", required=True, help="bundled script id or path to a YAML script")
-    p.add_argument("--no-gui", action="store_true", help="practise in the terminal")
+    p.add_argument("--no-gui", action="store_true",
+                   help="practise in the terminal (the options below apply to it; the app keeps "
+                        "its own settings)")
     p.add_argument("--device", help="input device name or index (see `greenroom doctor`)")
     p.add_argument("--think", type=float, default=0.0, help="seconds to think before recording starts")
     p.add_argument("--silence", type=float, default=8.0,

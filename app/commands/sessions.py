@@ -15,7 +15,7 @@ AddCommand = Callable[[Any], None]
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
-        "sessions", help="list, show or delete saved practice sessions",
+        "sessions", help="list, show, delete or recover saved practice sessions",
         description="Saved practice sessions: each holds the attempts (answers) made in it.",
     )
     parser.set_defaults(handler=list_command)  # `greenroom sessions` alone lists them
@@ -54,7 +54,7 @@ def local_time(row: SessionRow | AttemptRow) -> str:
 def list_command(args: argparse.Namespace) -> int:
     sessions = Store().list_sessions()
     if not sessions:
-        print("No saved sessions yet; practise with `greenroom practice SCRIPT`.")
+        print("No saved sessions yet; practise with `greenroom practice --script ID`.")
         return 0
     id_width = max(2, *(len(str(s.id)) for s in sessions))
     print(f"{'ID':>{id_width}}  {'DATE':<16}  {'ATTEMPTS':>8}  INTERVIEW")

@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 import gc
+import os
 import sys
+
+from app.errors import GreenroomError
 
 
 def main(argv: list[str] | None = None, script: str | None = None,
          question: str | None = None) -> int:
     """Open the window; with ``script`` (id or path) go straight into practising it
     (``greenroom practice --script S`` without --no-gui)."""
+    _check_display()
     # Qt is imported here, not at module level, so `greenroom --help` stays fast.
-    from PySide6.QtCore import QCoreApplication, Qt
-    from PySide6.QtGui import QGuiApplication
-    from PySide6.QtWidgets import QApplication
+    try:
+        from PySide6.QtCore import QCoreApplication, Qt
+        from PySide6.QtGui import QGuiApplication
+        from PySide6.QtWidgets import QApplication
+    except ImportError as exc:
+        raise GreenroomError(f"the Qt libraries could not be loaded ({exc}); run `make run`, "
+                             "which installs the system packages Qt needs") from None
 
     from app.ui.settings_store import APPLICATION, ORGANIZATION, SettingsStore
 
@@ -50,8 +58,17 @@ if __name__ == "__main__":
     sys.exit(main())
 
 
+def _check_display() -> None:
+    """Without a screen Qt aborts the whole process; say so in one line instead."""
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        raise GreenroomError("no graphical display found (DISPLAY is not set); start Greenroom "
+                             "from your desktop, or practise in a terminal with "
+                             "`greenroom practice --script ID --no-gui`")
+
+
 def _start_script(window: object, ref: str, question: str | None) -> None:
-    from app.errors import GreenroomError
     from app.script_loader import find_script
 
     try:

@@ -86,6 +86,7 @@ class MainWindow(QMainWindow):
         self._closing = False
         self._close_now = False
         self._closing_sessions: list[Any] = []
+        self._history_player: Any = None
 
         central = QWidget()
         layout = QVBoxLayout(central)
@@ -209,13 +210,22 @@ class MainWindow(QMainWindow):
         if not isinstance(attempt, AttemptRow) or attempt.audio_path is None:
             return
         path = attempt.audio_path
+        previous, self._history_player = self._history_player, None
 
-        def play() -> None:
+        def play() -> Any:
             from audio.playback import Player
 
-            Player().play_file(path, start_s=max(0.0, at_s - 0.5))
+            # One clip at a time: a new marker replaces what is playing.
+            if previous is not None:
+                previous.stop()
+            player = Player()
+            player.play_file(path, start_s=max(0.0, at_s - 0.5))
+            return player
 
-        run_in_background(play, None, self.show_problem, owner=self)
+        run_in_background(play, self._remember_history_player, self.show_problem, owner=self)
+
+    def _remember_history_player(self, player: Any) -> None:
+        self._history_player = player
 
     # ------------------------------------------------------------------ closing
     def confirm_close_during_answer(self) -> bool:
@@ -239,9 +249,12 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         # Saving runs on the flow's threads; the window closes itself once it is done.
+        # The answers are saved before the LLM review, so there is no need to wait for it.
         self._closing = True
         event.ignore()
         self.banner.show_message("Saving your interview before closing…", "info")
+        if screen.session is not None:
+            screen.session.cancel_llm()
         screen.end_interview()
         QTimer.singleShot(CLOSE_SAVE_TIMEOUT_MS, self._force_close)
 
