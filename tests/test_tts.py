@@ -127,10 +127,10 @@ def test_engine_failure_is_one_line_audio_error(monkeypatch: pytest.MonkeyPatch,
 
 @pytest.mark.audio
 @pytest.mark.slow
-def test_speak_plays_aloud_and_stop_cuts_it_short(virtual_mic: str, tmp_path: Path,
-                                                  speech_model: Any) -> None:
+def _speak_into_the_virtual_mic(path: Path, speech_model: Any) -> str:
+    """Speaks SENTENCE to the end and LONG_TEXT until stop(), recording the virtual mic."""
     synth = tts.shared_synthesizer()
-    recorder = Recorder(tmp_path / "heard.wav", device=MIC_DEVICE)
+    recorder = Recorder(path, device=MIC_DEVICE)
     recorder.start()
     try:
         assert recorder.wait_live(8), "virtual microphone sent no audio"
@@ -151,7 +151,16 @@ def test_speak_plays_aloud_and_stop_cuts_it_short(virtual_mic: str, tmp_path: Pa
         assert recorder.silence_s >= 0.6, recorder.silence_s
     finally:
         result = recorder.stop()
-    text = transcribe(speech_model, result.path)
+    return transcribe(speech_model, result.path)
+
+
+def test_speak_plays_aloud_and_stop_cuts_it_short(virtual_mic: str, tmp_path: Path,
+                                                  speech_model: Any) -> None:
+    text = _speak_into_the_virtual_mic(tmp_path / "heard.wav", speech_model)
+    if not text.strip():
+        # Seen rarely on a loaded machine: the null sink delivered nothing at all to the
+        # monitor for one whole run. Once more; a second silent run fails the test.
+        text = _speak_into_the_virtual_mic(tmp_path / "heard-again.wav", speech_model)
     heard = set(words(text))
     # The null sink and PortAudio's buffers can clip the first syllables on a busy machine.
     assert heard & {"project", "proud", "result", "delivered"}, text
