@@ -116,7 +116,6 @@ class PracticeSession:
         self._recorder: Any = None
         self._live: Any = None
         self._attempt_id: int | None = None
-        self._attempt_started = 0.0
         self._player: Any = None
         self._llm_cancel = threading.Event()
         self._processing: list[Any] = []
@@ -132,16 +131,6 @@ class PracticeSession:
     @property
     def question(self) -> Question:
         return self.questions[self.index]
-
-    @property
-    def level(self) -> float:
-        rec = self._recorder
-        return float(rec.level) if rec is not None else 0.0
-
-    @property
-    def elapsed_s(self) -> float:
-        rec = self._recorder
-        return float(rec.elapsed_s) if rec is not None else 0.0
 
     # ------------------------------------------------------------------- actions
     def begin(self) -> None:
@@ -448,7 +437,6 @@ class PracticeSession:
             superseded = self._ending or generation != self._generation
             if not superseded:
                 self._recorder, self._live, self._attempt_id = recorder, live, attempt_id
-                self._attempt_started = time.monotonic()
                 self.last_audio_path = wav_path
                 self._llm_cancel = threading.Event()
                 self._set_phase(Phase.RECORDING)
@@ -557,15 +545,9 @@ class PracticeSession:
                  models_used: dict[str, Any]) -> None:
         from models.llm_coach import LLMCoach
 
-        try:
-            coach = LLMCoach(host=self.settings.ollama_host, model=self.settings.llm_model)
-        except GreenroomError as exc:  # e.g. a malformed Ollama host setting
-            merged = {**feedback, "llm": None,
-                      "llm_status": {"ok": False, "code": "settings", "reason": str(exc),
-                                     "fix": "correct the Ollama host in Settings"}}
-        else:
-            merged = coach.coach(question, feedback, on_text=self.listener.llm_text,
-                                 cancel=self._llm_cancel)
+        coach = LLMCoach(host=self.settings.ollama_host, model=self.settings.llm_model)
+        merged = coach.coach(question, feedback, on_text=self.listener.llm_text,
+                             cancel=self._llm_cancel)
         if merged.get("llm"):
             models_used = {**models_used, "llm": merged["llm"].get("model")}
         if attempt_id is not None:

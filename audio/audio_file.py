@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from app.errors import AudioError
+from audio.wav_writer import to_int16
 
 SAMPLE_RATE = 16_000
 
@@ -36,9 +37,7 @@ def write_wav_16k(path: Path, audio: np.ndarray, sample_rate: int = SAMPLE_RATE)
     """Write mono float32 [-1, 1] (or int16) samples as a 16-bit PCM WAV."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    samples = np.asarray(audio)
-    if samples.dtype != np.int16:
-        samples = (np.clip(samples, -1.0, 1.0) * 32767.0).astype(np.int16)
+    samples = to_int16(audio)
     with wave.open(str(path), "wb") as w:
         w.setnchannels(1)
         w.setsampwidth(2)

@@ -22,6 +22,7 @@ import httpx
 import ollama
 from pydantic import ValidationError
 
+from app.errors import LLMError
 from app.interview_script import Question
 from models.llm_feedback import LLMFeedback, feedback_schema
 from models.llm_prompt import PROMPT_VERSION, PromptPlan, build_prompt
@@ -79,8 +80,16 @@ class LLMCoach:
         connect_timeout_s: float = CONNECT_TIMEOUT_S,
         keep_alive: str = KEEP_ALIVE,
     ) -> None:
-        self.server = OllamaServer(host, connect_timeout_s=connect_timeout_s,
-                                   status_timeout_s=min(read_timeout_s, 10.0))
+        # A malformed host setting is one more reason there is no LLM part, reported by
+        # coach() like any server trouble, so callers never need a special case for it.
+        self._setup_failure: CoachFailure | None = None
+        try:
+            self.server = OllamaServer(host, connect_timeout_s=connect_timeout_s,
+                                       status_timeout_s=min(read_timeout_s, 10.0))
+        except LLMError as exc:
+            self._setup_failure = CoachFailure(
+                "settings", str(exc), "set OLLAMA_HOST or the app's Ollama host to e.g. "
+                "http://127.0.0.1:11434")
         self.model = model
         self.read_timeout_s = read_timeout_s
         self.total_timeout_s = total_timeout_s
@@ -88,7 +97,7 @@ class LLMCoach:
 
     @property
     def host(self) -> str:
-        return self.server.host
+        return self.server.host if self._setup_failure is None else "(invalid host)"
 
     # -- preload -------------------------------------------------------------------
 
@@ -99,6 +108,8 @@ class LLMCoach:
         keep it loaded. Any failure is left for ``coach`` to report.
         """
         def run() -> None:
+            if self._setup_failure is not None:
+                return
             try:
                 model = self._pick_model()
                 self.server.preload(model, self.keep_alive).join()
@@ -121,6 +132,8 @@ class LLMCoach:
         """A copy of ``feedback`` with ``llm`` and ``llm_status`` set; never raises for
         server trouble. ``on_text`` gets the reply as it streams, on a worker thread.
         ``cancel`` ends the wait at once and reports code ``cancelled``."""
+        if self._setup_failure is not None:
+            return self._fail(copy.deepcopy(feedback), self._setup_failure, self.model)
         # The worker fills its own copy: after a cancel it may still be finishing, and
         # what it writes must not reach the dict the caller already got back.
         working = copy.deepcopy(feedback)

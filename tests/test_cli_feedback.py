@@ -147,3 +147,14 @@ def test_feedback_errors_are_one_line(capsys: pytest.CaptureFixture[str], script
     code = main(["feedback", str(bogus), "--script", str(script_file), "--question", "nope"])
     err = capsys.readouterr().err
     assert code == 1 and "no question 'nope'" in err
+
+
+def test_a_malformed_ollama_host_keeps_the_built_in_feedback(
+        capsys: pytest.CaptureFixture[str], script_file: Path, answer: Path) -> None:
+    code, feedback, _ = run_feedback(capsys, str(answer), "--script", str(script_file),
+                                     "--question", "outage", "--ollama-host", "localhost:nope")
+    assert code == 0
+    assert feedback["llm"] is None
+    assert feedback["llm_status"]["code"] == "settings"
+    assert "localhost:nope" in feedback["llm_status"]["reason"]
+    assert feedback["key_points"] and feedback["transcript"]["words"]
