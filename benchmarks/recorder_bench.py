@@ -1,4 +1,8 @@
-"""Recording through real PortAudio: input overflows and memory over a long answer.
+"""A whole spoken answer through real PortAudio: overflows, memory and Stop latency.
+
+This is what the practice room does for one answer: the recorder writes the microphone
+to disk and hands every block to live transcription. It runs in a fresh process, so the
+peak memory is that of the answer path alone and not of whatever ran before it.
 
 Needs the PulseAudio virtual microphone that `make bench` starts (as `make test` does);
 without it this benchmark says so and measures nothing.
@@ -9,12 +13,10 @@ from __future__ import annotations
 import resource
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
-
-from audio.recorder import Recorder
-from audio.tts import synthesize_to_wav
 
 SINK = "greenroom_mic"
 TEXT = ("I kept the team focused on one thing at a time, wrote down every decision, "
@@ -27,14 +29,18 @@ def _pulse_running() -> bool:
     return subprocess.run(["pactl", "info"], capture_output=True).returncode == 0
 
 
-def run(quick: bool = False) -> None:
-    if not _pulse_running():
-        print("skipped: no PulseAudio server; run `make bench`, which starts the virtual microphone")
-        return
-    seconds = 60 if quick else 600
+def measure(seconds: int) -> None:
+    """Record ``seconds`` of speech from the virtual microphone with live transcription."""
+    from audio.recorder import Recorder
+    from audio.tts import synthesize_to_wav
+    from models.live_transcription import LiveTranscriber
+    from models.transcriber import load_transcriber
+
     with tempfile.TemporaryDirectory() as tmp:
         speech = synthesize_to_wav(TEXT * 4, Path(tmp) / "speech.wav", rate_wpm=160)
+        live = LiveTranscriber(load_transcriber())
         recorder = Recorder(Path(tmp) / "answer.wav", device="pulse")
+        recorder.add_listener(live.feed)
         recorder.start()
         recorder.wait_live(10)
         started = time.monotonic()
@@ -46,6 +52,20 @@ def run(quick: bool = False) -> None:
         if player is not None:
             player.terminate()
         result = recorder.stop()
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"recorded {result.duration_s:.0f} s at 16 kHz from the virtual microphone: "
-          f"{result.overflows} input overflows, peak RSS {peak:.0f} MB")
+        stopped = time.perf_counter()
+        transcript = live.finish()
+        latency = time.perf_counter() - stopped
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
+    print(f"recorded {result.duration_s:.0f} s at 16 kHz from the virtual microphone with live "
+          f"transcription ({len(transcript.words)} words): {result.overflows} input overflows, "
+          f"Stop to transcript {latency:.2f} s, peak RSS {peak:.0f} MB", flush=True)
+
+
+def run(quick: bool = False) -> None:
+    if not _pulse_running():
+        print("skipped: no PulseAudio server; run `make bench`, which starts the virtual microphone")
+        return
+    seconds = 60 if quick else 600
+    # A child process: its peak RSS is the answer path's own, not the benchmark runner's.
+    code = f"from benchmarks.recorder_bench import measure; measure({seconds})"
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import platform
 import random
 import resource
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -16,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from audio.audio_file import SAMPLE_RATE, read_audio_16k
+from audio.audio_file import SAMPLE_RATE, read_audio_16k, write_wav_16k
 from audio.tts import synthesize_to_wav
 from models.live_transcription import LiveTranscriber
 from models.transcriber import Transcriber
@@ -152,12 +154,21 @@ def run(quick: bool = False) -> None:
             print(f"live, {minutes} min answer fed at real time: Stop to transcript "
                   f"{latency:.2f} s  WER {word_error_rate(text, live_text):.3f} "
                   f"(file path on the same audio: WER {word_error_rate(text, same_audio_file):.3f})")
+        # Memory in a fresh process: this one has loaded the TTS engine and many minutes
+        # of audio by now, which a real transcription never has.
         memory_minutes = 3 if quick else 10
         audio, _ = build_answer(memory_minutes, folder, seed=10)
-        transcriber.transcribe_audio(audio)
-        live = LiveTranscriber(transcriber)
-        for i in range(0, audio.size, SAMPLE_RATE // 10):
-            live.feed(audio[i:i + SAMPLE_RATE // 10])
-        live.finish()
-        print(f"peak RSS through a {memory_minutes} min answer (file and live): "
-              f"{peak_rss_mb():.0f} MB")
+        write_wav_16k(folder / "answer.wav", audio)
+        code = f"from benchmarks.speech_bench import file_memory; file_memory({str(folder)!r})"
+        subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def file_memory(folder: str) -> None:
+    """Peak RSS of a fresh process that transcribes ``answer.wav`` in ``folder``."""
+    from models.transcriber import load_transcriber
+
+    path = Path(folder) / "answer.wav"
+    transcript = load_transcriber().transcribe_file(path)
+    print(f"peak RSS transcribing a {transcript.duration_s / 60:.0f} min answer from a file "
+          f"in a fresh process: {peak_rss_mb():.0f} MB ({len(transcript.words)} words)",
+          flush=True)

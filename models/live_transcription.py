@@ -17,7 +17,13 @@ import threading
 import numpy as np
 
 from app.errors import ModelError
-from models.speech_activity import LIVE_POLICY, SAMPLE_RATE, CutPolicy, SegmentCutter, StreamingVad
+from models.speech_activity import (
+    SAMPLE_RATE,
+    SEGMENT_POLICY,
+    CutPolicy,
+    SegmentCutter,
+    StreamingVad,
+)
 from models.transcriber import Transcriber
 from models.transcript import Transcript, Word
 
@@ -66,7 +72,7 @@ class ChunkedAudio:
 class LiveTranscriber:
     """Feed 16 kHz mono blocks as they are recorded; ``finish`` returns the transcript."""
 
-    def __init__(self, transcriber: Transcriber, policy: CutPolicy = LIVE_POLICY) -> None:
+    def __init__(self, transcriber: Transcriber, policy: CutPolicy = SEGMENT_POLICY) -> None:
         self.transcriber = transcriber
         self.audio = ChunkedAudio()
         self._vad = StreamingVad()

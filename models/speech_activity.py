@@ -105,24 +105,30 @@ class StreamingVad:
 
 @dataclass(frozen=True)
 class CutPolicy:
-    """When a speech segment is closed; lengths in seconds."""
+    """When a speech segment is closed; lengths in seconds.
+
+    The defaults are the one policy both the live and the file path cut with. Whisper's
+    cost is mostly per 30-second window and it hears words better with more context, so
+    segments are long: a pause closes one only once it has run 18 s, or when the speaker
+    stops for 2 s to think. The 24 s cap bounds the one segment still open at Stop, which
+    is all that is left to transcribe then.
+    """
 
     pause_s: float = 0.6  # a pause this long ends a segment...
-    min_segment_s: float = 0.0  # ...once the segment is at least this long...
+    min_segment_s: float = 18.0  # ...once the segment is at least this long...
     long_pause_s: float = 2.0  # ...while a pause this long always ends it
-    long_segment_s: float = 12.0  # past this, a shorter breath is enough to close
+    long_segment_s: float = 20.0  # past this, a shorter breath is enough to close
     breath_s: float = 0.2
-    max_segment_s: float = 25.0  # hard cap: Whisper sees 30 s at a time
+    max_segment_s: float = 24.0  # hard cap, inside Whisper's 30-second window
     pad_s: float = 0.2  # kept either side of speech so word edges are not clipped
     min_speech_s: float = 0.15  # shorter blips (a click, a cough) are not transcribed
     threshold: float = 0.5
     neg_threshold: float = 0.35  # hysteresis: once speaking, stay so until this low
 
 
-LIVE_POLICY = CutPolicy()
-# Files have no one waiting for the last segment, and Whisper's cost is mostly per
-# 30-second window, so a file is cut into fewer, longer segments.
-FILE_POLICY = CutPolicy(min_segment_s=18.0, long_segment_s=20.0, max_segment_s=28.0)
+# One policy for files and live answers, so a recording transcribed again from its file
+# gives the words the candidate saw after Stop.
+SEGMENT_POLICY = CutPolicy()
 
 
 def _windows(seconds: float) -> int:
@@ -132,7 +138,7 @@ def _windows(seconds: float) -> int:
 class SegmentCutter:
     """Consumes window probabilities in order; returns closed segments as sample ranges."""
 
-    def __init__(self, policy: CutPolicy = LIVE_POLICY) -> None:
+    def __init__(self, policy: CutPolicy = SEGMENT_POLICY) -> None:
         self.policy = policy
         w = WINDOW_S
         self._pause_w = max(1, round(policy.pause_s / w))
@@ -205,7 +211,8 @@ def speech_probabilities(audio16k: np.ndarray) -> np.ndarray:
     return np.concatenate((vad.process(audio16k), vad.finish()))
 
 
-def cut_segments(audio16k: np.ndarray, policy: CutPolicy = FILE_POLICY) -> list[tuple[int, int]]:
+def cut_segments(audio16k: np.ndarray,
+                 policy: CutPolicy = SEGMENT_POLICY) -> list[tuple[int, int]]:
     """Sample ranges of ``audio16k`` to transcribe one by one, cut as the live path cuts."""
     cutter = SegmentCutter(policy)
     segments = cutter.push(speech_probabilities(audio16k))
@@ -225,7 +232,7 @@ def speech_segments(audio16k: np.ndarray, sample_rate: int = SAMPLE_RATE,
     if sample_rate != SAMPLE_RATE:
         positions = np.linspace(0, audio.size - 1, int(audio.size * SAMPLE_RATE / sample_rate))
         audio = np.interp(positions, np.arange(audio.size), audio).astype(np.float32)
-    policy = CutPolicy(pause_s=min_pause_s, long_segment_s=float("inf"),
+    policy = CutPolicy(pause_s=min_pause_s, min_segment_s=0.0, long_segment_s=float("inf"),
                        max_segment_s=float("inf"), pad_s=0.0, min_speech_s=0.1)
     cutter = SegmentCutter(policy)
     spans = cutter.push(speech_probabilities(audio)) + cutter.flush()

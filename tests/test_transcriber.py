@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import numpy as np
@@ -10,8 +11,9 @@ import pytest
 from app.errors import ModelError
 from audio.audio_file import read_audio_16k
 from models.speech_activity import (
-    LIVE_POLICY,
     SAMPLE_RATE,
+    SEGMENT_POLICY,
+    CutPolicy,
     StreamingVad,
     cut_segments,
     speech_probabilities,
@@ -71,10 +73,38 @@ def test_segments_close_at_pauses(star_wav: Path) -> None:
     sentence_gaps = gaps[: len(STAR_SENTENCES) - 1]
     # espeak-ng ends each sentence with its own short silence on top of the added pause.
     assert all(PAUSE_S <= g <= PAUSE_S + 0.6 for g in sentence_gaps), gaps
-    live = cut_segments(audio, LIVE_POLICY)
-    assert len(STAR_SENTENCES) <= len(live) <= len(STAR_SENTENCES) + 2, live
-    # File cutting keeps short pauses inside a segment: fewer, longer segments.
-    assert len(cut_segments(audio)) < len(live)
+    # With no minimum length, every pause between sentences closes a segment...
+    per_pause = cut_segments(audio, CutPolicy(min_segment_s=0.0))
+    assert len(STAR_SENTENCES) <= len(per_pause) <= len(STAR_SENTENCES) + 2, per_pause
+    # ...while the shared policy keeps short pauses inside a segment until it has run
+    # long enough to give Whisper context: fewer, longer segments, none past the cap.
+    segments = cut_segments(audio)
+    assert 2 <= len(segments) < len(STAR_SENTENCES), segments
+    cap = SEGMENT_POLICY.max_segment_s * SAMPLE_RATE
+    assert all(end - start <= cap for start, end in segments)
+
+
+def test_each_segment_is_decoded_in_one_window(transcriber, star_wav: Path) -> None:
+    """Whisper runs its encoder once per segment, not again over the segment's tail."""
+    audio = read_audio_16k(star_wav)
+    windows: list[str] = []
+
+    class CountWindows(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if record.getMessage().startswith("Processing segment"):
+                windows.append(record.getMessage())
+
+    logger = logging.getLogger("faster_whisper")
+    handler, level = CountWindows(), logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    try:
+        transcript = transcriber.transcribe_audio(audio)
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+    assert len(windows) == len(cut_segments(audio)), windows
+    assert word_error_rate(STAR_TEXT, transcript.text) <= MAX_WER, transcript.text
 
 
 def test_streaming_vad_matches_one_pass(star_wav: Path) -> None:
