@@ -285,21 +285,33 @@ def parse_script(data: bytes | str, name: str = "<script>", path: Path | None = 
     return _build(spec, script_id, path, bundled)
 
 
-def load_script(path: Path, bundled: bool = False) -> InterviewScript:
-    """Load one YAML file; every failure is a one-line ``ScriptError``."""
+def read_user_file(path: Path, max_bytes: int, too_big: str, is_folder: str) -> bytes:
+    """The bytes of a file the user named, refusing huge ones before reading them.
+
+    ``too_big`` and ``is_folder`` finish the one-line ``ScriptError`` for those cases,
+    e.g. ``"file is {mb} MB; scripts are limited to 1 MB"`` (``{mb}`` is filled in).
+    """
     path = Path(path)
     try:
         size = path.stat().st_size
-        if size > MAX_SCRIPT_BYTES:
-            raise ScriptError(f"{path.name}: file is {size / 1_000_000:.1f} MB; scripts are limited to "
-                              f"{MAX_SCRIPT_BYTES // 1_000_000} MB")
-        data = path.read_bytes()
+        if size > max_bytes:
+            raise ScriptError(f"{path.name}: {too_big.format(mb=f'{size / 1_000_000:.1f}')}")
+        return path.read_bytes()
     except FileNotFoundError:
         raise ScriptError(f"{path}: no such file") from None
     except IsADirectoryError:
-        raise ScriptError(f"{path}: is a folder, not a script file") from None
+        raise ScriptError(f"{path}: {is_folder}") from None
     except OSError as exc:
         raise ScriptError(f"{path}: cannot read ({exc.strerror})") from None
+
+
+def load_script(path: Path, bundled: bool = False) -> InterviewScript:
+    """Load one YAML file; every failure is a one-line ``ScriptError``."""
+    path = Path(path)
+    data = read_user_file(
+        path, MAX_SCRIPT_BYTES,
+        too_big=f"file is {{mb}} MB; scripts are limited to {MAX_SCRIPT_BYTES // 1_000_000} MB",
+        is_folder="is a folder, not a script file")
     return parse_script(data, name=path.name, path=path, bundled=bundled)
 
 

@@ -119,6 +119,15 @@ def test_import_to_chosen_file_and_errors(tmp_path: Path, capsys: pytest.Capture
     code, _, err = _run(capsys, "scripts", "import", str(empty))
     assert code == 1 and "found no interview questions" in err
 
+    huge = tmp_path / "huge.txt"
+    huge.write_bytes(b"Q: why?\n" * 300_000)
+    code, _, err = _run(capsys, "scripts", "import", str(huge))
+    assert code == 1
+    assert err.strip().endswith("huge.txt: page is 2.4 MB; save only the part with the questions")
+
+    code, _, err = _run(capsys, "scripts", "import", str(tmp_path))
+    assert code == 1 and "is a folder; give the saved page as a .txt file" in err
+
 
 def test_help_texts(capsys: pytest.CaptureFixture[str]) -> None:
     for action in ("list", "show", "validate", "import"):

@@ -11,7 +11,7 @@ from app import paths
 from app.errors import ScriptError
 from app.interview_script import InterviewScript, Question
 from app.page_importer import import_page
-from app.script_loader import discover_scripts, find_script, load_script
+from app.script_loader import discover_scripts, find_script, load_script, read_user_file
 from app.time_guide import TimeGuide, format_clock
 
 MAX_PAGE_BYTES = 2_000_000
@@ -148,17 +148,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _read_page(path: Path) -> str:
-    try:
-        size = path.stat().st_size
-        if size > MAX_PAGE_BYTES:
-            raise ScriptError(f"{path}: page is {size / 1_000_000:.1f} MB; save only the part with the questions")
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ScriptError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise ScriptError(f"{path}: is a folder; give the saved page as a .txt file") from None
-    except OSError as exc:
-        raise ScriptError(f"{path}: cannot read ({exc.strerror})") from None
+    data = read_user_file(path, MAX_PAGE_BYTES,
+                          too_big="page is {mb} MB; save only the part with the questions",
+                          is_folder="is a folder; give the saved page as a .txt file")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
