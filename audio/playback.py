@@ -4,6 +4,11 @@ A sounddevice OutputStream pulls samples from a preloaded array in its callback,
 ``play_*`` returns at once and ``stop()`` silences the speaker mid-word (the stream is
 aborted, not drained). One Player plays one thing at a time; starting another stops the
 first.
+
+Every stream is closed as soon as its sound has ended, not left for the next ``play_*``
+or for ``stop()``: through PulseAudio a finished but open stream stays attached to the
+output (corked), and while it is there other streams on that output underrun over and
+over, so a later sound (from any Player, or another program) comes out mostly missing.
 """
 
 from __future__ import annotations
@@ -51,8 +56,9 @@ class _Playback:
         self.position = start_frame
         self.on_finished = on_finished
         self.stopped = False
+        self.ended = False  # PortAudio finished the stream: played out, or aborted
         self.underflows = 0
-        self.done = threading.Event()
+        self.done = threading.Event()  # set once the stream is closed
         self.stream: Any = None
 
 
@@ -114,6 +120,7 @@ class Player:
                 playback.stream.start()
             except (sd.PortAudioError, ValueError) as exc:
                 self._current = None
+                self._close(playback)
                 raise AudioError(f"could not play sound on {self._label()} ({exc}); "
                                  f"{SPEAKER_FIX}") from None
 
@@ -167,20 +174,33 @@ class Player:
         return fill
 
     def _finished(self, playback: _Playback) -> None:
-        playback.done.set()
+        playback.ended = True
+        # PortAudio's thread: a stream cannot be closed from its own finished callback, and
+        # the handler may take its time, so both happen on a thread of their own.
+        threading.Thread(target=self._wrap_up, args=(playback,),
+                         name="greenroom-playback-done", daemon=True).start()
+
+    def _wrap_up(self, playback: _Playback) -> None:
+        with self._lock:
+            self._close(playback)
         if playback.on_finished is not None:
-            # Not on the audio thread: the handler may take its time.
-            threading.Thread(target=playback.on_finished, args=(not playback.stopped,),
-                             name="greenroom-playback-done", daemon=True).start()
+            playback.on_finished(not playback.stopped)
 
     def _stop_current(self) -> None:
         current, self._current = self._current, None
         if current is None or current.stream is None:
             return
-        current.stopped = not current.done.is_set()
-        # A vanished device can fail to abort or close; the sound is gone either way.
+        current.stopped = not current.ended
+        # A vanished device can fail to abort; the sound is gone either way.
         with contextlib.suppress(Exception):
             current.stream.abort()
-        with contextlib.suppress(Exception):
-            current.stream.close()
-        current.done.set()
+        self._close(current)
+
+    @staticmethod
+    def _close(playback: _Playback) -> None:
+        """Close the stream (once); callers hold ``_lock`` so no two close it together."""
+        stream, playback.stream = playback.stream, None
+        if stream is not None:
+            with contextlib.suppress(Exception):  # a vanished device can fail to close
+                stream.close()
+        playback.done.set()

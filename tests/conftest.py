@@ -4,7 +4,9 @@
 - Network: only loopback and local (Unix) sockets may be opened. Greenroom is offline
   by construction; a test that tries anything else fails loudly.
 - Audio tests need the PulseAudio virtual microphone that `make test` starts. Under
-  `make test` (GREENROOM_REQUIRE_AUDIO=1) its absence is a failure, not a skip.
+  `make test` (GREENROOM_REQUIRE_AUDIO=1) its absence is a failure, not a skip. An audio
+  test that leaves a stream open on it fails: a finished playback stream that stays
+  attached to the sink makes every later one underrun and lose most of its sound.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ import os
 import shutil
 import socket
 import subprocess
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -87,3 +91,34 @@ def virtual_mic() -> str:
             pytest.fail(message)
         pytest.skip(message)
     return "greenroom_mic"
+
+
+def _open_audio_streams() -> list[str]:
+    """Playback and recording streams connected to the PulseAudio server right now."""
+    found: list[str] = []
+    for kind in ("sink-inputs", "source-outputs"):
+        try:
+            listed = subprocess.run(["pactl", "list", "short", kind], capture_output=True,
+                                    text=True, timeout=5).stdout
+        except (OSError, subprocess.TimeoutExpired):
+            return []  # no server to leave anything on
+        found += [f"{kind[:-1]} {line.split()[0]}" for line in listed.splitlines() if line]
+    return found
+
+
+@pytest.fixture(autouse=True)
+def _audio_streams_closed(request: pytest.FixtureRequest) -> Iterator[None]:
+    """An audio test leaves no stream of its own open once its fixtures are torn down."""
+    audio = "virtual_mic" in request.fixturenames and _pulse_ready()
+    # Streams an earlier test left are that test's failure, not this one's.
+    earlier = set(_open_audio_streams()) if audio else set()
+    yield
+    if not audio:
+        return
+    # Some owners close on a worker thread once the sound has ended: give them a moment.
+    deadline = time.monotonic() + 3.0
+    left = sorted(set(_open_audio_streams()) - earlier)
+    while left and time.monotonic() < deadline:
+        time.sleep(0.05)
+        left = sorted(set(_open_audio_streams()) - earlier)
+    assert not left, f"audio streams left open on the virtual microphone: {left}"

@@ -127,8 +127,6 @@ def test_engine_failure_is_one_line_audio_error(monkeypatch: pytest.MonkeyPatch,
     assert "espeak-ng" in message and "\n" not in message
 
 
-@pytest.mark.audio
-@pytest.mark.slow
 def _speak_into_the_virtual_mic(path: Path) -> Path:
     """Speaks SENTENCE to the end and LONG_TEXT until stop(), recording the virtual mic."""
     synth = tts.shared_synthesizer()
@@ -156,27 +154,37 @@ def _speak_into_the_virtual_mic(path: Path) -> Path:
     return result.path
 
 
-def _sounding_seconds(path: Path) -> float:
-    """Seconds of 20 ms frames louder than -40 dBFS."""
-    samples, rate = read_wav_int16(path)
+def _sounding_seconds(samples: np.ndarray, rate: int) -> float:
+    """Seconds of 20 ms frames of int16 ``samples`` louder than -40 dBFS."""
     frame = rate // 50
     usable = samples[: samples.size // frame * frame].astype(np.float64) / 32768.0
     rms = np.sqrt(np.mean(usable.reshape(-1, frame) ** 2, axis=1))
     return float(np.count_nonzero(rms > 10 ** (-40 / 20)) / 50)
 
 
+@pytest.mark.audio
+@pytest.mark.slow
 def test_speak_plays_aloud_and_stop_cuts_it_short(virtual_mic: str, tmp_path: Path,
                                                   speech_model: Any) -> None:
     heard = _speak_into_the_virtual_mic(tmp_path / "heard.wav")
-    # What was played reached the microphone, and nothing once stop() returned (checked
-    # above). About 5.5 s were played; in full-suite runs part of it sometimes never
-    # reaches the sink (cause not yet found), so the bound
-    # asks for clearly audible playback rather than all of it.
-    spoken_s = _sounding_seconds(heard)
-    assert spoken_s >= 1.5, spoken_s
+    # Everything played reached the microphone: the first sentence whole and the 1.5 s of
+    # the second before stop(), and nothing once stop() returned (checked above). Pauses
+    # between words are silent, so the yardstick is the same measure taken on the renders
+    # themselves; the margin is for an onset the sink may clip and where stop() lands.
+    # Playback that underruns loses whole stretches (seen: 2.3 of about 4.4 s).
+    first, rate = read_wav_int16(
+        tts.synthesize_to_wav(SENTENCE, tmp_path / "first.wav", rate_wpm=170))
+    cut, _ = read_wav_int16(
+        tts.synthesize_to_wav(LONG_TEXT, tmp_path / "cut.wav", rate_wpm=170))
+    played_s = _sounding_seconds(first, rate) + _sounding_seconds(cut[: int(1.5 * rate)], rate)
+    spoken_s = _sounding_seconds(*read_wav_int16(heard))
+    assert spoken_s >= played_s - 0.5, (spoken_s, played_s)
     text = transcribe(speech_model, heard)
-    assert text.strip(), "the recording holds sound but no words"
-    # The long one was cut short: its last clause never played. (What the words were is
-    # checked through the same sink in test_recorder; played through PortAudio on a busy
-    # machine, tiny.en sometimes garbles whole phrases, so they are not compared here.)
-    assert not set(words(text)) & {"quarter", "differently", "situation"}, text
+    heard_words = set(words(text))
+    # Undamaged speech: tiny.en may slip on a word or two of espeak's (heard: "proud on",
+    # "very low to deliver"), while lost stretches turn whole phrases into other words.
+    spoken = {"tell", "about", "project", "proud", "result", "delivered", "describe",
+              "conflict"}
+    assert len(heard_words & spoken) >= 5, text
+    # The long one was cut short: its last clause never played.
+    assert not heard_words & {"quarter", "differently", "situation"}, text
