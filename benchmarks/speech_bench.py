@@ -21,6 +21,7 @@ import numpy as np
 from audio.audio_file import SAMPLE_RATE, read_audio_16k, write_wav_16k
 from audio.tts import synthesize_to_wav
 from models.live_transcription import LiveTranscriber
+from models.speech_activity import SEGMENT_POLICY
 from models.transcriber import Transcriber
 from models.word_error_rate import word_error_rate
 
@@ -154,6 +155,13 @@ def run(quick: bool = False) -> None:
             print(f"live, {minutes} min answer fed at real time: Stop to transcript "
                   f"{latency:.2f} s  WER {word_error_rate(text, live_text):.3f} "
                   f"(file path on the same audio: WER {word_error_rate(text, same_audio_file):.3f})")
+        # The most that can be left at Stop is one segment at the length cap.
+        cap_s = SEGMENT_POLICY.max_segment_s
+        audio, _ = build_answer(cap_s / 60, folder, seed=3)
+        started = time.perf_counter()
+        transcriber.transcribe_array(audio[: int(cap_s * SAMPLE_RATE)])
+        print(f"live, worst case: a {cap_s:.0f} s segment still open at Stop takes "
+              f"{time.perf_counter() - started:.2f} s")
         # Memory in a fresh process: this one has loaded the TTS engine and many minutes
         # of audio by now, which a real transcription never has.
         memory_minutes = 3 if quick else 10
