@@ -205,10 +205,17 @@ class SegmentCutter:
         self._speech_w = 0
 
 
+# Long audio is scored a piece at a time: one batch for a 10-minute file holds every
+# window's network activations at once (about 200 MB more at the peak).
+PIECE = 30 * SAMPLE_RATE
+
+
 def speech_probabilities(audio16k: np.ndarray) -> np.ndarray:
     """Probability of speech for each 32 ms window of ``audio16k``."""
+    audio = np.asarray(audio16k, dtype=np.float32).ravel()
     vad = StreamingVad()
-    return np.concatenate((vad.process(audio16k), vad.finish()))
+    parts = [vad.process(audio[i:i + PIECE]) for i in range(0, audio.size, PIECE)]
+    return np.concatenate([*parts, vad.finish()])
 
 
 def cut_segments(audio16k: np.ndarray,

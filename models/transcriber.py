@@ -25,8 +25,20 @@ from models.transcript import Transcript, Word
 # itself hesitates makes it far more willing to write them down, which the coach needs.
 # Measured on espeak speech with eight fillers: this prompt keeps all eight, none are kept
 # without a prompt. A terser one ("Um, uh, I mean, like, hmm.") kept them too but sometimes
-# sent tiny.en into strings of hyphenated letters on ordinary sentences.
+# sent tiny.en into strings of hyphenated letters on ordinary sentences. This one can still
+# send it into a loop now and then (one benchmark segment came out as "Sick. Sick. Sick."
+# until the length limit), so a segment whose text fails Whisper's own sanity checks is
+# decoded again without the prompt: see ``Transcriber._decode``.
 FILLER_PROMPT = "So, um, I was, uh, thinking about it, and, hmm, well, um, we did it."
+
+# Whisper's own thresholds for a failed decode: text that compresses too well is a loop,
+# a low average log-probability is a guess.
+COMPRESSION_RATIO_LIMIT = 2.4
+LOG_PROB_LIMIT = -1.0
+# Nobody says more than about four words a second; eight tokens a second (plus a margin)
+# leaves room for punctuation and timestamps while a decode that loops stops early,
+# instead of running to Whisper's 448-token limit.
+TOKENS_PER_SECOND = 8
 
 # A segment always fits in one 30-second Whisper window, but unless the window's text ends
 # on a lone timestamp, faster-whisper moves on to the audio after the last word and runs a
@@ -63,7 +75,10 @@ class Transcriber:
                              f"`greenroom speech-models download {self.name}`") from None
 
     def whisper_options(self) -> dict[str, object]:
-        """The decoding options every Greenroom transcription uses (also used by benchmarks)."""
+        """The decoding options every Greenroom transcription starts with.
+
+        The benchmarks call faster-whisper directly with these same options.
+        """
         return {
             "language": self.language,
             "beam_size": self.beam_size,
@@ -72,8 +87,10 @@ class Transcriber:
             # Segments are transcribed independently; carrying text over would let one
             # misheard segment derail the next.
             "condition_on_previous_text": False,
-            # A short fallback ladder bounds the worst case on hard audio.
-            "temperature": (0.0, 0.4, 0.8),
+            # Greedy only: a failed decode is retried without the prompt (see _decode),
+            # which cures the loops the prompt causes at a fraction of the cost of
+            # faster-whisper's sampling fallback, and keeps results repeatable.
+            "temperature": 0.0,
         }
 
     def transcribe_array(self, audio16k: np.ndarray, offset_s: float = 0.0) -> list[Word]:
@@ -82,16 +99,13 @@ class Transcriber:
         if audio.size < SAMPLE_RATE // 10:
             return []
         duration_s = audio.size / SAMPLE_RATE
-        found: list[Any] = []  # faster-whisper Word records
         try:
-            segments, _info = self._model.transcribe(audio, vad_filter=False,
-                                                     **self.whisper_options())
-            # The generator decodes a window only when asked for its first segment, so
-            # stopping here really saves the tail window.
-            for seg in segments:
-                found += seg.words or []
-                if found and duration_s - float(found[-1].end) < TAIL_S:
-                    break
+            found, failed = self._decode(audio, self.whisper_options())
+            if failed:
+                # Without the prompt, and with Whisper's sampling ladder as a last resort.
+                retry = dict(self.whisper_options(), initial_prompt=None,
+                             temperature=(0.0, 0.4, 0.8))
+                found, _ = self._decode(audio, retry)
         except Exception as exc:  # noqa: BLE001 - CTranslate2 raises plain RuntimeErrors
             raise ModelError(f"speech model '{self.name}' failed on a segment at "
                              f"{offset_s:.1f} s ({type(exc).__name__}: {exc})") from None
@@ -108,6 +122,24 @@ class Transcriber:
             words.append(Word(text, start, end, float(w.probability)))
             last = start
         return words
+
+    def _decode(self, audio: np.ndarray, options: dict[str, object]) -> tuple[list[Any], bool]:
+        """faster-whisper's words for ``audio``, and whether a window failed its checks."""
+        duration_s = audio.size / SAMPLE_RATE
+        segments, _info = self._model.transcribe(
+            audio, vad_filter=False,
+            max_new_tokens=int(duration_s * TOKENS_PER_SECOND) + 16, **options)
+        found: list[Any] = []  # faster-whisper Word records
+        failed = False
+        # The generator decodes a window only when asked for its first segment, so
+        # stopping early really saves the tail window.
+        for seg in segments:
+            found += seg.words or []
+            failed = failed or (seg.compression_ratio > COMPRESSION_RATIO_LIMIT
+                                or seg.avg_logprob < LOG_PROB_LIMIT)
+            if found and duration_s - float(found[-1].end) < TAIL_S:
+                break
+        return found, failed
 
     def transcribe_audio(self, audio16k: np.ndarray,
                          policy: CutPolicy = SEGMENT_POLICY) -> Transcript:

@@ -20,7 +20,7 @@ from models.speech_activity import (
     speech_segments,
 )
 from models.speech_models import resolve_model
-from models.transcriber import Transcriber
+from models.transcriber import FILLER_PROMPT, Transcriber
 from models.word_error_rate import word_error_rate
 from tests.speech_fixtures import *  # noqa: F403 - the shared speech fixtures
 from tests.speech_fixtures import FILLER_TEXT, STAR_SENTENCES, STAR_TEXT
@@ -140,3 +140,32 @@ def test_model_folder_path_and_models_dir(greenroom_home: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     target.symlink_to(bundled.path, target_is_directory=True)
     assert resolve_model("base.en").source == "downloaded"
+
+
+def test_a_failed_decode_is_retried_without_the_prompt(transcriber, star_wav: Path,
+                                                       monkeypatch) -> None:
+    """A decode that fails Whisper's checks (a loop, a guess) is done again, promptless."""
+    import models.transcriber as transcriber_module
+
+    prompts: list[object] = []
+    real = transcriber._model.transcribe
+
+    def spy(audio, **options):
+        prompts.append(options["initial_prompt"])
+        return real(audio, **options)
+
+    monkeypatch.setattr(transcriber._model, "transcribe", spy)
+    # Every text compresses better than this: each first decode counts as a loop.
+    monkeypatch.setattr(transcriber_module, "COMPRESSION_RATIO_LIMIT", 0.0)
+    audio = read_audio_16k(star_wav)
+    transcript = transcriber.transcribe_audio(audio)
+    assert prompts == [FILLER_PROMPT, None] * len(cut_segments(audio))
+    assert word_error_rate(STAR_TEXT, transcript.text) <= MAX_WER, transcript.text
+
+
+def test_long_audio_is_scored_in_pieces_with_the_same_result() -> None:
+    rng = np.random.default_rng(7)
+    audio = rng.normal(0, 0.05, 75 * SAMPLE_RATE).astype(np.float32)
+    vad = StreamingVad()
+    whole = np.concatenate((vad.process(audio), vad.finish()))
+    np.testing.assert_allclose(speech_probabilities(audio), whole, atol=1e-6)
