@@ -19,8 +19,6 @@ import time
 from pathlib import Path
 
 SINK = "greenroom_mic"
-TEXT = ("I kept the team focused on one thing at a time, wrote down every decision, "
-        "and checked in with the stakeholders at the top of every hour. ")
 
 
 def _pulse_running() -> bool:
@@ -33,11 +31,15 @@ def measure(seconds: int) -> None:
     """Record ``seconds`` of speech from the virtual microphone with live transcription."""
     from audio.recorder import Recorder
     from audio.tts import synthesize_to_wav
+    from benchmarks.speech_bench import SENTENCES
     from models.live_transcription import LiveTranscriber
     from models.transcriber import load_transcriber
 
     with tempfile.TemporaryDirectory() as tmp:
-        speech = synthesize_to_wav(TEXT * 4, Path(tmp) / "speech.wav", rate_wpm=160)
+        # Twelve different sentences (about a minute), played over and over. A text that
+        # repeats within one segment would make Whisper suspect a decoding loop and decode
+        # again at higher temperatures, which no real answer asks of it.
+        speech = synthesize_to_wav(" ".join(SENTENCES), Path(tmp) / "speech.wav", rate_wpm=160)
         live = LiveTranscriber(load_transcriber())
         recorder = Recorder(Path(tmp) / "answer.wav", device="pulse")
         recorder.add_listener(live.feed)
