@@ -10,7 +10,6 @@ without it this benchmark says so and measures nothing.
 
 from __future__ import annotations
 
-import resource
 import shutil
 import subprocess
 import sys
@@ -31,7 +30,7 @@ def measure(seconds: int) -> None:
     """Record ``seconds`` of speech from the virtual microphone with live transcription."""
     from audio.recorder import Recorder
     from audio.tts import synthesize_to_wav
-    from benchmarks.speech_bench import SENTENCES
+    from benchmarks.speech_bench import SENTENCES, peak_rss_mb
     from models.live_transcription import LiveTranscriber
     from models.transcriber import load_transcriber
 
@@ -57,7 +56,7 @@ def measure(seconds: int) -> None:
         stopped = time.perf_counter()
         transcript = live.finish()
         latency = time.perf_counter() - stopped
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
+    peak = peak_rss_mb()
     print(f"recorded {result.duration_s:.0f} s at 16 kHz from the virtual microphone with live "
           f"transcription ({len(transcript.words)} words): {result.overflows} input overflows, "
           f"Stop to transcript {latency:.2f} s, peak RSS {peak:.0f} MB", flush=True)
