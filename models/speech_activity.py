@@ -107,11 +107,11 @@ class StreamingVad:
 class CutPolicy:
     """When a speech segment is closed; lengths in seconds.
 
-    The defaults are the one policy both the live and the file path cut with. Whisper's
-    cost is mostly per 30-second window and it hears words better with more context, so
-    segments are long: a pause closes one only once it has run 16 s, or when the speaker
+    The defaults are the one policy both the live and the file path cut with. Every
+    segment costs Whisper a whole 30-second encoder pass, and it hears words better with
+    more context, so segments are long: a pause closes one only once it has run 16 s, or when the speaker
     stops for 2 s to think. The 20 s cap bounds the one segment still open at Stop, which
-    is all that is left to transcribe then (about 1.2 s of work for tiny.en on two cores).
+    is all that is left to transcribe then (1.5 s for tiny.en on a slow 2-core machine).
     """
 
     pause_s: float = 0.6  # a pause this long ends a segment...
