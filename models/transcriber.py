@@ -39,6 +39,9 @@ LOG_PROB_LIMIT = -1.0
 # leaves room for punctuation and timestamps while a decode that loops stops early,
 # instead of running to Whisper's 448-token limit.
 TOKENS_PER_SECOND = 8
+# Whisper's own sampling length: a prompt plus this stays inside its 448-token context,
+# whatever length of audio a caller passes in.
+MAX_NEW_TOKENS = 224
 
 # A segment always fits in one 30-second Whisper window, but unless the window's text ends
 # on a lone timestamp, faster-whisper moves on to the audio after the last word and runs a
@@ -128,7 +131,8 @@ class Transcriber:
         duration_s = audio.size / SAMPLE_RATE
         segments, _info = self._model.transcribe(
             audio, vad_filter=False,
-            max_new_tokens=int(duration_s * TOKENS_PER_SECOND) + 16, **options)
+            max_new_tokens=min(int(duration_s * TOKENS_PER_SECOND) + 16, MAX_NEW_TOKENS),
+            **options)
         found: list[Any] = []  # faster-whisper Word records
         failed = False
         # The generator decodes a window only when asked for its first segment, so

@@ -169,3 +169,12 @@ def test_long_audio_is_scored_in_pieces_with_the_same_result() -> None:
     vad = StreamingVad()
     whole = np.concatenate((vad.process(audio), vad.finish()))
     np.testing.assert_allclose(speech_probabilities(audio), whole, atol=1e-6)
+
+
+def test_audio_longer_than_a_window_in_one_call(transcriber, star_wav: Path) -> None:
+    """The decode-length bound never pushes a call past Whisper's 448-token context."""
+    audio = read_audio_16k(star_wav)
+    words = transcriber.transcribe_array(np.concatenate([audio, audio, audio]))
+    duration = 3 * audio.size / SAMPLE_RATE
+    assert duration > 60
+    assert words and words[-1].end_s > 2 * duration / 3, words[-3:]
