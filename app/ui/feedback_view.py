@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPlainTextEdit,
     QScrollArea,
@@ -29,6 +28,7 @@ from PySide6.QtWidgets import (
 from app.time_guide import format_clock
 from app.ui.widgets.answer_timeline import AnswerTimeline, Marker, StageSpan
 from app.ui.widgets.pace_chart import PaceBar, PaceChart
+from app.ui.widgets.text import enlarge, table_tree
 
 KEY_POINT_MARKS = {
     "covered": "✔ covered",
@@ -121,11 +121,7 @@ class FeedbackView(QWidget):
         scroll.setWidget(body)
         layout = QVBoxLayout(body)
 
-        self.verdict_label = _wrapping_label(object_name="verdictLabel")
-        font = self.verdict_label.font()
-        font.setPointSizeF(font.pointSizeF() * 1.4)
-        font.setBold(True)
-        self.verdict_label.setFont(font)
+        self.verdict_label = enlarge(_wrapping_label(object_name="verdictLabel"), 1.4, bold=True)
         layout.addWidget(self.verdict_label)
         self.numbers_label = _wrapping_label(object_name="numbersLabel")
         layout.addWidget(self.numbers_label)
@@ -139,17 +135,9 @@ class FeedbackView(QWidget):
         layout.addWidget(box)
 
         box, box_layout = _section("Key points")
-        self.key_points = QTreeWidget()
-        self.key_points.setObjectName("keyPoints")
-        self.key_points.setHeaderLabels(["", "Key point", "What you said", "At"])
-        self.key_points.setRootIsDecorated(False)
-        self.key_points.setWordWrap(True)
+        self.key_points = table_tree("keyPoints", ["", "Key point", "What you said", "At"],
+                                     stretch={1, 2})
         self.key_points.setUniformRowHeights(False)
-        header = self.key_points.header()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
         self.key_points.itemActivated.connect(self._item_chosen)
         box_layout.addWidget(self.key_points)
         layout.addWidget(box)
@@ -160,12 +148,7 @@ class FeedbackView(QWidget):
         box_layout.addWidget(self.pace_chart)
         row.addWidget(box, 1)
         box, box_layout = _section("Notes")
-        self.notes = QTreeWidget()
-        self.notes.setObjectName("notes")
-        self.notes.setHeaderLabels(["At", "Note", "From"])
-        self.notes.setRootIsDecorated(False)
-        self.notes.setWordWrap(True)
-        self.notes.header().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.notes = table_tree("notes", ["At", "Note", "From"], stretch={1})
         self.notes.itemActivated.connect(self._item_chosen)
         box_layout.addWidget(self.notes)
         row.addWidget(box, 1)
@@ -182,12 +165,8 @@ class FeedbackView(QWidget):
         self.llm_result = _wrapping_label(object_name="llmResult")
         self.llm_result.setTextFormat(Qt.TextFormat.RichText)
         box_layout.addWidget(self.llm_result)
-        self.improvements = QTreeWidget()
-        self.improvements.setObjectName("improvements")
-        self.improvements.setHeaderLabels(["At", "Improvement (from the local LLM)"])
-        self.improvements.setRootIsDecorated(False)
-        self.improvements.setWordWrap(True)
-        self.improvements.header().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.improvements = table_tree("improvements", ["At", "Improvement (from the local LLM)"],
+                                       stretch={1})
         self.improvements.itemActivated.connect(self._item_chosen)
         box_layout.addWidget(self.improvements)
         layout.addWidget(self.llm_box)

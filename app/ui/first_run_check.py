@@ -8,15 +8,14 @@ from typing import Any
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QHeaderView,
     QLabel,
-    QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from app.ui.widgets.colors import BAND_COLORS
+from app.ui.widgets.text import table_tree
 
 STATUS_MARKS = {"ok": "✔ OK", "warning": "▲ Warning", "problem": "✘ Problem"}
 STATUS_COLORS = {"ok": BAND_COLORS["in_zone"], "warning": BAND_COLORS["keep_going"],
@@ -51,16 +50,8 @@ class FirstRunDialog(QDialog):
         self.summary.setObjectName("checkSummary")
         self.summary.setWordWrap(True)
         layout.addWidget(self.summary)
-        self.tree = QTreeWidget()
-        self.tree.setObjectName("checkTree")
-        self.tree.setHeaderLabels(["Check", "Status", "What was found", "How to fix"])
-        self.tree.setRootIsDecorated(False)
-        self.tree.setWordWrap(True)
-        header = self.tree.header()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.tree = table_tree("checkTree", ["Check", "Status", "What was found", "How to fix"],
+                               stretch={2, 3})
         layout.addWidget(self.tree, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)

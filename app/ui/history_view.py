@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from app.store import AttemptRow, SessionRow, Store
 from app.time_guide import format_clock
 from app.ui.feedback_view import FeedbackView
+from app.ui.widgets.text import heading
 from app.ui.workers import run_in_background
 
 ATTEMPT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -73,12 +74,7 @@ class HistoryView(QWidget):
         self.history: list[tuple[SessionRow, list[AttemptRow]]] = []
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
-        heading = QLabel("History")
-        font = heading.font()
-        font.setPointSizeF(font.pointSizeF() * 1.6)
-        font.setBold(True)
-        heading.setFont(font)
-        top.addWidget(heading)
+        top.addWidget(heading("History"))
         top.addStretch(1)
         self.refresh_button = QPushButton("Re&fresh")
         self.refresh_button.clicked.connect(self.refresh)

@@ -26,6 +26,7 @@ from app.errors import ScriptError
 from app.interview_script import InterviewScript, Question
 from app.script_loader import discover_scripts, load_script
 from app.ui.friendly import friendly_path
+from app.ui.widgets.text import heading
 
 SCRIPT_ROLE = Qt.ItemDataRole.UserRole + 1
 QUESTION_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -50,12 +51,7 @@ class PickScreen(QWidget):
         self._scripts: list[InterviewScript] = []
         layout = QVBoxLayout(self)
 
-        heading = QLabel("Pick an interview")
-        font = heading.font()
-        font.setPointSizeF(font.pointSizeF() * 1.6)
-        font.setBold(True)
-        heading.setFont(font)
-        layout.addWidget(heading)
+        layout.addWidget(heading("Pick an interview"))
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
         left = QWidget()

@@ -30,6 +30,7 @@ from app.ui.feedback_view import FeedbackView
 from app.ui.practice_bridge import PracticeBridge
 from app.ui.widgets.clock_band import ClockBand
 from app.ui.widgets.level_meter import LevelMeter
+from app.ui.widgets.text import enlarge
 
 STOP_REASONS = {
     "user": "You stopped the answer.",
@@ -67,13 +68,10 @@ class PracticeScreen(QWidget):
         self.progress_label = QLabel()
         self.progress_label.setObjectName("progressLabel")
         layout.addWidget(self.progress_label)
-        self.question_label = QLabel()
+        self.question_label = enlarge(QLabel(), 1.55)
         self.question_label.setObjectName("questionLabel")
         self.question_label.setWordWrap(True)
         self.question_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        font = self.question_label.font()
-        font.setPointSizeF(font.pointSizeF() * 1.55)
-        self.question_label.setFont(font)
         self.question_label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         layout.addWidget(self.question_label)
 
