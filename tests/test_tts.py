@@ -181,10 +181,11 @@ def test_speak_plays_aloud_and_stop_cuts_it_short(virtual_mic: str, tmp_path: Pa
     assert spoken_s >= played_s - 0.5, (spoken_s, played_s)
     text = transcribe(speech_model, heard)
     heard_words = set(words(text))
-    # Undamaged speech: tiny.en may slip on a word or two of espeak's (heard: "proud on",
-    # "very low to deliver"), while lost stretches turn whole phrases into other words.
+    # Undamaged speech: tiny.en slips on a few of espeak's words even then (heard: "proud
+    # on", "very low to deliver", "very well-det"; 4 to 6 of these eight), while playback
+    # that lost stretches turned whole phrases into other words and matched none of them.
     spoken = {"tell", "about", "project", "proud", "result", "delivered", "describe",
               "conflict"}
-    assert len(heard_words & spoken) >= 5, text
+    assert len(heard_words & spoken) >= 3, text
     # The long one was cut short: its last clause never played.
     assert not heard_words & {"quarter", "differently", "situation"}, text
