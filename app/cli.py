@@ -1,8 +1,8 @@
 """The ``greenroom`` command.
 
 With no arguments it opens the desktop app. Sub-commands are registered by the modules
-in ``app.commands``; each handler returns an exit code. Expected failures raise a
-``GreenroomError`` and are printed as one line, never as a traceback.
+in ``app.commands``; each handler returns an exit code. Expected failures (an error in
+one of ``app.errors.USER_ERRORS``) are printed as one line, never as a traceback.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from app import __version__
-from app.errors import GreenroomError
+from app.errors import USER_ERRORS
 
 # Each module registers its own sub-command(s); a module that is not there yet is skipped
 # so the CLI stays usable while parts are built.
@@ -60,10 +60,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not args.command:
             return open_app()
         return int(args.handler(args) or 0)
-    except GreenroomError as exc:
+    except USER_ERRORS as exc:
         if str(exc):  # an empty message was already shown where it happened
             print(f"greenroom: {exc}", file=sys.stderr)
-        return exc.exit_code
+        return int(getattr(exc, "exit_code", 1))
     except KeyboardInterrupt:
         print("greenroom: interrupted", file=sys.stderr)
         return 130

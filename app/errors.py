@@ -1,13 +1,18 @@
-"""The project's own error types.
+"""The application's own errors, and the set every boundary catches.
 
-Every failure a user can cause (a bad script, no microphone, a missing model, Ollama
-down) is one of these, carrying a single line that names the file, field or device and
-what to do. The CLI prints that line and exits non-zero; the GUI shows it in the window.
+Each library owns its errors (``audio.errors``, ``models.errors``,
+``interview_scripts.errors``); they carry one line naming the file, field or device and
+the fix. The CLI, the workers and the practice flow catch ``USER_ERRORS``: the CLI
+prints the line and exits non-zero, the GUI shows it in the window.
 """
+
+from audio.errors import AudioError
+from interview_scripts.errors import ScriptError
+from models.errors import ModelError
 
 
 class GreenroomError(Exception):
-    """Base of every expected, user-facing failure. ``str(err)`` is the one-line message."""
+    """An expected, user-facing failure of the application itself (not of a library)."""
 
     exit_code = 1
 
@@ -16,21 +21,9 @@ class GreenroomError(Exception):
         super().__init__(" ".join(str(message).split()))
 
 
-class ScriptError(GreenroomError):
-    """An interview script could not be read or failed validation."""
-
-
 class StoreError(GreenroomError):
     """The session store could not be opened, migrated or written."""
 
 
-class AudioError(GreenroomError):
-    """A microphone, speaker, TTS engine or audio file problem."""
-
-
-class ModelError(GreenroomError):
-    """A speech model is missing, could not load or failed."""
-
-
-class LLMError(GreenroomError):
-    """The Ollama server or its model failed; the deterministic coach still answers."""
+# What a boundary reports as one line instead of a traceback. LLMError is a ModelError.
+USER_ERRORS: tuple[type[Exception], ...] = (GreenroomError, AudioError, ModelError, ScriptError)

@@ -60,7 +60,14 @@ def bundled_scripts_dir() -> Path:
     override = os.environ.get("GREENROOM_BUNDLED_SCRIPTS")
     if override:
         return Path(override)
-    return Path(__file__).resolve().parent.parent / "interview_scripts"
+    import interview_scripts
+
+    return interview_scripts.bundled_dir()
+
+
+def script_folders() -> list[tuple[Path, bool]]:
+    """Where the catalogue looks for scripts: the bundled ones, then the user's own."""
+    return [(bundled_scripts_dir(), True), (user_scripts_dir(), False)]
 
 
 def make_private_file(path: Path) -> None:

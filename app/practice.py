@@ -26,10 +26,10 @@ from pathlib import Path
 from typing import Any
 
 from app import paths
-from app.errors import GreenroomError
-from app.interview_script import InterviewScript, Question
+from app.errors import USER_ERRORS, GreenroomError
 from app.store import Store
-from app.time_guide import clock_band
+from interview_scripts.script import InterviewScript, Question
+from interview_scripts.time_guide import clock_band
 from models.transcript import Transcript
 
 TICK_S = 0.1
@@ -278,15 +278,15 @@ class PracticeSession:
                     self._set_phase(Phase.IDLE if self.phase != Phase.PROCESSING else Phase.FEEDBACK)
 
     def _report(self, exc: BaseException) -> None:
-        message = str(exc) if isinstance(exc, GreenroomError) else f"unexpected problem: {exc!r}"
+        message = str(exc) if isinstance(exc, USER_ERRORS) else f"unexpected problem: {exc!r}"
         self.listener.error(message)
 
     def _warm_transcriber(self) -> None:
         try:
             from models.transcriber import load_transcriber
 
-            self._transcriber = load_transcriber(self.settings.speech_model)
-        except GreenroomError as exc:
+            self._transcriber = load_transcriber(self.settings.speech_model, paths.models_dir())
+        except USER_ERRORS as exc:
             self._report(exc)
         finally:
             self._transcriber_ready.set()
@@ -307,7 +307,7 @@ class PracticeSession:
         if self.settings.speak_questions:
             try:
                 self._speak(question.text, generation)
-            except GreenroomError as exc:
+            except USER_ERRORS as exc:
                 # Reading aloud is a convenience: the question is on screen, carry on.
                 self.listener.error(f"{exc} (the question is shown on screen instead)")
         if then_record:
@@ -348,7 +348,7 @@ class PracticeSession:
             self._player = player
         try:
             player.play_file(path, start_s=start_s)
-        except GreenroomError as exc:
+        except USER_ERRORS as exc:
             self.listener.error(str(exc))
             return
         while player.is_playing:
@@ -428,7 +428,7 @@ class PracticeSession:
             recorder.start()
         except Exception:
             # Nothing was recorded: an empty attempt would only clutter the history.
-            with contextlib.suppress(GreenroomError):
+            with contextlib.suppress(*USER_ERRORS):
                 self.store.delete_attempt(attempt_id)
             with self._lock:
                 self._set_phase(Phase.IDLE)
@@ -444,7 +444,7 @@ class PracticeSession:
             # The user moved on (Esc, another question, End) while the device opened.
             recorder.stop()
             live.cancel()
-            with contextlib.suppress(GreenroomError):
+            with contextlib.suppress(*USER_ERRORS):
                 self.store.delete_attempt(attempt_id)
             return
         self.listener.recording_started(attempt_id)
@@ -508,7 +508,7 @@ class PracticeSession:
         try:
             try:
                 transcript = live.finish()
-            except GreenroomError as exc:
+            except USER_ERRORS as exc:
                 # The live path failed: transcribe the file on disk instead.
                 self.listener.error(f"{exc}; transcribing the saved recording instead")
                 transcript = self._transcriber.transcribe_file(result.path)
@@ -516,7 +516,7 @@ class PracticeSession:
             self.listener.transcript_ready(transcript)
             try:
                 audio = read_audio_16k(result.path)
-            except GreenroomError:
+            except USER_ERRORS:
                 audio = None
             feedback = coach_answer(question, transcript, audio)
             models_used = {"speech": transcript.model, "coach": "greenroom-deterministic"}
@@ -528,7 +528,7 @@ class PracticeSession:
             if attempt_id is not None:
                 # The recording is complete and kept; it simply has no feedback yet
                 # (`greenroom feedback AUDIO` can coach it later).
-                with contextlib.suppress(GreenroomError):
+                with contextlib.suppress(*USER_ERRORS):
                     self.store.finish_attempt(attempt_id, float(result.duration_s), None, None, {})
             with self._lock:
                 self._set_phase(Phase.FEEDBACK)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app import paths
-from app.errors import GreenroomError
+from app.errors import USER_ERRORS, GreenroomError
 from app.store import Store
 
 
@@ -45,7 +45,7 @@ def recover_all(store: Store | None = None, coach: bool = True) -> list[Recovere
     for path in unfinished_recordings():
         try:
             duration = repair(path)
-        except GreenroomError as exc:
+        except USER_ERRORS as exc:
             results.append(RecoveredRecording(path, 0.0, None, False, str(exc)))
             continue
         attempt = waiting.get(path.resolve())
@@ -59,20 +59,20 @@ def recover_all(store: Store | None = None, coach: bool = True) -> list[Recovere
             try:
                 _coach(store, attempt.id, attempt.script_id, attempt.question_id, path)
                 coached = True
-            except GreenroomError as exc:
+            except USER_ERRORS as exc:
                 problem = str(exc)
         results.append(RecoveredRecording(path, duration, attempt.id, coached, problem))
     return results
 
 
 def _coach(store: Store, attempt_id: int, script_id: str, question_id: str, path: Path) -> None:
-    from app.script_loader import find_script
     from audio.audio_file import read_audio_16k
+    from interview_scripts.catalogue import find_script
     from models.coach import coach_answer
     from models.transcriber import load_transcriber
 
     try:
-        question = find_script(script_id).question(question_id)
+        question = find_script(script_id, paths.script_folders()).question(question_id)
     except KeyError as exc:
         raise GreenroomError(str(exc.args[0])) from None
     transcript = load_transcriber(None).transcribe_file(path)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from app.errors import AudioError
+from audio.errors import AudioError
 from audio.wav_writer import to_int16
 
 SAMPLE_RATE = 16_000

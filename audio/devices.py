@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from types import ModuleType
 
-from app.errors import AudioError
+from audio.errors import AudioError
 
 PORTAUDIO_FIX = "install PortAudio (libportaudio2 on Debian/Ubuntu, portaudio on Fedora)"
 

@@ -22,9 +22,9 @@ from typing import Any
 
 import numpy as np
 
-from app.errors import AudioError
 from audio.audio_file import read_audio_16k
 from audio.devices import load_sounddevice
+from audio.errors import AudioError
 from audio.resample import resample
 from audio.sources import pcm_to_float
 

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from app.errors import AudioError
+from audio.errors import AudioError
 from audio.recovery import marker_path
 from audio.resample import StreamingResampler
 from audio.sources import AudioSource, MicrophoneSource

@@ -15,7 +15,7 @@ import struct
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.errors import AudioError
+from audio.errors import AudioError
 from audio.wav_writer import HEADER_BYTES, fsync_folder, wav_header
 
 MARKER_SUFFIX = ".recording"

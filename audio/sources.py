@@ -19,8 +19,8 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-from app.errors import AudioError
 from audio.devices import load_sounddevice
+from audio.errors import AudioError
 from audio.resample import StreamingResampler
 
 SAMPLE_RATE = 16_000

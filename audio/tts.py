@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from app.errors import AudioError, GreenroomError
+from audio.errors import AudioError
 
 if TYPE_CHECKING:
     from audio.playback import Player
@@ -110,7 +110,7 @@ class SpeechSynthesizer:
                 continue
             try:
                 result = fn(engine)
-            except GreenroomError as exc:
+            except AudioError as exc:
                 future.set_exception(exc)
             except Exception as exc:  # noqa: BLE001 - handed to the caller through the future
                 future.set_exception(AudioError(
@@ -199,7 +199,7 @@ class SpeechSynthesizer:
                     _resolve(spoken, error=error)
                     return
                 audio, rate = read_for_playback(path)
-            except GreenroomError as exc:
+            except AudioError as exc:
                 _resolve(spoken, error=exc)
                 return
             finally:
@@ -211,7 +211,7 @@ class SpeechSynthesizer:
                 try:
                     player.play_array(audio, rate,
                                       on_finished=lambda completed: _resolve(spoken, completed))
-                except GreenroomError as exc:
+                except AudioError as exc:
                     _resolve(spoken, error=exc)
 
         self.render(text, path, rate_wpm, voice).add_done_callback(play_rendered)

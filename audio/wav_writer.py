@@ -17,8 +17,8 @@ from typing import BinaryIO
 
 import numpy as np
 
-from app.paths import PRIVATE_FILE_MODE
-
+# Recordings are what the candidate said: readable by the user alone.
+PRIVATE_FILE_MODE = 0o600
 HEADER_BYTES = 44
 RIFF_SIZE_OFFSET = 4
 DATA_SIZE_OFFSET = 40

@@ -15,9 +15,9 @@ from typing import Any
 
 import numpy as np
 
-from app.frameworks import STAR
-from app.interview_script import KeyPoint, Mistake, Question
-from app.time_guide import parse_time_guide
+from interview_scripts.frameworks import STAR
+from interview_scripts.script import KeyPoint, Mistake, Question
+from interview_scripts.time_guide import parse_time_guide
 from models.coach import coach_answer
 from models.coach.speech_time import measure_from_audio
 from models.transcript import Transcript, Word

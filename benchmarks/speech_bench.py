@@ -20,10 +20,10 @@ import numpy as np
 
 from audio.audio_file import SAMPLE_RATE, read_audio_16k, write_wav_16k
 from audio.tts import synthesize_to_wav
+from benchmarks.word_error_rate import word_error_rate
 from models.live_transcription import LiveTranscriber
 from models.speech_activity import SEGMENT_POLICY
 from models.transcriber import Transcriber
-from models.word_error_rate import word_error_rate
 
 SENTENCES = (
     "I joined the support tools team when it had no clear owner.",

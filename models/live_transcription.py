@@ -16,7 +16,7 @@ import threading
 
 import numpy as np
 
-from app.errors import ModelError
+from models.errors import ModelError
 from models.speech_activity import (
     SAMPLE_RATE,
     SEGMENT_POLICY,

@@ -22,8 +22,8 @@ import httpx
 import ollama
 from pydantic import ValidationError
 
-from app.errors import LLMError
-from app.interview_script import Question
+from interview_scripts.script import Question
+from models.errors import LLMError
 from models.llm_feedback import LLMFeedback, feedback_schema
 from models.llm_prompt import PROMPT_VERSION, PromptPlan, build_prompt
 from models.ollama_server import (

@@ -16,8 +16,8 @@ from pathlib import Path
 from string import Template
 from typing import Any
 
-from app.interview_script import Question
-from app.time_guide import format_clock
+from interview_scripts.script import Question
+from interview_scripts.time_guide import format_clock
 from models.llm_feedback import MAX_IMPROVEMENTS, feedback_schema
 
 PROMPT_VERSION = "llm_feedback_v1"

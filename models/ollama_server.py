@@ -30,7 +30,7 @@ except ValueError:
 
     os.environ["OLLAMA_HOST"] = _bad_host
 
-from app.errors import LLMError
+from models.errors import LLMError
 
 log = logging.getLogger(__name__)
 

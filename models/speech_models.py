@@ -14,8 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from app import paths
-from app.errors import ModelError
+from models.errors import ModelError
 
 DEFAULT_MODEL = "tiny.en"
 
@@ -84,8 +83,12 @@ def _looks_like_path(name: str) -> bool:
     return "/" in name or "\\" in name or name.startswith(".") or name.startswith("~")
 
 
-def resolve_model(name: str | None = None) -> ResolvedModel:
-    """Find ``name`` (a model name or a model folder) on disk, or raise ``ModelError``."""
+def resolve_model(name: str | None = None, models_dir: Path | None = None) -> ResolvedModel:
+    """Find ``name`` (a model name or a model folder) on disk, or raise ``ModelError``.
+
+    ``models_dir`` is the folder ``download_model`` fills; without it only the bundled
+    model, model folders and the Hugging Face cache are looked at.
+    """
     name = (name or DEFAULT_MODEL).strip()
     if _looks_like_path(name) or Path(name).expanduser().is_dir():
         folder = Path(name).expanduser()
@@ -100,8 +103,8 @@ def resolve_model(name: str | None = None) -> ResolvedModel:
     if name not in KNOWN_MODELS:
         raise ModelError(f"unknown speech model '{name}'; known models: "
                          f"{', '.join(KNOWN_MODELS)} (or give a model folder)")
-    downloaded = paths.models_dir() / name
-    if is_model_folder(downloaded):
+    downloaded = models_dir / name if models_dir is not None else None
+    if downloaded is not None and is_model_folder(downloaded):
         return ResolvedModel(name, downloaded, "downloaded")
     cached = _cached_path(name)
     if cached:
@@ -118,30 +121,30 @@ class ModelListing:
     where: str  # the source, or "" when not installed
 
 
-def list_models() -> list[ModelListing]:
+def list_models(models_dir: Path | None = None) -> list[ModelListing]:
     listings = []
     for name, (_, size_mb) in KNOWN_MODELS.items():
         try:
-            found = resolve_model(name)
+            found = resolve_model(name, models_dir)
             listings.append(ModelListing(name, size_mb, True, found.source))
         except ModelError:
             listings.append(ModelListing(name, size_mb, False, ""))
     return listings
 
 
-def download_model(name: str, progress_class: type | None = None,
+def download_model(name: str, models_dir: Path, progress_class: type | None = None,
                    on_status: Callable[[str], None] | None = None) -> Path:
-    """Download ``name`` into Greenroom's models folder (network!). Interrupt to cancel.
+    """Download ``name`` into ``models_dir`` (network!). Interrupt to cancel.
 
     Files land in a hidden partial folder first, so a cancelled or failed download never
     leaves something that looks like an installed model.
     """
     if name not in KNOWN_MODELS:
         raise ModelError(f"unknown speech model '{name}'; known models: {', '.join(KNOWN_MODELS)}")
-    target = paths.models_dir() / name
+    target = models_dir / name
     if is_model_folder(target):
         return target
-    partial = paths.models_dir() / f".partial-{name}"
+    partial = models_dir / f".partial-{name}"
     repo_id = KNOWN_MODELS[name][0]
     if on_status:
         on_status(f"downloading {name} ({repo_id}, about {KNOWN_MODELS[name][1]} MB)")

@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from app.errors import ModelError
 from audio.audio_file import read_audio_16k
+from models.errors import ModelError
 from models.speech_activity import SAMPLE_RATE, SEGMENT_POLICY, CutPolicy, cut_segments
 from models.speech_models import ResolvedModel, resolve_model
 from models.transcript import Transcript, Word
@@ -61,8 +61,8 @@ class Transcriber:
     """One loaded Whisper model. Safe to share between threads."""
 
     def __init__(self, model: str | None = None, beam_size: int = 1,
-                 cpu_threads: int | None = None) -> None:
-        self.resolved: ResolvedModel = resolve_model(model)
+                 cpu_threads: int | None = None, models_dir: Path | None = None) -> None:
+        self.resolved: ResolvedModel = resolve_model(model, models_dir)
         self.name = self.resolved.name
         self.language: str | None = "en" if self.resolved.english_only else None
         self.beam_size = beam_size
@@ -163,10 +163,10 @@ _loaded: dict[str, Transcriber] = {}
 _loaded_lock = threading.Lock()
 
 
-def load_transcriber(model: str | None = None) -> Transcriber:
+def load_transcriber(model: str | None = None, models_dir: Path | None = None) -> Transcriber:
     """A shared ``Transcriber`` per model, loaded on first use."""
     key = (model or "").strip() or "default"
     with _loaded_lock:
         if key not in _loaded:
-            _loaded[key] = Transcriber(model)
+            _loaded[key] = Transcriber(model, models_dir=models_dir)
         return _loaded[key]

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from models.word_error_rate import normalize_words, word_error_rate  # noqa: F401 - re-exported
+from benchmarks.word_error_rate import normalize_words, word_error_rate  # noqa: F401 - re-exported
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 MIC_SINK = "greenroom_mic"

@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import shutil
 import socket
@@ -22,48 +21,18 @@ from pathlib import Path
 
 import pytest
 
+from tests.network_guard import guarded_connect, guarded_connect_ex
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # Model libraries must never reach a hub during tests.
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 
 
-class NetworkBlocked(RuntimeError):
-    pass
-
-
-def _is_loopback(address: object) -> bool:
-    if not isinstance(address, tuple) or not address:
-        return True  # AF_UNIX paths and the like are local
-    host = str(address[0])
-    if host in ("localhost", ""):
-        return True
-    try:
-        return ipaddress.ip_address(host.split("%")[0]).is_loopback
-    except ValueError:
-        return False  # a host name other than localhost would need DNS: not allowed
-
-
-_real_connect = socket.socket.connect
-_real_connect_ex = socket.socket.connect_ex
-
-
-def _guarded_connect(self: socket.socket, address: object) -> object:
-    if not _is_loopback(address):
-        raise NetworkBlocked(f"test tried to connect to {address!r}; only loopback is allowed")
-    return _real_connect(self, address)
-
-
-def _guarded_connect_ex(self: socket.socket, address: object) -> object:
-    if not _is_loopback(address):
-        raise NetworkBlocked(f"test tried to connect to {address!r}; only loopback is allowed")
-    return _real_connect_ex(self, address)
-
-
 @pytest.fixture(autouse=True)
 def _block_network(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(socket.socket, "connect", _guarded_connect)
-    monkeypatch.setattr(socket.socket, "connect_ex", _guarded_connect_ex)
+    monkeypatch.setattr(socket.socket, "connect", guarded_connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", guarded_connect_ex)
 
 
 @pytest.fixture(autouse=True)

@@ -21,8 +21,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app.errors import AudioError
 from audio.audio_file import SAMPLE_RATE, read_audio_16k, write_wav_16k
+from audio.errors import AudioError
 from audio.tts import synthesize_to_wav
 
 __all__ = ["speech_cache", "spoken_wav", "spoken_answer", "transcriber"]

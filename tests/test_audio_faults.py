@@ -13,10 +13,10 @@ import numpy as np
 import pytest
 import sounddevice as sd
 
-from app.errors import AudioError
 from audio import tts
 from audio.audio_file import read_audio_16k, write_wav_16k
 from audio.devices import default_input, list_input_devices
+from audio.errors import AudioError
 from audio.recorder import Recorder
 from audio.recovery import find_unfinished, marker_path
 from audio.sources import MicrophoneSource

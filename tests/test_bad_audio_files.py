@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app.errors import AudioError
 from audio.audio_file import write_wav_16k
+from audio.errors import AudioError
 from tests.speech_fixtures import *  # noqa: F403 - the shared speech fixtures
 from tests.speech_fixtures import STAR_SENTENCES
 

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from app import paths
-from app.script_loader import load_script, script_files
+from interview_scripts.catalogue import script_files
+from interview_scripts.loader import load_script
 
 # The seed pages sit beside the repository; GREENROOM_SEEDS_DIR points elsewhere.
 _DEFAULT_SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"

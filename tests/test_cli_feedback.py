@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from app import paths
 from app.cli import main
 from app.store import Store
 from tests.ollama_loopback import OllamaLoopback
@@ -115,9 +116,9 @@ def test_human_report_says_why_there_is_no_llm_part(capsys: pytest.CaptureFixtur
 
 def test_llm_again_reviews_a_saved_attempt(capsys: pytest.CaptureFixture[str], answer: Path,
                                            ollama_loopback: OllamaLoopback) -> None:
-    from app.script_loader import find_script
+    from interview_scripts.catalogue import find_script
 
-    script = find_script("incident-leadership-final-round")
+    script = find_script("incident-leadership-final-round", paths.script_folders())
     question = script.questions[0]
     code, first, _ = run_feedback(capsys, str(answer), "--script", script.id, "--question",
                                   question.id, "--no-llm")

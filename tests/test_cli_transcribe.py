@@ -9,7 +9,7 @@ import numpy as np
 
 from app.cli import main
 from audio.audio_file import write_wav_16k
-from models.word_error_rate import word_error_rate
+from benchmarks.word_error_rate import word_error_rate
 from tests.speech_fixtures import *  # noqa: F403 - the shared speech fixtures
 from tests.speech_fixtures import STAR_SENTENCES
 

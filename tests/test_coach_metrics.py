@@ -7,14 +7,14 @@ import re
 import numpy as np
 import pytest
 
-from app.frameworks import CIRCLES, Framework, Stage
-from app.interview_script import KeyPoint, Mistake, Question
-from app.time_guide import parse_time_guide
+from interview_scripts.frameworks import CIRCLES, Framework, Stage
+from interview_scripts.script import KeyPoint, Mistake, Question
+from interview_scripts.time_guide import parse_time_guide
 from models.coach import coach_answer, render_report
 from models.coach.feedback_schema import validate_feedback
 from models.coach.pace import PACE_BAND
 from models.transcript import Transcript
-from tests.test_coach_support import (
+from tests.coach_helpers import (
     INCIDENT_KEY_POINTS,
     star_question,
     timed_words,

@@ -8,11 +8,11 @@ import time
 import numpy as np
 import pytest
 
-from app.interview_script import Question
+from interview_scripts.script import Question
 from models.coach import coach_answer, render_report
 from models.coach.feedback_schema import validate_feedback
 from models.transcript import Transcript, Word
-from tests.test_coach_support import INCIDENT_KEY_POINTS, star_question, timed_words
+from tests.coach_helpers import INCIDENT_KEY_POINTS, star_question, timed_words
 
 RATE = 16_000
 

@@ -15,15 +15,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app.errors import AudioError
-from app.interview_script import KeyPoint
 from audio.audio_file import SAMPLE_RATE, read_audio_16k
+from audio.errors import AudioError
 from audio.tts import synthesize_to_wav
+from interview_scripts.script import KeyPoint
 from models.coach import coach_answer, render_report
 from models.coach.feedback_schema import validate_feedback
 from models.coach.speech_time import SpeechTiming, energy_speech_spans
 from models.transcript import Transcript, Word
-from tests.test_coach_support import star_question
+from tests.coach_helpers import star_question
 
 pytestmark = pytest.mark.slow
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from models.coach.text_match import Phrase, content_phrases, find_phrase, stem, tokenize
-from tests.test_coach_support import transcript_of
+from tests.coach_helpers import timed_words, transcript_of
 
 
 def _found(phrase: str, said: str) -> bool:
@@ -44,3 +44,9 @@ def test_sentences_split_at_punctuation_and_long_gaps() -> None:
 def test_content_phrases_drop_stopwords_and_keep_hyphenated_words_together() -> None:
     phrases = [p.text for p in content_phrases("Ran a blameless post-mortem with the team")]
     assert phrases == ["ran", "blameless", "post mortem", "team"]
+
+
+def test_timed_words_are_evenly_spaced() -> None:
+    words = timed_words("one two three", start_s=10.0, wpm=60.0)
+    assert [w.start_s for w in words] == [10.0, 11.0, 12.0]
+    assert words[-1].end_s == 12.8

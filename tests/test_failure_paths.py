@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 
 from app.cli import main
-from app.errors import AudioError
 from app.practice import Phase, PracticeListener, PracticeSession, PracticeSettings
-from app.script_loader import parse_script
 from app.store import Store
+from audio.errors import AudioError
+from interview_scripts.loader import parse_script
 
 
 def test_a_data_folder_that_is_a_file_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,

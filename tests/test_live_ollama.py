@@ -14,7 +14,7 @@ import pytest
 from models.llm_coach import LLMCoach
 from models.llm_feedback import LLMFeedback
 from models.ollama_server import OllamaServer
-from tests.test_llm_coach import deterministic_feedback, star_question
+from tests.llm_helpers import deterministic_feedback, star_question
 
 pytestmark = pytest.mark.live_ollama
 

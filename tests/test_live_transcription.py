@@ -7,11 +7,11 @@ import time
 import numpy as np
 import pytest
 
-from app.errors import ModelError
 from audio.audio_file import read_audio_16k
+from benchmarks.word_error_rate import word_error_rate
+from models.errors import ModelError
 from models.live_transcription import ChunkedAudio, LiveTranscriber
 from models.speech_activity import SAMPLE_RATE, cut_segments
-from models.word_error_rate import word_error_rate
 from tests.speech_fixtures import *  # noqa: F403 - the shared speech fixtures
 from tests.speech_fixtures import STAR_SENTENCES, STAR_TEXT
 

@@ -2,7 +2,7 @@ import socket
 
 import pytest
 
-from tests.conftest import NetworkBlocked
+from tests.network_guard import NetworkBlocked
 
 
 def test_non_loopback_connections_are_refused() -> None:

@@ -15,8 +15,8 @@ import pytest
 
 from models.llm_coach import LLMCoach
 from models.ollama_server import OllamaServer
+from tests.llm_helpers import deterministic_feedback, star_question
 from tests.ollama_loopback import OllamaLoopback
-from tests.test_llm_coach import deterministic_feedback, star_question
 
 pytest_plugins = ("tests.ollama_loopback",)
 

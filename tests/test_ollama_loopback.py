@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from app.cli import main as cli_main
-from app.errors import LLMError
+from models.errors import LLMError
 from models.llm_feedback import LLMFeedback, feedback_schema
 from models.ollama_server import (
     DEFAULT_HOST,

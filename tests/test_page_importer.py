@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from app.errors import ScriptError
-from app.page_importer import ImportResult, import_page
-from app.script_loader import parse_script
+from interview_scripts.errors import ScriptError
+from interview_scripts.loader import parse_script
+from interview_scripts.page_importer import ImportResult, import_page
 
 # The seed pages sit beside the repository; GREENROOM_SEEDS_DIR points elsewhere.
 _DEFAULT_SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"

@@ -10,9 +10,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from app.errors import AudioError
 from audio import tts
 from audio.audio_file import read_audio_16k, write_wav_16k
+from audio.errors import AudioError
 from audio.playback import Player
 from audio.recorder import Recorder
 from tests.audio_helpers import MIC_DEVICE, transcribe, wait_until, whisper_tiny, words

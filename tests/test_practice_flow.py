@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 
 from app.practice import Phase, PracticeListener, PracticeSession, PracticeSettings
-from app.script_loader import parse_script
 from app.store import Store
 from audio.sources import WavFileSource
 from audio.tts import synthesize_to_wav
+from interview_scripts.loader import parse_script
 
 pytestmark = pytest.mark.slow
 

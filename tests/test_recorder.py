@@ -14,9 +14,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from app.errors import AudioError
 from audio import tts
 from audio.audio_file import read_audio_16k, write_wav_16k
+from audio.errors import AudioError
 from audio.recorder import Recorder
 from audio.recovery import find_unfinished, marker_path, repair
 from audio.resample import StreamingResampler, resample

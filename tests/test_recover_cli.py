@@ -10,11 +10,11 @@ import pytest
 
 from app import paths
 from app.cli import main
-from app.script_loader import find_script
 from app.store import Store
 from audio.audio_file import read_audio_16k
 from audio.recovery import find_unfinished, marker_path
 from audio.wav_writer import GrowingWavWriter
+from interview_scripts.catalogue import find_script
 from tests.speech_fixtures import *  # noqa: F403 - pytest fixtures
 
 ANSWER = "I led the incident bridge, restored the service and ran a blameless post mortem."
@@ -37,7 +37,7 @@ def cut_off_recording(spoken: Path, target: Path) -> float:
 @pytest.mark.slow
 def test_recover_repairs_marks_and_coaches(capsys: pytest.CaptureFixture[str],
                                            spoken_wav: Callable[..., Path]) -> None:
-    script = find_script("incident-leadership-final-round")
+    script = find_script("incident-leadership-final-round", paths.script_folders())
     question = script.questions[0]
     store = Store()
     session = store.create_session(script.id, script.title)

@@ -14,10 +14,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app import paths
-from app.errors import ScriptError
-from app.frameworks import CIRCLES, NONE, STAR
-from app.interview_script import InterviewScript, KeyPoint, Mistake
-from app.script_loader import MAX_SCRIPT_BYTES, load_script, parse_script
+from interview_scripts.errors import ScriptError
+from interview_scripts.frameworks import CIRCLES, NONE, STAR
+from interview_scripts.loader import MAX_SCRIPT_BYTES, load_script, parse_script
+from interview_scripts.script import InterviewScript, KeyPoint, Mistake
 
 VALID = """\
 title: Platform engineer

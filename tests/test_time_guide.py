@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.time_guide import TimeGuide, format_clock, parse_time_guide
+from interview_scripts.time_guide import TimeGuide, format_clock, parse_time_guide
 
 
 @pytest.mark.parametrize(

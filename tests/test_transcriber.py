@@ -8,8 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app.errors import ModelError
 from audio.audio_file import read_audio_16k
+from benchmarks.word_error_rate import word_error_rate
+from models.errors import ModelError
 from models.speech_activity import (
     SAMPLE_RATE,
     SEGMENT_POLICY,
@@ -21,7 +22,6 @@ from models.speech_activity import (
 )
 from models.speech_models import resolve_model
 from models.transcriber import FILLER_PROMPT, Transcriber
-from models.word_error_rate import word_error_rate
 from tests.speech_fixtures import *  # noqa: F403 - the shared speech fixtures
 from tests.speech_fixtures import FILLER_TEXT, STAR_SENTENCES, STAR_TEXT
 
@@ -131,15 +131,18 @@ def test_unknown_model_and_bad_folder(tmp_path: Path) -> None:
         Transcriber(str(tmp_path))
 
 
-def test_model_folder_path_and_models_dir(greenroom_home: Path) -> None:
+def test_model_folder_path_and_models_dir(tmp_path: Path) -> None:
     bundled = resolve_model()
     assert bundled.source == "bundled" and (bundled.path / "model.bin").is_file()
     assert resolve_model(str(bundled.path)).source == "folder"
-    # A model in Greenroom's own models folder is found by name (a link keeps it cheap).
-    target = greenroom_home / "models" / "base.en"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.symlink_to(bundled.path, target_is_directory=True)
-    assert resolve_model("base.en").source == "downloaded"
+    # A model in the models folder the caller names is found by name (a link keeps it cheap).
+    models_dir = tmp_path / "models"
+    (models_dir).mkdir()
+    (models_dir / "base.en").symlink_to(bundled.path, target_is_directory=True)
+    assert resolve_model("base.en", models_dir).source == "downloaded"
+    # Without the folder it is not looked for there.
+    with pytest.raises(ModelError, match="not installed"):
+        resolve_model("base.en")
 
 
 def test_a_failed_decode_is_retried_without_the_prompt(transcriber, star_wav: Path,

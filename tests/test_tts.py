@@ -10,8 +10,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from app.errors import AudioError
 from audio import tts
+from audio.errors import AudioError
 from audio.recorder import Recorder
 from tests.audio_helpers import (
     MIC_DEVICE,

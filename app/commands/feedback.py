@@ -7,8 +7,9 @@ import json
 import sys
 from typing import Any
 
+from app import paths
 from app.errors import GreenroomError
-from app.script_loader import find_script
+from interview_scripts.catalogue import find_script
 
 
 def _llm_pass(question: Any, feedback: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
@@ -37,7 +38,7 @@ def coach_recording(args: argparse.Namespace) -> int:
 
     if not args.script or not args.question:
         raise GreenroomError("feedback AUDIO needs --script and --question (or use --llm-again ID)")
-    script = find_script(args.script)
+    script = find_script(args.script, paths.script_folders())
     try:
         question = script.question(args.question)
     except KeyError as exc:
@@ -58,7 +59,7 @@ def llm_again(args: argparse.Namespace) -> int:
     attempt = store.get_attempt(args.llm_again)  # StoreError names an unknown id
     if not attempt.feedback:
         raise GreenroomError(f"attempt {args.llm_again} has no feedback yet to review")
-    script = find_script(attempt.script_id)
+    script = find_script(attempt.script_id, paths.script_folders())
     try:
         question = script.question(attempt.question_id)
     except KeyError:

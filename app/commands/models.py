@@ -12,7 +12,7 @@ import os
 import sys
 from typing import TextIO
 
-from app.errors import LLMError
+from models.errors import LLMError
 from models.ollama_server import MODEL_ENV, PREFERRED_MODELS, OllamaServer, PullProgress
 
 BAR_WIDTH = 30

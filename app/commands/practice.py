@@ -9,11 +9,12 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from app import paths
 from app.errors import GreenroomError
-from app.interview_script import Question
 from app.practice import Phase, PracticeListener, PracticeSession, PracticeSettings
-from app.script_loader import find_script
-from app.time_guide import format_clock
+from interview_scripts.catalogue import find_script
+from interview_scripts.script import Question
+from interview_scripts.time_guide import format_clock
 from models.transcript import Transcript
 
 DEMO_SCRIPT = "it-manager"
@@ -147,7 +148,7 @@ def run_practice(args: argparse.Namespace) -> int:
         from app.ui import launch
 
         return launch.main([], script=args.script, question=args.question)
-    script = find_script(args.script)
+    script = find_script(args.script, paths.script_folders())
     questions = [_pick(script, args.question)] if args.question else list(script.questions)
     listener = TerminalListener()
     _rehearse(PracticeSession(script, questions, _settings_from(args), listener), listener)
@@ -185,7 +186,7 @@ def run_demo(args: argparse.Namespace) -> int:
     from audio.sources import WavFileSource
     from audio.tts import synthesize_to_wav
 
-    script = find_script(args.script)
+    script = find_script(args.script, paths.script_folders())
     question = _pick(script, args.question) if args.question else next(
         (q for q in script.questions if q.sample_answer), script.questions[0])
     if not question.sample_answer:

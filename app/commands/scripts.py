@@ -8,11 +8,12 @@ import re
 from pathlib import Path
 
 from app import paths
-from app.errors import ScriptError
-from app.interview_script import InterviewScript, Question
-from app.page_importer import import_page
-from app.script_loader import discover_scripts, find_script, load_script, read_user_file
-from app.time_guide import TimeGuide, format_clock
+from interview_scripts.catalogue import discover_scripts, find_script
+from interview_scripts.errors import ScriptError
+from interview_scripts.loader import load_script, read_user_file
+from interview_scripts.page_importer import import_page
+from interview_scripts.script import InterviewScript, Question
+from interview_scripts.time_guide import TimeGuide, format_clock
 
 MAX_PAGE_BYTES = 2_000_000
 
@@ -80,7 +81,7 @@ def _guides_summary(script: InterviewScript) -> str:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    scripts, problems = discover_scripts()
+    scripts, problems = discover_scripts(paths.script_folders())
     if not scripts and not problems:
         print(f"No scripts found. Put .yaml files in {paths.user_scripts_dir()}")
         return 0
@@ -119,7 +120,7 @@ def _show_question(number: int, q: Question) -> list[str]:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    script = find_script(args.script)
+    script = find_script(args.script, paths.script_folders())
     origin = "bundled" if script.bundled else (str(script.path) if script.path else "user")
     print(f"{script.title}  [{script.id}]")
     print(f"role: {script.role}   questions: {len(script.questions)}   from: {origin}")

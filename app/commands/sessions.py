@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from app.store import AttemptRow, SessionRow, Store
-from app.time_guide import format_clock
+from interview_scripts.time_guide import format_clock
 
 AddCommand = Callable[[Any], None]
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from app import paths
+
 COMMAND = "speech-models"
 
 
@@ -30,7 +32,7 @@ def run_list(args: argparse.Namespace) -> int:
     from models.speech_models import DEFAULT_MODEL, list_models
 
     print(f"{'model':<18} {'size':>8}  status")
-    for item in list_models():
+    for item in list_models(paths.models_dir()):
         status = f"installed ({item.where})" if item.installed else "not installed"
         default = "  [default]" if item.name == DEFAULT_MODEL else ""
         print(f"{item.name:<18} {item.size_mb:>5} MB  {status}{default}")
@@ -44,7 +46,7 @@ def run_download(args: argparse.Namespace) -> int:
         print(line, file=sys.stderr)
 
     try:
-        path = download_model(args.name, on_status=status)
+        path = download_model(args.name, paths.models_dir(), on_status=status)
     except KeyboardInterrupt:
         print(f"greenroom: download of {args.name} cancelled; nothing was kept", file=sys.stderr)
         return 130

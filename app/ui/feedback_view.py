@@ -25,10 +25,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.time_guide import format_clock
 from app.ui.widgets.answer_timeline import AnswerTimeline, Marker, StageSpan
 from app.ui.widgets.pace_chart import PaceBar, PaceChart
 from app.ui.widgets.text import enlarge, table_tree
+from interview_scripts.time_guide import format_clock
 
 KEY_POINT_MARKS = {
     "covered": "✔ covered",

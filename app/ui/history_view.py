@@ -23,10 +23,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.store import AttemptRow, SessionRow, Store
-from app.time_guide import format_clock
 from app.ui.feedback_view import FeedbackView
 from app.ui.widgets.text import heading
 from app.ui.workers import run_in_background
+from interview_scripts.time_guide import format_clock
 
 ATTEMPT_ROLE = Qt.ItemDataRole.UserRole + 1
 VERDICT_WORDS = {"short": "short", "within": "within guide", "long": "long"}

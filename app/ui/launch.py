@@ -6,7 +6,8 @@ import gc
 import os
 import sys
 
-from app.errors import GreenroomError
+from app import paths
+from app.errors import USER_ERRORS, GreenroomError
 
 
 def main(argv: list[str] | None = None, script: str | None = None,
@@ -54,9 +55,6 @@ def main(argv: list[str] | None = None, script: str | None = None,
     return int(app.exec())
 
 
-if __name__ == "__main__":
-    sys.exit(main())
-
 
 def _check_display() -> None:
     """Without a screen Qt aborts the whole process; say so in one line instead."""
@@ -69,13 +67,18 @@ def _check_display() -> None:
 
 
 def _start_script(window: object, ref: str, question: str | None) -> None:
-    from app.script_loader import find_script
+    from interview_scripts.catalogue import find_script
 
     try:
-        chosen = find_script(ref)
+        chosen = find_script(ref, paths.script_folders())
         questions = [chosen.question(question)] if question else list(chosen.questions)
-    except (GreenroomError, KeyError) as exc:
-        message = str(exc) if isinstance(exc, GreenroomError) else str(exc.args[0])
+    except (*USER_ERRORS, KeyError) as exc:
+        message = str(exc) if isinstance(exc, USER_ERRORS) else str(exc.args[0])
         window.show_problem(message)  # type: ignore[attr-defined]
         return
     window.start_interview(chosen, questions)  # type: ignore[attr-defined]
+
+
+# Last, so every function main() calls is defined when run as `python -m app.ui.launch`.
+if __name__ == "__main__":
+    sys.exit(main())

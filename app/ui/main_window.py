@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.interview_script import InterviewScript, Question
 from app.practice import Phase, SourceFactory
 from app.store import AttemptRow
 from app.ui.first_run_check import FirstRunDialog, run_checks
@@ -30,6 +29,7 @@ from app.ui.settings_dialog import SettingsDialog
 from app.ui.settings_store import SettingsStore, UiPreferences
 from app.ui.widgets.colors import BAND_COLORS, tinted_base
 from app.ui.workers import run_in_background
+from interview_scripts.script import InterviewScript, Question
 
 # If saving on close never reports back (a wedged device), close anyway after this long.
 CLOSE_SAVE_TIMEOUT_MS = 60_000

@@ -22,11 +22,12 @@ from PySide6.QtWidgets import (
 )
 
 from app import paths
-from app.errors import ScriptError
-from app.interview_script import InterviewScript, Question
-from app.script_loader import discover_scripts, load_script
 from app.ui.friendly import friendly_path
 from app.ui.widgets.text import heading
+from interview_scripts.catalogue import discover_scripts
+from interview_scripts.errors import ScriptError
+from interview_scripts.loader import load_script
+from interview_scripts.script import InterviewScript, Question
 
 SCRIPT_ROLE = Qt.ItemDataRole.UserRole + 1
 QUESTION_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -134,7 +135,7 @@ class PickScreen(QWidget):
 
     # ----------------------------------------------------------------- scripts
     def reload(self) -> None:
-        scripts, problems = discover_scripts()
+        scripts, problems = discover_scripts(paths.script_folders())
         self.set_scripts(scripts, [str(p) for p in problems])
 
     def set_scripts(self, scripts: list[InterviewScript], problems: list[str] | None = None) -> None:

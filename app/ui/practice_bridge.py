@@ -11,8 +11,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from app.interview_script import Question
 from app.practice import Phase, PracticeListener
+from interview_scripts.script import Question
 from models.transcript import Transcript
 
 

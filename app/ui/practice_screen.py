@@ -21,16 +21,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.errors import GreenroomError
-from app.interview_script import InterviewScript, Question
+from app.errors import USER_ERRORS
 from app.practice import Phase, PracticeSession, PracticeSettings, SourceFactory
 from app.store import Store
-from app.time_guide import format_clock
 from app.ui.feedback_view import FeedbackView
 from app.ui.practice_bridge import PracticeBridge
 from app.ui.widgets.clock_band import ClockBand
 from app.ui.widgets.level_meter import LevelMeter
 from app.ui.widgets.text import enlarge
+from interview_scripts.script import InterviewScript, Question
+from interview_scripts.time_guide import format_clock
 
 STOP_REASONS = {
     "user": "You stopped the answer.",
@@ -171,7 +171,7 @@ class PracticeScreen(QWidget):
             self.session = PracticeSession(script, questions, settings, self.bridge,
                                            store=self._store_factory(), source_factory=source_factory)
             self.session.begin()
-        except GreenroomError as exc:
+        except USER_ERRORS as exc:
             self.session = None
             self.problem.emit(str(exc))
             return False

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import paths
-from app.errors import GreenroomError
+from app.errors import USER_ERRORS
 from app.practice import PracticeSettings
 from app.ui.friendly import friendly_path
 from app.ui.settings_store import SettingsStore, UiPreferences
@@ -236,7 +236,7 @@ class SettingsDialog(QDialog):
         def speech_models() -> list[Any]:
             from models.speech_models import list_models
 
-            return list_models()
+            return list_models(paths.models_dir())
 
         run_in_background(devices, self._fill_devices, self.mic_status.setText, owner=self)
         run_in_background(voices, self._fill_voices, self.voice_status.setText, owner=self)
@@ -364,7 +364,7 @@ class SettingsDialog(QDialog):
         if test is not None:
             try:
                 test.stop()
-            except GreenroomError as exc:
+            except USER_ERRORS as exc:
                 self.mic_status.setText(str(exc))
         self.mic_meter.set_level(0.0)
 

@@ -9,7 +9,7 @@ from typing import Any
 import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
-from app.errors import GreenroomError
+from app.errors import USER_ERRORS
 
 
 class WorkerSignals(QObject):
@@ -29,7 +29,7 @@ class Worker(QRunnable):
     def run(self) -> None:
         try:
             result = self.fn()
-        except GreenroomError as exc:
+        except USER_ERRORS as exc:
             self._emit(self.signals.failed, str(exc))
         except Exception as exc:  # noqa: BLE001 - shown to the user, not raised in a pool thread
             self._emit(self.signals.failed, f"unexpected problem: {exc!r}")

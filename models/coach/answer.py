@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from app.interview_script import Question
+from interview_scripts.script import Question
 from models.coach.fillers import find_fillers, find_hedges
 from models.coach.key_points import check_key_points
 from models.coach.length import assess_length, guide_dict

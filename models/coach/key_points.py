@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.interview_script import KeyPoint
+from interview_scripts.script import KeyPoint
 from models.coach.notes import Note, clock
 from models.coach.text_match import (
     Phrase,

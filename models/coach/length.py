@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.time_guide import TimeGuide
+from interview_scripts.time_guide import TimeGuide
 from models.coach.notes import Note, clock, duration_words, guide_words
 from models.coach.speech_time import SpeechTiming
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.frameworks import Framework
-from app.interview_script import Mistake
+from interview_scripts.frameworks import Framework
+from interview_scripts.script import Mistake
 from models.coach.notes import Note, clock
 from models.coach.text_match import Phrase, TokenizedTranscript, find_phrase
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from app.time_guide import format_clock
+from interview_scripts.time_guide import format_clock
 
 SEVERITIES = ("info", "warning", "problem")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.time_guide import format_clock
+from interview_scripts.time_guide import format_clock
 
 _STATUS_MARK = {"covered": "[x]", "partial": "[~]", "missing": "[ ]"}
 _SEVERITY_MARK = {"info": "   ", "warning": " ! ", "problem": "!! "}

@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from app.frameworks import Framework
-from app.time_guide import TimeGuide
+from interview_scripts.frameworks import Framework
+from interview_scripts.time_guide import TimeGuide
 from models.coach.notes import Note, clock, duration_words, guide_words
 from models.coach.text_match import Phrase, TokenizedTranscript, find_phrase
 

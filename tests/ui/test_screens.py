@@ -9,8 +9,6 @@ from PySide6.QtCore import QPoint, QSettings, Qt
 
 from app.doctor import Check
 from app.practice import PracticeSettings
-from app.script_loader import load_script
-from app.time_guide import parse_time_guide
 from app.ui.feedback_view import FeedbackView, length_verdict_text
 from app.ui.first_run_check import FirstRunDialog
 from app.ui.pick_screen import PickScreen
@@ -18,6 +16,8 @@ from app.ui.settings_dialog import SettingsDialog
 from app.ui.settings_store import SettingsStore, UiPreferences
 from app.ui.widgets.answer_timeline import AnswerTimeline, Marker, StageSpan
 from app.ui.widgets.clock_band import ClockBand
+from interview_scripts.loader import load_script
+from interview_scripts.time_guide import parse_time_guide
 
 SCRIPT_YAML = """\
 title: Platform team screen

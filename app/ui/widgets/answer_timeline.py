@@ -9,8 +9,8 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QFont, QKeyEvent, QMouseEvent, QPainter, QPalette, QPen, QPolygonF
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
-from app.time_guide import format_clock
 from app.ui.widgets.colors import MARKER_COLORS, stage_color, tinted_base
+from interview_scripts.time_guide import format_clock
 
 HIT_RADIUS_PX = 7
 

@@ -6,8 +6,8 @@ from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QFont, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from app.time_guide import TimeGuide, clock_band, format_clock
 from app.ui.widgets.colors import BAND_COLORS, BAND_LABELS, tinted_base
+from interview_scripts.time_guide import TimeGuide, clock_band, format_clock
 
 
 class ClockBand(QWidget):

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from app.frameworks import STAR
-from app.interview_script import KeyPoint, Mistake, Question
-from app.time_guide import parse_time_guide
+from interview_scripts.frameworks import STAR
+from interview_scripts.script import KeyPoint, Mistake, Question
+from interview_scripts.time_guide import parse_time_guide
 from models.transcript import Transcript, Word
 
 
@@ -38,9 +38,3 @@ def star_question(guide: str | None = "5-7 minutes", key_points: tuple[KeyPoint,
     return Question(id="incident", text="Tell me about a production incident you led.",
                     time_guide=parse_time_guide(guide) if guide else None, framework=STAR,
                     key_points=key_points, mistakes=mistakes)
-
-
-def test_timed_words_are_evenly_spaced() -> None:
-    words = timed_words("one two three", start_s=10.0, wpm=60.0)
-    assert [w.start_s for w in words] == [10.0, 11.0, 12.0]
-    assert words[-1].end_s == 12.8

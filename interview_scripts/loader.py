@@ -22,11 +22,10 @@ from pydantic import (
     field_validator,
 )
 
-from app import paths
-from app.errors import ScriptError
-from app.frameworks import BUILT_IN, NONE, Framework, Stage, framework_by_name
-from app.interview_script import InterviewScript, KeyPoint, Mistake, Question
-from app.time_guide import TimeGuide, parse_time_guide
+from interview_scripts.errors import ScriptError
+from interview_scripts.frameworks import BUILT_IN, NONE, Framework, Stage, framework_by_name
+from interview_scripts.script import InterviewScript, KeyPoint, Mistake, Question
+from interview_scripts.time_guide import TimeGuide, parse_time_guide
 
 MAX_SCRIPT_BYTES = 1_000_000
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$"
@@ -313,35 +312,3 @@ def load_script(path: Path, bundled: bool = False) -> InterviewScript:
         too_big=f"file is {{mb}} MB; scripts are limited to {MAX_SCRIPT_BYTES // 1_000_000} MB",
         is_folder="is a folder, not a script file")
     return parse_script(data, name=path.name, path=path, bundled=bundled)
-
-
-def script_files(folder: Path) -> list[Path]:
-    if not folder.is_dir():
-        return []
-    return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
-
-
-def discover_scripts() -> tuple[list[InterviewScript], list[ScriptError]]:
-    """Bundled scripts then the user's own; broken user files are reported, not fatal."""
-    scripts: list[InterviewScript] = []
-    problems: list[ScriptError] = []
-    for folder, bundled in ((paths.bundled_scripts_dir(), True), (paths.user_scripts_dir(), False)):
-        for file in script_files(folder):
-            try:
-                scripts.append(load_script(file, bundled=bundled))
-            except ScriptError as exc:
-                problems.append(exc)
-    return scripts, problems
-
-
-def find_script(ref: str) -> InterviewScript:
-    """A script by bundled/user id, or by path to a YAML file."""
-    candidate = Path(ref).expanduser()
-    if candidate.suffix in (".yaml", ".yml") or candidate.is_file():
-        return load_script(candidate)
-    scripts, _ = discover_scripts()
-    for script in scripts:
-        if script.id == ref:
-            return script
-    ids = ", ".join(s.id for s in scripts) or "none"
-    raise ScriptError(f"no script '{ref}' (available: {ids}; or give a path to a .yaml file)")

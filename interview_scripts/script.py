@@ -1,7 +1,7 @@
 """An interview script: the questions of one interview, with what a good answer holds.
 
-These are the domain types every part of Greenroom uses. ``app.script_loader`` builds
-them from YAML; ``app.page_importer`` builds them from a pasted web page.
+These are the domain types every part of Greenroom uses. ``interview_scripts.loader`` builds
+them from YAML; ``interview_scripts.page_importer`` builds them from a pasted web page.
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.frameworks import NONE, Framework
-from app.time_guide import TimeGuide
+from interview_scripts.frameworks import NONE, Framework
+from interview_scripts.time_guide import TimeGuide
 
 
 @dataclass(frozen=True)

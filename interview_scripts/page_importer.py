@@ -6,7 +6,7 @@ sections ("how to structure your answer", "key points", "common mistakes"), or m
 answers with the questions stripped out. The importer reads the page line by line with
 generic heuristics, builds a script, and reports every line it could not place so the
 user can finish the job by hand. The YAML it writes always loads with
-``app.script_loader.parse_script``.
+``interview_scripts.loader.parse_script``.
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from pathlib import Path
 
 import yaml
 
-from app.errors import ScriptError
-from app.interview_script import InterviewScript
-from app.script_loader import MAX_SCRIPT_BYTES, parse_script
-from app.time_guide import parse_time_guide
+from interview_scripts.errors import ScriptError
+from interview_scripts.loader import MAX_SCRIPT_BYTES, parse_script
+from interview_scripts.script import InterviewScript
+from interview_scripts.time_guide import parse_time_guide
 
 NO_ROLE = "Not stated on the page"
 MAX_TEXT = 20_000  # the loader's limit for one text field
