@@ -11,16 +11,16 @@ from __future__ import annotations
 import json
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from string import Template
 from typing import Any
 
 from interview_scripts.script import Question
 from interview_scripts.time_guide import format_clock
-from models.llm_feedback import MAX_IMPROVEMENTS, feedback_schema
+from models.llm_feedback import MAX_IMPROVEMENTS, VERDICT_CHARS, ReviewSpec
 
-PROMPT_VERSION = "llm_feedback_v1"
+PROMPT_VERSION = "llm_feedback_v2"
 PROMPTS_DIR = Path(__file__).resolve().parent / "prompts"
 
 SYSTEM_MARK = "<!-- system -->"
@@ -30,11 +30,62 @@ USER_MARK = "<!-- user -->"
 # small models Greenroom suggests; JSON, time marks and names run denser. 3.2 keeps the
 # estimate on the safe side for all of it.
 CHARS_PER_TOKEN = 3.2
-# Room for the JSON reply: five improvements and a handful of key points stay well inside.
-REPLY_TOKENS = 1536
-MIN_NUM_CTX = 4096
-NUM_CTX_STEP = 1024
-MAX_NUM_CTX = 32768
+# The chat template wraps every message in role headers and end markers.
+TEMPLATE_TOKENS_PER_MESSAGE = 8
+
+# -- the context window and the reply budget --------------------------------------------
+#
+# Ollama keeps a loaded model only while a request asks for the same runner options;
+# another num_ctx reloads it. So the window comes from a few fixed sizes, and a preload
+# made before the answer is known asks for the size the answer will most likely need:
+# the one that holds a seven-minute answer's prompt with the reply budget.
+CONTEXT_SIZES: tuple[int, ...] = (8192, 16384, 32768, 65536, 131072)
+# A seven-minute answer (about 1,200 words at a brisk pace) with the question, the
+# measurements and the schema is estimated at under 4,200 tokens.
+STANDARD_PROMPT_TOKENS = 4608
+# A reply for a question with up to eight key points fits in this (the schema bounds it).
+STANDARD_REPLY_TOKENS = 2048
+# A thinking model thinks before it writes the JSON, from the same num_predict budget.
+THINK_TOKENS = 4096
+# When a think runs out of budget the retry doubles it; below this much room to think
+# a thinking model is not worth asking.
+MIN_THINK_TOKENS = 1024
+
+
+@dataclass(frozen=True)
+class Budget:
+    """Options for one chat: the window, the tokens the reply may take, the part of those
+    kept for thinking. ``fits`` is False when the model's trained window is too small."""
+
+    num_ctx: int
+    num_predict: int
+    think_tokens: int
+    fits: bool = True
+
+
+def plan_budget(prompt_tokens: int | None, reply_tokens: int, *, thinking: bool,
+                think_tokens: int = THINK_TOKENS, trained_ctx: int | None = None) -> Budget:
+    """The window and reply budget for a prompt of ``prompt_tokens`` (None: not known yet,
+    as for a preload). The same inputs always give the same options, so a preload and the
+    chat after it agree."""
+    think = think_tokens if thinking else 0
+    num_predict = reply_tokens + think
+    standard = max(reply_tokens, STANDARD_REPLY_TOKENS) + think
+    need = max(prompt_tokens or 0, STANDARD_PROMPT_TOKENS) + max(num_predict, standard)
+    num_ctx = next((size for size in CONTEXT_SIZES if size >= need), CONTEXT_SIZES[-1])
+    if trained_ctx is not None and trained_ctx > 0 and num_ctx > trained_ctx:
+        num_ctx = trained_ctx
+    if prompt_tokens is None:
+        return Budget(num_ctx, num_predict, think)
+    room = num_ctx - prompt_tokens
+    if room >= num_predict:
+        return Budget(num_ctx, num_predict, think)
+    if thinking and room - reply_tokens >= MIN_THINK_TOKENS:
+        # A small window: think less rather than let Ollama cut the transcript.
+        think = room - reply_tokens
+        return Budget(num_ctx, reply_tokens + think, think)
+    return Budget(num_ctx, num_predict, think, fits=False)
+
 
 # A sentence mark goes in at least this often even when the recogniser left out full stops.
 MAX_WORDS_PER_LINE = 40
@@ -45,11 +96,30 @@ METRICS_CHAR_BUDGET = 2000
 
 @dataclass(frozen=True)
 class PromptPlan:
+    """The messages of one request, the schema they carry and their estimated size."""
+
     messages: list[dict[str, str]]
     estimated_tokens: int
-    num_ctx: int
-    num_predict: int
+    schema: dict[str, Any]
+    reply_tokens: int
     version: str = PROMPT_VERSION
+
+    def budget(self, *, thinking: bool, think_tokens: int = THINK_TOKENS,
+               trained_ctx: int | None = None, reply_tokens: int | None = None) -> Budget:
+        return plan_budget(self.estimated_tokens, reply_tokens or self.reply_tokens,
+                           thinking=thinking, think_tokens=think_tokens, trained_ctx=trained_ctx)
+
+    def with_correction(self, text: str) -> PromptPlan:
+        """The same request with ``text`` added to the user message, for a retry.
+
+        The correction goes into the one user message rather than after the rejected
+        reply as a new turn: Ollama drops the oldest messages without an error when a
+        prompt outgrows num_ctx, and the oldest after the system prompt is the one with
+        the transcript. Two messages, estimated afresh, keep that from happening.
+        """
+        system, user = self.messages
+        messages = [system, {"role": "user", "content": f"{user['content']}\n\n{text}"}]
+        return replace(self, messages=messages, estimated_tokens=estimate_messages(messages))
 
 
 def load_prompt(version: str = PROMPT_VERSION) -> tuple[Template, Template]:
@@ -65,10 +135,8 @@ def estimate_tokens(text: str) -> int:
     return math.ceil(len(text) / CHARS_PER_TOKEN)
 
 
-def context_window_for(prompt_tokens: int, reply_tokens: int = REPLY_TOKENS) -> int:
-    """Smallest multiple of NUM_CTX_STEP (at least MIN_NUM_CTX) holding prompt and reply."""
-    need = prompt_tokens + reply_tokens
-    return min(MAX_NUM_CTX, max(MIN_NUM_CTX, math.ceil(need / NUM_CTX_STEP) * NUM_CTX_STEP))
+def estimate_messages(messages: list[dict[str, str]]) -> int:
+    return sum(estimate_tokens(m["content"]) + TEMPLATE_TOKENS_PER_MESSAGE for m in messages)
 
 
 # -- transcript -----------------------------------------------------------------------
@@ -141,8 +209,12 @@ def _bullets(items: list[str], empty: str) -> str:
 def build_prompt(question: Question, feedback: dict[str, Any],
                  version: str = PROMPT_VERSION) -> PromptPlan:
     system_t, user_t = load_prompt(version)
-    schema_text = json.dumps(feedback_schema(), separators=(",", ":"))
-    system = system_t.substitute(schema=schema_text, max_improvements=MAX_IMPROVEMENTS)
+    spec = ReviewSpec.for_question(question)
+    schema = spec.schema()
+    schema_text = json.dumps(schema, separators=(",", ":"))
+    system = system_t.substitute(schema=schema_text, max_improvements=MAX_IMPROVEMENTS,
+                                 verdict_chars=VERDICT_CHARS,
+                                 stages=", ".join(spec.stages))
 
     framework = question.framework
     if framework.is_none:
@@ -161,13 +233,11 @@ def build_prompt(question: Question, feedback: dict[str, Any],
         time_guide=time_text,
         framework=framework_text,
         guidance=question.guidance.strip() or "none given",
-        key_points=_bullets([k.text for k in question.key_points], "- none listed"),
+        key_points=_bullets(list(spec.key_points), "- none listed"),
         mistakes=_bullets([m.text for m in question.mistakes], "- none listed"),
         metrics=metrics_summary(feedback),
         transcript="\n".join(lines) if lines else "(the candidate said nothing)",
     )
     messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
-    # A few tokens per message for the chat template's role headers.
-    tokens = estimate_tokens(system) + estimate_tokens(user) + 16
-    return PromptPlan(messages=messages, estimated_tokens=tokens,
-                      num_ctx=context_window_for(tokens), num_predict=REPLY_TOKENS)
+    return PromptPlan(messages=messages, estimated_tokens=estimate_messages(messages),
+                      schema=schema, reply_tokens=spec.reply_token_bound(), version=version)

@@ -1,17 +1,44 @@
 """A small Ollama server on 127.0.0.1 for tests, speaking Ollama's wire protocol.
 
-It follows the published API field for field for the endpoints Greenroom uses:
-``/api/version``, ``/api/tags``, ``/api/show``, ``/api/pull`` (NDJSON progress),
-``/api/generate`` (an empty prompt loads the model) and ``/api/chat`` (NDJSON stream or a
-single object). A chat reply is built FROM the JSON schema the request sent in
-``format``; a request without a schema gets prose back, so a passing test proves the
-schema really went over the wire. Every request is recorded.
+It follows Ollama's API (api/types.go, server/routes.go, docs/api.md) field for field for
+the endpoints Greenroom uses: ``/api/version``, ``/api/tags``, ``/api/show``,
+``/api/pull`` (NDJSON progress), ``/api/generate`` (an empty prompt loads the model) and
+``/api/chat`` (NDJSON stream or a single object). A chat reply is built FROM the JSON
+schema the request sent in ``format``; a request without a schema gets prose back, so a
+passing test proves the schema really went over the wire. Every request is recorded.
 
-Failure modes, switched with ``set_mode``: ``down`` (the port is closed), ``slow``
-(the chat reply comes after ``slow_s``), ``missing_model`` (404 for every model),
-``truncated`` (the chat stream stops mid-way), ``invalid_json`` and
-``schema_violation`` (the model's reply content is broken). ``times=N`` limits a mode to
-the next N chat requests, after which the server is healthy again.
+It reproduces what the real server does that a kind stand-in would not:
+
+- Models are ``ModelSpec`` records: capabilities (``completion``, ``embedding``,
+  ``thinking``…), cloud models with ``remote_model``/``remote_host``, the trained
+  context length. /api/tags lists them newest first (server/model_list_cache.go sorts by
+  modified time). Chat with an embedding model answers 400 "does not support chat".
+- Thinking models think unless ``think`` is false (routes.go sets think=true for a model
+  with the thinking capability when the request leaves it out), into
+  ``message.thinking``; ``format`` only applies to the content after the think. A spec's
+  ``think_false`` says what ``think: false`` does: ``honoured``, ``ignored`` (it thinks
+  anyway), ``in_content`` (it thinks into the content, tags and all) or
+  ``drops_format`` (no think, but the reply ignores the schema, ollama#14645).
+- ``num_predict`` counts every generated token, thinking included; reaching it ends the
+  stream with ``done_reason: "length"``. A prompt longer than ``num_ctx`` loses its
+  oldest non-system messages without an error (server/prompt.go ``chatPrompt``); what
+  was kept is recorded with each request. Tokens are counted by ``count_tokens``, a
+  pre-tokenizer in the style of the BPE tokenizers these models use.
+- One runner: requests are served one at a time (OLLAMA_NUM_PARALLEL=1), a model is
+  (re)loaded when its runner options (``num_ctx``) change (server/sched.go
+  ``needsReload``), and a request whose client has gone is dropped at once, as Go's
+  HTTP server cancels the request's context when the connection closes.
+
+Modes, switched with ``set_mode`` (``times=N`` limits a chat mode to the next N chat
+requests): ``down`` (the port is closed), ``slow`` (loading the model takes ``slow_s``;
+the wait ends early when the client leaves), ``missing_model`` (404 for every model),
+``truncated`` (the connection drops mid-reply), ``invalid_json`` and ``schema_violation``
+(the reply content is broken), ``busy`` (503 "server busy", from the scheduler's full
+queue), ``error_line`` (a few pieces, then an ``{"error": …}`` line, as streamResponse
+writes a mid-stream error), ``no_done`` (the model repeats one token and the runner's
+repeat check ends the stream cleanly without a done message), ``negative_times`` (times
+below zero: llama.cpp's grammar does not enforce ``minimum``) and ``padded`` (the model
+writes ``pad_tokens`` newlines of whitespace, which the grammar allows, inside its JSON).
 
 Test modules load the ``ollama_loopback`` fixture with
 ``pytest_plugins = ("tests.ollama_loopback",)``. The module holds no asserts, so it asks
@@ -22,21 +49,99 @@ module imports it before registering it.
 from __future__ import annotations
 
 import json
+import math
+import re
+import select
+import socket
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
 
 MODES = ("healthy", "down", "slow", "missing_model", "truncated", "invalid_json",
-         "schema_violation")
-CHAT_MODES = ("slow", "truncated", "invalid_json", "schema_violation")
-SERVER_VERSION = "0.6.5"
+         "schema_violation", "busy", "error_line", "no_done", "negative_times", "padded")
+CHAT_MODES = ("slow", "truncated", "invalid_json", "schema_violation", "busy", "error_line",
+              "no_done", "negative_times", "padded")
+SERVER_VERSION = "0.13.5"
 CONTEXT_LENGTH = 131072
+# Ollama's num_ctx when a request states none (envconfig's default context length).
+DEFAULT_NUM_CTX = 4096
+CLOUD_HOST = "https://ollama.com:443"
+# server/sched.go ErrMaxQueue, answered with 503 by handleScheduleError.
+BUSY_ERROR = "server busy, please try again.  maximum pending requests exceeded"
+MODEL_ERROR = "an error was encountered while running the model"
+# A few tokens per message for the chat template's role headers (Llama 3's template
+# spends four to five).
+TEMPLATE_TOKENS = 6
+THINKING_SENTENCE = ("Let me weigh the answer against the key points and the time guide "
+                     "before writing the review. ")
+
+# Words, number groups of up to three digits, runs of punctuation, whitespace runs: the
+# split BPE tokenizers (Llama 3, Qwen 2) make before merging, so one piece is at least
+# one token. Long words usually take more than one.
+_PIECES = re.compile(r"'(?:s|t|re|ve|m|ll|d)|[^\s\w]?[A-Za-z]+|\d{1,3}|[^\s\w]+|\s+|\w")
+_LETTERS_PER_TOKEN = 7
+
+
+def count_tokens(text: str) -> int:
+    return sum(max(1, math.ceil(len(p.strip(" ")) / _LETTERS_PER_TOKEN))
+               if p[-1:].isalpha() else 1 for p in _PIECES.findall(text))
+
+
+def split_tokens(text: str) -> list[str]:
+    """``text`` in pieces that each count as one or more tokens, in order."""
+    return _PIECES.findall(text)
+
+
+@dataclass
+class ModelSpec:
+    """One installed model, as /api/tags and /api/show describe it."""
+
+    name: str
+    capabilities: tuple[str, ...] = ("completion", "tools")
+    family: str = "llama"
+    parameter_size: str = "3.2B"
+    context_length: int = CONTEXT_LENGTH
+    remote_host: str = ""
+    remote_model: str = ""
+    think_false: str = "honoured"  # honoured | ignored | in_content | drops_format
+    think_tokens: int = 600
+    age_days: float = 30.0  # how long ago it was pulled; /api/tags lists newest first
+
+    @classmethod
+    def named(cls, name: str, **kwargs: Any) -> ModelSpec:
+        """A spec that looks like the real model of that name."""
+        base = name.split(":", 1)[0]
+        tag = name.split(":", 1)[1] if ":" in name else "latest"
+        guess: dict[str, Any] = {}
+        if tag == "cloud" or tag.endswith("-cloud"):
+            guess = {"remote_host": CLOUD_HOST, "capabilities": ("completion", "tools", "thinking"),
+                     "remote_model": base if tag == "cloud" else f"{base}:{tag[:-6]}",
+                     "family": "gptoss" if base.startswith("gpt-oss") else base,
+                     "parameter_size": "116.8B"}
+        elif "embed" in base:
+            guess = {"capabilities": ("embedding",), "family": "nomic-bert",
+                     "parameter_size": "137M", "context_length": 2048}
+        elif base.startswith(("qwen3", "deepseek-r1")):
+            guess = {"capabilities": ("completion", "tools", "thinking"), "family": "qwen3",
+                     "parameter_size": "4.0B", "context_length": 40960}
+        elif base.startswith("gpt-oss"):
+            guess = {"capabilities": ("completion", "tools", "thinking"), "family": "gptoss",
+                     "parameter_size": "20.9B", "think_false": "ignored"}
+        return cls(name, **{**guess, **kwargs})
+
+    @property
+    def remote(self) -> bool:
+        return bool(self.remote_host)
+
+    @property
+    def thinking(self) -> bool:
+        return "thinking" in self.capabilities
 
 
 @dataclass
@@ -47,6 +152,13 @@ class RecordedRequest:
     body: Any  # parsed JSON, or None when there was no body
     client: tuple[str, int]
     at: float = field(default_factory=time.monotonic)
+    # For chat: the prompt's tokens as this server counts them, the window it ran in,
+    # and how many of the request's messages were kept (fewer: the oldest were dropped).
+    prompt_tokens: int | None = None
+    num_ctx: int | None = None
+    kept_messages: int | None = None
+    # When the handler saw the client leave before it finished, or None.
+    abandoned_at: float | None = None
 
 
 def _now() -> str:
@@ -63,11 +175,18 @@ def _digest(name: str) -> str:
 
 class SchemaFiller:
     """Walks a JSON schema (objects, arrays, enums, strings, numbers, $ref/$defs, anyOf)
-    and builds a value that satisfies it. Deterministic: same schema, same value."""
+    and builds a value that satisfies it. Deterministic: same schema, same value.
 
-    def __init__(self, schema: dict[str, Any]) -> None:
+    ``negative`` writes numbers below their ``minimum``, as a model under llama.cpp's
+    grammar can (the grammar ignores ``minimum``); ``verbose`` writes every string to its
+    ``maxLength``, as a wordy model does."""
+
+    def __init__(self, schema: dict[str, Any], *, negative: bool = False,
+                 verbose: bool = False) -> None:
         self.root = schema
         self.counter = 0
+        self.negative = negative
+        self.verbose = verbose
 
     def fill(self) -> Any:
         return self._value(self.root, "root")
@@ -88,6 +207,9 @@ class SchemaFiller:
         if "enum" in schema:
             self.counter += 1
             options = schema["enum"]
+            if name == "text" or name == "stage":
+                # Listed names (key points, stages) come in order, as the prompt asks.
+                return options[self._nth(name) % len(options)]
             return options[self.counter % len(options)]
         for key in ("anyOf", "oneOf"):
             if key in schema:
@@ -113,6 +235,9 @@ class SchemaFiller:
             self.counter += 1
             text = f"{name} {self.counter}"
             low = int(schema.get("minLength", 0))
+            if self.verbose and "maxLength" in schema:
+                low = int(schema["maxLength"])
+                text = (f"{name} {self.counter} " + "and the answer said so " * 40)
             text = text.ljust(low, "x")
             return text[: schema["maxLength"]] if "maxLength" in schema else text
         if kind in ("number", "integer"):
@@ -120,6 +245,8 @@ class SchemaFiller:
             low = schema.get("minimum", schema.get("exclusiveMinimum", 0))
             # Small, varied values: times inside any answer longer than a minute.
             value = low + 3 * (self.counter % 20)
+            if self.negative and self.counter % 2:
+                value = low - 5 - self.counter % 7
             if "maximum" in schema:
                 value = min(value, schema["maximum"])
             return int(value) if kind == "integer" else float(value)
@@ -129,17 +256,26 @@ class SchemaFiller:
             return None
         return f"{name}"
 
+    def _nth(self, name: str) -> int:
+        counts = self.__dict__.setdefault("_seen", {})
+        counts[name] = counts.get(name, -1) + 1
+        return int(counts[name])
 
-def reply_from_format(fmt: Any) -> str:
+
+def reply_from_format(fmt: Any, *, negative: bool = False, verbose: bool = False) -> str:
     """What the model 'says' for a request's ``format``."""
     if isinstance(fmt, dict):
-        return json.dumps(SchemaFiller(fmt).fill())
+        return json.dumps(SchemaFiller(fmt, negative=negative, verbose=verbose).fill())
     if fmt == "json":
         return "{}"
     return "Here is some friendly feedback on your answer."
 
 
 # -- the server -----------------------------------------------------------------------
+
+
+class _ClientGone(Exception):
+    """The client closed the connection while its request waited or ran."""
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -185,18 +321,33 @@ class _Handler(BaseHTTPRequestHandler):
     def _not_found(self, model: str) -> None:
         self._json(404, {"error": f'model "{model}" not found, try pulling it first'})
 
+    def _client_gone(self) -> bool:
+        """True once the client has closed its end (the request body is already read, so
+        anything readable now is the end of the connection)."""
+        try:
+            readable, _, _ = select.select([self.connection], [], [], 0)
+            return bool(readable) and self.connection.recv(1, socket.MSG_PEEK) == b""
+        except OSError:
+            return True
+
+    def _wait(self, seconds: float) -> None:
+        """Sleep like a loading runner: a closed server or a departed client ends it."""
+        owner = self.server.owner
+        end = time.monotonic() + seconds
+        while (left := end - time.monotonic()) > 0:
+            if owner._closing.wait(min(0.02, left)):
+                raise _ClientGone()
+            if self._client_gone():
+                raise _ClientGone()
+
     # dispatch
 
     def do_HEAD(self) -> None:  # noqa: N802 - stdlib naming
         self.server.owner._record(self, None)
-        if self.path == "/api/version" or self.path == "/":
-            self.send_response(200)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-        else:
-            self.send_response(404)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
+        status = 200 if self.path in ("/api/version", "/") else 404
+        self.send_response(status)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
 
     def do_GET(self) -> None:  # noqa: N802
         owner = self.server.owner
@@ -204,7 +355,7 @@ class _Handler(BaseHTTPRequestHandler):
         if self.path == "/api/version":
             self._json(200, {"version": owner.version})
         elif self.path == "/api/tags":
-            self._json(200, {"models": [owner.tag_entry(n) for n in owner.models]})
+            self._json(200, {"models": owner.tags()})
         elif self.path == "/":
             data = b"Ollama is running"
             self.send_response(200)
@@ -218,7 +369,7 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:  # noqa: N802
         owner = self.server.owner
         body = self._body()
-        owner._record(self, body)
+        record = owner._record(self, body)
         if not isinstance(body, dict):
             self._json(400, {"error": "invalid request body"})
             return
@@ -229,39 +380,52 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(404, {"error": "404 page not found"})
             return
         try:
-            handler(body)
-        except (BrokenPipeError, ConnectionResetError):
+            handler(body, record)
+        except (_ClientGone, BrokenPipeError, ConnectionResetError):
+            record.abandoned_at = time.monotonic()
             self.close_connection = True  # the client went away (cancel): nothing to do
 
     # endpoints
 
-    def _known(self, model: str) -> bool:
+    def _spec(self, model: str) -> ModelSpec | None:
         owner = self.server.owner
-        return owner.mode != "missing_model" and model in owner.models
+        if owner.mode == "missing_model":
+            return None
+        return owner.spec(model)
 
-    def _show(self, body: dict[str, Any]) -> None:
+    def _show(self, body: dict[str, Any], record: RecordedRequest) -> None:
         model = body.get("model") or body.get("name", "")
-        if not self._known(model):
-            self._not_found(model)
+        spec = self._spec(model)
+        if spec is None:
+            self._json(404, {"error": f"model '{model}' not found"})
             return
-        self._json(200, {
-            "modelfile": f"# Modelfile generated by \"ollama show\"\nFROM {model}\n",
+        family = spec.family
+        reply: dict[str, Any] = {
+            "modelfile": f"# Modelfile generated by \"ollama show\"\nFROM {spec.name}\n",
             "parameters": "temperature 0.6\nstop \"<|eot_id|>\"",
             "template": "{{ .System }}\n{{ .Prompt }}",
-            "details": self.server.owner.details(),
+            "details": self.server.owner.details(spec),
             "model_info": {
-                "general.architecture": "llama",
+                "general.architecture": family,
                 "general.parameter_count": 3212749888,
-                "llama.context_length": self.server.owner.context_length,
-                "llama.embedding_length": 3072,
+                f"{family}.context_length": spec.context_length,
+                f"{family}.embedding_length": 3072,
             },
-            "capabilities": ["completion", "tools"],
-            "modified_at": _now(),
-        })
+            "capabilities": list(spec.capabilities),
+            "modified_at": self.server.owner.pulled_at(spec),
+        }
+        if spec.remote:
+            # routes.go: a remote model shows its upstream and a small model_info.
+            reply.update(remote_host=spec.remote_host, remote_model=spec.remote_model,
+                         model_info={f"{family}.context_length": spec.context_length},
+                         modelfile="", template="")
+        self._json(200, reply)
 
-    def _generate(self, body: dict[str, Any]) -> None:
+    def _generate(self, body: dict[str, Any], record: RecordedRequest) -> None:
+        owner = self.server.owner
         model = body.get("model", "")
-        if not self._known(model):
+        spec = self._spec(model)
+        if spec is None:
             self._not_found(model)
             return
         prompt = body.get("prompt") or ""
@@ -269,6 +433,9 @@ class _Handler(BaseHTTPRequestHandler):
         if not prompt:
             # An empty prompt only loads (or with keep_alive 0, unloads) the model.
             unload = body.get("keep_alive") in (0, "0", "0s")
+            if not unload:
+                with owner._runner_for(self):
+                    self._load(spec, body.get("options") or {})
             reply = {"model": model, "created_at": _now(), "response": "", "done": True,
                      "done_reason": "unload" if unload else "load"}
             if stream:
@@ -280,10 +447,10 @@ class _Handler(BaseHTTPRequestHandler):
             return
         text = reply_from_format(body.get("format"))
         final = {"model": model, "created_at": _now(), "response": "" if stream else text,
-                 "done": True, "done_reason": "stop", **self.server.owner.stats(prompt, text)}
+                 "done": True, "done_reason": "stop", **owner.stats(prompt, text)}
         if stream:
             self._start_stream()
-            for piece in self.server.owner.pieces(text):
+            for piece in owner.pieces(text):
                 self._chunk({"model": model, "created_at": _now(), "response": piece,
                              "done": False})
             self._chunk(final)
@@ -291,63 +458,119 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             self._json(200, final)
 
-    def _chat(self, body: dict[str, Any]) -> None:
+    def _load(self, spec: ModelSpec, options: dict[str, Any], slow: bool = False) -> int:
+        """Load ``spec`` with the request's runner options unless it is loaded with them
+        already; returns the window it runs in. ``slow``: the runner was evicted, and the
+        load takes ``slow_s`` (a client that leaves ends the wait)."""
+        owner = self.server.owner
+        num_ctx = min(int(options.get("num_ctx") or DEFAULT_NUM_CTX), spec.context_length)
+        if slow or owner.loaded.get(spec.name) != num_ctx:
+            if slow:
+                self._wait(owner.slow_s)
+            with owner._lock:
+                owner.loaded = {spec.name: num_ctx}  # one runner: loading evicts the other
+                owner.loads.append((spec.name, num_ctx))
+        return num_ctx
+
+    def _chat(self, body: dict[str, Any], record: RecordedRequest) -> None:
         owner = self.server.owner
         model = body.get("model", "")
         mode = owner._take_chat_mode()
-        if not self._known(model):
+        spec = self._spec(model)
+        if spec is None:
             self._not_found(model)
+            return
+        think = body.get("think")
+        if spec.thinking and think is None:
+            think = True  # routes.go: thinking models think unless told not to
+        if not spec.thinking and think not in (None, False):
+            self._json(400, {"error": f'"{model}" does not support thinking'})
+            return
+        if "completion" not in spec.capabilities:
+            self._json(400, {"error": f'"{model}" does not support chat'})
+            return
+        if mode == "busy":
+            self._json(503, {"error": BUSY_ERROR})
             return
         messages = body.get("messages") or []
         stream = body.get("stream", True) is not False
-        if not messages:
-            self._json(200, {"model": model, "created_at": _now(),
-                             "message": {"role": "assistant", "content": ""},
-                             "done_reason": "load", "done": True})
-            return
-        if mode == "slow" and owner._closing.wait(owner.slow_s):
-            return
-        text = reply_from_format(body.get("format"))
-        if mode == "invalid_json":
-            text = "Sure! Here is my feedback: " + text[: len(text) // 2]
-        elif mode == "schema_violation":
-            text = json.dumps({"verdict": 7, "key_points": "all of them",
-                               "improvements": [{"message": ""}] * 9})
-        prompt_text = " ".join(str(m.get("content", "")) for m in messages)
-        stats = owner.stats(prompt_text, text)
+        options = body.get("options") or {}
+        with owner._runner_for(self):
+            num_ctx = self._load(spec, options, slow=mode == "slow")
+            if not messages:
+                self._json(200, {"model": model, "created_at": _now(),
+                                 "message": {"role": "assistant", "content": ""},
+                                 "done_reason": "load", "done": True})
+                return
+            kept = owner.fit_messages(messages, num_ctx)
+            record.num_ctx = num_ctx
+            record.kept_messages = len(kept)
+            record.prompt_tokens = owner.prompt_tokens(kept)
+            events = owner.generate(spec, body.get("format"), think, mode, options)
+            extra = {"remote_model": spec.remote_model, "remote_host": spec.remote_host} \
+                if spec.remote else {}
+            self._send_chat(model, events, stream, mode, record, extra)
+
+    def _send_chat(self, model: str, events: list[dict[str, Any]], stream: bool, mode: str,
+                   record: RecordedRequest, extra: dict[str, str]) -> None:
+        owner = self.server.owner
+        prompt_tokens = record.prompt_tokens or 0
+
+        def frame(message: dict[str, str], **more: Any) -> dict[str, Any]:
+            return {"model": model, **extra, "created_at": _now(), "message":
+                    {"role": "assistant", **message}, **more}
+
         if not stream:
             if mode == "truncated":
-                data = json.dumps({"model": model, "message": {"content": text}}).encode()
+                data = json.dumps(frame({"content": "{\"verdict\": \"cut"})).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json; charset=utf-8")
                 self.send_header("Content-Length", str(len(data) * 2))
                 self.end_headers()
-                self.wfile.write(data[: len(data) // 2])
+                self.wfile.write(data)
                 self.close_connection = True
                 return
-            self._json(200, {"model": model, "created_at": _now(),
-                             "message": {"role": "assistant", "content": text},
-                             "done_reason": "stop", "done": True, **stats})
+            failed = next((e["error"] for e in events if "error" in e), None)
+            if failed is not None:
+                # writeChatResponse: an error ends a non-streamed reply with status 500.
+                self._json(500, {"error": failed})
+                return
+            # writeChatResponse: the pieces joined into one message, the last frame's rest.
+            final = events[-1] if "done_reason" in events[-1] else \
+                {"done_reason": "", "eval_count": 0}
+            message = {"content": "".join(e.get("content", "") for e in events)}
+            thinking = "".join(e.get("thinking", "") for e in events)
+            if thinking:
+                message["thinking"] = thinking
+            self._json(200, frame(message, done=bool(final["done_reason"]),
+                                  done_reason=final["done_reason"],
+                                  **owner.stats_counts(prompt_tokens, final["eval_count"])))
             return
         self._start_stream()
-        pieces = list(owner.pieces(text))
+        for event in events:
+            if self._client_gone():
+                raise _ClientGone()
+            if "error" in event:
+                # streamResponse: after the first bytes an error is one more NDJSON line.
+                self._chunk({"error": event["error"]})
+                self._end_stream()
+                return
+            if "done_reason" in event:
+                self._chunk(frame({"content": ""}, done=True, done_reason=event["done_reason"],
+                                  **owner.stats_counts(prompt_tokens, event["eval_count"])))
+                continue
+            message = {"content": event.get("content", "")}
+            if event.get("thinking"):
+                message["thinking"] = event["thinking"]
+            self._chunk(frame(message, done=False))
+            if owner.piece_delay_s:
+                self._wait(owner.piece_delay_s)
         if mode == "truncated":
-            # Half the reply, then the connection drops without the closing chunk.
-            for piece in pieces[: max(1, len(pieces) // 2)]:
-                self._chunk({"model": model, "created_at": _now(),
-                             "message": {"role": "assistant", "content": piece},
-                             "done": False})
-            self.close_connection = True
+            self.close_connection = True  # no closing chunk: the connection just drops
             return
-        for piece in pieces:
-            self._chunk({"model": model, "created_at": _now(),
-                         "message": {"role": "assistant", "content": piece}, "done": False})
-        self._chunk({"model": model, "created_at": _now(),
-                     "message": {"role": "assistant", "content": ""},
-                     "done_reason": "stop", "done": True, **stats})
         self._end_stream()
 
-    def _pull(self, body: dict[str, Any]) -> None:
+    def _pull(self, body: dict[str, Any], record: RecordedRequest) -> None:
         owner = self.server.owner
         model = body.get("model") or body.get("name", "")
         stream = body.get("stream", True) is not False
@@ -390,22 +613,52 @@ class _Server(ThreadingHTTPServer):
     owner: OllamaLoopback
 
 
+class _RunnerSlot:
+    """The one runner: a request waits for it, and gives up waiting if its client leaves."""
+
+    def __init__(self, owner: OllamaLoopback, handler: _Handler) -> None:
+        self.owner, self.handler = owner, handler
+
+    def __enter__(self) -> None:
+        while not self.owner._runner.acquire(timeout=0.02):
+            if self.handler._client_gone() or self.owner._closing.is_set():
+                raise _ClientGone()
+
+    def __exit__(self, *exc: object) -> None:
+        self.owner._runner.release()
+
+
 class OllamaLoopback:
     """The server object tests drive; see the module docstring."""
 
-    def __init__(self, models: tuple[str, ...] = ("llama3.2:3b",), *, slow_s: float = 2.0,
-                 chunk_chars: int = 40, pull_steps: int = 4, pull_delay_s: float = 0.0) -> None:
-        self.models: list[str] = list(models)
+    def __init__(self, models: tuple[str | ModelSpec, ...] = ("llama3.2:3b",), *,
+                 slow_s: float = 2.0, chunk_chars: int = 40, pull_steps: int = 4,
+                 pull_delay_s: float = 0.0, tags_capabilities: bool = True) -> None:
+        self.specs: dict[str, ModelSpec] = {}
+        for i, model in enumerate(models):
+            spec = model if isinstance(model, ModelSpec) else ModelSpec.named(model)
+            # Listed order is newest first unless a spec says how old it is.
+            if not isinstance(model, ModelSpec):
+                spec = replace(spec, age_days=spec.age_days + i)
+            self.specs[spec.name] = spec
         self.version = SERVER_VERSION
-        self.context_length = CONTEXT_LENGTH
+        # Pull times are counted back from one moment, so the listing is stable.
+        self.epoch = datetime.now(UTC)
         self.slow_s = slow_s
         self.chunk_chars = chunk_chars
         self.pull_steps = pull_steps
         self.pull_delay_s = pull_delay_s
+        self.piece_delay_s = 0.0
+        self.pad_tokens = 0
+        # Ollama 0.12 and later list capabilities in /api/tags; older servers do not.
+        self.tags_capabilities = tags_capabilities
         self.mode = "healthy"
         self._mode_left: int | None = None
         self.requests: list[RecordedRequest] = []
+        self.loaded: dict[str, int] = {}
+        self.loads: list[tuple[str, int]] = []
         self._lock = threading.Lock()
+        self._runner = threading.Lock()
         self._closing = threading.Event()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -446,6 +699,28 @@ class OllamaLoopback:
     def address(self) -> tuple[str, int]:
         return ("127.0.0.1", self.port)
 
+    # models
+
+    @property
+    def models(self) -> list[str]:
+        """Installed names, newest first (the order of /api/tags)."""
+        with self._lock:
+            return [s.name for s in sorted(self.specs.values(), key=lambda s: s.age_days)]
+
+    def add_model(self, spec: ModelSpec) -> None:
+        with self._lock:
+            self.specs[spec.name] = spec
+
+    def spec(self, name: str) -> ModelSpec | None:
+        with self._lock:
+            if name in self.specs:
+                return self.specs[name]
+            # Ollama resolves a name without a tag to ":latest".
+            return self.specs.get(f"{name}:latest") if ":" not in name else None
+
+    def _runner_for(self, handler: _Handler) -> _RunnerSlot:
+        return _RunnerSlot(self, handler)
+
     # modes
 
     def set_mode(self, mode: str, times: int | None = None) -> None:
@@ -471,41 +746,153 @@ class OllamaLoopback:
 
     # records
 
-    def _record(self, handler: _Handler, body: Any) -> None:
+    def _record(self, handler: _Handler, body: Any) -> RecordedRequest:
         request = RecordedRequest(handler.command, handler.path, dict(handler.headers.items()),
                                   body, handler.client_address[:2])
         with self._lock:
             self.requests.append(request)
+        return request
 
     def requests_to(self, path: str) -> list[RecordedRequest]:
         with self._lock:
             return [r for r in self.requests if r.path == path]
 
+    def requests_for(self, model: str) -> list[RecordedRequest]:
+        """Every request that named ``model``."""
+        with self._lock:
+            return [r for r in self.requests if isinstance(r.body, dict)
+                    and (r.body.get("model") or r.body.get("name")) == model]
+
     # protocol details
 
     def _add_model(self, name: str) -> None:
         with self._lock:
-            if name not in self.models:
-                self.models.append(name)
+            if name not in self.specs:
+                self.specs[name] = replace(ModelSpec.named(name), age_days=0.0)
 
-    def details(self) -> dict[str, Any]:
-        return {"parent_model": "", "format": "gguf", "family": "llama", "families": ["llama"],
-                "parameter_size": "3.2B", "quantization_level": "Q4_K_M"}
+    def details(self, spec: ModelSpec | None = None) -> dict[str, Any]:
+        spec = spec or ModelSpec("llama3.2:3b")
+        return {"parent_model": "", "format": "" if spec.remote else "gguf",
+                "family": spec.family, "families": [spec.family],
+                "parameter_size": spec.parameter_size,
+                "quantization_level": "MXFP4" if spec.remote else "Q4_K_M"}
 
     def tag_entry(self, name: str) -> dict[str, Any]:
-        return {"name": name, "model": name, "modified_at": _now(), "size": 2019393189,
-                "digest": _digest(name), "details": self.details()}
+        spec = self.spec(name) or ModelSpec.named(name)
+        entry: dict[str, Any] = {"name": spec.name, "model": spec.name}
+        if spec.remote:
+            # api.ListModelResponse: remote_model and remote_host, omitted when empty.
+            entry.update(remote_model=spec.remote_model, remote_host=spec.remote_host)
+        entry.update(modified_at=self.pulled_at(spec), size=384 if spec.remote else 2019393189,
+                     digest=_digest(spec.name), details=self.details(spec))
+        if self.tags_capabilities:
+            entry["capabilities"] = list(spec.capabilities)
+        return entry
+
+    def pulled_at(self, spec: ModelSpec) -> str:
+        moment = self.epoch - timedelta(days=spec.age_days)
+        return moment.isoformat().replace("+00:00", "Z")
+
+    def tags(self) -> list[dict[str, Any]]:
+        return [self.tag_entry(name) for name in self.models]
 
     def pieces(self, text: str) -> Iterator[str]:
         for start in range(0, len(text), self.chunk_chars):
             yield text[start:start + self.chunk_chars]
 
     @staticmethod
-    def stats(prompt: str, reply: str) -> dict[str, int]:
-        prompt_tokens, reply_tokens = max(1, len(prompt) // 4), max(1, len(reply) // 4)
+    def prompt_tokens(messages: list[dict[str, Any]]) -> int:
+        return sum(count_tokens(str(m.get("content", ""))) + TEMPLATE_TOKENS for m in messages)
+
+    def fit_messages(self, messages: list[dict[str, Any]], num_ctx: int) -> list[dict[str, Any]]:
+        """server/prompt.go chatPrompt: drop messages from the front until the prompt fits,
+        keeping the system messages and always the last message; no error is raised."""
+        for i in range(len(messages)):
+            kept = [m for m in messages[:i] if m.get("role") == "system"] + messages[i:]
+            if self.prompt_tokens(kept) <= num_ctx or i == len(messages) - 1:
+                return kept
+        return messages
+
+    def generate(self, spec: ModelSpec, fmt: Any, think: Any, mode: str,
+                 options: dict[str, Any]) -> list[dict[str, Any]]:
+        """The events of one reply: thinking and content pieces, then a done event, an
+        error event, or nothing (the stream just ends)."""
+        limit = int(options.get("num_predict") if options.get("num_predict") is not None
+                    else -1)
+        thinks = think not in (None, False) or (think is False and spec.thinking
+                                                and spec.think_false in ("ignored", "in_content"))
+        ignores_format = think is False and spec.thinking and spec.think_false == "drops_format"
+        thought = (THINKING_SENTENCE * (spec.think_tokens // count_tokens(THINKING_SENTENCE) + 1))
+        thought = "".join(split_tokens(thought)[: spec.think_tokens]) if thinks else ""
+        if ignores_format:
+            text = ("Overall this was a solid answer. **Strengths:** a clear situation. "
+                    "**To improve:** give numbers for the result.")
+        else:
+            text = reply_from_format(fmt, negative=mode == "negative_times")
+        if mode == "invalid_json":
+            text = "Sure! Here is my feedback: " + text[: len(text) // 2]
+        elif mode == "schema_violation":
+            text = json.dumps({"verdict": 7, "key_points": "all of them",
+                               "improvements": [{"message": ""}] * 9})
+        in_content = think is False and spec.think_false == "in_content" and thought
+        if in_content:
+            text, thought = f"<think>\n{thought}\n</think>\n\n{text}", ""
+
+        events: list[dict[str, Any]] = []
+        spent = 0
+
+        def emit(kind: str, value: str | list[str]) -> bool:
+            """Add ``value`` piece by piece; False once num_predict is reached."""
+            nonlocal spent
+            buffer: list[str] = []
+            for token in split_tokens(value) if isinstance(value, str) else value:
+                cost = count_tokens(token)
+                if limit >= 0 and spent + cost > limit:
+                    if buffer:
+                        events.append({kind: "".join(buffer)})
+                    return False
+                spent += cost
+                buffer.append(token)
+                if sum(len(b) for b in buffer) >= self.chunk_chars:
+                    events.append({kind: "".join(buffer)})
+                    buffer = []
+            if buffer:
+                events.append({kind: "".join(buffer)})
+            return True
+
+        if mode == "no_done":
+            # llm/llama_server.go: more than 30 repeats of one token end the completion
+            # with no error and no final response, so the HTTP stream just closes.
+            events.append({"content": text[:30]})
+            events += [{"content": " the"} for _ in range(31)]
+            return events
+        if thought and not emit("thinking", thought):
+            events.append({"done_reason": "length", "eval_count": spent})
+            return events
+        if mode == "error_line":
+            emit("content", text[: len(text) // 3])
+            events.append({"error": MODEL_ERROR})
+            return events
+        if mode == "padded":
+            # Whitespace the grammar allows between JSON tokens, one token a line.
+            finished = emit("content", [text[0], *["\n"] * self.pad_tokens,
+                                        *split_tokens(text[1:])])
+        else:
+            finished = emit("content", text)
+        if mode == "truncated":
+            return events[: max(1, len(events) // 2)]
+        events.append({"done_reason": "stop" if finished else "length", "eval_count": spent})
+        return events
+
+    @staticmethod
+    def stats_counts(prompt_tokens: int, eval_count: int) -> dict[str, int]:
         return {"total_duration": 5_043_500_667, "load_duration": 5_025_959,
-                "prompt_eval_count": prompt_tokens, "prompt_eval_duration": 325_953_000,
-                "eval_count": reply_tokens, "eval_duration": 4_709_213_000}
+                "prompt_eval_count": max(1, prompt_tokens), "prompt_eval_duration": 325_953_000,
+                "eval_count": max(1, eval_count), "eval_duration": 4_709_213_000}
+
+    @classmethod
+    def stats(cls, prompt: str, reply: str) -> dict[str, int]:
+        return cls.stats_counts(count_tokens(prompt), count_tokens(reply))
 
 
 @pytest.fixture

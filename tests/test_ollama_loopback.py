@@ -21,7 +21,7 @@ from models.ollama_server import (
     resolve_host,
     server_status,
 )
-from tests.ollama_loopback import OllamaLoopback, SchemaFiller
+from tests.ollama_loopback import ModelSpec, OllamaLoopback, SchemaFiller
 
 pytest_plugins = ("tests.ollama_loopback",)
 
@@ -41,13 +41,17 @@ def test_version_tags_and_show_carry_the_published_fields(
     with http(ollama_loopback) as client:
         assert client.get("/api/version").json() == {"version": ollama_loopback.version}
         (entry,) = client.get("/api/tags").json()["models"]
-        assert set(entry) == {"name", "model", "modified_at", "size", "digest", "details"}
+        # api.ListModelResponse; remote_model/remote_host are omitted for a local model.
+        assert set(entry) == {"name", "model", "modified_at", "size", "digest", "details",
+                              "capabilities"}
         assert entry["name"] == entry["model"] == "llama3.2:3b"
         assert set(entry["details"]) == DETAIL_KEYS
         show = client.post("/api/show", json={"model": "llama3.2:3b"}).json()
         assert {"modelfile", "parameters", "template", "details", "model_info",
                 "capabilities"} <= set(show)
         assert show["model_info"]["llama.context_length"] > 0
+        assert show["capabilities"] == ["completion", "tools"]
+        assert "remote_host" not in show
         missing = client.post("/api/show", json={"model": "nope:1b"})
         assert missing.status_code == 404 and "not found" in missing.json()["error"]
 
@@ -138,8 +142,9 @@ def test_host_comes_from_the_setting_then_the_environment_then_the_default(
 
 def test_status_lists_version_and_models(ollama_loopback: OllamaLoopback) -> None:
     status = server_status(ollama_loopback.host)
-    assert status == {"host": ollama_loopback.host, "reachable": True, "version": "0.6.5",
-                      "models": ["llama3.2:3b"], "error": None}
+    assert status == {"host": ollama_loopback.host, "reachable": True,
+                      "version": ollama_loopback.version, "models": ["llama3.2:3b"],
+                      "entries": ollama_loopback.tags(), "error": None}
 
 
 def test_status_of_a_closed_port_says_how_to_start_it(ollama_loopback: OllamaLoopback) -> None:
@@ -221,11 +226,11 @@ def test_models_list_shows_server_version_models_and_choice(
         ollama_loopback: OllamaLoopback, capsys: pytest.CaptureFixture[str],
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(MODEL_ENV, raising=False)
-    ollama_loopback.models.insert(0, "mistral:7b")
+    ollama_loopback.add_model(ModelSpec("mistral:7b", family="mistral", age_days=0))
     assert cli_main(["models", "--host", ollama_loopback.host, "list"]) == 0
     out = capsys.readouterr().out
     assert f"server:  {ollama_loopback.host}" in out
-    assert "version: 0.6.5" in out
+    assert f"version: {ollama_loopback.version}" in out
     assert "    mistral:7b" in out and "  * llama3.2:3b" in out
     assert "in use:  llama3.2:3b" in out
 

@@ -1,19 +1,29 @@
 """``greenroom models``: the local LLM server and its models.
 
-``list`` shows the server, its version, the installed models and which one Greenroom
-will use; ``pull NAME`` downloads a model through the server with a progress bar (Ctrl-C
+``list`` shows the server, its version, the installed models (which run elsewhere, which
+cannot chat, which think first) and which one Greenroom will use and why; ``pull NAME`` downloads a model through the server with a progress bar (Ctrl-C
 stops it; running it again resumes).
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-from typing import TextIO
+from typing import Any, TextIO
+
+import httpx
+import ollama
 
 from models.errors import LLMError
-from models.ollama_server import MODEL_ENV, PREFERRED_MODELS, OllamaServer, PullProgress
+from models.ollama_server import (
+    ALLOW_REMOTE_ENV,
+    PREFERRED_MODELS,
+    ModelInfo,
+    ModelRefused,
+    OllamaServer,
+    PullProgress,
+    env_allows_remote,
+)
 
 BAR_WIDTH = 30
 
@@ -40,30 +50,53 @@ def list_models(args: argparse.Namespace, out: TextIO | None = None) -> int:
         raise LLMError(status["error"])
     print(f"server:  {status['host']}", file=out)
     print(f"version: {status['version']}", file=out)
-    models = status["models"]
     if status["error"]:
         print(f"models:  unknown ({status['error']})", file=out)
         return 1
-    chosen = server.pick_model(installed=models)
-    if not models:
+    if not server.local:
+        print(f"note:    this server is not on this machine; coaching sends answers to it "
+              f"only with --allow-remote-llm or {ALLOW_REMOTE_ENV}=1", file=out)
+    entries = status["entries"]
+    chosen: str | None = None
+    try:
+        choice = server.choose(allow_remote=env_allows_remote(), entries=entries)
+        chosen, why = choice.name, choice.why
+    except ModelRefused as refused:
+        why = f"none: {refused.reason}; {refused.fix}"
+    except ollama.ResponseError as exc:
+        why = f"none: {exc.error}"
+    except (LLMError, httpx.HTTPError, ConnectionError) as exc:
+        why = f"none: {exc}"
+    if not entries:
         print("models:  none installed", file=out)
     else:
         print("models:", file=out)
-        for name in models:
-            print(f"  {'*' if name == chosen else ' '} {name}", file=out)
-    override = os.environ.get(MODEL_ENV)
+        for entry in entries:
+            name = str(entry.get("model") or entry.get("name"))
+            note = _note(server, entry, name == chosen)
+            print(f"  {'*' if name == chosen else ' '} {name}{f'  ({note})' if note else ''}",
+                  file=out)
     if chosen is None:
-        print(f"in use:  none; run `greenroom models pull {PREFERRED_MODELS[0]}`", file=out)
-    elif override:
-        installed = "installed" if chosen in models else \
-            f"not installed: run `greenroom models pull {chosen}`"
-        print(f"in use:  {chosen} (set by {MODEL_ENV}, {installed})", file=out)
-    elif chosen.removesuffix(":latest") in PREFERRED_MODELS or chosen in PREFERRED_MODELS:
-        print(f"in use:  {chosen} (first of the preferred models installed)", file=out)
+        print(f"in use:  {why}", file=out)
     else:
-        print(f"in use:  {chosen} (none of {', '.join(PREFERRED_MODELS)} installed; "
-              "using the first model listed)", file=out)
+        print(f"in use:  {chosen} ({why})", file=out)
     return 0
+
+
+def _note(server: OllamaServer, entry: dict[str, Any], chosen: bool) -> str:
+    """Why a listed model is or is not usable, from what the listing (or, for the chosen
+    one, /api/show) says; nothing is asked of a cloud model."""
+    info = ModelInfo(str(entry.get("model") or entry.get("name")),
+                     remote_host=entry.get("remote_host") or None,
+                     capabilities=tuple(entry["capabilities"])
+                     if isinstance(entry.get("capabilities"), list) else None,
+                     family=str((entry.get("details") or {}).get("family") or ""))
+    if chosen and info.capabilities is None and not info.remote:
+        try:
+            info = server.info(info.name, entry)
+        except Exception:  # noqa: BLE001 - a note is only a note
+            return ""
+    return info.describe()
 
 
 def progress_line(progress: PullProgress) -> str:
