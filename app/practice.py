@@ -19,18 +19,30 @@ import os
 import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app import paths
 from app.errors import USER_ERRORS, GreenroomError
 from app.store import Store
 from interview_scripts.script import InterviewScript, Question
 from interview_scripts.time_guide import clock_band
+from models.coach.feedback_model import Feedback
+from models.errors import ModelError
 from models.transcript import Transcript
+
+if TYPE_CHECKING:
+    # Imported for their types only: loading them at start-up would pull in PortAudio,
+    # ONNX and CTranslate2 before the window shows.
+    from audio.playback import Player
+    from audio.recorder import Recorder
+    from audio.sources import AudioSource
+    from models.answer_pipeline import CoachedAnswer
+    from models.live_transcription import LiveTranscriber
+    from models.transcriber import Transcriber
 
 TICK_S = 0.1
 # Silence auto-stop only arms once the candidate has spoken for this long, so a slow
@@ -73,14 +85,14 @@ class PracticeListener:
     def recording_tick(self, elapsed_s: float, level: float, band: str) -> None: ...
     def recording_stopped(self, duration_s: float, reason: str) -> None: ...
     def transcript_ready(self, transcript: Transcript) -> None: ...
-    def feedback_ready(self, attempt_id: int, feedback: dict[str, Any]) -> None: ...
+    def feedback_ready(self, attempt_id: int, feedback: Feedback) -> None: ...
     def llm_text(self, chunk: str) -> None: ...
-    def llm_done(self, attempt_id: int, feedback: dict[str, Any]) -> None: ...
+    def llm_done(self, attempt_id: int, feedback: Feedback) -> None: ...
     def error(self, message: str) -> None: ...
     def interview_finished(self, session_id: int) -> None: ...
 
 
-SourceFactory = Callable[[Question], Any]
+SourceFactory = Callable[[Question], "AudioSource | None"]
 
 
 class PracticeSession:
@@ -106,26 +118,26 @@ class PracticeSession:
         self.phase = Phase.IDLE
         self.last_attempt_id: int | None = None
         self.last_audio_path: Path | None = None
-        self.last_feedback: dict[str, Any] | None = None
+        self.last_feedback: Feedback | None = None
 
         self._lock = threading.RLock()
         # Bumped by every user action that supersedes running speech/think time, so a
         # stale worker sees it is no longer wanted and quietly stops.
         self._generation = 0
         self._pool = ThreadPoolExecutor(max_workers=3, thread_name_prefix="greenroom-practice")
-        self._recorder: Any = None
-        self._live: Any = None
+        self._recorder: Recorder | None = None
+        self._live: LiveTranscriber | None = None
         self._attempt_id: int | None = None
-        self._player: Any = None
+        self._player: Player | None = None
         self._llm_cancel = threading.Event()
-        self._processing: list[Any] = []
-        self._transcriber: Any = None
+        self._processing: list[Future[None]] = []
+        self._transcriber: Transcriber | None = None
         self._transcriber_ready = threading.Event()
         self._closed = False
         # Set by end(): no new answer may start once the interview is being wrapped up.
         self._ending = False
         self._opening = False
-        self._finishing: Any = None
+        self._finishing: Future[None] | None = None
 
     # ----------------------------------------------------------------- properties
     @property
@@ -365,7 +377,7 @@ class PracticeSession:
             self._pool.submit(self._stop_quietly, player)
 
     @staticmethod
-    def _stop_quietly(player: Any) -> None:
+    def _stop_quietly(player: Player) -> None:
         # Stopping a player that already finished must never fail the flow.
         with contextlib.suppress(Exception):
             player.stop()
@@ -409,7 +421,7 @@ class PracticeSession:
                 self._opening = False
 
     def _open_recording(self, question: Question, session_id: int | None, generation: int,
-                        recorder_type: Any, live_type: Any) -> None:
+                        recorder_type: type[Recorder], live_type: type[LiveTranscriber]) -> None:
         """Opens the device outside the lock: PortAudio may take seconds, and every user
         action needs the lock."""
         assert session_id is not None
@@ -453,7 +465,7 @@ class PracticeSession:
         threading.Thread(target=self._watch_recording, args=(recorder, question),
                          name="greenroom-record-watch", daemon=True).start()
 
-    def _watch_recording(self, recorder: Any, question: Question) -> None:
+    def _watch_recording(self, recorder: Recorder, question: Question) -> None:
         """Ticks the clock and decides automatic stops (silence, length, lost device)."""
         settings = self.settings
         while True:
@@ -490,10 +502,9 @@ class PracticeSession:
         except Exception:  # noqa: BLE001 - preloading is an optimisation; coaching reports real failures
             pass
 
-    def _stop_and_process(self, question: Question, attempt_id: int | None, recorder: Any,
-                          live: Any, reason: str) -> None:
-        from audio.audio_file import read_audio_16k
-        from models.coach import coach_answer
+    def _stop_and_process(self, question: Question, attempt_id: int | None, recorder: Recorder,
+                          live: LiveTranscriber, reason: str) -> None:
+        from models.answer_pipeline import LiveResult, coach_recording
 
         try:
             result = recorder.stop()
@@ -505,24 +516,24 @@ class PracticeSession:
         if result.error and reason == "user":
             reason = "device_lost"
         self.listener.recording_stopped(float(result.duration_s), reason)
+        transcriber = self._transcriber
+        assert transcriber is not None  # recording only starts once it is loaded
         try:
             try:
                 transcript = live.finish()
-            except USER_ERRORS as exc:
+                audio, probabilities = live.audio_and_probabilities()
+                source = LiveResult(transcript, audio, probabilities)
+                answer = coach_recording(question, transcriber, live=source,
+                                         duration_s=float(result.duration_s))
+            except ModelError as exc:
                 # The live path failed: transcribe the file on disk instead.
                 self.listener.error(f"{exc}; transcribing the saved recording instead")
-                transcript = self._transcriber.transcribe_file(result.path)
-            transcript.duration_s = max(transcript.duration_s, float(result.duration_s))
-            self.listener.transcript_ready(transcript)
-            try:
-                audio = read_audio_16k(result.path)
-            except USER_ERRORS:
-                audio = None
-            feedback = coach_answer(question, transcript, audio)
-            models_used = {"speech": transcript.model, "coach": "greenroom-deterministic"}
+                answer = coach_recording(question, transcriber, path=result.path,
+                                         duration_s=float(result.duration_s))
+            self.listener.transcript_ready(answer.transcript)
             if attempt_id is not None:
-                self.store.finish_attempt(attempt_id, float(result.duration_s), transcript.to_dict(),
-                                          feedback, models_used)
+                self.store.finish_attempt(attempt_id, float(result.duration_s), answer.transcript,
+                                          answer.feedback, answer.models)
         except Exception as exc:  # noqa: BLE001 - never lose the answer over a failed step
             self._report(exc)
             if attempt_id is not None:
@@ -535,26 +546,24 @@ class PracticeSession:
             return
         with self._lock:
             self.last_attempt_id = attempt_id
-            self.last_feedback = feedback
+            self.last_feedback = answer.feedback
             self._set_phase(Phase.FEEDBACK)
-        self.listener.feedback_ready(attempt_id or 0, feedback)
+        self.listener.feedback_ready(attempt_id or 0, answer.feedback)
         if self.settings.llm_enabled:
-            self._run_llm(question, attempt_id, feedback, models_used)
+            self._run_llm(question, attempt_id, answer)
 
-    def _run_llm(self, question: Question, attempt_id: int | None, feedback: dict[str, Any],
-                 models_used: dict[str, Any]) -> None:
+    def _run_llm(self, question: Question, attempt_id: int | None, answer: CoachedAnswer) -> None:
+        from models.answer_pipeline import add_llm_review
         from models.llm_coach import LLMCoach
 
         coach = LLMCoach(host=self.settings.ollama_host, model=self.settings.llm_model)
-        merged = coach.coach(question, feedback, on_text=self.listener.llm_text,
-                             cancel=self._llm_cancel)
-        if merged.get("llm"):
-            models_used = {**models_used, "llm": merged["llm"].get("model")}
+        reviewed = add_llm_review(question, answer, coach, on_text=self.listener.llm_text,
+                                  cancel=self._llm_cancel)
         if attempt_id is not None:
-            self.store.update_feedback(attempt_id, merged, models_used)
+            self.store.update_feedback(attempt_id, reviewed.feedback, reviewed.models)
         with self._lock:
-            self.last_feedback = merged
-        self.listener.llm_done(attempt_id or 0, merged)
+            self.last_feedback = reviewed.feedback
+        self.listener.llm_done(attempt_id or 0, reviewed.feedback)
 
     def _finish_interview(self) -> None:
         with self._lock:

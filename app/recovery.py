@@ -66,16 +66,13 @@ def recover_all(store: Store | None = None, coach: bool = True) -> list[Recovere
 
 
 def _coach(store: Store, attempt_id: int, script_id: str, question_id: str, path: Path) -> None:
-    from audio.audio_file import read_audio_16k
     from interview_scripts.catalogue import find_script
-    from models.coach import coach_answer
+    from models.answer_pipeline import coach_recording
     from models.transcriber import load_transcriber
 
     try:
         question = find_script(script_id, paths.script_folders()).question(question_id)
     except KeyError as exc:
         raise GreenroomError(str(exc.args[0])) from None
-    transcript = load_transcriber(None).transcribe_file(path)
-    feedback = coach_answer(question, transcript, read_audio_16k(path))
-    store.update_feedback(attempt_id, feedback, {"speech": transcript.model,
-                                                 "coach": "greenroom-deterministic"})
+    answer = coach_recording(question, load_transcriber(None, paths.models_dir()), path=path)
+    store.update_feedback(attempt_id, answer.feedback, answer.models)

@@ -28,8 +28,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+from pydantic_core import PydanticSerializationError
+
 from app import paths
 from app.errors import StoreError
+from models.coach.feedback_model import Feedback
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +114,7 @@ class AttemptRow:
     audio_path: Path | None
     duration_s: float | None
     transcript: dict[str, Any] | None
-    feedback: dict[str, Any] | None
+    feedback: Feedback | None
     models: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -132,16 +136,30 @@ def _json_default(value: Any) -> Any:
 def _to_json(value: Any, what: str) -> str | None:
     if value is None:
         return None
-    if hasattr(value, "to_dict"):
-        value = value.to_dict()
     try:
+        if hasattr(value, "to_dict"):
+            value = value.to_dict()
         return json.dumps(value, ensure_ascii=False, default=_json_default)
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, PydanticSerializationError) as exc:
         raise StoreError(f"attempt {what}: cannot be saved ({exc}); pass plain JSON values") from None
 
 
 def _from_json(text: str | None) -> Any:
     return None if text is None else json.loads(text)
+
+
+def _load_feedback(text: str | None, attempt_id: int) -> Feedback | None:
+    """Stored feedback, typed. A row no version of the coach could have written is shown
+    as having no feedback (and logged); it stays on disk untouched."""
+    data = _from_json(text)
+    if data is None:
+        return None
+    try:
+        return Feedback.from_dict(data)
+    except ValidationError as exc:
+        log.warning("attempt %s: stored feedback is not readable (%s)", attempt_id,
+                    exc.errors()[0]["msg"] if exc.errors() else exc)
+        return None
 
 
 def _inside(folder: Path, candidate: Path) -> Path | None:
@@ -335,8 +353,9 @@ class Store:
             )
             return int(cursor.lastrowid)
 
-    def finish_attempt(self, attempt_id: int, duration_s: float, transcript: dict[str, Any] | None,
-                       feedback: dict[str, Any] | None, models: dict[str, Any] | None = None) -> None:
+    def finish_attempt(self, attempt_id: int, duration_s: float, transcript: Any,
+                       feedback: Feedback | None, models: Any = None) -> None:
+        """``transcript`` and ``models`` are anything with ``to_dict()`` or plain JSON."""
         values = (float(duration_s), _to_json(transcript, "transcript"), _to_json(feedback, "feedback"),
                   _to_json(models or {}, "models"), utc_now(), attempt_id)
         with self._write() as conn:
@@ -347,8 +366,8 @@ class Store:
                 values,
             )
 
-    def update_feedback(self, attempt_id: int, feedback: dict[str, Any] | None,
-                        models: dict[str, Any] | None = None) -> None:
+    def update_feedback(self, attempt_id: int, feedback: Feedback | None,
+                        models: Any = None) -> None:
         """Replace the feedback (e.g. when the LLM's part arrives after the metrics)."""
         feedback_json = _to_json(feedback, "feedback")
         with self._write() as conn:
@@ -447,7 +466,7 @@ class Store:
             audio_path=Path(row["audio_path"]) if row["audio_path"] else None,
             duration_s=row["duration_s"],
             transcript=_from_json(row["transcript_json"]),
-            feedback=_from_json(row["feedback_json"]),
+            feedback=_load_feedback(row["feedback_json"], row["id"]),
             models=_from_json(row["models_json"]) or {},
         )
 

@@ -78,6 +78,8 @@ class LiveTranscriber:
         self._vad = StreamingVad()
         self._cutter = SegmentCutter(policy)
         self._words: list[Word] = []
+        # The VAD's scores, kept so the coach measures pauses without a second VAD pass.
+        self._probabilities: list[np.ndarray] = []
         self.segments: list[tuple[float, float]] = []  # transcribed spans, answer seconds
         self._wake = threading.Event()
         self._finishing = threading.Event()
@@ -108,7 +110,8 @@ class LiveTranscriber:
                 finishing = self._finishing.is_set()  # read before the audio: none after
                 self._catch_up()
                 if finishing:
-                    for start, end in self._cutter.push(self._vad.finish()) + self._cutter.flush():
+                    for start, end in self._cutter.push(self._scored(self._vad.finish())) + \
+                            self._cutter.flush():
                         self._transcribe(start, end)
                     return
         except BaseException as exc:  # noqa: BLE001 - handed to finish()
@@ -120,8 +123,19 @@ class LiveTranscriber:
             end = min(self.audio.size, self._vad_pos + 10 * SAMPLE_RATE)
             block = self.audio.read(self._vad_pos, end)
             self._vad_pos = end
-            for start, stop in self._cutter.push(self._vad.process(block)):
+            for start, stop in self._cutter.push(self._scored(self._vad.process(block))):
                 self._transcribe(start, stop)
+
+    def _scored(self, probabilities: np.ndarray) -> np.ndarray:
+        self._probabilities.append(probabilities)
+        return probabilities
+
+    def audio_and_probabilities(self) -> tuple[np.ndarray, np.ndarray]:
+        """After ``finish``: the whole answer as heard, and its speech probabilities."""
+        audio = self.audio.read(0, self.audio.size)
+        probabilities = (np.concatenate(self._probabilities) if self._probabilities
+                         else np.zeros(0, dtype=np.float32))
+        return audio, probabilities
 
     def _transcribe(self, start: int, end: int) -> None:
         if self._cancelled.is_set():

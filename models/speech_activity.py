@@ -218,22 +218,29 @@ def speech_probabilities(audio16k: np.ndarray) -> np.ndarray:
     return np.concatenate([*parts, vad.finish()])
 
 
-def cut_segments(audio16k: np.ndarray,
-                 policy: CutPolicy = SEGMENT_POLICY) -> list[tuple[int, int]]:
-    """Sample ranges of ``audio16k`` to transcribe one by one, cut as the live path cuts."""
+def cut_segments(audio16k: np.ndarray, policy: CutPolicy = SEGMENT_POLICY,
+                 probabilities: np.ndarray | None = None) -> list[tuple[int, int]]:
+    """Sample ranges of ``audio16k`` to transcribe one by one, cut as the live path cuts.
+
+    ``probabilities`` are this audio's ``speech_probabilities`` when already computed.
+    """
+    if probabilities is None:
+        probabilities = speech_probabilities(audio16k)
     cutter = SegmentCutter(policy)
-    segments = cutter.push(speech_probabilities(audio16k))
+    segments = cutter.push(probabilities)
     segments += cutter.flush()
     n = len(audio16k)
     return [(min(s, n), min(e, n)) for s, e in segments if min(s, n) < min(e, n)]
 
 
 def speech_segments(audio16k: np.ndarray, sample_rate: int = SAMPLE_RATE,
-                    min_pause_s: float = 0.3) -> list[tuple[float, float]]:
+                    min_pause_s: float = 0.3,
+                    probabilities: np.ndarray | None = None) -> list[tuple[float, float]]:
     """Spans of speech in seconds, split at every pause of at least ``min_pause_s``.
 
     The gaps between consecutive spans are the speaker's pauses, measured from the sound
-    itself rather than from word timestamps.
+    itself rather than from word timestamps. ``probabilities`` (16 kHz audio only) are the
+    audio's ``speech_probabilities`` when already computed, e.g. by the live pass.
     """
     audio = np.asarray(audio16k, dtype=np.float32).ravel()
     if sample_rate != SAMPLE_RATE:
@@ -241,7 +248,9 @@ def speech_segments(audio16k: np.ndarray, sample_rate: int = SAMPLE_RATE,
         audio = np.interp(positions, np.arange(audio.size), audio).astype(np.float32)
     policy = CutPolicy(pause_s=min_pause_s, min_segment_s=0.0, long_segment_s=float("inf"),
                        max_segment_s=float("inf"), pad_s=0.0, min_speech_s=0.1)
+    if probabilities is None or sample_rate != SAMPLE_RATE:
+        probabilities = speech_probabilities(audio)
     cutter = SegmentCutter(policy)
-    spans = cutter.push(speech_probabilities(audio)) + cutter.flush()
+    spans = cutter.push(probabilities) + cutter.flush()
     limit = audio.size / SAMPLE_RATE
     return [(s / SAMPLE_RATE, min(e / SAMPLE_RATE, limit)) for s, e in spans]

@@ -145,11 +145,12 @@ class Transcriber:
                 break
         return found, failed
 
-    def transcribe_audio(self, audio16k: np.ndarray,
-                         policy: CutPolicy = SEGMENT_POLICY) -> Transcript:
+    def transcribe_audio(self, audio16k: np.ndarray, policy: CutPolicy = SEGMENT_POLICY,
+                         probabilities: np.ndarray | None = None) -> Transcript:
+        """``probabilities``: the audio's speech probabilities, when already computed."""
         audio = np.asarray(audio16k, dtype=np.float32).ravel()
         words: list[Word] = []
-        for start, end in cut_segments(audio, policy):
+        for start, end in cut_segments(audio, policy, probabilities):
             words += self.transcribe_array(audio[start:end], offset_s=start / SAMPLE_RATE)
         return Transcript(words=words, language=self.language or "en", model=self.name,
                           duration_s=audio.size / SAMPLE_RATE)

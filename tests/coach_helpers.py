@@ -5,6 +5,7 @@ from __future__ import annotations
 from interview_scripts.frameworks import STAR
 from interview_scripts.script import KeyPoint, Mistake, Question
 from interview_scripts.time_guide import parse_time_guide
+from models.coach.feedback_model import Feedback
 from models.transcript import Transcript, Word
 
 
@@ -38,3 +39,18 @@ def star_question(guide: str | None = "5-7 minutes", key_points: tuple[KeyPoint,
     return Question(id="incident", text="Tell me about a production incident you led.",
                     time_guide=parse_time_guide(guide) if guide else None, framework=STAR,
                     key_points=key_points, mistakes=mistakes)
+
+
+def sample_feedback(question_id: str = "outage", guide: str | None = "5-7 minutes") -> Feedback:
+    """Real coach output for a short STAR answer, as the store and the views receive it."""
+    from models.coach import coach_answer
+
+    question = Question(id=question_id, text="Tell me about an outage you led.",
+                        time_guide=parse_time_guide(guide) if guide else None, framework=STAR,
+                        key_points=INCIDENT_KEY_POINTS)
+    transcript = transcript_of(
+        ("In my last role our checkout service went down on a Friday evening.", 0.0),
+        ("Um, I was the incident lead and had to restore payments.", 6.0),
+        ("I rolled back the release and told customers every thirty minutes.", 12.0),
+        ("As a result we were back within forty minutes and lost no orders.", 20.0))
+    return coach_answer(question, transcript, None)

@@ -13,6 +13,7 @@ import pytest
 from app import paths
 from app.cli import main
 from app.store import Store
+from models.coach.feedback_model import Feedback
 from tests.ollama_loopback import OllamaLoopback
 from tests.speech_fixtures import *  # noqa: F403 - pytest fixtures
 
@@ -126,15 +127,18 @@ def test_llm_again_reviews_a_saved_attempt(capsys: pytest.CaptureFixture[str], a
     store = Store()
     session = store.create_session(script.id, script.title)
     attempt = store.start_attempt(session, script.id, question.id, question.text, answer)
-    store.finish_attempt(attempt, first["duration_s"], first["transcript"], first, {"speech": "tiny.en"})
+    store.finish_attempt(attempt, first["duration_s"], first["transcript"],
+                         Feedback.from_dict(first), {"speech": "tiny.en"})
 
     code, again, _ = run_feedback(capsys, "--llm-again", str(attempt), "--ollama-host",
                                   ollama_loopback.host)
     assert code == 0
     assert again["llm"] is not None
     saved = store.get_attempt(attempt)
-    assert saved.feedback is not None and saved.feedback["llm"] is not None
+    assert saved.feedback is not None and saved.feedback.llm is not None
+    assert saved.feedback.to_dict() == again
     assert saved.models.get("llm") == again["llm"]["model"]
+    assert saved.models.get("speech") == "tiny.en"
 
 
 def test_feedback_errors_are_one_line(capsys: pytest.CaptureFixture[str], script_file: Path,

@@ -26,7 +26,7 @@ def test_demo_runs_the_whole_loop_without_a_microphone(capsys: pytest.CaptureFix
     attempts = Store().list_attempts()
     assert len(attempts) == 1
     assert attempts[0].status == "complete"
-    assert attempts[0].feedback is not None and attempts[0].feedback["words"] > 20
+    assert attempts[0].feedback is not None and attempts[0].feedback.words > 20
     assert Path(attempts[0].audio_path).is_file()
 
 
@@ -67,4 +67,4 @@ def test_practice_in_the_terminal_records_the_microphone(
     attempt = Store().list_attempts()[0]
     assert attempt.status == "complete"
     assert attempt.feedback is not None
-    assert {k["text"]: k["status"] for k in attempt.feedback["key_points"]}["Ran a pilot"] == "covered"
+    assert {k.text: k.status for k in attempt.feedback.key_points}["Ran a pilot"] == "covered"

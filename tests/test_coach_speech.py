@@ -20,7 +20,7 @@ from audio.errors import AudioError
 from audio.tts import synthesize_to_wav
 from interview_scripts.script import KeyPoint
 from models.coach import coach_answer, render_report
-from models.coach.feedback_schema import validate_feedback
+from models.coach.feedback_model import Feedback, validate_feedback
 from models.coach.speech_time import SpeechTiming, energy_speech_spans
 from models.transcript import Transcript, Word
 from tests.coach_helpers import star_question
@@ -122,7 +122,7 @@ def _cut(transcript: Transcript, audio: np.ndarray, end_s: float) -> tuple[Trans
 
 def test_speaking_time_and_pauses_match_the_constructed_answer(answer: Answer,
                                                                transcript: Transcript) -> None:
-    fb = coach_answer(star_question(key_points=KEY_POINTS), transcript, answer.audio)
+    fb = coach_answer(star_question(key_points=KEY_POINTS), transcript, answer.audio).to_dict()
     assert validate_feedback(fb) == []
     assert fb["speech"]["source"] == "audio_vad"
     assert fb["speaking_s"] == pytest.approx(answer.speaking_s, abs=1.0)
@@ -149,7 +149,7 @@ def test_energy_detector_agrees_with_the_constructed_answer(answer: Answer) -> N
 
 
 def test_star_stages_found_in_order(answer: Answer, transcript: Transcript) -> None:
-    fb = coach_answer(star_question(), transcript, answer.audio)
+    fb = coach_answer(star_question(), transcript, answer.audio).to_dict()
     stages = fb["structure"]["stages"]
     assert [s["name"] for s in stages if s["present"]] == list(STAGES)
     assert fb["structure"]["order_ok"] is True
@@ -162,7 +162,7 @@ def test_star_stages_found_in_order(answer: Answer, transcript: Transcript) -> N
 
 def test_missing_result_is_flagged(answer: Answer, transcript: Transcript) -> None:
     cut_transcript, cut_audio = _cut(transcript, answer.audio, answer.stage_start["Result"] - 0.2)
-    fb = coach_answer(star_question(), cut_transcript, cut_audio)
+    fb = coach_answer(star_question(), cut_transcript, cut_audio).to_dict()
     stages = {s["name"]: s for s in fb["structure"]["stages"]}
     assert [n for n, s in stages.items() if s["present"]] == ["Situation", "Task", "Action"]
     assert stages["Result"]["present"] is False
@@ -174,7 +174,7 @@ def test_missing_result_is_flagged(answer: Answer, transcript: Transcript) -> No
 
 def test_key_points_left_out_are_exactly_the_missing_ones(answer: Answer,
                                                           transcript: Transcript) -> None:
-    fb = coach_answer(star_question(key_points=KEY_POINTS), transcript, answer.audio)
+    fb = coach_answer(star_question(key_points=KEY_POINTS), transcript, answer.audio).to_dict()
     status = {k["text"]: k["status"] for k in fb["key_points"]}
     assert {t for t, s in status.items() if s == "missing"} == LEFT_OUT
     # The three that were said are never missing; tiny.en may garble a cue word, which can
@@ -185,7 +185,7 @@ def test_key_points_left_out_are_exactly_the_missing_ones(answer: Answer,
     rollback = next(k for k in fb["key_points"] if k["text"].startswith("Rolled back"))
     assert rollback["start_s"] == pytest.approx(answer.stage_start["Action"], abs=3.0)
     assert "roll" in rollback["evidence"].lower()
-    report = render_report(fb)
+    report = render_report(Feedback.from_dict(fb))
     assert "[ ] Escalated to the database vendor's support engineers" in report
 
 
@@ -208,7 +208,7 @@ def test_length_verdict_against_a_five_to_seven_minute_guide(
     block = answer.speaking_s + 1.0
     times = max(1, round(minutes * 60 / block))
     audio, long_transcript, span = _repeated(answer, transcript, times)
-    fb = coach_answer(star_question("5-7 minutes"), long_transcript, audio)
+    fb = coach_answer(star_question("5-7 minutes"), long_transcript, audio).to_dict()
     assert fb["speaking_s"] == pytest.approx(span, abs=1.0)
     assert fb["length"]["verdict"] == verdict
     if verdict == "long":

@@ -14,6 +14,7 @@ from app.store import Store
 from audio.sources import WavFileSource
 from audio.tts import synthesize_to_wav
 from interview_scripts.loader import parse_script
+from models.coach.feedback_model import Feedback
 
 pytestmark = pytest.mark.slow
 
@@ -49,7 +50,7 @@ class Recorder(PracticeListener):
         if not self.bands or self.bands[-1] != band:
             self.bands.append(band)
 
-    def feedback_ready(self, attempt_id: int, feedback: dict[str, Any]) -> None:
+    def feedback_ready(self, attempt_id: int, feedback: Feedback) -> None:
         self.events.append(("feedback", feedback))
         self.feedback_seen.set()
 
@@ -84,8 +85,8 @@ def test_an_answer_is_recorded_transcribed_coached_and_saved(answer_wav: Path) -
         session.close()
 
     feedback = next(v for k, v in listener.events if k == "feedback")
-    assert "restored" in feedback["transcript"]["text"].lower()
-    statuses = {k["text"]: k["status"] for k in feedback["key_points"]}
+    assert "restored" in feedback.transcript.text.lower()
+    statuses = {k.text: k.status for k in feedback.key_points}
     assert statuses["Restored the service"] == "covered"
     assert listener.bands[:2] == ["keep_going", "in_zone"]
     assert not [e for e in listener.events if e[0] == "error"]
@@ -95,5 +96,7 @@ def test_an_answer_is_recorded_transcribed_coached_and_saved(answer_wav: Path) -
     attempt = attempts[0]
     assert attempt.status == "complete"
     assert Path(attempt.audio_path).is_file()
-    assert attempt.feedback is not None and attempt.feedback["question_id"] == "outage"
+    assert attempt.feedback is not None and attempt.feedback.question_id == "outage"
     assert attempt.transcript is not None and attempt.transcript["words"]
+    # What was saved is what the listener was shown.
+    assert attempt.feedback == feedback

@@ -56,7 +56,7 @@ def test_recover_repairs_marks_and_coaches(capsys: pytest.CaptureFixture[str],
     assert row.status == "recovered"
     assert row.duration_s == pytest.approx(spoken_s, abs=0.05)
     assert row.feedback is not None
-    assert "restored" in row.feedback["transcript"]["text"].lower()
+    assert "restored" in row.feedback.transcript.text.lower()
     assert not marker_path(target).exists()
     assert find_unfinished(target.parent) == []
 

@@ -19,7 +19,9 @@ from app import paths, store
 from app.cli import main
 from app.errors import StoreError
 from app.store import Store
+from models.coach.feedback_model import Feedback, LLMReview
 from models.transcript import Transcript, Word
+from tests.coach_helpers import sample_feedback
 
 
 def mode(path: Path) -> int:
@@ -219,15 +221,9 @@ def test_attempt_lifecycle_and_json_round_trip(tmp_path: Path) -> None:
         words=[Word("Well,", 0.0, 0.42, 0.91), Word("naïve", 0.5, 0.9), Word("rollback", 1.0, 1.6, 0.5)],
         language="en", model="tiny.en", duration_s=1.6,
     ).to_dict()
-    feedback = {
-        "length": {"verdict": "short", "gap_s": -212.5},
-        "wpm": np.float32(131.5),
-        "fillers": {"count": np.int64(3), "per_minute": 2.25, "words": ["um", "like"]},
-        "key_points": [{"text": "impact", "status": "covered"}, {"text": "post-mortem", "status": "missing"}],
-        "levels": np.array([0.25, 0.5]),
-        "llm": None,
-        "notes": ["Say “we” less ✓"],
-    }
+    feedback = sample_feedback()
+    # NumPy scalars from the measures become plain numbers on the way in.
+    feedback = Feedback.from_dict({**feedback.to_dict(), "wpm": np.float32(131.5)})
     models = {"transcriber": "tiny.en", "llm": None}
     opened.finish_attempt(attempt_id, 87.25, transcript, feedback, models)
 
@@ -236,29 +232,33 @@ def test_attempt_lifecycle_and_json_round_trip(tmp_path: Path) -> None:
     assert done.duration_s == 87.25
     assert done.transcript == transcript
     assert Transcript.from_dict(done.transcript).text == "Well, naïve rollback"
-    assert done.feedback == {
-        **feedback, "wpm": 131.5, "fillers": {"count": 3, "per_minute": 2.25, "words": ["um", "like"]},
-        "levels": [0.25, 0.5],
-    }
+    assert done.feedback is not None
+    assert done.feedback.wpm == 131.5 and type(done.feedback.wpm) is float
+    assert done.feedback.to_dict() == {**feedback.to_dict(), "wpm": 131.5}
+    assert done.feedback.fillers.count == 1 and done.feedback.version == 1
     assert done.models == models
     assert done.ended_at is not None and done.ended_at >= done.started_at
 
-    opened.update_feedback(attempt_id, {**done.feedback, "llm": {"summary": "Good."}},
-                           {"transcriber": "tiny.en", "llm": "llama3.2"})
+    reviewed = done.feedback.model_copy(update={"llm": LLMReview(verdict="Good.", summary="Kept")})
+    opened.update_feedback(attempt_id, reviewed, {"transcriber": "tiny.en", "llm": "llama3.2"})
     updated = opened.get_attempt(attempt_id)
-    assert updated.feedback["llm"] == {"summary": "Good."}
+    assert updated.feedback is not None and updated.feedback.llm is not None
+    assert updated.feedback.llm.verdict == "Good."
+    # A key this version does not know survives the round trip.
+    assert updated.feedback.llm.model_extra == {"summary": "Kept"}
     assert updated.models == {"transcriber": "tiny.en", "llm": "llama3.2"}
     assert updated.transcript == transcript
 
-    opened.update_feedback(attempt_id, {"length": {"verdict": "within"}})  # models kept
+    opened.update_feedback(attempt_id, sample_feedback())  # models kept
     assert opened.get_attempt(attempt_id).models["llm"] == "llama3.2"
 
 
 def test_objects_that_are_not_json_are_a_store_error(tmp_path: Path) -> None:
     opened = Store(tmp_path / "s.sqlite3")
     attempt_id = opened.start_attempt(opened.create_session("ops", "Ops"), "ops", "q", "Q?", None)
-    with pytest.raises(StoreError, match=r"^attempt feedback: cannot be saved \(object cannot be saved"):
-        opened.finish_attempt(attempt_id, 1.0, None, {"bad": object()}, {})
+    with pytest.raises(StoreError, match=r"^attempt feedback: cannot be saved \(.*object"):
+        opened.finish_attempt(attempt_id, 1.0, None,
+                              sample_feedback().model_copy(update={"bad": object()}), {})
     assert opened.get_attempt(attempt_id).status == "recording"
 
 
@@ -382,6 +382,7 @@ def test_a_reader_thread_sees_consistent_rows_while_a_writer_thread_writes(tmp_p
     opened = Store(tmp_path / "busy.sqlite3")
     session_id = opened.create_session("ops", "Ops")
     total = 150
+    feedback = sample_feedback()
     errors: list[BaseException] = []
     writer_done = threading.Event()
     reads = 0
@@ -392,7 +393,8 @@ def test_a_reader_thread_sees_consistent_rows_while_a_writer_thread_writes(tmp_p
             for i in range(total):
                 attempt_id = opened.start_attempt(session_id, "ops", f"q{i}", f"Question {i}?", None)
                 opened.finish_attempt(attempt_id, float(i), {"text": f"answer {i}", "words": []},
-                                      {"length": {"verdict": "within"}, "index": i}, {"n": i})
+                                      feedback.model_copy(update={"question_id": f"q{i}"}),
+                                      {"n": i})
         except BaseException as exc:  # noqa: BLE001 - handed to the main thread
             errors.append(exc)
         finally:
@@ -412,7 +414,7 @@ def test_a_reader_thread_sees_consistent_rows_while_a_writer_thread_writes(tmp_p
                     index = int(a.question_id[1:])
                     if a.status == "complete":
                         assert a.transcript == {"text": f"answer {index}", "words": []}
-                        assert a.feedback == {"length": {"verdict": "within"}, "index": index}
+                        assert a.feedback is not None and a.feedback.question_id == f"q{index}"
                         assert a.models == {"n": index} and a.duration_s == float(index)
                     else:
                         assert a.status == "recording" and a.transcript is None and a.feedback is None
@@ -446,12 +448,8 @@ def saved_session() -> tuple[int, Path]:
     audio = wav_in_recordings("outage.wav")
     first = opened.start_attempt(session_id, "incident-leadership", "outage",
                                  "Walk me through a major outage you led.", audio)
-    opened.finish_attempt(first, 272.0, {"text": "we had", "words": []}, {
-        "length": {"verdict": "short", "delta_s": -28.0},
-        "time_guide": {"min_s": 300.0, "max_s": 420.0, "text": "5-7 minutes"},
-        "key_points": [{"text": "impact", "status": "covered"}, {"text": "rollback", "status": "covered"},
-                       {"text": "comms", "status": "partial"}, {"text": "post-mortem", "status": "missing"}],
-    }, {"transcriber": "tiny.en"})
+    opened.finish_attempt(first, 272.0, {"text": "we had", "words": []}, sample_feedback(),
+                          {"transcriber": "tiny.en"})
     opened.start_attempt(session_id, "incident-leadership", "conflict", "Tell me about a conflict.", None)
     return session_id, audio
 
@@ -481,7 +479,7 @@ def test_cli_shows_a_session(saved_session: tuple[int, Path], capsys: pytest.Cap
     assert out.splitlines()[0].startswith(
         f"Session {session_id}: Incident leadership final round (incident-leadership), ")
     assert "1. Walk me through a major outage you led.\n   length: 4:32, short, guide 5-7 minutes\n" in out
-    assert "   key points covered: 2 of 4 (1 partly)\n" in out
+    assert "   key points covered: 1 of 5 (1 partly)\n" in out
     assert f"   audio: {audio}\n" in out
     assert "2. Tell me about a conflict. [recording]\n   length: not measured\n   audio: none" in out
 

@@ -5,75 +5,84 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app import paths
-from app.errors import GreenroomError
+from app.errors import USER_ERRORS, GreenroomError
 from interview_scripts.catalogue import find_script
+from interview_scripts.script import Question
+from models.coach.feedback_model import Feedback
+from models.transcript import Transcript
+
+if TYPE_CHECKING:
+    from models.answer_pipeline import CoachedAnswer
 
 
-def _llm_pass(question: Any, feedback: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
+def _with_llm(question: Question, answer: CoachedAnswer,
+              args: argparse.Namespace) -> CoachedAnswer:
+    from models.answer_pipeline import add_llm_review
     from models.llm_coach import LLMCoach
 
     kwargs = {"read_timeout_s": args.llm_timeout} if args.llm_timeout else {}
     coach = LLMCoach(host=args.ollama_host, model=args.llm_model, **kwargs)
     if not args.json:
         print("Asking the local LLM for feedback…", file=sys.stderr, flush=True)
-    return coach.coach(question, feedback)
+    return add_llm_review(question, answer, coach)
 
 
-def _emit(feedback: dict[str, Any], as_json: bool) -> None:
+def _emit(feedback: Feedback, as_json: bool) -> None:
     if as_json:
-        print(json.dumps(feedback, indent=2, ensure_ascii=False))
+        print(json.dumps(feedback.to_dict(), indent=2, ensure_ascii=False))
     else:
         from models.coach import render_report
 
         print(render_report(feedback))
 
 
-def coach_recording(args: argparse.Namespace) -> int:
-    from audio.audio_file import read_audio_16k
-    from models.coach import coach_answer
+def _question(script_ref: str, question_ref: str) -> Question:
+    script = find_script(script_ref, paths.script_folders())
+    try:
+        return script.question(question_ref)
+    except KeyError as exc:
+        raise GreenroomError(str(exc.args[0])) from None
+
+
+def coach_recording_command(args: argparse.Namespace) -> int:
+    from models.answer_pipeline import coach_recording
     from models.transcriber import load_transcriber
 
     if not args.script or not args.question:
         raise GreenroomError("feedback AUDIO needs --script and --question (or use --llm-again ID)")
-    script = find_script(args.script, paths.script_folders())
-    try:
-        question = script.question(args.question)
-    except KeyError as exc:
-        raise GreenroomError(str(exc.args[0])) from None
-    audio = read_audio_16k(args.audio)
-    transcript = load_transcriber(args.model).transcribe_file(args.audio)
-    feedback = coach_answer(question, transcript, audio)
+    question = _question(args.script, args.question)
+    transcriber = load_transcriber(args.model, paths.models_dir())
+    answer = coach_recording(question, transcriber, path=Path(args.audio))
     if args.llm:
-        feedback = _llm_pass(question, feedback, args)
-    _emit(feedback, args.json)
+        answer = _with_llm(question, answer, args)
+    _emit(answer.feedback, args.json)
     return 0
 
 
 def llm_again(args: argparse.Namespace) -> int:
     from app.store import Store
+    from models.answer_pipeline import CoachedAnswer, ModelsUsed
 
     store = Store()
     attempt = store.get_attempt(args.llm_again)  # StoreError names an unknown id
-    if not attempt.feedback:
+    if attempt.feedback is None:
         raise GreenroomError(f"attempt {args.llm_again} has no feedback yet to review")
-    script = find_script(attempt.script_id, paths.script_folders())
     try:
-        question = script.question(attempt.question_id)
-    except KeyError:
+        question = _question(attempt.script_id, attempt.question_id)
+    except USER_ERRORS:
         raise GreenroomError(
             f"attempt {args.llm_again} was for question '{attempt.question_id}' of '{attempt.script_id}', "
             "which no longer exists") from None
-    deterministic = {**attempt.feedback, "llm": None, "llm_status": None}
-    deterministic["notes"] = [n for n in deterministic.get("notes", []) if n.get("source") != "llm"]
-    feedback = _llm_pass(question, deterministic, args)
-    models_used = dict(attempt.models or {})
-    if feedback.get("llm"):
-        models_used["llm"] = feedback["llm"].get("model")
-    store.update_feedback(attempt.id, feedback, models_used)
-    _emit(feedback, args.json)
+    saved = attempt.feedback.without_llm()
+    models = ModelsUsed(speech=str(attempt.models.get("speech") or saved.transcript.model or ""))
+    transcript = Transcript.from_dict(attempt.transcript or saved.transcript.to_dict())
+    answer = _with_llm(question, CoachedAnswer(transcript, saved, models), args)
+    store.update_feedback(attempt.id, answer.feedback, {**attempt.models, **answer.models.to_dict()})
+    _emit(answer.feedback, args.json)
     return 0
 
 
@@ -82,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
         return llm_again(args)
     if not args.audio:
         raise GreenroomError("give an AUDIO file to coach, or --llm-again ID for a saved attempt")
-    return coach_recording(args)
+    return coach_recording_command(args)
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -15,6 +15,7 @@ from app.practice import Phase, PracticeListener, PracticeSession, PracticeSetti
 from interview_scripts.catalogue import find_script
 from interview_scripts.script import Question
 from interview_scripts.time_guide import format_clock
+from models.coach.feedback_model import Feedback
 from models.transcript import Transcript
 
 DEMO_SCRIPT = "it-manager"
@@ -34,7 +35,7 @@ class TerminalListener(PracticeListener):
         self.done = threading.Event()
         self.recording = threading.Event()
         self.finished = threading.Event()
-        self.feedback: dict[str, Any] | None = None
+        self.feedback: Feedback | None = None
         self.errors: list[str] = []
         self.quiet_llm = quiet_llm
         self._last_band = ""
@@ -65,14 +66,14 @@ class TerminalListener(PracticeListener):
     def transcript_ready(self, transcript: Transcript) -> None:
         print("\nTranscript:\n  " + (transcript.text or "(no speech recognised)") + "\n", flush=True)
 
-    def feedback_ready(self, attempt_id: int, feedback: dict[str, Any]) -> None:
+    def feedback_ready(self, attempt_id: int, feedback: Feedback) -> None:
         self.feedback = feedback
 
     def llm_text(self, chunk: str) -> None:
         if not self.quiet_llm:
             print(".", end="", flush=True)
 
-    def llm_done(self, attempt_id: int, feedback: dict[str, Any]) -> None:
+    def llm_done(self, attempt_id: int, feedback: Feedback) -> None:
         self.feedback = feedback
 
     def interview_finished(self, session_id: int) -> None:
@@ -107,7 +108,7 @@ def _device(value: str) -> int | str:
     return int(value) if value.isdigit() else value
 
 
-def _print_report(feedback: dict[str, Any] | None) -> None:
+def _print_report(feedback: Feedback | None) -> None:
     if feedback is None:
         return
     from models.coach import render_report

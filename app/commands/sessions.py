@@ -9,6 +9,7 @@ from typing import Any
 
 from app.store import AttemptRow, SessionRow, Store
 from interview_scripts.time_guide import format_clock
+from models.coach.feedback_model import Feedback
 
 AddCommand = Callable[[Any], None]
 
@@ -68,27 +69,24 @@ VERDICT_WORDS = {"short": "short", "within": "within the guide", "long": "long",
 
 
 def _length_line(attempt: AttemptRow) -> str:
-    feedback = attempt.feedback or {}
+    feedback = attempt.feedback
     parts = []
     if attempt.duration_s is not None:
         parts.append(format_clock(attempt.duration_s))
-    length = feedback.get("length")
-    if isinstance(length, dict) and length.get("verdict"):
-        verdict = str(length["verdict"])
+    if feedback is not None:
+        verdict = feedback.length.verdict
         parts.append(VERDICT_WORDS.get(verdict, verdict))
-    guide = feedback.get("time_guide")
-    if isinstance(guide, dict) and guide.get("text"):
-        parts.append(f"guide {guide['text']}")
+        if feedback.time_guide is not None:
+            parts.append(f"guide {feedback.time_guide.text}")
     return ", ".join(parts) if parts else "not measured"
 
 
-def key_points_summary(feedback: dict[str, Any] | None) -> str | None:
-    """'2 of 3' (plus partial ones) from the coach's key_points list, or None without one."""
-    points = (feedback or {}).get("key_points")
-    if not isinstance(points, list) or not points:
+def key_points_summary(feedback: Feedback | None) -> str | None:
+    """'2 of 3' (plus partial ones) from the coach's key points, or None without any."""
+    if feedback is None or not feedback.key_points:
         return None
-    statuses = [p.get("status") if isinstance(p, dict) else None for p in points]
-    summary = f"{statuses.count('covered')} of {len(points)}"
+    statuses = [p.status for p in feedback.key_points]
+    summary = f"{statuses.count('covered')} of {len(statuses)}"
     partial = statuses.count("partial")
     return f"{summary} ({partial} partly)" if partial else summary
 

@@ -1,9 +1,10 @@
 """Feedback on one answer: length, a timeline, key points, pace, notes, the transcript,
 and — streamed in afterwards — the local LLM's review.
 
-The deterministic coach's dict arrives at once (``show_feedback``); the LLM's text
-streams (``append_llm_text``) and its merged result follows (``show_llm_result``). Any key
-may be missing or malformed: the view shows what it can and never raises.
+The deterministic coach's typed ``Feedback`` arrives at once (``show_feedback``); the
+LLM's text streams (``append_llm_text``) and its merged result follows
+(``show_llm_result``). Parts an older attempt lacks have empty defaults in the model, so
+the view shows what there is.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from app.ui.widgets.answer_timeline import AnswerTimeline, Marker, StageSpan
 from app.ui.widgets.pace_chart import PaceBar, PaceChart
 from app.ui.widgets.text import enlarge, table_tree
 from interview_scripts.time_guide import format_clock
+from models.coach.feedback_model import Feedback
 
 KEY_POINT_MARKS = {
     "covered": "✔ covered",
@@ -39,45 +41,16 @@ KEY_POINT_MARKS = {
 AT_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
-def _num(value: Any) -> float | None:
-    try:
-        return None if value is None or isinstance(value, bool) else float(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def _text(value: Any) -> str:
-    return "" if value is None else str(value)
-
-
-def length_verdict_text(feedback: dict[str, Any]) -> str:
+def length_verdict_text(feedback: Feedback) -> str:
     """One line: how long the answer was against the question's guide."""
-    duration = _num(feedback.get("duration_s"))
-    length = _dict(feedback.get("length"))
-    guide = _dict(feedback.get("time_guide"))
-    verdict = _text(length.get("verdict"))
-    delta = _num(length.get("delta_s")) or 0.0
-    said = f"{format_clock(duration)} long" if duration is not None else "Length unknown"
-    guide_text = _text(guide.get("text"))
-    if not guide or verdict in ("", "no_guide", "none"):
+    said = f"{format_clock(feedback.duration_s)} long"
+    verdict = feedback.length.verdict
+    if feedback.time_guide is None or verdict == "no_guide":
         return f"{said}; this question has no time guide."
-    if verdict == "short":
-        judgement = f"short by {format_clock(abs(delta))}"
-    elif verdict == "long":
-        judgement = f"over by {format_clock(abs(delta))}"
-    elif verdict == "within":
-        judgement = "within the guide"
-    else:
-        judgement = verdict
-    return f"{said}: {judgement} (guide {guide_text})."
+    delta = abs(feedback.length.delta_s or 0.0)
+    judgement = {"short": f"short by {format_clock(delta)}", "long": f"over by {format_clock(delta)}",
+                 "within": "within the guide"}[verdict]
+    return f"{said}: {judgement} (guide {feedback.time_guide.text})."
 
 
 def _fit_height(tree: QTreeWidget, max_rows: int = 10) -> None:
@@ -110,7 +83,7 @@ class FeedbackView(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._feedback: dict[str, Any] = {}
+        self._feedback: Feedback | None = None
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         scroll = QScrollArea()
@@ -183,7 +156,7 @@ class FeedbackView(QWidget):
 
     # --------------------------------------------------------------------- public
     def clear(self) -> None:
-        self._feedback = {}
+        self._feedback = None
         self.verdict_label.setText("Working on your feedback…")
         self.numbers_label.clear()
         self.structure_label.clear()
@@ -198,9 +171,8 @@ class FeedbackView(QWidget):
         self.clear()
         self.verdict_label.setText("Transcribing and coaching your answer…")
 
-    def show_feedback(self, feedback: dict[str, Any] | None, llm_pending: bool = False) -> None:
+    def show_feedback(self, feedback: Feedback, llm_pending: bool = False) -> None:
         """The deterministic coach's result; ``llm_pending`` when a review will follow."""
-        feedback = _dict(feedback)
         self._feedback = feedback
         self.verdict_label.setText(length_verdict_text(feedback))
         self.numbers_label.setText(self._numbers_text(feedback))
@@ -209,11 +181,10 @@ class FeedbackView(QWidget):
         self._fill_key_points(feedback)
         self._fill_notes(feedback)
         self._fill_pace(feedback)
-        transcript = _dict(feedback.get("transcript"))
-        self.transcript.setPlainText(_text(transcript.get("text")) or "(nothing was transcribed)")
+        self.transcript.setPlainText(feedback.transcript.text or "(nothing was transcribed)")
         if llm_pending:
             self._reset_llm("Your local LLM is reviewing the answer…")
-        elif feedback.get("llm") or feedback.get("llm_status"):
+        elif feedback.llm is not None or feedback.llm_status is not None:
             self.show_llm_result(feedback)
         else:
             self._reset_llm("No review from the local LLM for this answer (it is turned off in Settings).")
@@ -224,49 +195,42 @@ class FeedbackView(QWidget):
         self.llm_stream.moveCursor(self.llm_stream.textCursor().MoveOperation.End)
         self.llm_stream.insertPlainText(chunk)
 
-    def show_llm_result(self, feedback: dict[str, Any] | None) -> None:
-        feedback = _dict(feedback)
-        if feedback:
-            self._feedback = feedback
-        llm = _dict(feedback.get("llm"))
+    def show_llm_result(self, feedback: Feedback) -> None:
+        self._feedback = feedback
+        llm = feedback.llm
         self.improvements.clear()
-        if not llm:
-            status = _dict(feedback.get("llm_status"))
-            reason = _text(status.get("reason")) or "the local LLM gave no review"
-            fix = _text(status.get("fix"))
+        if llm is None:
+            status = feedback.llm_status
+            reason = (status.reason if status else None) or "the local LLM gave no review"
+            fix = status.fix if status else None
             self.llm_status.setText(f"No review from the local LLM: {reason}" + (f" — fix: {fix}" if fix else "")
                                     + "\nThe feedback above comes from Greenroom's own checks.")
             self.llm_stream.hide()
             self.llm_result.hide()
             self.improvements.hide()
             return
-        model = _text(llm.get("model")) or "local model"
+        model = llm.model or "local model"
         self.llm_status.setText(f"From your local LLM ({model}); it can be wrong, weigh it against the checks above.")
         self.llm_stream.hide()
         parts = []
-        for title, key in (("Verdict", "verdict"), ("Key points", "key_points"), ("Structure", "structure")):
-            value = llm.get(key)
-            if isinstance(value, list):
-                value = "; ".join(_text(v.get("text") if isinstance(v, dict) else v) for v in value)
-            elif isinstance(value, dict):
-                value = "; ".join(f"{k}: {v}" for k, v in value.items())
+        points = "; ".join(f"{p.get('text', '')} ({p.get('status', '?')})" for p in llm.key_points)
+        stages = "; ".join(f"{s.get('stage', '')}: {s.get('assessment', '')}" for s in llm.structure)
+        for title, value in (("Verdict", llm.verdict), ("Key points", points), ("Structure", stages)):
             if value:
-                parts.append(f"<p><b>{title}:</b> {html.escape(_text(value))}</p>")
-        rephrasing = _dict(llm.get("rephrasing"))
+                parts.append(f"<p><b>{title}:</b> {html.escape(value)}</p>")
+        rephrasing = llm.rephrasing or {}
         if rephrasing.get("better"):
-            at = _num(rephrasing.get("at_s"))
+            at = _seconds(rephrasing.get("at_s"))
             where = f" at {format_clock(at)}" if at is not None else ""
-            parts.append(f"<p><b>Say it better{where}:</b> instead of “{html.escape(_text(rephrasing.get('original')))}”"
-                         f" try “{html.escape(_text(rephrasing.get('better')))}”</p>")
-        if llm.get("follow_up_question"):
-            parts.append(f"<p><b>Follow-up question to expect:</b> "
-                         f"{html.escape(_text(llm.get('follow_up_question')))}</p>")
+            parts.append(f"<p><b>Say it better{where}:</b> instead of “{html.escape(str(rephrasing.get('original', '')))}”"
+                         f" try “{html.escape(str(rephrasing['better']))}”</p>")
+        if llm.follow_up_question:
+            parts.append(f"<p><b>Follow-up question to expect:</b> {html.escape(llm.follow_up_question)}</p>")
         self.llm_result.setText("".join(parts) or "The local LLM returned no comments.")
         self.llm_result.show()
-        for item in _list(llm.get("improvements")):
-            item = _dict(item)
-            at = _num(item.get("at_s"))
-            row = QTreeWidgetItem([format_clock(at) if at is not None else "", _text(item.get("message"))])
+        for item in llm.improvements:
+            at = _seconds(item.get("at_s"))
+            row = QTreeWidgetItem([format_clock(at) if at is not None else "", str(item.get("message", ""))])
             row.setData(0, AT_ROLE, at)
             self.improvements.addTopLevelItem(row)
         self.improvements.setVisible(self.improvements.topLevelItemCount() > 0)
@@ -274,7 +238,7 @@ class FeedbackView(QWidget):
 
     # ------------------------------------------------------------------ helpers
     @property
-    def feedback(self) -> dict[str, Any]:
+    def feedback(self) -> Feedback | None:
         return self._feedback
 
     def key_point_rows(self) -> list[tuple[str, str, str, str]]:
@@ -296,79 +260,56 @@ class FeedbackView(QWidget):
             self.momentRequested.emit(float(at))
 
     @staticmethod
-    def _numbers_text(feedback: dict[str, Any]) -> str:
-        parts = []
-        words = _num(feedback.get("words"))
-        if words is not None:
-            parts.append(f"{int(words)} words")
-        wpm = _num(feedback.get("wpm"))
-        if wpm is not None:
-            parts.append(f"{wpm:.0f} words/min")
-        speaking = _num(feedback.get("speaking_s"))
-        if speaking is not None:
-            parts.append(f"speaking {format_clock(speaking)}")
-        pauses = _list(feedback.get("pauses"))
-        parts.append(f"{len(pauses)} long pause{'s' if len(pauses) != 1 else ''}")
-        fillers = _dict(feedback.get("fillers"))
-        if fillers:
-            count = int(_num(fillers.get("count")) or 0)
-            rate = _num(fillers.get("per_minute"))
-            if count == 0:
-                text = "no filler words heard"
-            else:
-                text = f"{'at least ' if fillers.get('lower_bound', True) else ''}{count} filler words"
-            if rate is not None and count:
-                text += f" ({rate:.1f}/min)"
-            if fillers.get("lower_bound", True):
-                text += " — a lower bound: speech recognition drops some “um”s and “uh”s"
-            parts.append(text)
+    def _numbers_text(feedback: Feedback) -> str:
+        parts = [f"{feedback.words} words"]
+        if feedback.wpm is not None:
+            parts.append(f"{feedback.wpm:.0f} words/min")
+        parts.append(f"speaking {format_clock(feedback.speaking_s)}")
+        pauses = len(feedback.pauses)
+        parts.append(f"{pauses} long pause{'s' if pauses != 1 else ''}")
+        fillers = feedback.fillers
+        if fillers.count == 0:
+            text = "no filler words heard"
+        else:
+            plural = "s" if fillers.count != 1 else ""
+            text = f"{'at least ' if fillers.lower_bound else ''}{fillers.count} filler word{plural}"
+        if fillers.per_minute is not None and fillers.count:
+            text += f" ({fillers.per_minute:.1f}/min)"
+        if fillers.lower_bound:
+            text += " — a lower bound: speech recognition drops some “um”s and “uh”s"
+        parts.append(text)
         return " · ".join(parts)
 
     @staticmethod
-    def _structure_text(feedback: dict[str, Any]) -> str:
-        structure = _dict(feedback.get("structure"))
-        stages = [_dict(s) for s in _list(structure.get("stages"))]
+    def _structure_text(feedback: Feedback) -> str:
+        stages = feedback.structure.stages
         if not stages:
             return "No answer structure is set for this question."
-        marks = ", ".join(f"{_text(s.get('name'))} {'✔' if s.get('present') else '✘'}" for s in stages)
-        return f"Structure ({_text(structure.get('framework')) or 'framework'}): {marks}"
+        marks = ", ".join(f"{s.name} {'✔' if s.present else '✘'}" for s in stages)
+        return f"Structure ({feedback.structure.framework}): {marks}"
 
-    def _fill_timeline(self, feedback: dict[str, Any]) -> None:
-        duration = _num(feedback.get("duration_s")) or 0.0
-        spans = []
-        stages = _list(_dict(feedback.get("structure")).get("stages"))
-        for i, stage in enumerate(_dict(s) for s in stages):
-            start, end = _num(stage.get("start_s")), _num(stage.get("end_s"))
-            if stage.get("present") and start is not None and end is not None:
-                spans.append(StageSpan(_text(stage.get("name")), start, end, i))
-        pauses = []
-        for p in _list(feedback.get("pauses")):
-            start, end = _num(_dict(p).get("start_s")), _num(_dict(p).get("end_s"))
-            if start is not None and end is not None:
-                pauses.append((start, end))
-        markers = []
-        for item in _list(_dict(feedback.get("fillers")).get("items")):
-            at = _num(_dict(item).get("start_s"))
+    def _fill_timeline(self, feedback: Feedback) -> None:
+        spans = [StageSpan(stage.name, stage.start_s, stage.end_s, i)
+                 for i, stage in enumerate(feedback.structure.stages)
+                 if stage.present and stage.start_s is not None and stage.end_s is not None]
+        pauses = [(p.start_s, p.end_s) for p in feedback.pauses]
+        markers = [Marker(item.start_s, "filler", f"“{item.word}”") for item in feedback.fillers.items]
+        markers += [Marker(note.at_s, "note", note.message) for note in feedback.notes
+                    if note.at_s is not None]
+        for item in feedback.llm.improvements if feedback.llm is not None else []:
+            at = _seconds(item.get("at_s"))
             if at is not None:
-                markers.append(Marker(at, "filler", f"“{_text(_dict(item).get('word'))}”"))
-        for note in _list(feedback.get("notes")):
-            at = _num(_dict(note).get("at_s"))
-            if at is not None:
-                markers.append(Marker(at, "note", _text(_dict(note).get("message"))))
-        for item in _list(_dict(feedback.get("llm")).get("improvements")):
-            at = _num(_dict(item).get("at_s"))
-            if at is not None:
-                markers.append(Marker(at, "improvement", _text(_dict(item).get("message"))))
+                markers.append(Marker(at, "improvement", str(item.get("message", ""))))
         ends = [e for _, e in pauses] + [m.at_s for m in markers] + [s.end_s for s in spans]
+        duration = feedback.duration_s
         self.timeline.set_data(max([duration, *ends]) if ends else duration, spans, pauses, markers)
 
-    def _fill_key_points(self, feedback: dict[str, Any]) -> None:
+    def _fill_key_points(self, feedback: Feedback) -> None:
         self.key_points.clear()
-        for point in (_dict(p) for p in _list(feedback.get("key_points"))):
-            status = _text(point.get("status"))
-            at = _num(point.get("start_s"))
-            row = QTreeWidgetItem([KEY_POINT_MARKS.get(status, status), _text(point.get("text")),
-                                   _text(point.get("evidence")), format_clock(at) if at is not None else ""])
+        for point in feedback.key_points:
+            at = point.start_s
+            row = QTreeWidgetItem([KEY_POINT_MARKS.get(point.status, point.status), point.text,
+                                   point.evidence or "", format_clock(at) if at is not None else ""])
             row.setData(0, AT_ROLE, at)
             for column in (1, 2):
                 row.setToolTip(column, row.text(column))
@@ -377,24 +318,24 @@ class FeedbackView(QWidget):
             self.key_points.addTopLevelItem(QTreeWidgetItem(["", "This question lists no key points.", "", ""]))
         _fit_height(self.key_points)
 
-    def _fill_notes(self, feedback: dict[str, Any]) -> None:
+    def _fill_notes(self, feedback: Feedback) -> None:
         self.notes.clear()
-        for note in (_dict(n) for n in _list(feedback.get("notes"))):
-            at = _num(note.get("at_s"))
-            severity = _text(note.get("severity"))
-            message = _text(note.get("message"))
+        for note in feedback.notes:
+            at = note.at_s
             row = QTreeWidgetItem([format_clock(at) if at is not None else "",
-                                   f"{severity}: {message}" if severity else message,
-                                   _text(note.get("source"))])
+                                   f"{note.severity}: {note.message}", note.source])
             row.setData(0, AT_ROLE, at)
             row.setToolTip(1, row.text(1))
             self.notes.addTopLevelItem(row)
         _fit_height(self.notes)
 
-    def _fill_pace(self, feedback: dict[str, Any]) -> None:
-        rows = [_dict(r) for r in _list(_dict(feedback.get("pace")).get("per_minute"))]
-        minutes = [int(_num(r.get("minute")) or 0) for r in rows]
-        # Show minutes 1-based whether the coach counts from 0 or from 1.
-        shift = 1 if 0 in minutes else 0
-        self.pace_chart.set_bars([PaceBar(m + shift, _num(r.get("wpm")) or 0.0, _text(r.get("flag")))
-                                  for m, r in zip(minutes, rows, strict=True)])
+    def _fill_pace(self, feedback: Feedback) -> None:
+        self.pace_chart.set_bars([PaceBar(row.minute, row.wpm, row.flag or "")
+                                  for row in feedback.pace.per_minute])
+
+
+def _seconds(value: Any) -> float | None:
+    """A time from the LLM's part (checked by its own schema, but kept loose in storage)."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
+        return float(value)
+    return None

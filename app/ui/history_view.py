@@ -27,6 +27,7 @@ from app.ui.feedback_view import FeedbackView
 from app.ui.widgets.text import heading
 from app.ui.workers import run_in_background
 from interview_scripts.time_guide import format_clock
+from models.coach.feedback_model import Feedback, TranscriptData
 
 ATTEMPT_ROLE = Qt.ItemDataRole.UserRole + 1
 VERDICT_WORDS = {"short": "short", "within": "within guide", "long": "long"}
@@ -41,15 +42,14 @@ def _local_time(stamp: str) -> str:
 
 def attempt_summary(attempt: AttemptRow) -> tuple[str, str]:
     """(length verdict, key points covered) for the history list."""
-    feedback = attempt.feedback if isinstance(attempt.feedback, dict) else {}
-    length = feedback.get("length") if isinstance(feedback.get("length"), dict) else {}
-    verdict = VERDICT_WORDS.get(str(length.get("verdict", "")), str(length.get("verdict") or ""))
+    feedback = attempt.feedback
+    verdict = VERDICT_WORDS.get(feedback.length.verdict, "") if feedback is not None else ""
     if attempt.duration_s is not None:
         verdict = f"{format_clock(attempt.duration_s)} {verdict}".strip()
     if attempt.status != "complete":
         verdict = f"{verdict} ({attempt.status})".strip()
-    points = feedback.get("key_points") if isinstance(feedback.get("key_points"), list) else []
-    covered = sum(1 for p in points if isinstance(p, dict) and p.get("status") == "covered")
+    points = feedback.key_points if feedback is not None else []
+    covered = sum(1 for p in points if p.status == "covered")
     return verdict, f"{covered}/{len(points)}" if points else "—"
 
 
@@ -141,7 +141,12 @@ class HistoryView(QWidget):
     def open_attempt(self, attempt: AttemptRow) -> None:
         when = _local_time(attempt.started_at)
         self.attempt_title.setText(f"{when} — {attempt.question_text}")
-        self.feedback_view.show_feedback(attempt.feedback or {"transcript": attempt.transcript or {}})
+        feedback = attempt.feedback
+        if feedback is None:
+            # Not coached (yet): show what was transcribed, with nothing measured.
+            transcript = TranscriptData.model_validate(attempt.transcript or {})
+            feedback = Feedback(question_id=attempt.question_id, transcript=transcript)
+        self.feedback_view.show_feedback(feedback)
         self.attemptOpened.emit(attempt)
 
     def _selected(self, current: QTreeWidgetItem | None, previous: QTreeWidgetItem | None) -> None:

@@ -7,12 +7,11 @@ from a worker.
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtCore import QObject, Signal
 
 from app.practice import Phase, PracticeListener
 from interview_scripts.script import Question
+from models.coach.feedback_model import Feedback
 from models.transcript import Transcript
 
 
@@ -54,13 +53,13 @@ class PracticeBridge(QObject, PracticeListener):
     def transcript_ready(self, transcript: Transcript) -> None:
         self.transcriptReady.emit(transcript)
 
-    def feedback_ready(self, attempt_id: int, feedback: dict[str, Any]) -> None:
+    def feedback_ready(self, attempt_id: int, feedback: Feedback) -> None:
         self.feedbackReady.emit(int(attempt_id), feedback)
 
     def llm_text(self, chunk: str) -> None:
         self.llmText.emit(str(chunk))
 
-    def llm_done(self, attempt_id: int, feedback: dict[str, Any]) -> None:
+    def llm_done(self, attempt_id: int, feedback: Feedback) -> None:
         self.llmDone.emit(int(attempt_id), feedback)
 
     def error(self, message: str) -> None:

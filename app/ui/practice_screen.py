@@ -31,6 +31,7 @@ from app.ui.widgets.level_meter import LevelMeter
 from app.ui.widgets.text import enlarge
 from interview_scripts.script import InterviewScript, Question
 from interview_scripts.time_guide import format_clock
+from models.coach.feedback_model import Feedback
 
 STOP_REASONS = {
     "user": "You stopped the answer.",
@@ -266,11 +267,11 @@ class PracticeScreen(QWidget):
         self.status_label.setText(f"{STOP_REASONS.get(reason, 'Stopped.')} "
                                   f"Answer length {format_clock(duration_s)}. Transcribing and coaching…")
 
-    def _on_feedback(self, attempt_id: int, feedback: dict[str, Any]) -> None:
+    def _on_feedback(self, attempt_id: int, feedback: Feedback) -> None:
         self.feedback_view.show_feedback(feedback, llm_pending=self.settings.llm_enabled)
         self.pages.setCurrentIndex(1)
 
-    def _on_llm_done(self, attempt_id: int, feedback: dict[str, Any]) -> None:
+    def _on_llm_done(self, attempt_id: int, feedback: Feedback) -> None:
         self.feedback_view.show_llm_result(feedback)
 
     def _on_finished(self, session_id: int) -> None:

@@ -3,7 +3,7 @@
 ``coach_answer`` measures the answer (length against the time guide, pace, pauses,
 fillers, word use, structure stages, key points, common mistakes) and writes timed notes;
 ``render_report`` turns that feedback into text for the terminal. The JSON shape is
-documented in docs/feedback-json.md and checked by ``feedback_schema.validate_feedback``.
+documented in docs/feedback-json.md; ``feedback_model.Feedback`` is its typed form.
 """
 
 from models.coach.answer import coach_answer

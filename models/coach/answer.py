@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from interview_scripts.script import Question
+from models.coach.feedback_model import FEEDBACK_VERSION, Feedback
 from models.coach.fillers import find_fillers, find_hedges
 from models.coach.key_points import check_key_points
 from models.coach.length import assess_length, guide_dict
@@ -20,7 +21,6 @@ from models.coach.text_match import tokenize
 from models.coach.word_use import analyse_word_use
 from models.transcript import Transcript
 
-FEEDBACK_VERSION = 1
 # English cue lists drive fillers, hedges, structure and key points.
 ENGLISH = ("en", "english", "")
 
@@ -52,9 +52,15 @@ def _confidence(timing: SpeechTiming, english: bool) -> dict[str, str]:
 
 
 def coach_answer(question: Question, transcript: Transcript, audio: np.ndarray | None,
-                 sample_rate: int = SAMPLE_RATE) -> dict[str, Any]:
-    """The deterministic feedback for one answer (see docs/feedback-json.md)."""
-    timing = measure_speech(transcript, audio, sample_rate)
+                 sample_rate: int = SAMPLE_RATE,
+                 timing: SpeechTiming | None = None) -> Feedback:
+    """The deterministic feedback for one answer (see docs/feedback-json.md).
+
+    ``timing`` is the speech already measured from this audio (the answer pipeline passes
+    the live pass's voice activity, so it is not computed twice).
+    """
+    if timing is None:
+        timing = measure_speech(transcript, audio, sample_rate)
     tt = tokenize(transcript)
     english = (transcript.language or "").lower() in ENGLISH
     notes: list[Note] = []
@@ -98,7 +104,7 @@ def coach_answer(question: Question, transcript: Transcript, audio: np.ndarray |
 
     notes += _overall_notes(timing, tt.tokens != [], english, transcript, audio is None)
 
-    return {
+    return Feedback.from_dict({
         "version": FEEDBACK_VERSION,
         "question_id": question.id,
         "duration_s": round(duration, 2),
@@ -122,7 +128,7 @@ def coach_answer(question: Question, transcript: Transcript, audio: np.ndarray |
         "transcript": transcript.to_dict(),
         "llm": None,
         "llm_status": None,
-    }
+    })
 
 
 def _word_heads(tt: Any) -> list[int]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from interview_scripts.time_guide import format_clock
+from models.coach.feedback_model import Feedback
 
 _STATUS_MARK = {"covered": "[x]", "partial": "[~]", "missing": "[ ]"}
 _SEVERITY_MARK = {"info": "   ", "warning": " ! ", "problem": "!! "}
@@ -183,9 +184,13 @@ def _llm_lines(fb: dict[str, Any]) -> list[str]:
     return lines
 
 
-def render_report(feedback: dict[str, Any]) -> str:
-    """Human-readable text of a feedback dict; tolerant of missing or partial sections."""
-    fb = feedback or {}
+def render_report(feedback: Feedback) -> str:
+    """Human-readable text of one answer's feedback.
+
+    It reads the feedback's JSON form, which the model guarantees to be complete, so the
+    same code also renders exported feedback.
+    """
+    fb = feedback.to_dict()
     title = f"Feedback on question {fb.get('question_id', '?')}"
     lines = [title, "=" * len(title)]
     for part in (_length_lines, _pace_lines, _words_lines, _structure_lines, _key_point_lines,

@@ -119,7 +119,9 @@ def _merge(spans: list[tuple[float, float]], min_gap_s: float) -> list[tuple[flo
     return merged
 
 
-def measure_from_audio(audio: np.ndarray, sample_rate: int = SAMPLE_RATE) -> SpeechTiming:
+def measure_from_audio(audio: np.ndarray, sample_rate: int = SAMPLE_RATE,
+                       probabilities: np.ndarray | None = None) -> SpeechTiming:
+    """Speech spans measured from the sound; ``probabilities`` reuse a VAD pass already run."""
     audio16k = _to_16k(audio, sample_rate)
     duration = audio16k.size / SAMPLE_RATE
     if audio16k.size == 0:
@@ -127,7 +129,8 @@ def measure_from_audio(audio: np.ndarray, sample_rate: int = SAMPLE_RATE) -> Spe
     try:
         from models.speech_activity import speech_segments
 
-        spans = speech_segments(audio16k, SAMPLE_RATE, min_pause_s=SPLIT_PAUSE_S)
+        spans = speech_segments(audio16k, SAMPLE_RATE, min_pause_s=SPLIT_PAUSE_S,
+                                probabilities=probabilities)
         source = "audio_vad"
     except Exception as exc:  # noqa: BLE001 - any VAD failure falls back to the energy detector
         log.warning("voice activity detector unavailable (%s); using frame energy", exc)
@@ -148,7 +151,8 @@ def measure_from_words(transcript: Transcript) -> SpeechTiming:
 
 
 def measure_speech(transcript: Transcript, audio: np.ndarray | None,
-                   sample_rate: int = SAMPLE_RATE) -> SpeechTiming:
+                   sample_rate: int = SAMPLE_RATE,
+                   probabilities: np.ndarray | None = None) -> SpeechTiming:
     if audio is None:
         return measure_from_words(transcript)
-    return measure_from_audio(audio, sample_rate)
+    return measure_from_audio(audio, sample_rate, probabilities)

@@ -9,7 +9,7 @@ from PySide6.QtCore import QPoint, QSettings, Qt
 
 from app.doctor import Check
 from app.practice import PracticeSettings
-from app.ui.feedback_view import FeedbackView, length_verdict_text
+from app.ui.feedback_view import KEY_POINT_MARKS, FeedbackView
 from app.ui.first_run_check import FirstRunDialog
 from app.ui.pick_screen import PickScreen
 from app.ui.settings_dialog import SettingsDialog
@@ -17,7 +17,9 @@ from app.ui.settings_store import SettingsStore, UiPreferences
 from app.ui.widgets.answer_timeline import AnswerTimeline, Marker, StageSpan
 from app.ui.widgets.clock_band import ClockBand
 from interview_scripts.loader import load_script
-from interview_scripts.time_guide import parse_time_guide
+from interview_scripts.time_guide import format_clock, parse_time_guide
+from models.coach.feedback_model import Feedback
+from tests.coach_helpers import sample_feedback
 
 SCRIPT_YAML = """\
 title: Platform team screen
@@ -235,76 +237,64 @@ def test_timeline_click_and_keyboard_request_the_marker_moment(qtbot) -> None:
     assert pressed.args == [12.0]
 
 
-FEEDBACK = {
-    "duration_s": 200.0, "speaking_s": 190.0, "words": 480, "wpm": 151.6,
-    "time_guide": {"min_s": 120, "max_s": 180, "text": "2-3 min"},
-    "length": {"verdict": "long", "delta_s": 20.0},
-    "pauses": [{"start_s": 50.0, "end_s": 54.0}],
-    "fillers": {"count": 3, "per_minute": 0.9, "items": [{"word": "um", "start_s": 12.0}],
-                "lower_bound": True},
-    "structure": {"framework": "STAR", "stages": [
-        {"name": "Situation", "present": True, "start_s": 0.0, "end_s": 30.0, "share": 0.15},
-        {"name": "Result", "present": False, "start_s": None, "end_s": None, "share": 0.0}]},
-    "key_points": [{"text": "Say how you found the cause", "status": "covered",
-                    "evidence": "we read the logs", "start_s": 40.0},
-                   {"text": "Give a number", "status": "missing", "evidence": None, "start_s": None}],
-    "notes": [{"at_s": 150.0, "severity": "tip", "message": "land the result", "source": "coach"}],
-    "pace": {"per_minute": [{"minute": 1, "wpm": 140, "flag": ""}, {"minute": 2, "wpm": 190, "flag": "fast"}]},
-    "transcript": {"text": "So we read the logs and rolled back.", "words": []},
-    "llm": None,
-    "llm_status": None,
-}
-
-
 def test_feedback_view_shows_every_part_and_llm_states(qtbot) -> None:
+    feedback = sample_feedback()  # real coach output: short against a 5-7 minute guide
     view = FeedbackView()
     qtbot.addWidget(view)
-    view.show_feedback(FEEDBACK, llm_pending=True)
-    assert view.verdict_label.text() == "3:20 long: over by 0:20 (guide 2-3 min)."
-    assert view.key_point_rows()[0] == ("✔ covered", "Say how you found the cause", "we read the logs", "0:40")
-    assert view.key_point_rows()[1][0] == "✘ missing"
-    assert "at least 3 filler words" in view.numbers_label.text()
+    view.show_feedback(feedback, llm_pending=True)
+    shortfall = format_clock(abs(feedback.length.delta_s or 0.0))
+    assert feedback.length.verdict == "short"
+    assert view.verdict_label.text() == (f"{format_clock(feedback.duration_s)} long: short by "
+                                         f"{shortfall} (guide 5-7 minutes).")
+    assert [row[:2] for row in view.key_point_rows()] == [
+        (KEY_POINT_MARKS[p.status], p.text) for p in feedback.key_points]
+    rolled_back = view.key_point_rows()[0]
+    assert rolled_back[0] == "✔ covered" and "rolled back" in rolled_back[2].lower()
+    assert "at least 1 filler word " in view.numbers_label.text()
     assert "lower bound" in view.numbers_label.text()
-    assert "Situation ✔" in view.structure_label.text() and "Result ✘" in view.structure_label.text()
-    assert [m.kind for m in view.timeline.markers] == ["filler", "note"]
-    assert [s.name for s in view.timeline.stages] == ["Situation"]
-    assert [(b.minute, b.flag) for b in view.pace_chart.bars] == [(1, ""), (2, "fast")]
-    assert view.transcript.toPlainText() == "So we read the logs and rolled back."
+    assert all(f"{stage.name} " in view.structure_label.text()
+               for stage in feedback.structure.stages)
+    kinds = [m.kind for m in view.timeline.markers]
+    assert kinds.count("filler") == 1 and kinds.count("note") == sum(
+        n.at_s is not None for n in feedback.notes)
+    assert [s.name for s in view.timeline.stages] == [
+        s.name for s in feedback.structure.stages if s.present]
+    assert view.transcript.toPlainText() == feedback.transcript.text
     assert "reviewing" in view.llm_status.text()
 
     view.append_llm_text("Good start")
     assert view.llm_stream.toPlainText() == "Good start"
-    reviewed = dict(FEEDBACK, llm={"verdict": "Solid but long", "improvements": [
-        {"at_s": 95.0, "message": "cut the background"}], "follow_up_question": "What would you change?",
-        "model": "llama3.2:3b"})
+    reviewed = Feedback.from_dict({**feedback.to_dict(), "llm": {
+        "verdict": "Solid but short", "improvements": [{"at_s": 9.25, "message": "say what broke"}],
+        "follow_up_question": "What would you change?", "model": "llama3.2:3b"}})
     view.show_llm_result(reviewed)
     assert "llama3.2:3b" in view.llm_status.text()
-    assert "Solid but long" in view.llm_result.text()
+    assert "Solid but short" in view.llm_result.text()
     assert "What would you change?" in view.llm_result.text()
-    assert view.improvements.topLevelItem(0).text(0) == "1:35"
+    assert view.improvements.topLevelItem(0).text(0) == "0:09"
     assert "improvement" in [m.kind for m in view.timeline.markers]
     with qtbot.waitSignal(view.momentRequested) as chosen:
         view.improvements.itemActivated.emit(view.improvements.topLevelItem(0), 0)
-    assert chosen.args == [95.0]
+    assert chosen.args == [9.25]
 
-    failed = dict(FEEDBACK, llm_status={"ok": False, "reason": "Ollama is not answering",
-                                        "fix": "start Ollama"})
+    failed = Feedback.from_dict({**feedback.to_dict(), "llm_status": {
+        "ok": False, "reason": "Ollama is not answering", "fix": "start Ollama"}})
     view.show_llm_result(failed)
     assert "Ollama is not answering" in view.llm_status.text() and "start Ollama" in view.llm_status.text()
 
 
-@pytest.mark.parametrize("feedback", [
-    {}, None, {"length": "long", "key_points": "x", "pace": {"per_minute": [{"minute": "a"}]}},
-    {"structure": {"stages": [None, {"name": 3}]}, "fillers": {"items": [{"start_s": "soon"}]},
-     "notes": [1, {"at_s": None}], "llm": {"improvements": [{}]}, "duration_s": "long"},
-])
-def test_feedback_view_survives_missing_or_malformed_keys(qtbot, feedback) -> None:
+def test_feedback_saved_without_some_parts_still_shows(qtbot) -> None:
+    """An attempt coached by an older version (or not coached at all) lacks parts; the
+    typed model gives them empty defaults and the view says what it knows."""
+    old = Feedback.from_dict({"question_id": "outage",
+                              "transcript": {"text": "We rolled back.", "words": []}})
     view = FeedbackView()
     qtbot.addWidget(view)
-    view.show_feedback(feedback)
-    view.show_llm_result(feedback)
-    assert view.verdict_label.text()
-    assert length_verdict_text({}) == "Length unknown; this question has no time guide."
+    view.show_feedback(old)
+    assert view.verdict_label.text() == "0:00 long; this question has no time guide."
+    assert view.transcript.toPlainText() == "We rolled back."
+    assert view.key_point_rows() == [("", "This question lists no key points.", "", "")]
+    assert "No review from the local LLM" in view.llm_status.text()
 
 
 def test_painting_many_times_does_not_wear_out_none(qtbot) -> None:

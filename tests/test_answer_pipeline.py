@@ -1,0 +1,90 @@
+"""The one answer pipeline: a live answer and its file give the same coached result, the
+live answer is coached from memory, and voice activity is scored once per answer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from audio.audio_file import read_audio_16k
+from models import answer_pipeline, speech_activity
+from models.answer_pipeline import LiveResult, coach_recording
+from models.live_transcription import LiveTranscriber
+from tests.coach_helpers import INCIDENT_KEY_POINTS, star_question
+from tests.speech_fixtures import *  # noqa: F403 - the shared speech fixtures
+from tests.speech_fixtures import STAR_SENTENCES
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def star_wav(spoken_answer) -> Path:
+    return spoken_answer(STAR_SENTENCES, pause_s=0.9)
+
+
+def count_vad_passes(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Counts every call that scores audio with the VAD from scratch."""
+    calls: list[int] = []
+    real = speech_activity.speech_probabilities
+
+    def counted(audio16k: np.ndarray) -> np.ndarray:
+        calls.append(int(np.asarray(audio16k).size))
+        return real(audio16k)
+
+    monkeypatch.setattr(speech_activity, "speech_probabilities", counted)
+    return calls
+
+
+def live_answer(transcriber, audio: np.ndarray) -> LiveResult:
+    live = LiveTranscriber(transcriber)
+    for i in range(0, audio.size, 1600):
+        live.feed(audio[i:i + 1600])
+    transcript = live.finish()
+    recorded, probabilities = live.audio_and_probabilities()
+    return LiveResult(transcript, recorded, probabilities)
+
+
+def test_a_file_is_read_once_and_scored_once(transcriber, star_wav: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    passes = count_vad_passes(monkeypatch)
+    answer = coach_recording(star_question(key_points=INCIDENT_KEY_POINTS), transcriber,
+                             path=star_wav)
+    audio = read_audio_16k(star_wav)
+    assert passes == [audio.size]  # one VAD pass cut the segments and timed the pauses
+    assert answer.feedback.speech.source == "audio_vad"
+    assert answer.feedback.words == len(answer.transcript.words) > 40
+    assert answer.models.to_dict() == {"speech": "tiny.en", "coach": "greenroom-deterministic"}
+
+
+def test_a_live_answer_is_coached_from_memory_like_its_file(
+        transcriber, star_wav: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    question = star_question(key_points=INCIDENT_KEY_POINTS)
+    from_file = coach_recording(question, transcriber, path=star_wav)
+    live = live_answer(transcriber, read_audio_16k(star_wav))
+
+    passes = count_vad_passes(monkeypatch)
+
+    def no_disk(path: Path) -> np.ndarray:
+        raise AssertionError(f"the live answer was read back from {path}")
+
+    monkeypatch.setattr("audio.audio_file.read_audio_16k", no_disk)
+    from_live = coach_recording(question, transcriber, live=live)
+    assert passes == []  # the live pass's own voice-activity scores were reused
+    # The streaming scores are the file's scores, so reusing them changes nothing.
+    assert np.allclose(live.probabilities, speech_activity.speech_probabilities(live.audio16k),
+                       atol=1e-5)
+    assert from_live.feedback.to_dict() == from_file.feedback.to_dict()
+
+
+def test_the_recorders_length_wins_when_longer(transcriber, star_wav: Path) -> None:
+    audio = read_audio_16k(star_wav)
+    answer = coach_recording(star_question(), transcriber, path=star_wav,
+                             duration_s=audio.size / 16000 + 3.0)
+    assert answer.transcript.duration_s == pytest.approx(audio.size / 16000 + 3.0)
+
+
+def test_neither_live_nor_path_is_a_programming_error(transcriber) -> None:
+    with pytest.raises(ValueError, match="live result or a path"):
+        answer_pipeline.coach_recording(star_question(), transcriber)
