@@ -69,9 +69,11 @@ def plan_budget(prompt_tokens: int | None, reply_tokens: int, *, thinking: bool,
     as for a preload). The same inputs always give the same options, so a preload and the
     chat after it agree."""
     think = think_tokens if thinking else 0
-    num_predict = reply_tokens + think
-    standard = max(reply_tokens, STANDARD_REPLY_TOKENS) + think
-    need = max(prompt_tokens or 0, STANDARD_PROMPT_TOKENS) + max(num_predict, standard)
+    # A reply budget below the standard one is raised to it: a budget is only a cap, and
+    # equal options let the chat reuse a model preloaded before the answer was known.
+    reply = max(reply_tokens, STANDARD_REPLY_TOKENS)
+    num_predict = reply + think
+    need = max(prompt_tokens or 0, STANDARD_PROMPT_TOKENS) + num_predict
     num_ctx = next((size for size in CONTEXT_SIZES if size >= need), CONTEXT_SIZES[-1])
     if trained_ctx is not None and trained_ctx > 0 and num_ctx > trained_ctx:
         num_ctx = trained_ctx
@@ -80,10 +82,10 @@ def plan_budget(prompt_tokens: int | None, reply_tokens: int, *, thinking: bool,
     room = num_ctx - prompt_tokens
     if room >= num_predict:
         return Budget(num_ctx, num_predict, think)
-    if thinking and room - reply_tokens >= MIN_THINK_TOKENS:
+    if thinking and room - reply >= MIN_THINK_TOKENS:
         # A small window: think less rather than let Ollama cut the transcript.
-        think = room - reply_tokens
-        return Budget(num_ctx, reply_tokens + think, think)
+        think = room - reply
+        return Budget(num_ctx, reply + think, think)
     return Budget(num_ctx, num_predict, think, fits=False)
 
 

@@ -81,10 +81,11 @@ TEMPLATE_TOKENS = 6
 THINKING_SENTENCE = ("Let me weigh the answer against the key points and the time guide "
                      "before writing the review. ")
 
-# Words, number groups of up to three digits, runs of punctuation, whitespace runs: the
-# split BPE tokenizers (Llama 3, Qwen 2) make before merging, so one piece is at least
-# one token. Long words usually take more than one.
-_PIECES = re.compile(r"'(?:s|t|re|ve|m|ll|d)|[^\s\w]?[A-Za-z]+|\d{1,3}|[^\s\w]+|\s+|\w")
+# The split that BPE tokenizers (Llama 3, Qwen 2) make before merging: a word with the
+# space before it, number groups of up to three digits, a run of punctuation, line
+# breaks. One piece is at least one token; a long word usually takes more than one.
+_PIECES = re.compile(r"'(?:s|t|re|ve|m|ll|d)| ?[A-Za-z]+| ?\d{1,3}| ?[^\s\w]+[\r\n]*"
+                     r"|\s*[\r\n]+|\s+(?!\S)|\s+|\w")
 _LETTERS_PER_TOKEN = 7
 
 
