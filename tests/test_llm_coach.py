@@ -16,8 +16,14 @@ from typing import Any
 import pytest
 
 from models.llm_coach import LLMCoach
-from models.llm_feedback import LLMFeedback, feedback_schema
-from models.llm_prompt import PROMPT_VERSION, build_prompt, estimate_tokens, transcript_lines
+from models.llm_feedback import LLMFeedback
+from models.llm_prompt import (
+    CONTEXT_SIZES,
+    PROMPT_VERSION,
+    build_prompt,
+    estimate_tokens,
+    transcript_lines,
+)
 from tests.llm_helpers import deterministic_feedback, star_question, transcript_dict
 from tests.ollama_loopback import OllamaLoopback
 
@@ -85,12 +91,13 @@ def test_healthy_run_fills_llm_and_adds_timed_notes(ollama_loopback: OllamaLoopb
 
     # The request carried the schema, a low temperature, a sized window and streaming.
     (chat,) = ollama_loopback.requests_to("/api/chat")
-    assert chat.body["format"] == feedback_schema()
+    plan = build_prompt(star_question(), feedback)
+    assert chat.body["format"] == plan.schema
     assert chat.body["stream"] is True
     assert chat.body["options"]["temperature"] <= 0.3
-    plan = build_prompt(star_question(), feedback)
-    assert chat.body["options"]["num_ctx"] == plan.num_ctx
+    assert chat.body["options"]["num_ctx"] == plan.budget(thinking=False).num_ctx
     assert chat.body["messages"] == plan.messages
+    assert "think" not in chat.body, "a model that cannot think is not told about thinking"
 
 
 def test_streaming_callback_receives_the_reply_text(ollama_loopback: OllamaLoopback) -> None:
@@ -153,10 +160,12 @@ def test_each_failure_keeps_the_deterministic_feedback(
     if code == "model_missing":
         assert status["fix"] == "greenroom models pull llama3.2:3b"
     if chat_requests == 2:
-        # The retry tells the model what was wrong with its first reply.
-        retry = ollama_loopback.requests_to("/api/chat")[1].body["messages"]
-        assert retry[-2]["role"] == "assistant"
-        assert retry[-1]["role"] == "user" and "rejected" in retry[-1]["content"]
+        # The retry tells the model what was wrong with its first reply, inside the one
+        # user message, so no older message can be dropped to make room for it.
+        first, retry = (r.body["messages"] for r in ollama_loopback.requests_to("/api/chat"))
+        assert [m["role"] for m in retry] == ["system", "user"]
+        assert retry[1]["content"].startswith(first[1]["content"])
+        assert "REJECTED" in retry[1]["content"]
 
 
 def test_a_model_the_server_lacks_gives_a_pull_command(ollama_loopback: OllamaLoopback) -> None:
@@ -223,8 +232,9 @@ def test_prompt_for_a_seven_minute_answer_fits_the_context_window() -> None:
     plan = build_prompt(star_question(), feedback)
     user = plan.messages[1]["content"]
 
-    assert plan.estimated_tokens + plan.num_predict <= plan.num_ctx
-    assert plan.num_ctx > 2048, "Ollama's small default window would cut the transcript"
+    budget = plan.budget(thinking=False)
+    assert plan.estimated_tokens + budget.num_predict <= budget.num_ctx
+    assert budget.num_ctx > 4096, "Ollama's small default window would cut the transcript"
     # The whole transcript is there, every sentence behind its time mark.
     lines = transcript_lines(feedback["transcript"])
     assert all(line in user for line in lines)
@@ -242,7 +252,7 @@ def test_prompt_carries_question_guidance_points_mistakes_metrics_and_schema() -
     question = star_question()
     plan = build_prompt(question, deterministic_feedback())
     system, user = plan.messages[0]["content"], plan.messages[1]["content"]
-    assert json.dumps(feedback_schema(), separators=(",", ":")) in system
+    assert json.dumps(plan.schema, separators=(",", ":")) in system
     assert question.text in user and question.guidance in user
     assert all(k.text in user for k in question.key_points)
     assert all(m.text in user for m in question.mistakes)
@@ -252,14 +262,19 @@ def test_prompt_carries_question_guidance_points_mistakes_metrics_and_schema() -
     assert "$" not in user  # every placeholder was filled
 
 
-def test_a_long_answer_gets_a_larger_window_on_the_wire(ollama_loopback: OllamaLoopback) -> None:
-    short = make_coach(ollama_loopback).coach(star_question(), deterministic_feedback())
-    long = make_coach(ollama_loopback).coach(
-        star_question(), deterministic_feedback(word_count=1100, duration_s=420.0))
-    assert short["llm_status"]["ok"] and long["llm_status"]["ok"]
-    first, second = (r.body["options"]["num_ctx"]
-                     for r in ollama_loopback.requests_to("/api/chat"))
-    assert second > first >= 4096
+def test_answers_share_one_window_size_and_only_a_very_long_one_gets_more(
+        ollama_loopback: OllamaLoopback) -> None:
+    # A short and a seven-minute answer run in the same window, so the loaded model is
+    # reused; a twenty-minute ramble needs the next fixed size.
+    for words, seconds in ((260, 100.0), (1100, 420.0), (3300, 1200.0)):
+        result = make_coach(ollama_loopback).coach(
+            star_question(), deterministic_feedback(word_count=words, duration_s=seconds))
+        assert result["llm_status"]["ok"], result["llm_status"]
+    short, seven, ramble = (r.body["options"]["num_ctx"]
+                            for r in ollama_loopback.requests_to("/api/chat"))
+    assert short == seven == CONTEXT_SIZES[0]
+    assert ramble == CONTEXT_SIZES[1]
+    assert all(r.kept_messages == 2 for r in ollama_loopback.requests_to("/api/chat"))
 
 
 # -- end to end with the deterministic coach ---------------------------------------------
@@ -268,11 +283,11 @@ def test_a_long_answer_gets_a_larger_window_on_the_wire(ollama_loopback: OllamaL
 def test_real_deterministic_feedback_gets_llm_feedback_and_stays_valid(
         ollama_loopback: OllamaLoopback) -> None:
     from models.coach import coach_answer
-    from models.coach.feedback_schema import validate_feedback
+    from models.coach.feedback_model import validate_feedback
     from models.transcript import Transcript
 
     transcript = Transcript.from_dict(transcript_dict(word_count=300, duration_s=120.0))
-    feedback = coach_answer(star_question(), transcript, audio=None)
+    feedback = coach_answer(star_question(), transcript, audio=None).to_dict()
     original = copy.deepcopy(feedback)
     assert validate_feedback(feedback) == []
 
