@@ -73,6 +73,9 @@ class PracticeSettings:
     llm_enabled: bool = True
     ollama_host: str | None = None
     llm_model: str | None = None
+    # The user's explicit yes to sending answers off this machine (a cloud model, or an
+    # Ollama host elsewhere); off, such a review is refused with a one-line reason.
+    llm_allow_remote: bool = False
 
 
 class PracticeListener:
@@ -498,7 +501,8 @@ class PracticeSession:
         try:
             from models.llm_coach import LLMCoach
 
-            LLMCoach(host=self.settings.ollama_host, model=self.settings.llm_model).preload()
+            LLMCoach(host=self.settings.ollama_host, model=self.settings.llm_model,
+                     allow_remote=self.settings.llm_allow_remote or None).preload()
         except Exception:  # noqa: BLE001 - preloading is an optimisation; coaching reports real failures
             pass
 
@@ -556,7 +560,8 @@ class PracticeSession:
         from models.answer_pipeline import add_llm_review
         from models.llm_coach import LLMCoach
 
-        coach = LLMCoach(host=self.settings.ollama_host, model=self.settings.llm_model)
+        coach = LLMCoach(host=self.settings.ollama_host, model=self.settings.llm_model,
+                         allow_remote=self.settings.llm_allow_remote or None)
         reviewed = add_llm_review(question, answer, coach, on_text=self.listener.llm_text,
                                   cancel=self._llm_cancel)
         if attempt_id is not None:

@@ -197,7 +197,7 @@ class ModelRefused(LLMError):
     become the report's ``llm_status``."""
 
     def __init__(self, code: str, reason: str, fix: str) -> None:
-        super().__init__(reason)
+        super().__init__(f"{reason}; {fix}")
         self.code = code
         self.reason = " ".join(reason.split())
         self.fix = fix
@@ -218,19 +218,33 @@ def refuse_remote_model(name: str, remote_host: str | None) -> ModelRefused:
         "Greenroom sent nothing to it", ALLOW_REMOTE_FIX)
 
 
-def check_setting(host: str | None, model: str | None, allow_remote: bool) -> None:
+def check_setting(host: str | None, model: str | None, allow_remote: bool) -> str | None:
     """The refusals that need no server: a remote host, a model named as a cloud one.
 
-    Raises ModelRefused (and LLMError for a malformed host) before anything is sent.
+    Raises ModelRefused before anything is sent. With ``allow_remote``, returns the
+    sentence to show the user about where the answer will go, or None when it stays on
+    this machine as far as the settings tell. A malformed host passes: nothing can be
+    sent to it, and the coach reports it with the rest of its feedback.
     """
-    resolved = resolve_host(host)
-    if allow_remote:
-        return
-    if not is_loopback_host(resolved):
-        raise refuse_remote_host(resolved)
+    try:
+        resolved = resolve_host(host)
+    except LLMError:
+        return None
     named = model or os.environ.get(MODEL_ENV) or None
-    if named and is_cloud_name(named):
-        raise refuse_remote_model(named, None)
+    elsewhere = not is_loopback_host(resolved)
+    cloud = bool(named) and is_cloud_name(str(named))
+    if not allow_remote:
+        if elsewhere:
+            raise refuse_remote_host(resolved)
+        if cloud:
+            raise refuse_remote_model(str(named), None)
+        return None
+    if cloud:
+        return f"your answer will be sent to ollama.com for model '{named}' (allowed by setting)"
+    if elsewhere:
+        return f"your answer will be sent to Ollama at {resolved}, off this machine " \
+               "(allowed by setting)"
+    return None
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,8 @@ def _with_llm(question: Question, answer: CoachedAnswer,
     from models.llm_coach import LLMCoach
 
     kwargs = {"read_timeout_s": args.llm_timeout} if args.llm_timeout else {}
-    coach = LLMCoach(host=args.ollama_host, model=args.llm_model, **kwargs)
+    coach = LLMCoach(host=args.ollama_host, model=args.llm_model,
+                     allow_remote=args.allow_remote_llm or None, **kwargs)
     if not args.json:
         print("Asking the local LLM for feedback…", file=sys.stderr, flush=True)
     return add_llm_review(question, answer, coach)
@@ -48,6 +49,19 @@ def _question(script_ref: str, question_ref: str) -> Question:
         raise GreenroomError(str(exc.args[0])) from None
 
 
+def _check_llm_setting(args: argparse.Namespace) -> None:
+    """Refuse at once, before any transcribing, when the LLM settings would send the
+    answer off this machine without the user's yes; say so plainly when they said yes."""
+    from models.ollama_server import check_setting, env_allows_remote
+
+    if not args.llm:
+        return
+    note = check_setting(args.ollama_host, args.llm_model,
+                         args.allow_remote_llm or env_allows_remote())
+    if note:
+        print(f"greenroom: note: {note}", file=sys.stderr, flush=True)
+
+
 def coach_recording_command(args: argparse.Namespace) -> int:
     from models.answer_pipeline import coach_recording
     from models.transcriber import load_transcriber
@@ -55,6 +69,7 @@ def coach_recording_command(args: argparse.Namespace) -> int:
     if not args.script or not args.question:
         raise GreenroomError("feedback AUDIO needs --script and --question (or use --llm-again ID)")
     question = _question(args.script, args.question)
+    _check_llm_setting(args)
     transcriber = load_transcriber(args.model, paths.models_dir())
     answer = coach_recording(question, transcriber, path=Path(args.audio))
     if args.llm:
@@ -67,6 +82,7 @@ def llm_again(args: argparse.Namespace) -> int:
     from app.store import Store
     from models.answer_pipeline import CoachedAnswer, ModelsUsed
 
+    _check_llm_setting(args)
     store = Store()
     attempt = store.get_attempt(args.llm_again)  # StoreError names an unknown id
     if attempt.feedback is None:
@@ -111,6 +127,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                    help="ask the local LLM too (default: on)")
     p.add_argument("--llm-model", help="Ollama model (default: the first installed of a preference list)")
     p.add_argument("--ollama-host", help="Ollama server (default: OLLAMA_HOST or http://127.0.0.1:11434)")
+    p.add_argument("--allow-remote-llm", action="store_true",
+                   help="allow sending the answer off this machine: a cloud model or an Ollama "
+                        "host elsewhere (default: refused)")
     p.add_argument("--llm-timeout", type=float, metavar="SECONDS",
                    help="give up on the LLM when it is silent this long (default: generous for CPUs)")
     p.add_argument("--llm-again", type=int, metavar="ID",

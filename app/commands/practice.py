@@ -89,6 +89,14 @@ class TerminalListener(PracticeListener):
 
 
 def _settings_from(args: argparse.Namespace) -> PracticeSettings:
+    if args.llm:
+        from models.ollama_server import check_setting, env_allows_remote
+
+        # Refused before the first question, not after the answer; said plainly if allowed.
+        note = check_setting(args.ollama_host, args.llm_model,
+                             args.allow_remote_llm or env_allows_remote())
+        if note:
+            print(f"greenroom: note: {note}", file=sys.stderr, flush=True)
     return PracticeSettings(
         input_device=_device(args.device) if getattr(args, "device", None) is not None else None,
         speak_questions=not getattr(args, "no_speak", False),
@@ -101,6 +109,7 @@ def _settings_from(args: argparse.Namespace) -> PracticeSettings:
         llm_enabled=args.llm,
         ollama_host=args.ollama_host,
         llm_model=args.llm_model,
+        llm_allow_remote=args.allow_remote_llm,
     )
 
 
@@ -215,6 +224,9 @@ def _common(p: argparse.ArgumentParser) -> None:
                    help="add feedback from a local LLM through Ollama when one runs (default: on)")
     p.add_argument("--llm-model", help="Ollama model to use (default: the first installed of a preference list)")
     p.add_argument("--ollama-host", help="Ollama server (default: OLLAMA_HOST or http://127.0.0.1:11434)")
+    p.add_argument("--allow-remote-llm", action="store_true",
+                   help="allow sending answers off this machine: a cloud model or an Ollama host "
+                        "elsewhere (default: refused)")
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -189,6 +189,13 @@ class SettingsDialog(QDialog):
         model_label = QLabel("LLM m&odel:")
         model_label.setBuddy(self.llm_model_combo)
         form.addRow(model_label, row)
+        self.remote_box = QCheckBox("Allow sending my answers off this computer (an Ollama "
+                                    "cloud model, or an Ollama host elsewhere)")
+        self.remote_box.setObjectName("allowRemoteBox")
+        self.remote_box.setToolTip("Off: Greenroom never sends a transcript to ollama.com or "
+                                   "another machine, and says so instead of reviewing.")
+        self.remote_box.setChecked(settings.llm_allow_remote)
+        form.addRow(self.remote_box)
         self.ollama_status = QLabel()
         self.ollama_status.setObjectName("ollamaStatus")
         self.ollama_status.setWordWrap(True)
@@ -392,6 +399,7 @@ class SettingsDialog(QDialog):
             llm_enabled=self.llm_box.isChecked(),
             ollama_host=self.host_edit.text().strip() or None,
             llm_model=model_text or None,
+            llm_allow_remote=self.remote_box.isChecked(),
         )
 
     def save(self) -> None:

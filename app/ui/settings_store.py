@@ -83,6 +83,8 @@ class SettingsStore:
             llm_enabled=_as_bool(s.value("practice/llm_enabled"), defaults.llm_enabled),
             ollama_host=_as_text(s.value("practice/ollama_host")),
             llm_model=_as_text(s.value("practice/llm_model")),
+            llm_allow_remote=_as_bool(s.value("practice/llm_allow_remote"),
+                                      defaults.llm_allow_remote),
         )
 
     def save_practice_settings(self, settings: PracticeSettings) -> None:

@@ -1,0 +1,290 @@
+"""Real Ollama behaviours end to end: real speech through `greenroom feedback --json` and
+through the practice flow, against the loopback server listing the models people really
+have (cloud, embedding, thinking) and failing the ways Ollama really fails."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app.cli import main
+from app.practice import PracticeListener, PracticeSession, PracticeSettings
+from app.store import Store
+from audio.sources import WavFileSource
+from interview_scripts.loader import parse_script
+from models.coach.feedback_model import Feedback
+from models.ollama_server import ALLOW_REMOTE_ENV, KEEP_ALIVE_ENV, MODEL_ENV
+from tests.ollama_loopback import ModelSpec, OllamaLoopback
+from tests.speech_fixtures import *  # noqa: F403 - pytest fixtures
+
+pytest_plugins = ("tests.ollama_loopback",)
+
+CLOUD = "gpt-oss:120b-cloud"
+EMBED = "nomic-embed-text:latest"
+LOCAL = "llama3.2:3b"
+
+SCRIPT = """
+title: Ollama end-to-end test
+role: Engineer
+questions:
+  - id: outage
+    text: Tell me about an outage you led.
+    time_guide: 20-40 s
+    framework: STAR
+    key_points:
+      - text: Restored the service quickly
+        cues: [restored the service]
+      - text: Blameless post-mortem
+        cues: [post mortem, postmortem]
+"""
+
+ANSWER = ("Last winter our checkout database crashed during a sale. I was on call. "
+          "I restored the service in forty minutes by failing over to the replica. "
+          "Afterwards I ran a blameless post mortem and we added health checks.")
+
+
+@pytest.fixture(autouse=True)
+def _no_user_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in (MODEL_ENV, ALLOW_REMOTE_ENV, KEEP_ALIVE_ENV, "OLLAMA_HOST"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(scope="module")
+def script_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("ollama-e2e") / "outage.yaml"
+    path.write_text(SCRIPT, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def answer(spoken_wav: Callable[..., Path]) -> Path:
+    return spoken_wav(ANSWER, rate_wpm=160)
+
+
+@pytest.fixture
+def many_models() -> Any:
+    """A cloud model and an embedding model pulled after the only local chat model."""
+    server = OllamaLoopback(models=(ModelSpec.named(CLOUD, age_days=1),
+                                    ModelSpec.named(EMBED, age_days=2),
+                                    ModelSpec("mistral:7b", family="mistral", age_days=3)))
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def feedback_json(capsys: pytest.CaptureFixture[str], audio: Path, script: Path,
+                  host: str, *extra: str) -> tuple[int, dict[str, Any] | None, str]:
+    code = main(["feedback", str(audio), "--script", str(script), "--question", "outage",
+                 "--ollama-host", host, "--json", *extra])
+    out, err = capsys.readouterr()
+    return code, (json.loads(out) if out.strip() else None), err
+
+
+def assert_measured(feedback: dict[str, Any]) -> None:
+    """The deterministic feedback is all there, whatever happened to the LLM."""
+    assert feedback["transcript"]["words"]
+    assert {k["text"]: k["status"] for k in feedback["key_points"]}[
+        "Restored the service quickly"] == "covered"
+    assert feedback["length"]["verdict"] in ("short", "within", "long")
+
+
+# -- greenroom feedback --json ---------------------------------------------------------
+
+
+def test_feedback_coaches_with_the_local_model_and_sends_nothing_to_the_others(
+        capsys: pytest.CaptureFixture[str], script_file: Path, answer: Path,
+        many_models: OllamaLoopback) -> None:
+    code, feedback, _ = feedback_json(capsys, answer, script_file, many_models.host)
+    assert code == 0 and feedback is not None
+    assert_measured(feedback)
+    assert feedback["llm_status"]["ok"] is True, feedback["llm_status"]
+    assert feedback["llm"]["model"] == "mistral:7b"
+    assert many_models.requests_for(CLOUD) == []
+    assert [r.path for r in many_models.requests_for(EMBED)] == []
+
+
+def test_feedback_refuses_a_named_cloud_model_in_one_line_unless_allowed(
+        capsys: pytest.CaptureFixture[str], script_file: Path, answer: Path,
+        many_models: OllamaLoopback) -> None:
+    code, feedback, err = feedback_json(capsys, answer, script_file, many_models.host,
+                                        "--llm-model", CLOUD)
+    assert code == 1 and feedback is None
+    line = err.strip()
+    assert line.startswith("greenroom: ") and "\n" not in line
+    assert CLOUD in line and "leave this machine" in line and "--allow-remote-llm" in line
+    assert many_models.requests == [], "nothing at all was sent"
+
+    code, feedback, err = feedback_json(capsys, answer, script_file, many_models.host,
+                                        "--llm-model", CLOUD, "--allow-remote-llm")
+    assert code == 0 and feedback is not None
+    assert "ollama.com" in err  # said plainly, even when allowed
+    assert feedback["llm"]["model"] == CLOUD
+    assert "ollama.com" in feedback["llm_status"]["reason"]
+
+
+def test_feedback_refuses_a_host_elsewhere_before_transcribing(
+        capsys: pytest.CaptureFixture[str], script_file: Path, answer: Path) -> None:
+    # The network guard fails any connection off loopback: none is attempted.
+    code, feedback, err = feedback_json(capsys, answer, script_file, "http://192.168.1.20:11434")
+    assert code == 1 and feedback is None
+    assert "not on this machine" in err and err.count("\n") == 1
+    # Without the LLM there is nothing to refuse.
+    code, feedback, _ = feedback_json(capsys, answer, script_file, "http://192.168.1.20:11434",
+                                      "--no-llm")
+    assert code == 0 and feedback is not None and feedback["llm"] is None
+
+
+@pytest.mark.parametrize(("setup", "mode"), [
+    ("qwen3-ignores-think", None),
+    ("llama", "padded"),
+    ("llama", "no_done"),
+    ("llama", "busy"),
+    ("llama", "error_line"),
+    ("llama", "negative_times"),
+])
+def test_feedback_ends_with_the_review_filled(
+        capsys: pytest.CaptureFixture[str], script_file: Path, answer: Path,
+        setup: str, mode: str | None) -> None:
+    spec = ModelSpec.named("qwen3:4b", think_false="ignored", think_tokens=2500) \
+        if setup.startswith("qwen3") else ModelSpec(LOCAL)
+    server = OllamaLoopback(models=(spec,)).start()
+    try:
+        server.pad_tokens = 2500  # more than the first reply budget, less than the retry's
+        if mode:
+            server.set_mode(mode, times=None if mode == "negative_times" else 1)
+        code, feedback, _ = feedback_json(capsys, answer, script_file, server.host)
+        assert code == 0 and feedback is not None
+        assert_measured(feedback)
+        assert feedback["llm_status"]["ok"] is True, feedback["llm_status"]
+        assert feedback["llm"]["model"] == spec.name
+        assert all(n["at_s"] is None or n["at_s"] >= 0 for n in feedback["notes"])
+        assert "Let me weigh" not in json.dumps(feedback["llm"])
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize(("mode", "code"), [
+    ("padded", "reply_too_long"), ("no_done", "stopped_early"), ("busy", "server_busy"),
+    ("error_line", "generation_error"),
+])
+def test_feedback_names_what_went_wrong_when_no_retry_helps(
+        capsys: pytest.CaptureFixture[str], script_file: Path, answer: Path,
+        ollama_loopback: OllamaLoopback, mode: str, code: str) -> None:
+    ollama_loopback.pad_tokens = 100_000
+    ollama_loopback.set_mode(mode)
+    exit_code, feedback, _ = feedback_json(capsys, answer, script_file, ollama_loopback.host)
+    assert exit_code == 0 and feedback is not None
+    assert_measured(feedback)
+    status = feedback["llm_status"]
+    assert feedback["llm"] is None and status["code"] == code and status["fix"]
+    assert "malformed" not in status["reason"]
+
+
+def test_a_thinking_model_out_of_budget_gets_its_own_code(
+        capsys: pytest.CaptureFixture[str], script_file: Path, answer: Path) -> None:
+    server = OllamaLoopback(models=(ModelSpec.named("deepseek-r1:7b", think_false="ignored",
+                                                    think_tokens=50_000),)).start()
+    try:
+        code, feedback, _ = feedback_json(capsys, answer, script_file, server.host)
+        assert code == 0 and feedback is not None
+        assert_measured(feedback)
+        assert feedback["llm_status"]["code"] == "thinking_too_long"
+        assert "GREENROOM_OLLAMA_MODEL" in feedback["llm_status"]["fix"]
+    finally:
+        server.stop()
+
+
+# -- the practice flow ---------------------------------------------------------------------
+
+
+class Listener(PracticeListener):
+    def __init__(self) -> None:
+        self.reviewed = threading.Event()
+        self.review: Feedback | None = None
+        self.errors: list[str] = []
+
+    def llm_done(self, attempt_id: int, feedback: Feedback) -> None:
+        self.review = feedback
+        self.reviewed.set()
+
+    def error(self, message: str) -> None:
+        self.errors.append(message)
+
+
+def practise(server: OllamaLoopback, answer: Path, **settings: Any) -> tuple[Listener, Store,
+                                                                               int | None]:
+    script = parse_script(SCRIPT, "e2e.yaml")
+    listener = Listener()
+    store = Store()
+    session = PracticeSession(
+        script, script.questions,
+        PracticeSettings(speak_questions=False, ollama_host=server.host, **settings),
+        listener, store=store,
+        source_factory=lambda _q: WavFileSource(answer, realtime=True),
+    )
+    try:
+        session.begin()
+        assert listener.reviewed.wait(120), listener.errors
+        session.end()
+    finally:
+        session.close()
+    return listener, store, session.session_id
+
+
+@pytest.mark.slow
+def test_practice_coaches_with_a_thinking_model_when_the_rest_are_cloud_and_embedding(
+        answer: Path) -> None:
+    server = OllamaLoopback(models=(ModelSpec.named(CLOUD, age_days=1),
+                                    ModelSpec.named(EMBED, age_days=2),
+                                    ModelSpec.named("qwen3:4b", think_false="ignored",
+                                                    age_days=3))).start()
+    try:
+        server.set_mode("busy", times=1)
+        listener, store, session_id = practise(server, answer)
+        review = listener.review
+        assert review is not None and review.llm is not None, review
+        assert review.llm.model == "qwen3:4b"
+        assert server.requests_for(CLOUD) == [] and server.requests_for(EMBED) == []
+        # Preloaded while the answer was spoken, with the chat's own options: one load.
+        (preload,) = server.requests_to("/api/generate")
+        chat = server.requests_to("/api/chat")[-1]
+        assert preload.body["options"] == chat.body["options"]
+        assert server.loads == [("qwen3:4b", chat.body["options"]["num_ctx"])]
+        (attempt,) = store.list_attempts(session_id)
+        assert attempt.feedback is not None and attempt.feedback.llm is not None
+    finally:
+        server.stop()
+
+
+@pytest.mark.slow
+def test_practice_with_a_named_cloud_model_says_it_was_refused(
+        answer: Path, many_models: OllamaLoopback) -> None:
+    listener, _, _ = practise(many_models, answer, llm_model=CLOUD)
+    review = listener.review
+    assert review is not None and review.llm is None
+    assert review.llm_status is not None and review.llm_status.code == "remote_refused"
+    assert review.transcript.words
+    assert many_models.requests_for(CLOUD) == []
+
+    listener, _, _ = practise(many_models, answer, llm_model=CLOUD, llm_allow_remote=True)
+    assert listener.review is not None and listener.review.llm is not None
+    assert listener.review.llm.model == CLOUD
+
+
+def test_the_app_setting_keeps_the_users_yes(tmp_path: Path) -> None:
+    from PySide6.QtCore import QSettings
+
+    from app.ui.settings_store import SettingsStore
+
+    store = SettingsStore(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    assert store.practice_settings().llm_allow_remote is False  # off unless the user says yes
+    store.save_practice_settings(PracticeSettings(llm_allow_remote=True))
+    again = SettingsStore(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    assert again.practice_settings().llm_allow_remote is True
