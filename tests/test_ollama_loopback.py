@@ -252,3 +252,87 @@ def test_models_commands_with_the_server_down_print_one_line(
         err = capsys.readouterr().err.strip()
         assert err.startswith("greenroom: ") and "\n" not in err
         assert "ollama serve" in err
+
+
+def test_models_list_marks_cloud_embedding_and_thinking_models(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(MODEL_ENV, raising=False)
+    server = OllamaLoopback(models=("gpt-oss:120b-cloud", "nomic-embed-text:latest",
+                                    "qwen3:4b", "mistral:7b")).start()
+    try:
+        assert cli_main(["models", "--host", server.host, "list"]) == 0
+        out = capsys.readouterr().out
+        assert "    gpt-oss:120b-cloud  (runs on https://ollama.com:443: answers would " \
+               "leave this machine)" in out
+        assert "    nomic-embed-text:latest  (cannot chat (embedding))" in out
+        assert "    qwen3:4b  (thinks before answering)" in out
+        assert "  * mistral:7b" in out and "in use:  mistral:7b (none of" in out
+        # Listing asks nothing about a cloud model.
+        assert server.requests_for("gpt-oss:120b-cloud") == []
+    finally:
+        server.stop()
+
+
+def test_tags_are_newest_first_and_carry_remote_fields_only_for_cloud_models() -> None:
+    server = OllamaLoopback(models=(ModelSpec("old:1b", age_days=9),
+                                    ModelSpec.named("gpt-oss:20b-cloud", age_days=1),
+                                    ModelSpec("new:1b", age_days=0))).start()
+    try:
+        with http(server) as client:
+            entries = client.get("/api/tags").json()["models"]
+            assert [e["model"] for e in entries] == ["new:1b", "gpt-oss:20b-cloud", "old:1b"]
+            cloud = entries[1]
+            assert cloud["remote_host"] == "https://ollama.com:443"
+            assert cloud["remote_model"] == "gpt-oss:20b"
+            assert "remote_host" not in entries[0]
+            shown = client.post("/api/show", json={"model": "gpt-oss:20b-cloud"}).json()
+            assert shown["remote_host"] == cloud["remote_host"]
+            assert "thinking" in shown["capabilities"]
+    finally:
+        server.stop()
+
+
+def test_a_stream_error_line_and_a_busy_server_look_as_ollama_sends_them(
+        ollama_loopback: OllamaLoopback) -> None:
+    request = {"model": "llama3.2:3b", "messages": [{"role": "user", "content": "hi"}],
+               "format": feedback_schema()}
+    ollama_loopback.set_mode("error_line", times=1)
+    with http(ollama_loopback) as client, client.stream("POST", "/api/chat", json=request) as r:
+        assert r.status_code == 200
+        lines = [json.loads(line) for line in r.iter_lines()]
+    assert lines[-1] == {"error": "an error was encountered while running the model"}
+    assert all("error" not in line for line in lines[:-1])
+    ollama_loopback.set_mode("busy", times=1)
+    with http(ollama_loopback) as client:
+        busy = client.post("/api/chat", json=request)
+    assert busy.status_code == 503 and "server busy" in busy.json()["error"]
+
+
+def test_a_thinking_model_thinks_unless_told_not_to_and_the_budget_counts_it() -> None:
+    server = OllamaLoopback(models=(ModelSpec.named("qwen3:4b", think_tokens=300),)).start()
+    try:
+        base = {"model": "qwen3:4b", "messages": [{"role": "user", "content": "hi"}],
+                "format": feedback_schema(), "stream": False}
+        with http(server) as client:
+            thought = client.post("/api/chat", json=base).json()
+            plain = client.post("/api/chat", json={**base, "think": False}).json()
+            cut = client.post("/api/chat", json={**base, "options": {"num_predict": 100}}).json()
+        assert thought["message"]["thinking"] and json.loads(thought["message"]["content"])
+        assert "thinking" not in plain["message"] and json.loads(plain["message"]["content"])
+        assert cut["done_reason"] == "length" and cut["message"]["content"] == ""
+    finally:
+        server.stop()
+
+
+def test_a_prompt_longer_than_the_window_loses_its_oldest_messages_silently(
+        ollama_loopback: OllamaLoopback) -> None:
+    long = "word " * 5000
+    messages = [{"role": "system", "content": "be brief"},
+                {"role": "user", "content": long}, {"role": "assistant", "content": "ok"},
+                {"role": "user", "content": "again"}]
+    with http(ollama_loopback) as client:
+        reply = client.post("/api/chat", json={"model": "llama3.2:3b", "messages": messages,
+                                               "stream": False})
+    assert reply.status_code == 200
+    (chat,) = ollama_loopback.requests_to("/api/chat")
+    assert chat.num_ctx == 4096 and chat.kept_messages == 3  # system + the last two
