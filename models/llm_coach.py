@@ -88,6 +88,8 @@ NO_THINK_FIX = (f"choose a model that answers without thinking first, e.g. "
                 f"GREENROOM_OLLAMA_MODEL={PREFERRED_MODELS[0]}")
 # A model that thinks in its content (think ignored, no parser) wraps it in these tags.
 _THINK_TAGS = re.compile(r"^\s*<(think|thinking)>.*?</\1>\s*", re.DOTALL)
+# Content that may still turn out to open a think: only blanks, or "<think" so far.
+_THINK_OPEN = re.compile(r"^\s*(<(t(h(i(n(k(i(n(g)?)?)?)?)?)?)?)?(>|$)|$)")
 
 
 @dataclass
@@ -339,6 +341,8 @@ class LLMCoach:
                 continue
             except CoachFailure as failure_now:
                 raise _AttemptsFailed(failure_now, attempt) from None
+            except (httpx.HTTPError, ConnectionError, ollama.ResponseError) as exc:
+                raise _AttemptsFailed(self._classify(exc, info.name), attempt) from None
             if reply.done_reason == "length":
                 if info.thinking and not _strip_thinking(reply.content).strip():
                     failure = CoachFailure(
@@ -379,6 +383,7 @@ class LLMCoach:
         read_timeout = max(0.5, min(self.read_timeout_s, deadline - time.monotonic()))
         content: list[str] = []
         thinking: list[str] = []
+        shown = 0  # how much of the content the display has had
         done_reason: str | None = None
         transport = call.transport()
         try:
@@ -405,7 +410,11 @@ class LLMCoach:
                             thinking.append(message.thinking)
                         if message.content:
                             content.append(message.content)
-                            _deliver(on_text, message.content)
+                            # A think written into the content is not shown either.
+                            visible = _strip_thinking("".join(content))
+                            if not _THINK_OPEN.match(visible) and len(visible) > shown:
+                                _deliver(on_text, visible[shown:])
+                                shown = len(visible)
                         if chunk.done:
                             done_reason = chunk.done_reason or "stop"
                             break

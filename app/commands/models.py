@@ -1,7 +1,8 @@
 """``greenroom models``: the local LLM server and its models.
 
 ``list`` shows the server, its version, the installed models (which run elsewhere, which
-cannot chat, which think first) and which one Greenroom will use and why; ``pull NAME`` downloads a model through the server with a progress bar (Ctrl-C
+cannot chat, which think first) and which one Greenroom will use and why; ``pull NAME``
+downloads a model through the server with a progress bar (Ctrl-C
 stops it; running it again resumes).
 """
 
