@@ -17,35 +17,16 @@ from pathlib import Path
 
 import yaml
 
+from interview_scripts import page_sections as sections
 from interview_scripts.errors import ScriptError
 from interview_scripts.loader import MAX_SCRIPT_BYTES, parse_script
+from interview_scripts.page_guides import guide_in, guide_line, split_question_guide
+from interview_scripts.page_lines import PageLine, classify_page
 from interview_scripts.script import InterviewScript
-from interview_scripts.time_guide import parse_time_guide
 
 NO_ROLE = "Not stated on the page"
 MAX_TEXT = 20_000  # the loader's limit for one text field
 MAX_CUE = 200
-
-# Section headings, matched against short lines (or "Label: content" prefixes).
-_SECTION_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("key_points", re.compile(
-        r"\bkey (?:points?|takeaways?|things|elements)\b|\bpoints? to (?:mention|cover|include|make)\b"
-        r"|\bwhat to (?:mention|include|cover)\b|\bmust[- ]mention\b", re.I)),
-    ("mistakes", re.compile(
-        r"\bmistakes?\b|\bpitfalls?\b|\bred flags?\b|\bwhat (?:not )?to avoid\b|\bthings to avoid\b"
-        r"|\bdon'?ts\b|\bavoid(?:ing)?\b", re.I)),
-    ("sample", re.compile(
-        r"\b(?:sample|example|model|good|strong|ideal|suggested) (?:answers?|responses?)\b"
-        r"|\banswer example\b|\bhow (?:i|you) (?:would|might) answer\b", re.I)),
-    ("follow_ups", re.compile(r"\bfollow[- ]?ups?\b", re.I)),
-    ("structure", re.compile(
-        r"\bhow to (?:structure|answer|approach|respond)\b|\bstructur\w* (?:your|the|an) answer\b"
-        r"|\b(?:answer )?(?:structure|framework|approach|tips?|guidance)\b"
-        r"|\bwhy (?:they|employers|interviewers|we) ask\b"
-        r"|\bwhat (?:they|employers|interviewers) (?:want|look for|are looking for)\b", re.I)),
-    ("questions", re.compile(r"\bquestions?\b", re.I)),
-)
-_LIST_SECTIONS = ("key_points", "mistakes", "follow_ups")
 
 # "Write your answer to: "...", "Question 3: ...", "Q2. ..." carry the question after a label.
 _QUESTION_LABEL = re.compile(
@@ -64,17 +45,13 @@ _FIRST_PERSON = re.compile(
     r"|at (?:my|our)|when i|during|as (?:a|the|an)|situation\s*:|context\s*:|yes|absolutely|sure)\b",
     re.I)
 _STAR_LABELS = re.compile(r"\bsituation\s*:.*\b(?:task|action)\s*:.*\bresult\s*:", re.I | re.S)
-_TIME_GUIDE = re.compile(
-    r"(?<![\d:])(?P<g>\d+(?:\.\d+)?\s*(?:[-–—]|to)\s*\d+(?:\.\d+)?\s*(?:minutes?|mins?|seconds?|secs?)"
-    r"|\d+:[0-5]\d\s*(?:[-–—]|to)\s*\d+:[0-5]\d"
-    r"|\d+(?:\.\d+)?\s*(?:minutes?|mins?|seconds?|secs?))\b", re.I)
+_LABEL_ONLY = re.compile(r"^(?:q|question)\s*#?\s*\d{1,3}(?:\s*(?:of|/)\s*\d{1,3})?\s*[:.]?$", re.I)
 _FRAMEWORK_HINTS = (
     ("CIRCLES", re.compile(r"\bCIRCLES\b")),
     ("STAR", re.compile(r"\bSTAR\b|\bS\.T\.A\.R\b")),
     ("CAR", re.compile(r"\bCAR (?:method|framework|format|structure)\b|\bC\.A\.R\b")),
 )
 _BULLET = re.compile(r"^(?:[-–—*•·▪◦●○✓✔✗✘❌×☐☑➤►▸→+>]+|\(?\d{1,2}[.)]|\(?[a-z][.)])\s*", re.I)
-_SEPARATOR = re.compile(r"^[\s\-–—_=~*•·/|.#]*$")
 _EXAMPLES = re.compile(r"\((?:e\.g\.|eg\.?|for example|such as|like|i\.e\.)[,:]?\s*(?P<items>[^)]+)\)", re.I)
 _STOPWORDS = frozenset((
     "a", "an", "the", "and", "or", "of", "to", "in", "on", "for", "with", "at", "by", "from", "your",
@@ -133,21 +110,6 @@ def _sentences(text: str) -> int:
     return max(1, len(re.findall(r"[.!?](?:\s|$)", text)))
 
 
-def _section_of(line: str) -> tuple[str | None, str]:
-    """(section, inline content) when the line is a heading or starts with 'Label:'."""
-    label, sep, rest = line.partition(":")
-    if sep and len(label) <= 40 and rest.strip():
-        for kind, pattern in _SECTION_PATTERNS:
-            if kind != "questions" and pattern.search(label) and len(label.split()) <= 5:
-                return kind, rest.strip()
-    bare = line.rstrip(":").strip()
-    if len(bare) <= 60 and len(bare.split()) <= 8 and not bare.endswith((".", "?", "!", '"', "”")):
-        for kind, pattern in _SECTION_PATTERNS:
-            if pattern.search(bare):
-                return kind, ""
-    return None, ""
-
-
 def _question_text(line: str, in_question_list: bool) -> str | None:
     """The question a line asks, or None when it does not read as one."""
     labelled = _QUESTION_LABEL.match(line)
@@ -172,26 +134,9 @@ def _question_text(line: str, in_question_list: bool) -> str | None:
     # Inside a "questions" list, bare prompts such as "Your biggest professional risk" count
     # too, but not labels, time notes or sentences of prose.
     if (in_question_list and len(text) <= 200 and len(text.split()) >= 3 and not text.endswith(".")
-            and ":" not in text and _TIME_GUIDE.search(text) is None):
+            and ":" not in text and guide_in(text) is None):
         return text
     return None
-
-
-def _time_guide_in(line: str) -> str | None:
-    """A time guide from a short line such as 'final round · 5-7 minutes'.
-
-    Long prose is skipped on purpose: answers say things like 'within 45 minutes'."""
-    if len(line.split()) > 12:
-        return None
-    match = _TIME_GUIDE.search(line)
-    if not match:
-        return None
-    guide = re.sub(r"\s*[–—]\s*", "-", " ".join(match.group("g").split()))
-    try:
-        parse_time_guide(guide)
-    except ValueError:
-        return None
-    return guide
 
 
 def _framework_hint(text: str) -> str | None:
@@ -238,7 +183,12 @@ def _clip(text: str) -> str:
 
 
 class _PageReader:
-    """Walks the page once, keeping the question being filled and the open section."""
+    """Reads a page in two passes.
+
+    The first pass decides where each question begins, from the line's marker (``Q:``, a
+    heading, "Question 2 of 5", the page's own numbering or bullets) and its words. The
+    second assigns every other line to the question above it, by the nearest heading or
+    label, so a key point, mistake or answer can never cross into another question."""
 
     def __init__(self) -> None:
         self.title: str | None = None
@@ -251,91 +201,179 @@ class _PageReader:
         self.default_guide: str | None = None
         self.default_framework: str | None = None
         self.unplaced: list[str] = []
-        self.orphans = 0
 
     def read(self, text: str) -> None:
-        lines = [" ".join(raw.split()) for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
-        first = True
+        lines = classify_page(text)
+        title_index = self._find_title(lines)
+        starts = self._find_questions(lines, title_index)
+        self.section = sections.QUESTIONS if self.title and _mentions_questions(self.title) else None
         for line in lines:
-            if not line:
+            if line.index == title_index:
                 continue
-            if _SEPARATOR.match(line):
-                self.section = None  # '-' rules separate the list from the detail sections
-                continue
-            if first:
-                first = False
-                if self._take_title(line):
-                    continue
-            self._place(line)
-
-    def _take_title(self, line: str) -> bool:
-        if len(line) <= 80 and not line.endswith((".", "?", "!")) and _question_text(line, False) is None:
-            self.title = line
-            if re.search(r"\bquestions\b", line, re.I):
-                self.section = "questions"
-            return True
-        return False
-
-    def _place(self, line: str) -> None:
-        # A bulleted line inside a list stays an item even if it reads like a heading
-        # ("- Avoid jargon" under "Key points").
-        if self.section in _LIST_SECTIONS and self.current is not None and _strip_bullet(line)[1]:
-            self._place_list_item(line)
-            return
-        section, inline = _section_of(line)
-        if section is not None:
-            self.section = section
-            self.list_bulleted = False
-            if section == "structure" and self.current is None and inline:
-                self.description.append(inline)
-            if inline:
-                self._place_in_section(inline, from_label=True)
-            return
-        if self.section in _LIST_SECTIONS and self.current is not None and self._place_list_item(line):
-            return
-        if self.section in _LIST_SECTIONS:
-            self.section = None
-        question = _question_text(line, self.section == "questions")
-        if question is not None:
-            self._add_question(question)
-            return
-        guide = _time_guide_in(line)
-        if guide is not None:
-            if self.current is None:
-                self.default_guide = guide
+            if line.index in starts:
+                start = starts[line.index]
+                if start is not None:
+                    self._add_question(*start)
             else:
-                self.current.time_guide = guide
-            return
-        self._place_prose(line)
+                self._place(line)
 
-    def _place_in_section(self, content: str, from_label: bool) -> None:
-        if self.section in _LIST_SECTIONS:
-            if self.current is None or not self._place_list_item(content):
-                self._leave(content)
-            return
-        self._place_prose(content, from_label=from_label)
+    # ---------------------------------------------------------------- first pass
+    def _find_title(self, lines: list[PageLine]) -> int | None:
+        """The page's title: its first line that is neither noise nor a question."""
+        for line in lines[:12]:
+            if line.noise or line.separator:
+                continue
+            text = line.text
+            if (len(text) <= 80 and not text.endswith((".", "?", "!")) and line.question is None
+                    and _question_text(text, False) is None and not line.listed
+                    and sections.section_of(text)[0] not in sections.LIST_SECTIONS + (sections.SAMPLE,)):
+                self.title = text
+                return line.index
+            return None
+        return None
 
-    def _place_list_item(self, line: str) -> bool:
+    def _find_questions(self, lines: list[PageLine], title_index: int | None
+                        ) -> dict[int, tuple[str, str | None] | None]:
+        """Line index -> (question, guide) for each line that starts a question; None for a
+        "Question 3" label whose question is on the next line."""
+        starts: dict[int, tuple[str, str | None] | None] = {}
+        section = sections.QUESTIONS if self.title and _mentions_questions(self.title) else None
+        style: tuple[str, str] | None = None  # how the page marks its questions
+        q_indent = 0
+        last_number = 0
+        list_style: tuple[str, str] | None = None  # how the open key-point list marks items
+        label_waiting: PageLine | None = None
+        for line in lines:
+            if line.index == title_index or line.noise:
+                continue
+            if line.separator:
+                section = None
+                continue
+            if section in (sections.KEY_POINTS, sections.MISTAKES) and list_style and not line.listed:
+                section = None  # a plain line after a bulleted list: the page moved on
+            if _LABEL_ONLY.match(line.text):
+                label_waiting = line  # "Question 3" on a line of its own: the next line asks
+                continue
+            question = _question_at(line, section, style, q_indent, last_number, list_style)
+            if label_waiting is not None:
+                question, asked, line = line.text, line, label_waiting
+                starts[label_waiting.index] = None
+                label_waiting = None
+            else:
+                asked = line
+            if question is not None:
+                starts[asked.index] = split_question_guide(question)
+                style, q_indent = line.style, line.indent
+                last_number = line.number if line.number is not None else last_number
+                list_style = None
+                if section != sections.QUESTIONS:
+                    section = None
+                continue
+            kind, inline = sections.section_of(line.text)
+            if kind is not None and (inline or not (section in sections.LIST_SECTIONS and line.listed)):
+                section = sections.GUIDANCE if kind == sections.FRAMEWORK else kind
+                list_style = None
+            elif section in sections.LIST_SECTIONS and line.listed:
+                list_style = line.style
+        return starts
+
+    # --------------------------------------------------------------- second pass
+    def _place(self, line: PageLine) -> None:
+        if line.noise:
+            self._leave(line.text)
+            return
+        if line.separator:
+            self.section = None  # '-' rules separate the list from the detail sections
+            return
+        text = line.text
+        kind, inline = sections.section_of(text)
+        # A bulleted line inside a list stays an item even if it reads like a heading
+        # ("- Avoid jargon" under "Key points"); "- Avoid: jargon" is a label.
+        in_list = self.section in sections.LIST_SECTIONS and self.current is not None and line.listed
+        if kind is not None and in_list and not inline:
+            kind = None
+        if kind is None or kind in (sections.GUIDANCE, sections.FRAMEWORK):
+            short = self.section != sections.SAMPLE or len(text.split()) <= 6
+            guide = guide_line(text) if short else None
+            if guide is not None:
+                self._set_guide(guide)
+                self._set_framework(sections.framework_named(text))
+                return
+        if kind is not None:
+            self._open_section(kind, inline)
+            return
+        # Unbulleted lines may still be items: bullets are often lost in copying.
+        if (in_list or (self.section in sections.LIST_SECTIONS and self.current is not None
+                        and not line.listed)) and self._place_list_item(line):
+            return
+        if self.section in sections.LIST_SECTIONS:
+            self.section = None
+        named = sections.framework_named(text)
+        if named and len(text.split()) <= 8 and self.section != sections.SAMPLE:
+            self._set_framework(named)  # "Use the STAR method."
+            return
+        self._place_prose(text)
+
+    def _open_section(self, kind: str, inline: str) -> None:
+        self.list_bulleted = False
+        if kind == sections.FRAMEWORK:
+            named = sections.framework_named(inline, labelled=True)
+            if named:
+                self._set_framework(named)
+                return
+            kind = sections.GUIDANCE
+        self.section = kind
+        if not inline:
+            return
+        if kind in sections.LIST_SECTIONS:
+            if self.current is None:
+                self._leave(inline)
+                return
+            for item in sections.split_inline_items(inline):
+                self._add_item(item)
+            return
+        if kind == sections.GUIDANCE and self.current is None:
+            self.description.append(inline)
+            return
+        self._place_prose(inline, from_label=True)
+
+    def _set_guide(self, guide: str) -> None:
+        if self.current is None:
+            self.default_guide = guide
+        else:
+            self.current.time_guide = guide
+
+    def _set_framework(self, name: str | None) -> None:
+        if name is None:
+            return
+        if self.current is None:
+            self.default_framework = name
+        else:
+            self.current.framework = name
+
+    def _place_list_item(self, line: PageLine) -> bool:
         assert self.current is not None
-        item, bulleted = _strip_bullet(line)
-        if not item:
-            return True
+        item, bulleted = line.text, line.listed
         # Unbulleted lines may make up a point list (bullets are often lost in copying),
-        # but not follow a bulleted one (that is the page moving on), and a follow-up list
-        # without bullets cannot be told from the next question.
-        if not bulleted and (len(item) > 250 or self.section == "follow_ups" or self.list_bulleted
-                             or _section_of(item)[0] is not None):
+        # but not follow a bulleted one (that is the page moving on).
+        if not bulleted and (len(item) > 250 or self.section == sections.FOLLOW_UPS or self.list_bulleted
+                             or sections.section_of(item)[0] is not None):
             return False
         self.list_bulleted = self.list_bulleted or bulleted
-        if self.section == "follow_ups":
+        self._add_item(item)
+        return True
+
+    def _add_item(self, item: str) -> None:
+        assert self.current is not None
+        if self.section == sections.FOLLOW_UPS:
             self.current.follow_ups.append(_clip(_strip_quotes(item)))
-        elif self.section == "key_points":
+        elif self.section == sections.KEY_POINTS:
             self.current.key_points.append(_clip(item))
         else:
             self.current.mistakes.append(_clip(item))
-        return True
 
-    def _add_question(self, text: str) -> None:
+    def _add_question(self, text: str, guide: str | None) -> None:
+        text = _strip_quotes(text)
         key = _normalise(text)
         if not key:
             self._leave(text)
@@ -343,25 +381,28 @@ class _PageReader:
         if key in self.by_text:  # the page lists questions first, then details each one
             self.current = self.by_text[key]
             self.section = None
-            return
         else:
             draft = _Draft(text=_clip(text))
             self.drafts.append(draft)
             self.by_text[key] = draft
             self.current = draft
-        if self.section != "questions":
-            self.section = None
+            if self.section != sections.QUESTIONS:
+                self.section = None
+        if guide is not None:
+            self.current.time_guide = guide
+        self.list_bulleted = False
 
     def _place_prose(self, line: str, from_label: bool = False) -> None:
         hint = _framework_hint(line)
         current = self.current
-        if self.section == "structure" and current is not None:
+        if self.section == sections.GUIDANCE and current is not None:
             # Structure advice is often written in the first person ("I would use ...").
             current.guidance.append(line)
             if hint:
                 current.framework = hint
             return
-        if self.section == "sample" and (from_label or len(line) >= 60):
+        if self.section == sections.SAMPLE and (from_label or len(line) >= 60 or (
+                current is not None and current.sample and line.endswith((".", "!", "?", '"', "”")))):
             self._add_sample(current or self._orphan(), line)
             return
         if current is None and not _is_answer(line):
@@ -389,7 +430,6 @@ class _PageReader:
 
     def _orphan(self) -> _Draft:
         """An answer with no question: keep it under a placeholder the user can rename."""
-        self.orphans += 1
         draft = _Draft(text="", placeholder=True)
         self.drafts.append(draft)
         self.current = draft
@@ -397,6 +437,49 @@ class _PageReader:
 
     def _leave(self, line: str) -> None:
         self.unplaced.append(line)
+
+
+def _mentions_questions(title: str) -> bool:
+    return re.search(r"\bquestions\b", title, re.I) is not None
+
+
+def _question_at(line: PageLine, section: str | None, style: tuple[str, str] | None, q_indent: int,
+                 last_number: int, list_style: tuple[str, str] | None) -> str | None:
+    """The question ``line`` starts, or None. Labels ("Q:", "Question 2 of 5 —") always
+    start one; numbered and bulleted lines do when they continue the page's own question
+    list (same marker, next number, not indented deeper), or read as a question outside a
+    key-point list; plain lines when they read as a question."""
+    if line.question is not None:
+        return line.question
+    text = line.text
+    # Under a "Questions" heading bare prompts count too, but never a section heading
+    # ("What they look for"); a real question wins over a heading-like reading
+    # ("Tell me about a mistake you made").
+    reads = _question_text(text, False)
+    if reads is None and section == sections.QUESTIONS and sections.section_of(text)[0] is None:
+        reads = _question_text(text, True)
+    if line.marker == "heading":
+        return reads
+    deeper = style is not None and line.indent > q_indent
+    in_list = section in sections.LIST_SECTIONS
+    if line.marker == "number":
+        continues = style == line.style and line.number == last_number + 1 and not deeper
+        if continues and (not in_list or reads or (list_style is not None and list_style != line.style)):
+            return text
+        if in_list or deeper:
+            return None
+        return reads
+    if line.marker == "bullet":
+        if in_list:
+            same = style == line.style and not deeper and section != sections.FOLLOW_UPS
+            return reads if same else None
+        return None if deeper and style is not None and style[0] in ("bullet", "number") else reads
+    if deeper and style is not None and style[0] != "":
+        return None
+    if section in (sections.KEY_POINTS, sections.MISTAKES) and list_style is None:
+        # An unbulleted list (bullets lost in copying): only a real question ends it.
+        return reads if text.endswith("?") else None
+    return reads
 
 
 def _find_role(title: str | None, description: list[str], questions: list[_Draft]) -> str | None:

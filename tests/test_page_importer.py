@@ -1,28 +1,27 @@
-"""The page importer on the three kinds of prep page and on small hand-made ones."""
+"""The page importer on the three seed pages, on prep pages in other layouts, and on small
+hand-made ones: each field of each question, and nothing leaked between questions."""
 
 from __future__ import annotations
 
-import os
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
 from interview_scripts.errors import ScriptError
 from interview_scripts.loader import parse_script
+from interview_scripts.page_guides import guide_line, split_question_guide
 from interview_scripts.page_importer import ImportResult, import_page
+from interview_scripts.page_sections import section_of, split_inline_items
+from interview_scripts.script import Question
 
-# The seed pages sit beside the repository; GREENROOM_SEEDS_DIR points elsewhere.
-_DEFAULT_SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
-SEEDS_DIR = _DEFAULT_SEEDS if _DEFAULT_SEEDS.is_dir() else Path(os.environ.get("GREENROOM_SEEDS_DIR", _DEFAULT_SEEDS))
+PAGES = Path(__file__).resolve().parent / "pages"
+SEEDS_DIR = PAGES / "seeds"
 
 
 def _seed(prefix: str) -> Path:
-    if not SEEDS_DIR.is_dir():
-        pytest.skip(f"seed pages not found at {SEEDS_DIR} (set GREENROOM_SEEDS_DIR to their folder)")
-    matches = sorted(SEEDS_DIR.glob(f"{prefix}_*.txt"))
-    if not matches:
-        pytest.skip(f"no seed page {prefix}_*.txt in {SEEDS_DIR}")
-    return matches[0]
+    (page,) = sorted(SEEDS_DIR.glob(f"{prefix}_*.txt"))
+    return page
 
 
 def _import(prefix: str) -> ImportResult:
@@ -178,3 +177,241 @@ def test_awkward_text_still_round_trips() -> None:
 def test_page_without_questions_is_a_script_error() -> None:
     with pytest.raises(ScriptError, match=r"^empty\.txt: found no interview questions"):
         import_page("Just a heading\n\nnothing else here", "empty.txt")
+
+
+# ---------------------------------------------------------------------------------------
+# Prep pages in other layouts (tests/pages/): every field of every question.
+
+
+@dataclass
+class Expected:
+    text: str
+    guide: tuple[float, float] | None = None
+    framework: str = "none"
+    key_points: list[str] = field(default_factory=list)
+    mistakes: list[str] = field(default_factory=list)
+    sample: str = ""  # how the sample answer begins; "" for none
+    follow_ups: list[str] = field(default_factory=list)
+
+
+LAYOUTS: dict[str, list[Expected]] = {
+    # Numbered questions; key points under "Key points", "Hit these points", "Look for" with a
+    # 1) list; "Avoid" and "Common mistakes"; "Time:", "Suggested length:"; site noise.
+    "numbered_list.txt": [
+        Expected("Tell me about a time you calmed down an angry customer.", (120, 180), "STAR",
+                 ["Name what the customer was upset about", "Say how you listened before offering a fix",
+                  "Give the outcome (e.g. refund, renewal)"],
+                 ["Blaming the customer", "Skipping the result"]),
+        Expected("How do you prioritise a queue of two hundred open tickets?", (68, 90), "none",
+                 ["Sort by impact, not by age", "Mention service-level targets (e.g. SLA, first response)"],
+                 ['Answering "first in, first out" without a reason']),
+        Expected("Why do you want to lead a support team?", (60, 120), "none",
+                 ["Care for the team's growth", "A concrete reason tied to this company"]),
+    ],
+    # Markdown: "## Q1:" headings, bold labels, "### Key points" with a numbered list, an
+    # inline "**Key points:** a; b; c", italic and bracketed guides, a question with nothing.
+    "markdown.md": [
+        Expected("Walk me through a dashboard you built from scratch.", (120, 180), "none",
+                 ["The business question the dashboard answered", "How you checked that the numbers were right"],
+                 ["Listing chart types without saying why you chose them"]),
+        Expected("How would you explain a p-value to a sales manager?", (90, 120), "none",
+                 ["Use a plain-language comparison", "Say what the number does not tell you"]),
+        Expected("Tell me about a time your analysis was wrong.", None, "STAR",
+                 ["owning the mistake", "how you found the cause", "what you changed in your process"],
+                 sample="In my first analyst job I reported a churn rate"),
+        Expected("Which SQL window function do you use most, and why?"),
+        Expected("Describe how you clean a messy dataset.", (180, 300), "none", [],
+                 ["deleting rows without saying how many"]),
+    ],
+    # Q:/A: pairs: a two-line answer, inline key points and "Avoid:", a guide after the answer.
+    "qa_pairs.txt": [
+        Expected("Why are you leaving your current job?", None, "none",
+                 ["growth, not grievance", "link it to this role"], ["criticising your current employer"],
+                 sample="I have learned a great deal in four years"),
+        Expected("What is your greatest strength?", (60, 120), "none",
+                 sample="I turn vague requests into clear plans."),
+        Expected("Where do you see yourself in five years?", sample="Leading a small team"),
+    ],
+    # "Question 1 of 4 — … (2–3 min)" with the guide in the question line, comma lists.
+    "question_of_n.txt": [
+        Expected("Tell us about a project you are proud of", (120, 180), "none",
+                 ["ownership", "a technical decision you made", "the outcome"]),
+        Expected("How do you make sure your code works before it is merged?", (90, 120), "none",
+                 ["tests", "code review", "small pull requests"], ["saying that QA will catch it"]),
+        Expected("Explain the difference between a process and a thread", (68, 90)),
+        Expected("Do you have any questions for us?", (45, 60)),
+    ],
+    # Bulleted questions with indented sub-bullets that carry labels.
+    "bulleted_nested.txt": [
+        Expected("Why did you choose nursing?", None, "none",
+                 ["a real moment that drew you in", "what keeps you in it"]),
+        Expected("Describe how you handle a patient who refuses medication.", None, "CAR",
+                 ["respect for autonomy", "explaining the risks", "escalating to the doctor"],
+                 ["forcing the medication"]),
+        Expected("Tell me about a time you made a mistake at work", (90, 120), "STAR"),
+    ],
+    # "Question:" labels; "Why interviewers ask this", "Example answer", "Sample answer",
+    # "Things to avoid", "Follow-up questions"; "Aim for 3 to 5 minutes", "Time guide:".
+    "headings_with_answers.txt": [
+        Expected("Walk me through your design process.", (180, 300), "none", [],
+                 ["Showing only polished final mock-ups"], sample="I begin by talking to five or six users"),
+        Expected("How do you handle feedback you disagree with?",
+                 sample="I ask questions until I understand the concern",
+                 follow_ups=["Can you give an example from your last project?",
+                             "What if the feedback came from the CEO?"]),
+        Expected("Which product do you think is badly designed, and how would you fix it?", (90, 120)),
+    ],
+    # A copied job site: menus, cookie banner, share buttons, adverts, sign-up lines.
+    "job_site_noise.txt": [
+        Expected("How do you motivate staff during a slow season?", (180, 240),
+                 sample="I set small weekly goals"),
+        Expected("How would you handle an employee who is often late?", None, "none",
+                 ["Talk to the employee privately first", "Follow the written attendance policy"],
+                 sample="I would talk to them privately first"),
+        Expected("Tell me about a time you increased store sales.", None, "STAR",
+                 sample="Situation: footfall dropped"),
+    ],
+    # A friend's notes: "Q1." labels, a guide after "--", "use STAR, 2-3 min", lower-case labels.
+    "friend_notes.txt": [
+        Expected("Tell me about yourself", (90, 120), "none", ["current role", "one big win", "why this move"]),
+        Expected("Biggest failure?", (120, 180), "STAR", [],
+                 ["picking a fake failure", "no lesson at the end"]),
+        Expected("Why our company and not a bigger one?", None, "none",
+                 ["you read the engineering blog", "you know the product"]),
+    ],
+    # "Question 1" on a line of its own, the question on the next; "Model answer".
+    "question_headers.txt": [
+        Expected("What would you do if a pupil refused to join in?", (90, 120),
+                 sample="I would quietly find out why first"),
+        Expected("How do you work with the class teacher?", None, "none",
+                 ["Regular short check-ins", "Following the teacher's plan",
+                  "Passing on what you noticed about pupils"]),
+    ],
+}
+
+
+def _import_layout(name: str) -> ImportResult:
+    page = PAGES / name
+    return import_page(page.read_text(encoding="utf-8"), page.name)
+
+
+def _assert_question(got: Question, want: Expected) -> None:
+    assert got.text == want.text
+    guide = (got.time_guide.min_s, got.time_guide.max_s) if got.time_guide else None
+    assert guide == (tuple(float(s) for s in want.guide) if want.guide else None), got.text
+    assert got.framework.name == want.framework, got.text
+    assert [k.text for k in got.key_points] == want.key_points, got.text
+    assert [m.text for m in got.mistakes] == want.mistakes, got.text
+    if want.sample:
+        assert got.sample_answer.startswith(want.sample), got.text
+    else:
+        assert got.sample_answer == "", got.text
+    assert list(got.follow_ups) == want.follow_ups, got.text
+
+
+@pytest.mark.parametrize("name", sorted(LAYOUTS))
+def test_layout_field_by_field(name: str) -> None:
+    result = _import_layout(name)
+    wanted = LAYOUTS[name]
+    assert [q.text for q in result.script.questions] == [w.text for w in wanted]
+    for got, want in zip(result.script.questions, wanted, strict=True):
+        _assert_question(got, want)
+    _round_trip(result)
+
+
+def _fragments(question: Question) -> list[str]:
+    return ([k.text for k in question.key_points] + [m.text for m in question.mistakes]
+            + list(question.follow_ups) + [p for p in question.sample_answer.split("\n\n") if p])
+
+
+@pytest.mark.parametrize("name", sorted(LAYOUTS))
+def test_nothing_leaks_between_questions(name: str) -> None:
+    """Every key point, mistake, follow-up and answer of a question comes from the page
+    between that question and the next one."""
+    page = (PAGES / name).read_text(encoding="utf-8")
+    result = _import_layout(name)
+    starts = []
+    for question in result.script.questions:
+        at = page.find(question.text[:25], starts[-1] + 1 if starts else 0)
+        assert at >= 0, question.text
+        starts.append(at)
+    for n, question in enumerate(result.script.questions):
+        block = page[starts[n]: starts[n + 1] if n + 1 < len(starts) else len(page)]
+        for fragment in _fragments(question):
+            assert fragment[:30] in block, f"{fragment!r} leaked into {question.text!r}"
+
+
+def test_site_noise_is_reported_not_placed() -> None:
+    result = _import_layout("job_site_noise.txt")
+    assert result.script.title == "Top 3 Retail Store Manager Interview Questions"
+    assert result.script.role == "Retail Store Manager"
+    for noise in ("Skip to content", "Sign in | Create account", "Advertisement", "Sign up for job alerts",
+                  "Was this helpful? Yes No", "Share on Facebook Share on LinkedIn"):
+        assert noise in result.unplaced
+    assert "Jobs Companies Salaries Career advice" in result.unplaced  # a copied menu bar
+    every_field = " ".join(" ".join(_fragments(q)) + q.guidance for q in result.script.questions)
+    assert "cookies" not in every_field and "Sign up" not in every_field
+
+
+def test_numbered_list_keeps_every_question_and_its_own_points() -> None:
+    """The layout that used to give its one found question every other question's points."""
+    script = _import_layout("numbered_list.txt").script
+    assert len(script.questions) == 3
+    first, second, third = script.questions
+    assert first.key_points[2].cues == ("refund", "renewal")
+    assert not any("prioritise" in m.text or "lead a support team" in m.text for m in first.mistakes)
+    assert [k.text for k in third.key_points][0] == "Care for the team's growth"  # a 1) list, not questions
+
+
+@pytest.mark.parametrize(("line", "guide"), [
+    ("Time: 3-4 minutes", "3-4 minutes"),
+    ("Suggested length: 90 seconds", "90 seconds"),
+    ("(2–3 min)", "2-3 min"),
+    ("Keep it to about 2 minutes.", "2 minutes"),
+    ("Aim for 3 to 5 minutes", "3 to 5 minutes"),
+    ("Answer length: 1.5 minutes", "1.5 minutes"),
+    ("final round · 5-7 minutes", "5-7 minutes"),
+    ("Time limit: 45-90 seconds", "45-90 seconds"),
+    ("no longer than 90s", "90s"),
+])
+def test_guide_phrasings(line: str, guide: str) -> None:
+    assert guide_line(line) == guide
+
+
+def test_guides_in_long_prose_are_left_alone() -> None:
+    prose = ("We restored the service within 45 minutes and then spent the next two days writing "
+             "the review with everyone who had been involved")
+    assert guide_line(prose) is None
+    assert guide_line("Question 1 of 4") is None
+
+
+def test_guide_written_into_a_question_is_taken_out_of_it() -> None:
+    assert split_question_guide("Tell us about a project you are proud of (2–3 min)") == (
+        "Tell us about a project you are proud of", "2-3 min")
+    assert split_question_guide("Tell me about yourself -- keep it about 2 minutes") == (
+        "Tell me about yourself", "2 minutes")
+    # A length that belongs to the question stays in it.
+    question = "Tell me about a time you had 10 minutes to fix a broken release."
+    assert split_question_guide(question) == (question, None)
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("Hit these points", "key_points"), ("What they look for", "key_points"), ("Look for:", "key_points"),
+    ("What we're listening for", "key_points"), ("Key points to mention", "key_points"),
+    ("Common mistakes", "mistakes"), ("Avoid:", "mistakes"), ("Red flags", "mistakes"),
+    ("Sample answer", "sample"), ("A:", "sample"), ("Answer example", "sample"),
+    ("Follow-up questions", "follow_ups"), ("Why interviewers ask this", "guidance"),
+    ("Framework:", "framework"),
+    ("Tell me about a time you led a team.", None), ("I follow the '6 Rs' framework: rehost", None),
+])
+def test_section_headings(text: str, kind: str | None) -> None:
+    assert section_of(text)[0] == kind
+
+
+def test_inline_lists_split_only_into_short_items() -> None:
+    assert split_inline_items("growth, not grievance; link it to this role") == [
+        "growth, not grievance", "link it to this role"]
+    assert split_inline_items("tests, code review, small pull requests") == [
+        "tests", "code review", "small pull requests"]
+    assert split_inline_items("Say what you did, not what the team did") == [
+        "Say what you did, not what the team did"]
