@@ -10,7 +10,12 @@ Design choices:
 - Writes use ``BEGIN IMMEDIATE`` so a writer takes the write lock up front and waits on
   the busy timeout, instead of failing half way with "database is locked".
 - The schema version lives in ``PRAGMA user_version``; ``MIGRATIONS[i]`` moves a database
-  from version ``i`` to ``i + 1`` inside one transaction.
+  from version ``i`` to ``i + 1`` inside one transaction. A step is SQL text or a function
+  of the connection (for data SQL cannot compute, such as summaries of stored feedback).
+- Lists read summaries, never the full feedback: each attempt keeps a small
+  ``summary_json`` (``app.summary.AttemptSummary``) written with its feedback, so History,
+  compare and progress stay quick over thousands of attempts; ``get_attempt`` reads the
+  full feedback and transcript of one.
 - The database holds private answers: the file is created 0600 before SQLite touches it,
   and SQLite gives its -wal/-shm side files the database file's mode.
 """
@@ -22,7 +27,7 @@ import json
 import logging
 import os
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,6 +38,7 @@ from pydantic_core import PydanticSerializationError
 
 from app import paths
 from app.errors import StoreError
+from app.summary import AttemptSummary
 from models.coach.feedback_model import Feedback
 
 log = logging.getLogger(__name__)
@@ -73,8 +79,26 @@ _MIGRATION_1 = (
     "CREATE INDEX attempts_by_status ON attempts(status)",
 )
 
+
+def _summarise_stored_feedback(conn: sqlite3.Connection) -> None:
+    """Fill ``summary_json`` for rows saved before summaries existed."""
+    rows = conn.execute("SELECT id, feedback_json FROM attempts WHERE feedback_json IS NOT NULL"
+                        " AND summary_json IS NULL").fetchall()
+    for attempt_id, feedback_json in rows:
+        summary = _summary_json(_load_feedback(feedback_json, attempt_id))
+        if summary is not None:
+            conn.execute("UPDATE attempts SET summary_json = ? WHERE id = ?", (summary, attempt_id))
+
+
+_MIGRATION_2 = (
+    "ALTER TABLE attempts ADD COLUMN summary_json TEXT",
+    "CREATE INDEX attempts_by_question ON attempts(script_id, question_id, started_at)",
+    _summarise_stored_feedback,
+)
+
+MigrationStep = str | Callable[[sqlite3.Connection], None]
 # Append new steps; never edit a step that has shipped.
-MIGRATIONS: tuple[Sequence[str], ...] = (_MIGRATION_1,)
+MIGRATIONS: tuple[Sequence[MigrationStep], ...] = (_MIGRATION_1, _MIGRATION_2)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -116,6 +140,28 @@ class AttemptRow:
     transcript: dict[str, Any] | None
     feedback: Feedback | None
     models: dict[str, Any] = field(default_factory=dict)
+    summary: AttemptSummary | None = None
+
+    @property
+    def started(self) -> datetime:
+        return parse_timestamp(self.started_at)
+
+
+@dataclass(frozen=True)
+class AttemptBrief:
+    """An attempt as lists show it: its figures, without feedback or transcript."""
+
+    id: int
+    session_id: int
+    script_id: str
+    question_id: str
+    question_text: str
+    started_at: str
+    ended_at: str | None
+    status: str
+    audio_path: Path | None
+    duration_s: float | None
+    summary: AttemptSummary | None
 
     @property
     def started(self) -> datetime:
@@ -160,6 +206,18 @@ def _load_feedback(text: str | None, attempt_id: int) -> Feedback | None:
         log.warning("attempt %s: stored feedback is not readable (%s)", attempt_id,
                     exc.errors()[0]["msg"] if exc.errors() else exc)
         return None
+
+
+def _summary_json(feedback: Feedback | None) -> str | None:
+    if feedback is None:
+        return None
+    if not isinstance(feedback, Feedback):
+        # Callers outside the app may hand in plain dicts; a summary needs real feedback.
+        try:
+            feedback = Feedback.from_dict(feedback)
+        except ValidationError:
+            return None
+    return AttemptSummary.from_feedback(feedback).to_json()
 
 
 def _inside(folder: Path, candidate: Path) -> Path | None:
@@ -269,8 +327,11 @@ class Store:
                     version = conn.execute("PRAGMA user_version").fetchone()[0]
                     self._check_version(version)
                     if version < SCHEMA_VERSION:
-                        for statement in MIGRATIONS[version]:
-                            conn.execute(statement)
+                        for step in MIGRATIONS[version]:
+                            if callable(step):
+                                step(conn)
+                            else:
+                                conn.execute(step)
                         version += 1
                         conn.execute(f"PRAGMA user_version = {version}")
                 except BaseException:
@@ -357,12 +418,12 @@ class Store:
                        feedback: Feedback | None, models: Any = None) -> None:
         """``transcript`` and ``models`` are anything with ``to_dict()`` or plain JSON."""
         values = (float(duration_s), _to_json(transcript, "transcript"), _to_json(feedback, "feedback"),
-                  _to_json(models or {}, "models"), utc_now(), attempt_id)
+                  _summary_json(feedback), _to_json(models or {}, "models"), utc_now(), attempt_id)
         with self._write() as conn:
             self._require(conn, "attempts", attempt_id)
             conn.execute(
                 "UPDATE attempts SET status = 'complete', duration_s = ?, transcript_json = ?,"
-                " feedback_json = ?, models_json = ?, ended_at = ? WHERE id = ?",
+                " feedback_json = ?, summary_json = ?, models_json = ?, ended_at = ? WHERE id = ?",
                 values,
             )
 
@@ -370,14 +431,16 @@ class Store:
                         models: Any = None) -> None:
         """Replace the feedback (e.g. when the LLM's part arrives after the metrics)."""
         feedback_json = _to_json(feedback, "feedback")
+        summary_json = _summary_json(feedback)
         with self._write() as conn:
             self._require(conn, "attempts", attempt_id)
             if models is None:
-                conn.execute("UPDATE attempts SET feedback_json = ? WHERE id = ?",
-                             (feedback_json, attempt_id))
+                conn.execute("UPDATE attempts SET feedback_json = ?, summary_json = ? WHERE id = ?",
+                             (feedback_json, summary_json, attempt_id))
             else:
-                conn.execute("UPDATE attempts SET feedback_json = ?, models_json = ? WHERE id = ?",
-                             (feedback_json, _to_json(models, "models"), attempt_id))
+                conn.execute("UPDATE attempts SET feedback_json = ?, summary_json = ?, models_json = ?"
+                             " WHERE id = ?",
+                             (feedback_json, summary_json, _to_json(models, "models"), attempt_id))
 
     def mark_recovered(self, attempt_id: int, duration_s: float) -> None:
         """An attempt whose recording was interrupted and repaired from the WAV on disk."""
@@ -389,7 +452,8 @@ class Store:
             )
 
     def list_attempts(self, session_id: int | None = None, status: str | None = None) -> list[AttemptRow]:
-        """Attempts, most recent first; optionally of one session and/or one status."""
+        """Attempts with their full feedback and transcript, most recent first; optionally
+        of one session and/or one status. Lists of many attempts use ``list_briefs``."""
         if status is not None and status not in ATTEMPT_STATUSES:
             raise StoreError(f"attempt status '{status}' is unknown (use {', '.join(ATTEMPT_STATUSES)})")
         where: list[str] = []
@@ -405,6 +469,27 @@ class Store:
             rows = conn.execute(f"SELECT * FROM attempts{clause} ORDER BY started_at DESC, id DESC",
                                 args).fetchall()
         return [self._attempt(row) for row in rows]
+
+    _BRIEF_COLUMNS = ("id, session_id, script_id, question_id, question_text, started_at, ended_at,"
+                      " status, audio_path, duration_s, summary_json")
+
+    def list_briefs(self, session_id: int | None = None, script_id: str | None = None,
+                    question_id: str | None = None, oldest_first: bool = False) -> list[AttemptBrief]:
+        """Attempts with their summaries only (no feedback or transcript is read), most
+        recent first unless ``oldest_first``; optionally of one session, script, question."""
+        where: list[str] = []
+        args: list[Any] = []
+        for column, value in (("session_id", session_id), ("script_id", script_id),
+                              ("question_id", question_id)):
+            if value is not None:
+                where.append(f"{column} = ?")
+                args.append(value)
+        clause = f" WHERE {' AND '.join(where)}" if where else ""
+        order = "ASC" if oldest_first else "DESC"
+        with self._connection() as conn:
+            rows = conn.execute(f"SELECT {self._BRIEF_COLUMNS} FROM attempts{clause}"
+                                f" ORDER BY started_at {order}, id {order}", args).fetchall()
+        return [self._brief(row) for row in rows]
 
     def get_attempt(self, attempt_id: int) -> AttemptRow:
         with self._connection() as conn:
@@ -468,10 +553,22 @@ class Store:
             transcript=_from_json(row["transcript_json"]),
             feedback=_load_feedback(row["feedback_json"], row["id"]),
             models=_from_json(row["models_json"]) or {},
+            summary=AttemptSummary.from_json(row["summary_json"]),
+        )
+
+    @staticmethod
+    def _brief(row: sqlite3.Row) -> AttemptBrief:
+        return AttemptBrief(
+            id=row["id"], session_id=row["session_id"], script_id=row["script_id"],
+            question_id=row["question_id"], question_text=row["question_text"],
+            started_at=row["started_at"], ended_at=row["ended_at"], status=row["status"],
+            audio_path=Path(row["audio_path"]) if row["audio_path"] else None,
+            duration_s=row["duration_s"],
+            summary=AttemptSummary.from_json(row["summary_json"]),
         )
 
 
 __all__ = [
-    "ATTEMPT_STATUSES", "AttemptRow", "MIGRATIONS", "SCHEMA_VERSION", "SessionRow", "Store",
+    "ATTEMPT_STATUSES", "AttemptBrief", "AttemptRow", "AttemptSummary", "MIGRATIONS", "SCHEMA_VERSION", "SessionRow", "Store",
     "StoreError", "parse_timestamp", "utc_now",
 ]

@@ -75,6 +75,7 @@ def test_migrates_an_empty_file_to_the_latest_version_and_reopens_idempotently(t
     assert table_columns(db, "attempts") == [
         "id", "session_id", "script_id", "question_id", "question_text", "started_at", "ended_at",
         "status", "audio_path", "duration_s", "transcript_json", "feedback_json", "models_json",
+        "summary_json",
     ]
     session_id = first.create_session("ops", "Ops interview")
 
@@ -251,6 +252,102 @@ def test_attempt_lifecycle_and_json_round_trip(tmp_path: Path) -> None:
 
     opened.update_feedback(attempt_id, sample_feedback())  # models kept
     assert opened.get_attempt(attempt_id).models["llm"] == "llama3.2"
+
+
+# -- summaries ----------------------------------------------------------------------
+
+FIXTURE_V1 = Path(__file__).parent / "fixtures" / "store-v1.sqlite3"
+
+
+def test_summaries_are_saved_with_the_feedback_and_follow_its_replacement(tmp_path: Path) -> None:
+    opened = Store(tmp_path / "s.sqlite3")
+    session_id = opened.create_session("ops", "Ops")
+    attempt_id = opened.start_attempt(session_id, "ops", "outage", "Outage?", None)
+    (brief,) = opened.list_briefs()
+    assert brief.summary is None and brief.status == "recording"
+
+    feedback = sample_feedback()
+    opened.finish_attempt(attempt_id, 272.0, None, feedback, {})
+    (brief,) = opened.list_briefs()
+    summary = brief.summary
+    assert summary is not None
+    assert (summary.verdict, summary.guide_text, summary.guide_min_s) == ("short", "5-7 minutes", 300)
+    assert summary.speaking_s == feedback.speaking_s and summary.wpm == feedback.wpm
+    assert summary.fillers == feedback.fillers.count == 1
+    assert summary.pauses == len(feedback.pauses)
+    assert [(p.text, p.status) for p in summary.key_points] == [
+        (p.text, p.status) for p in feedback.key_points]
+    assert summary.key_points_text() == f"{summary.covered}/5"
+    assert [s.name for s in summary.stages] == [
+        s.name for s in feedback.structure.stages if s.present]
+    assert not summary.has_llm_review
+    assert opened.get_attempt(attempt_id).summary == summary
+
+    reviewed = feedback.model_copy(update={"llm": LLMReview(verdict="Fine."),
+                                           "key_points": feedback.key_points[:2]})
+    opened.update_feedback(attempt_id, reviewed)
+    (brief,) = opened.list_briefs()
+    assert brief.summary is not None and brief.summary.has_llm_review
+    assert len(brief.summary.key_points) == 2
+
+
+def test_briefs_read_no_feedback_and_filter_by_question_in_time_order(tmp_path: Path) -> None:
+    opened = Store(tmp_path / "s.sqlite3")
+    first = opened.create_session("ops", "Ops")
+    second = opened.create_session("ops", "Ops")
+    a1 = opened.start_attempt(first, "ops", "outage", "Outage?", None)
+    a2 = opened.start_attempt(first, "ops", "conflict", "Conflict?", None)
+    a3 = opened.start_attempt(second, "ops", "outage", "Outage?", None)
+    a4 = opened.start_attempt(second, "pm", "outage", "Outage (product)?", None)
+    for attempt in (a1, a2, a3, a4):
+        opened.finish_attempt(attempt, 10.0, {"text": "x", "words": []}, sample_feedback(), {})
+
+    assert [b.id for b in opened.list_briefs()] == [a4, a3, a2, a1]
+    assert [b.id for b in opened.list_briefs(script_id="ops", question_id="outage",
+                                             oldest_first=True)] == [a1, a3]
+    assert [b.id for b in opened.list_briefs(session_id=first)] == [a2, a1]
+    assert not hasattr(opened.list_briefs()[0], "feedback")
+
+    # Lists must not depend on the heavy columns at all: with them emptied, the figures remain.
+    conn = sqlite3.connect(opened.path)
+    conn.execute("UPDATE attempts SET feedback_json = 'not json', transcript_json = 'not json'")
+    conn.commit()
+    conn.close()
+    assert all(b.summary is not None and b.summary.verdict == "short" for b in opened.list_briefs())
+
+
+def test_a_schema_1_database_gains_summaries_for_every_coached_attempt(tmp_path: Path) -> None:
+    db = tmp_path / "old.sqlite3"
+    db.write_bytes(FIXTURE_V1.read_bytes())
+    assert user_version(db) == 1
+    assert "summary_json" not in table_columns(db, "attempts")
+
+    opened = Store(db)
+    assert user_version(db) == store.SCHEMA_VERSION >= 2
+    briefs = opened.list_briefs(oldest_first=True)
+    assert len(briefs) == 2
+    for brief in briefs:
+        full = opened.get_attempt(brief.id)
+        assert full.feedback is not None and brief.summary is not None
+        assert brief.summary == store.AttemptSummary.from_feedback(full.feedback)
+        assert full.summary == brief.summary
+    first, second = (b.summary for b in briefs)
+    assert first is not None and second is not None
+    assert [p.status for p in first.key_points] == [p.status for p in
+                                                     opened.get_attempt(briefs[0].id).feedback.key_points]
+    assert first.verdict == second.verdict == "within" and first.guide_text == "20-40 seconds"
+
+
+def test_the_summary_migration_skips_feedback_it_cannot_read(tmp_path: Path) -> None:
+    db = tmp_path / "old.sqlite3"
+    db.write_bytes(FIXTURE_V1.read_bytes())
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE attempts SET feedback_json = '{\"not\": \"feedback\"}' WHERE id = 1")
+    conn.commit()
+    conn.close()
+    briefs = {b.id: b for b in Store(db).list_briefs()}
+    assert briefs[1].summary is None
+    assert briefs[2].summary is not None
 
 
 def test_objects_that_are_not_json_are_a_store_error(tmp_path: Path) -> None:

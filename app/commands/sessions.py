@@ -7,9 +7,9 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from app.store import AttemptRow, SessionRow, Store
+from app.store import AttemptBrief, AttemptRow, SessionRow, Store
+from app.summary import AttemptSummary
 from interview_scripts.time_guide import format_clock
-from models.coach.feedback_model import Feedback
 
 AddCommand = Callable[[Any], None]
 
@@ -48,7 +48,7 @@ def _add_delete(actions: Any) -> None:
 SUBCOMMANDS: list[AddCommand] = [_add_list, _add_show, _add_delete]
 
 
-def local_time(row: SessionRow | AttemptRow) -> str:
+def local_time(row: SessionRow | AttemptRow | AttemptBrief) -> str:
     return row.started.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
@@ -68,40 +68,37 @@ VERDICT_WORDS = {"short": "short", "within": "within the guide", "long": "long",
                  "no_guide": "no time guide"}
 
 
-def _length_line(attempt: AttemptRow) -> str:
-    feedback = attempt.feedback
+def _length_line(attempt: AttemptBrief) -> str:
+    summary = attempt.summary
     parts = []
     if attempt.duration_s is not None:
         parts.append(format_clock(attempt.duration_s))
-    if feedback is not None:
-        verdict = feedback.length.verdict
-        parts.append(VERDICT_WORDS.get(verdict, verdict))
-        if feedback.time_guide is not None:
-            parts.append(f"guide {feedback.time_guide.text}")
+    if summary is not None:
+        parts.append(VERDICT_WORDS.get(summary.verdict, summary.verdict))
+        if summary.guide_text:
+            parts.append(f"guide {summary.guide_text}")
     return ", ".join(parts) if parts else "not measured"
 
 
-def key_points_summary(feedback: Feedback | None) -> str | None:
+def key_points_summary(summary: AttemptSummary | None) -> str | None:
     """'2 of 3' (plus partial ones) from the coach's key points, or None without any."""
-    if feedback is None or not feedback.key_points:
+    if summary is None or not summary.key_points:
         return None
-    statuses = [p.status for p in feedback.key_points]
-    summary = f"{statuses.count('covered')} of {len(statuses)}"
-    partial = statuses.count("partial")
-    return f"{summary} ({partial} partly)" if partial else summary
+    text = f"{summary.covered} of {len(summary.key_points)}"
+    return f"{text} ({summary.partial} partly)" if summary.partial else text
 
 
 def show_command(args: argparse.Namespace) -> int:
     store = Store()
     session = store.get_session(args.id)
-    attempts = list(reversed(store.list_attempts(session_id=session.id)))  # in the order asked
+    attempts = store.list_briefs(session_id=session.id, oldest_first=True)  # in the order asked
     print(f"Session {session.id}: {session.script_title} ({session.script_id}), "
           f"{local_time(session)}, {len(attempts)} attempt(s)")
     for number, attempt in enumerate(attempts, start=1):
         status = "" if attempt.status == "complete" else f" [{attempt.status}]"
         print(f"\n{number}. {attempt.question_text}{status}")
         print(f"   length: {_length_line(attempt)}")
-        points = key_points_summary(attempt.feedback)
+        points = key_points_summary(attempt.summary)
         if points is not None:
             print(f"   key points covered: {points}")
         print(f"   audio: {attempt.audio_path or 'none'}")

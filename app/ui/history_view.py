@@ -1,8 +1,9 @@
 """Past sessions and their attempts; open an attempt to see its feedback again.
 
-Rows are read from the store off the GUI thread. The right-hand side is the same
-``FeedbackView`` the practice room uses; a full replay of the recording can sit beside
-it later (``attemptOpened`` carries the row with its audio path).
+Rows are read from the store off the GUI thread, and only their summaries: a year of
+practice is thousands of attempts, and each one's full feedback and transcript is read
+(again off the GUI thread) when it is chosen. The right-hand side is the same
+``FeedbackView`` the practice room uses (``attemptOpened`` carries the full row).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.store import AttemptRow, SessionRow, Store
+from app.store import AttemptBrief, AttemptRow, SessionRow, Store
 from app.ui.feedback_view import FeedbackView
 from app.ui.widgets.text import heading
 from app.ui.workers import run_in_background
@@ -40,23 +41,22 @@ def _local_time(stamp: str) -> str:
         return stamp or ""
 
 
-def attempt_summary(attempt: AttemptRow) -> tuple[str, str]:
+def attempt_summary(attempt: AttemptBrief | AttemptRow) -> tuple[str, str]:
     """(length verdict, key points covered) for the history list."""
-    feedback = attempt.feedback
-    verdict = VERDICT_WORDS.get(feedback.length.verdict, "") if feedback is not None else ""
+    summary = attempt.summary
+    verdict = VERDICT_WORDS.get(summary.verdict, "") if summary is not None else ""
     if attempt.duration_s is not None:
         verdict = f"{format_clock(attempt.duration_s)} {verdict}".strip()
     if attempt.status != "complete":
         verdict = f"{verdict} ({attempt.status})".strip()
-    points = feedback.key_points if feedback is not None else []
-    covered = sum(1 for p in points if p.status == "covered")
-    return verdict, f"{covered}/{len(points)}" if points else "—"
+    return verdict, summary.key_points_text() if summary is not None else "—"
 
 
-def load_history(store: Store) -> list[tuple[SessionRow, list[AttemptRow]]]:
+def load_history(store: Store) -> list[tuple[SessionRow, list[AttemptBrief]]]:
+    """Every session with its attempts' summaries, oldest attempt first within a session."""
     sessions = store.list_sessions()
-    attempts = store.list_attempts()
-    by_session: dict[int, list[AttemptRow]] = {}
+    attempts = store.list_briefs()
+    by_session: dict[int, list[AttemptBrief]] = {}
     for attempt in attempts:
         by_session.setdefault(attempt.session_id, []).append(attempt)
     return [(s, sorted(by_session.get(s.id, []), key=lambda a: a.started_at)) for s in sessions]
@@ -71,7 +71,9 @@ class HistoryView(QWidget):
         super().__init__(parent)
         self._store_factory = store_factory or Store
         self._loading = False
-        self.history: list[tuple[SessionRow, list[AttemptRow]]] = []
+        self.history: list[tuple[SessionRow, list[AttemptBrief]]] = []
+        self.current_attempt: AttemptRow | None = None
+        self._opening: int | None = None  # the attempt whose full row is being read
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
         top.addWidget(heading("History"))
@@ -114,7 +116,7 @@ class HistoryView(QWidget):
         self.refresh_button.setEnabled(True)
         self.problem.emit(message)
 
-    def _show(self, history: list[tuple[SessionRow, list[AttemptRow]]]) -> None:
+    def _show(self, history: list[tuple[SessionRow, list[AttemptBrief]]]) -> None:
         self._loading = False
         self.refresh_button.setEnabled(True)
         self.history = history
@@ -139,6 +141,8 @@ class HistoryView(QWidget):
                 for j in range(self.tree.topLevelItem(i).childCount())]
 
     def open_attempt(self, attempt: AttemptRow) -> None:
+        """Show one attempt's full feedback (``attemptOpened`` follows)."""
+        self.current_attempt = attempt
         when = _local_time(attempt.started_at)
         self.attempt_title.setText(f"{when} — {attempt.question_text}")
         feedback = attempt.feedback
@@ -150,6 +154,16 @@ class HistoryView(QWidget):
         self.attemptOpened.emit(attempt)
 
     def _selected(self, current: QTreeWidgetItem | None, previous: QTreeWidgetItem | None) -> None:
-        attempt = current.data(0, ATTEMPT_ROLE) if current is not None else None
-        if isinstance(attempt, AttemptRow):
+        brief = current.data(0, ATTEMPT_ROLE) if current is not None else None
+        if not isinstance(brief, AttemptBrief):
+            return
+        self._opening = brief.id
+        self.attempt_title.setText(f"{_local_time(brief.started_at)} — {brief.question_text}")
+        factory = self._store_factory
+        run_in_background(lambda: factory().get_attempt(brief.id), self._opened, self.problem.emit,
+                          owner=self)
+
+    def _opened(self, attempt: AttemptRow) -> None:
+        # A later choice wins over a read that finished after it.
+        if attempt.id == self._opening:
             self.open_attempt(attempt)

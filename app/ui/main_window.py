@@ -205,8 +205,7 @@ class MainWindow(QMainWindow):
         self.history_view.refresh()
 
     def _play_history_moment(self, at_s: float) -> None:
-        item = self.history_view.tree.currentItem()
-        attempt = item.data(0, Qt.ItemDataRole.UserRole + 1) if item is not None else None
+        attempt = self.history_view.current_attempt
         if not isinstance(attempt, AttemptRow) or attempt.audio_path is None:
             return
         path = attempt.audio_path

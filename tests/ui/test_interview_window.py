@@ -178,8 +178,8 @@ def test_a_two_question_interview_in_the_window(qtbot, tmp_path: Path, answers: 
                                           "How do you hand over an on-call shift?"]
     assert all(i.text(1).endswith("long") for i in items)
     assert [i.text(2) for i in items] == ["2/2", "0/2", "1/1"]
-    history.tree.setCurrentItem(items[0])
-    assert "over by" in history.feedback_view.verdict_label.text()
+    history.tree.setCurrentItem(items[0])  # its full feedback is read off the GUI thread
+    qtbot.waitUntil(lambda: "over by" in history.feedback_view.verdict_label.text(), timeout=10_000)
     assert "No review from the local LLM" in history.feedback_view.llm_status.text()
 
 
