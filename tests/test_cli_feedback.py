@@ -97,7 +97,9 @@ def test_every_failure_keeps_the_deterministic_feedback(
     assert feedback["llm"] is None
     assert feedback["llm_status"]["ok"] is False
     assert feedback["llm_status"]["reason"]
-    assert feedback["length"]["verdict"] in ("short", "within", "long")
+    # About 13 s of speech against a 20-40 s guide: the coach's verdict stands.
+    assert feedback["length"]["verdict"] == "short" and feedback["length"]["delta_s"] < 0
+    assert feedback["llm_status"]["code"] and feedback["llm_status"]["code"] != "ok"
     assert len(feedback["key_points"]) == 3
     assert feedback["transcript"]["words"]
     assert not [n for n in feedback["notes"] if n.get("source") == "llm"]

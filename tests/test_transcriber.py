@@ -177,7 +177,13 @@ def test_long_audio_is_scored_in_pieces_with_the_same_result() -> None:
 def test_audio_longer_than_a_window_in_one_call(transcriber, star_wav: Path) -> None:
     """The decode-length bound never pushes a call past Whisper's 448-token context."""
     audio = read_audio_16k(star_wav)
+    once = transcriber.transcribe_array(audio)
     words = transcriber.transcribe_array(np.concatenate([audio, audio, audio]))
-    duration = 3 * audio.size / SAMPLE_RATE
-    assert duration > 60
-    assert words and words[-1].end_s > 2 * duration / 3, words[-3:]
+    third = audio.size / SAMPLE_RATE
+    assert 3 * third > 60
+    # Every third holds about as many words as the answer once: none was skipped
+    # (measured: 71 words once, 71 / 72 / 73 in the thirds).
+    for k in range(3):
+        inside = [w for w in words if k * third <= w.start_s < (k + 1) * third]
+        assert len(inside) >= 0.8 * len(once), (k, len(inside), len(once))
+    assert words[-1].end_s > 2.9 * third, words[-3:]

@@ -18,7 +18,12 @@ FEEDBACK_VERSION = 1
 
 Severity = Literal["info", "warning", "problem"]
 Verdict = Literal["short", "within", "long", "no_guide"]
-KeyPointStatus = Literal["covered", "partial", "missing"]
+# "not_heard": the word matcher found no evidence, which is not proof of absence.
+# "missing" is what versions before it wrote, and what a confirmed absence may use.
+KeyPointStatus = Literal["covered", "partial", "not_heard", "missing"]
+# How sure the coach is of a stage: a cue heard, its shape heard, something stands where
+# it belongs but does not show it, or nothing there at all.
+StageConfidence = Literal["clear", "likely", "not_clearly_heard", "absent"]
 # Every time is seconds from the start of the recording: never negative.
 Time = Annotated[float, Field(ge=0)]
 
@@ -108,6 +113,9 @@ class Stage(Part):
     end_s: Time | None = None
     share: float = 0.0
     cue: Cue | None = None
+    # Null in rows written before stages had a confidence: read present and inferred.
+    confidence: StageConfidence | None = None
+    basis: str | None = None
 
 
 class Structure(Part):
@@ -214,7 +222,7 @@ class Feedback(Part):
     # ------------------------------------------------------------------ conversions
     def to_dict(self) -> dict[str, Any]:
         """The JSON object of docs/feedback-json.md (what is stored and exported)."""
-        return self.model_dump(mode="json")
+        return self.model_dump(mode="json", fallback=_plain)
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False)
@@ -228,6 +236,14 @@ class Feedback(Part):
         """The deterministic feedback alone, ready for the LLM to review again."""
         notes = [n for n in self.notes if n.source != "llm"]
         return self.model_copy(update={"llm": None, "llm_status": None, "notes": notes})
+
+
+def _plain(value: Any) -> Any:
+    """NumPy numbers reach the loosely typed parts (budget rules, word lists) from the
+    measures; they are written as the plain numbers they are. Anything else is an error."""
+    if hasattr(value, "item") and hasattr(value, "dtype"):
+        return value.item() if getattr(value, "ndim", 0) == 0 else value.tolist()
+    raise TypeError(f"{type(value).__name__} cannot be written as JSON")
 
 
 def validate_feedback(data: Any) -> list[str]:
