@@ -85,3 +85,16 @@ def wav_duration(path: Path) -> float:
 def tone(freq_hz: float, seconds: float, rate: int = 16_000, amplitude: float = 0.5) -> np.ndarray:
     t = np.arange(int(seconds * rate)) / rate
     return (amplitude * np.sin(2 * np.pi * freq_hz * t)).astype(np.float32)
+
+
+def words_in_order(heard: list[str], expected: list[str]) -> int:
+    """How many of ``expected`` appear in ``heard`` in the same order (longest common
+    subsequence): unlike a bag of words, a garbled or shuffled transcript scores low."""
+    row = [0] * (len(expected) + 1)
+    for word in heard:
+        previous = 0
+        for j, want in enumerate(expected):
+            current = row[j + 1]
+            row[j + 1] = previous + 1 if word == want else max(row[j + 1], row[j])
+            previous = current
+    return row[-1]

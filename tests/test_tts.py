@@ -22,6 +22,7 @@ from tests.audio_helpers import (
     whisper_tiny,
     word_error_rate,
     words,
+    words_in_order,
 )
 
 SENTENCE = "Tell me about a project you are proud of and the result it delivered."
@@ -181,11 +182,13 @@ def test_speak_plays_aloud_and_stop_cuts_it_short(virtual_mic: str, tmp_path: Pa
     assert spoken_s >= played_s - 0.5, (spoken_s, played_s)
     text = transcribe(speech_model, heard)
     heard_words = set(words(text))
-    # Undamaged speech: tiny.en slips on a few of espeak's words even then (heard: "proud
-    # on", "very low to deliver", "very well-det"; 4 to 6 of these eight), while playback
-    # that lost stretches turned whole phrases into other words and matched none of them.
-    spoken = {"tell", "about", "project", "proud", "result", "delivered", "describe",
-              "conflict"}
-    assert len(heard_words & spoken) >= 3, text
+    # The sentence, in order: tiny.en slips on a few of espeak's words even on clean
+    # playback ("proud on", "the result is delivered", "very loaded delivered"); over six
+    # runs 10 to 12 of its 14 words came back in order. Playback that lost stretches turned
+    # whole phrases into other words; a garbled transcript keeps few words in order.
+    assert words_in_order(words(text), words(SENTENCE)) >= 8, text
+    # Then the start of the long one, up to where it was stopped.
+    after = words(text)[len(words(text)) // 2:]
+    assert words_in_order(after, ["describe", "a", "conflict"]) >= 2, text
     # The long one was cut short: its last clause never played.
     assert not heard_words & {"quarter", "differently", "situation"}, text
