@@ -5,9 +5,12 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.greenroom-installed
+PACKAGE_STAMP := $(VENV)/.greenroom-package-tools
+DIST ?= dist
 PULSE_DIR := /tmp/greenroom-pulse-$(shell id -u)-$$PPID
 
-.PHONY: run test setup setup-test lint bench screenshots demo clean
+.PHONY: run test setup setup-test lint bench screenshots demo clean \
+	package package-smoke setup-package icons bench-package
 
 run: setup
 	$(BIN)/greenroom
@@ -32,6 +35,31 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
+# The PyInstaller one-folder bundle, $(DIST)/greenroom, and its offline smoke test.
+package: setup-package
+	$(BIN)/pyinstaller --noconfirm --log-level WARN --distpath $(DIST) \
+		--workpath build/pyinstaller packaging/greenroom.spec
+	@echo "bundle: $(DIST)/greenroom ($$(du -sh $(DIST)/greenroom | cut -f1))"
+
+package-smoke: package
+	tools/package_smoke.sh $(DIST)/greenroom
+
+setup-package:
+	tools/install_system_packages.sh package
+	@$(MAKE) --no-print-directory $(PACKAGE_STAMP)
+
+$(PACKAGE_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev,package]'
+	touch $(PACKAGE_STAMP)
+
+# Re-render the committed PNG icons after editing the SVG.
+icons: $(STAMP)
+	$(BIN)/python packaging/render_icons.py
+
+# Size and cold start of the bundle (bench runs it too when a bundle exists).
+bench-package: package
+	$(BIN)/python -m benchmarks bundle_bench
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
@@ -48,4 +76,4 @@ demo: setup
 	$(BIN)/greenroom demo
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache build $(DIST)

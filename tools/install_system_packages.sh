@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian/Ubuntu packages Greenroom needs, once, through apt-get.
-# Usage: tools/install_system_packages.sh run|test
-#   run  - what the app needs (speech, audio, Qt runtime)
-#   test - also what the test suite needs (PulseAudio virtual microphone, Xvfb)
+# Usage: tools/install_system_packages.sh run|test|package
+#   run     - what the app needs (speech, audio, Qt runtime)
+#   test    - also what the test suite needs (PulseAudio virtual microphone, Xvfb, the
+#             desktop-entry and AppStream validators)
+#   package - also what `make package` and its smoke test need (PyInstaller's binutils,
+#             xdotool and xwininfo to find the bundle's window)
 # When apt-get is missing or not permitted, prints the missing packages and exits 1.
 set -euo pipefail
 
@@ -19,13 +22,22 @@ run_pkgs=(
 )
 test_pkgs=(
   pulseaudio pulseaudio-utils  # the null-sink virtual microphone the audio tests record from
-  xvfb                         # a virtual screen for the screenshot script
+  xvfb                         # a virtual screen for the screenshot script and the bundle
+  desktop-file-utils           # desktop-file-validate, for packaging/*.desktop
+  appstream                    # appstreamcli, for the AppStream metadata
+)
+package_pkgs=(
+  binutils                     # objdump and objcopy, which PyInstaller runs on Linux
+  xdotool x11-utils            # find the bundle's window on the virtual screen; xwininfo
 )
 
 pkgs=("${run_pkgs[@]}")
-if [[ "$profile" == "test" ]]; then
-  pkgs+=("${test_pkgs[@]}")
-fi
+case "$profile" in
+  run) ;;
+  test) pkgs+=("${test_pkgs[@]}") ;;
+  package) pkgs+=("${test_pkgs[@]}" "${package_pkgs[@]}") ;;
+  *) echo "usage: $0 run|test|package" >&2; exit 2 ;;
+esac
 # python3 -m venv needs ensurepip, which Debian ships separately.
 if ! python3 -c "import ensurepip" >/dev/null 2>&1; then
   pkgs+=(python3-venv)
