@@ -159,8 +159,8 @@ def test_key_points_statuses_and_evidence() -> None:
     rollback = status["Rolled back the bad deploy"]
     assert rollback["status"] == "covered" and rollback["start_s"] > 20.0
     assert "rolled back" in rollback["evidence"]
-    assert status["Added an automated canary check to the pipeline"]["status"] == "missing"
-    assert status["Ran a blameless post-mortem"]["status"] == "missing"
+    assert status["Added an automated canary check to the pipeline"]["status"] == "not_heard"
+    assert status["Ran a blameless post-mortem"]["status"] == "not_heard"
     partial = coach_answer(star_question(key_points=(KeyPoint("Ran a blameless post-mortem"),)),
                            transcript_of(("Afterwards we wrote a postmortem.", 0.0)), None).to_dict()
     assert partial["key_points"][0]["status"] == "partial"  # post-mortem said, blameless not

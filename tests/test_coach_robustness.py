@@ -30,7 +30,7 @@ def test_empty_transcript_without_audio() -> None:
     report = _check(fb)
     assert fb["words"] == 0 and fb["wpm"] is None and fb["speaking_s"] == 0.0
     assert fb["length"]["verdict"] == "short"
-    assert all(k["status"] == "missing" for k in fb["key_points"])
+    assert all(k["status"] == "not_heard" for k in fb["key_points"])
     assert not any(m["flagged"] for m in fb["mistakes"])  # nothing said, nothing to blame
     assert any(n["message"] == "No speech was recognised in this answer." for n in fb["notes"])
     assert "(nothing was transcribed)" in report

@@ -36,8 +36,12 @@ KEY_POINT_MARKS = {
     "covered": "✔ covered",
     "partial": "◐ partly",
     "partly": "◐ partly",
+    "not_heard": "? not heard in these words",
     "missing": "✘ missing",
 }
+# How the structure line marks each stage: a cue heard, its shape heard, unsure, nothing.
+STAGE_MARKS = {"clear": "✔", "likely": "✔ likely", "not_clearly_heard": "? not clearly heard",
+               "absent": "✘"}
 AT_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
@@ -285,7 +289,9 @@ class FeedbackView(QWidget):
         stages = feedback.structure.stages
         if not stages:
             return "No answer structure is set for this question."
-        marks = ", ".join(f"{s.name} {'✔' if s.present else '✘'}" for s in stages)
+        # Rows saved before stages had a confidence carry only ``present``.
+        marks = ", ".join(f"{s.name} {STAGE_MARKS.get(s.confidence or '', '✔' if s.present else '✘')}"
+                          for s in stages)
         return f"Structure ({feedback.structure.framework}): {marks}"
 
     def _fill_timeline(self, feedback: Feedback) -> None:

@@ -43,10 +43,12 @@ def _confidence(timing: SpeechTiming, english: bool) -> dict[str, str]:
                "rule of thumb",
         "fillers": "a lower bound: speech recognition leaves out many 'um' and 'uh'" + lang,
         "hedges": "counted from the transcript; reliable for words that were recognised" + lang,
-        "structure": "found from cue phrases; a stage said without its usual phrases can be "
-                     "missed" + lang,
+        "structure": "found from cue phrases (clear), from what each stage usually sounds "
+                     "like and where it stands (likely); a part that stands where a stage "
+                     "belongs without showing it is 'not clearly heard', not absent" + lang,
         "key_points": "word matching with stems and fuzzy spelling, not meaning; a point made "
-                      "in other words can show as missing" + lang,
+                      "in other words shows as 'not heard in these words', never as missing"
+                      + lang,
         "mistakes": "script mistakes are found only by their cue phrases" + lang,
     }
 

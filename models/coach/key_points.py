@@ -3,8 +3,10 @@
 A key point counts as covered when one of its cue phrases was said, or when most of its
 own content words appear within two neighbouring sentences; some of them make it
 partial. Matching is on stems with fuzzy spelling, so "post-mortem", "postmortem" and
-"post mortem" agree. It is word matching, not understanding: a point made in entirely
-different words can show as missing.
+"post mortem" agree. It is word matching, not understanding: it can find evidence of a
+point, but it cannot know a point is missing, because the candidate may have made it in
+words of their own. A point without evidence is therefore ``not_heard`` ("not heard in
+these words"), never ``missing``.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ shows give gives name names discuss talk include includes cover highlight share 
 clearly clear example examples specific specifically point points candidate answer good
 strong briefly brief
 """)
+NOT_HEARD = "not_heard"
 COVERED_SHARE = 0.6
 PARTIAL_SHARE = 0.3
 WINDOW_SENTENCES = 2
@@ -48,7 +51,7 @@ def _coverage(units: list[Phrase], tt: TokenizedTranscript, first: int, past: in
 
 
 def check_key_point(point: KeyPoint, tt: TokenizedTranscript) -> dict[str, Any]:
-    out: dict[str, Any] = {"text": point.text, "status": "missing", "evidence": None,
+    out: dict[str, Any] = {"text": point.text, "status": NOT_HEARD, "evidence": None,
                            "start_s": None, "score": 0.0, "matched_by": None}
     sentences = tt.sentences
     if not sentences:
@@ -79,9 +82,9 @@ def check_key_point(point: KeyPoint, tt: TokenizedTranscript) -> dict[str, Any]:
     elif share >= PARTIAL_SHARE and matched >= 1:
         status = "partial"
     else:
-        status = "missing"
+        status = NOT_HEARD
     out["score"] = round(share, 2)
-    if status != "missing" and token_index is not None:
+    if status != NOT_HEARD and token_index is not None:
         # The evidence is the sentence where the first matching word was said.
         token = tt.tokens[token_index]
         out.update(status=status, evidence=sentences[token.sentence].text,
@@ -95,9 +98,10 @@ def check_key_points(points: tuple[KeyPoint, ...], tt: TokenizedTranscript
     results = [check_key_point(p, tt) for p in points]
     notes: list[Note] = []
     for r in results:
-        if r["status"] == "missing":
-            notes.append(Note(None, "warning", f"Key point not heard: {r['text']}"
-                                               + ("" if r["text"].endswith(".") else ".")))
+        if r["status"] == NOT_HEARD:
+            text = r["text"].rstrip(".")
+            notes.append(Note(None, "info", f"Key point not heard in these words: {text}; if "
+                                            "you made it in your own words, say it plainly."))
         elif r["status"] == "partial":
             notes.append(Note(r["start_s"], "info",
                               f"At {clock(r['start_s'])} you touch on '{r['text']}' but only "

@@ -7,7 +7,10 @@ from typing import Any
 from interview_scripts.time_guide import format_clock
 from models.coach.feedback_model import Feedback
 
-_STATUS_MARK = {"covered": "[x]", "partial": "[~]", "missing": "[ ]"}
+_STATUS_MARK = {"covered": "[x]", "partial": "[~]", "not_heard": "[?]", "missing": "[ ]"}
+# Said after the point, so a reader does not take "[?]" or "[ ]" for a verdict it is not.
+_STATUS_WORDS = {"not_heard": "not heard in these words", "missing": "missing"}
+_STAGE_WORDS = {"likely": "likely", "not_clearly_heard": "not clearly heard"}
 _SEVERITY_MARK = {"info": "   ", "warning": " ! ", "problem": "!! "}
 
 
@@ -104,10 +107,8 @@ def _structure_lines(fb: dict[str, Any]) -> list[str]:
     lines = _section(f"Structure ({structure.get('framework')})")
     for s in stages:
         if s.get("present"):
-            how = "opening, no cue heard" if s.get("inferred") else (
-                f"cue '{s['cue']['text']}'" if s.get("cue") else "")
             lines.append(f"  {_clock(s.get('start_s'))}–{_clock(s.get('end_s'))}  "
-                         f"{s['name']:<12} {s.get('share', 0):>4.0%}  {how}")
+                         f"{s['name']:<12} {s.get('share', 0):>4.0%}  {_stage_how(s)}")
         else:
             lines.append(f"     missing     {s['name']}")
     if structure.get("order_ok") is False:
@@ -118,6 +119,22 @@ def _structure_lines(fb: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _stage_how(stage: dict[str, Any]) -> str:
+    """How a present stage was found, and how sure that is."""
+    confidence = stage.get("confidence")
+    if confidence is None:  # written before stages had a confidence
+        if stage.get("inferred"):
+            return "opening, no cue heard"
+        return f"cue '{stage['cue']['text']}'" if stage.get("cue") else ""
+    if confidence == "clear":
+        return f"cue '{stage['cue']['text']}'" if stage.get("cue") else "clear"
+    basis = stage.get("basis")
+    words = _STAGE_WORDS.get(confidence, confidence)
+    if confidence == "not_clearly_heard":
+        return f"{words} (this part stands where it belongs)"
+    return f"{words}: {basis}" if basis else words
+
+
 def _key_point_lines(fb: dict[str, Any]) -> list[str]:
     points = fb.get("key_points") or []
     mistakes = [m for m in fb.get("mistakes") or [] if m.get("flagged")]
@@ -125,7 +142,10 @@ def _key_point_lines(fb: dict[str, Any]) -> list[str]:
     if points:
         lines += _section("Key points")
         for p in points:
-            lines.append(f"{_STATUS_MARK.get(p.get('status'), '[?]')} {p.get('text')}")
+            status = p.get("status")
+            words = _STATUS_WORDS.get(status)
+            lines.append(f"{_STATUS_MARK.get(status, '[?]')} {p.get('text')}"
+                         + (f" — {words}" if words else ""))
             if p.get("evidence"):
                 lines.append(f"      {_clock(p.get('start_s'))}  \"{p['evidence']}\"")
     if mistakes:

@@ -75,6 +75,25 @@ def _measurable(tokens: list[Token], span: tuple[int, int], sentence: Sentence,
     return any(t.raw in CHANGE_WORDS for t in tt.sentence_tokens(sentence))
 
 
+def figure_sentences(tt: TokenizedTranscript
+                     ) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
+    """Per sentence index, its measurable results and all its figures (as said).
+
+    The structure check reads a sentence that carries a measurable result as outcome-shaped.
+    """
+    tokens = tt.tokens
+    sentences = {s.index: s for s in tt.sentences}
+    measurable: dict[int, list[str]] = {}
+    figures: dict[int, list[str]] = {}
+    for span in _numbers(tokens):
+        first = tokens[span[0]]
+        text = tt.text_between(*span)
+        figures.setdefault(first.sentence, []).append(text)
+        if _measurable(tokens, span, sentences[first.sentence], tt):
+            measurable.setdefault(first.sentence, []).append(text)
+    return measurable, figures
+
+
 def analyse_word_use(tt: TokenizedTranscript, framework_name: str
                      ) -> tuple[dict[str, Any], list[Note]]:
     tokens = tt.tokens
