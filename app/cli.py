@@ -20,6 +20,7 @@ from app.errors import USER_ERRORS
 COMMAND_MODULES = (
     "app.commands.scripts",
     "app.commands.sessions",
+    "app.commands.progress",
     "app.commands.transcribe",
     "app.commands.speech_models",
     "app.commands.practice",

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from app.store import AttemptBrief, AttemptRow, SessionRow, Store
@@ -27,12 +30,14 @@ def register(subparsers: Any) -> None:
 
 def _add_list(actions: Any) -> None:
     parser = actions.add_parser("list", help="every session, most recent first")
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
     parser.set_defaults(handler=list_command)
 
 
 def _add_show(actions: Any) -> None:
     parser = actions.add_parser("show", help="the attempts of one session")
     parser.add_argument("id", type=int, help="session id (from `greenroom sessions list`)")
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
     parser.set_defaults(handler=show_command)
 
 
@@ -43,17 +48,41 @@ def _add_delete(actions: Any) -> None:
     parser.set_defaults(handler=delete_command)
 
 
+def _add_export(actions: Any) -> None:
+    parser = actions.add_parser(
+        "export", help="write a session as Markdown, HTML or PDF",
+        description="Each question with its verdicts, the timeline as a picture, key points with "
+                    "what you said, notes with their times, the local LLM's review when there is "
+                    "one, and the transcript.")
+    parser.add_argument("id", type=int, help="session id (from `greenroom sessions list`)")
+    parser.add_argument("--format", choices=("md", "html", "pdf"), default="md")
+    parser.add_argument("-o", "--output", type=Path, metavar="FILE",
+                        help="where to write it (default: session-ID.FORMAT here; '-' prints md "
+                             "or html)")
+    parser.add_argument("--no-transcript", action="store_true", help="leave the transcripts out")
+    parser.set_defaults(handler=export_command)
+
+
 # Each entry adds one action under `greenroom sessions`; new actions (e.g. `recover`)
 # append their own add function here.
-SUBCOMMANDS: list[AddCommand] = [_add_list, _add_show, _add_delete]
+SUBCOMMANDS: list[AddCommand] = [_add_list, _add_show, _add_delete, _add_export]
 
 
 def local_time(row: SessionRow | AttemptRow | AttemptBrief) -> str:
     return row.started.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
+def session_json(session: SessionRow) -> dict[str, Any]:
+    return {"id": session.id, "script_id": session.script_id, "script_title": session.script_title,
+            "started_at": session.started_at, "ended_at": session.ended_at,
+            "attempt_count": session.attempt_count}
+
+
 def list_command(args: argparse.Namespace) -> int:
     sessions = Store().list_sessions()
+    if getattr(args, "json", False):
+        print(json.dumps([session_json(s) for s in sessions], ensure_ascii=False, indent=2))
+        return 0
     if not sessions:
         print("No saved sessions yet; practise with `greenroom practice --script ID`.")
         return 0
@@ -92,6 +121,14 @@ def show_command(args: argparse.Namespace) -> int:
     store = Store()
     session = store.get_session(args.id)
     attempts = store.list_briefs(session_id=session.id, oldest_first=True)  # in the order asked
+    if args.json:
+        from app.progress import attempt_figures
+
+        rows = [{"question_id": a.question_id, "question_text": a.question_text,
+                 "script_id": a.script_id, "audio_path": str(a.audio_path) if a.audio_path else None,
+                 **attempt_figures(a)} for a in attempts]
+        print(json.dumps({**session_json(session), "attempts": rows}, ensure_ascii=False, indent=2))
+        return 0
     print(f"Session {session.id}: {session.script_title} ({session.script_id}), "
           f"{local_time(session)}, {len(attempts)} attempt(s)")
     for number, attempt in enumerate(attempts, start=1):
@@ -102,6 +139,29 @@ def show_command(args: argparse.Namespace) -> int:
         if points is not None:
             print(f"   key points covered: {points}")
         print(f"   audio: {attempt.audio_path or 'none'}")
+    return 0
+
+
+def export_command(args: argparse.Namespace) -> int:
+    from app import export
+
+    if args.format == "pdf" and args.output is not None and str(args.output) == "-":
+        print("greenroom: a PDF cannot go to the terminal; give a file with -o", file=sys.stderr)
+        return 2
+    session, attempts = export.load_session(Store(), args.id)
+    transcript = not args.no_transcript
+    if args.output is not None and str(args.output) == "-":
+        sys.stdout.write(export.render_text(session, attempts, args.format, transcript))
+        return 0
+    output = args.output or Path(os.getcwd()) / f"session-{args.id}.{args.format}"
+    if args.format == "pdf":
+        from app.ui.pdf_export import write_pdf  # Qt only when a PDF is asked for
+
+        written = write_pdf(session, attempts, output, transcript=transcript)
+    else:
+        written = export.write_text(export.render_text(session, attempts, args.format, transcript),
+                                    output)
+    print(f"Wrote {written}")
     return 0
 
 

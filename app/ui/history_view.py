@@ -9,10 +9,12 @@ practice is thousands of attempts, and each one's full feedback and transcript i
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QFileDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -62,9 +64,26 @@ def load_history(store: Store) -> list[tuple[SessionRow, list[AttemptBrief]]]:
     return [(s, sorted(by_session.get(s.id, []), key=lambda a: a.started_at)) for s in sessions]
 
 
+SESSION_ROLE = Qt.ItemDataRole.UserRole + 2
+EXPORT_FILTERS = {"md": "Markdown (*.md)", "html": "Web page (*.html)", "pdf": "PDF (*.pdf)"}
+
+
+def export_to(store: Store, session_id: int, path: Path, fmt: str, transcript: bool = True) -> Path:
+    """Write one session as ``fmt``; runs on a worker (PDF layout included)."""
+    from app import export
+
+    session, attempts = export.load_session(store, session_id)
+    if fmt == "pdf":
+        from app.ui.pdf_export import write_pdf
+
+        return write_pdf(session, attempts, path, transcript=transcript)
+    return export.write_text(export.render_text(session, attempts, fmt, transcript), path)
+
+
 class HistoryView(QWidget):
     problem = Signal(str)
     loaded = Signal()
+    exported = Signal(object)  # the Path written
     attemptOpened = Signal(object)  # noqa: N815 - Qt signal naming
 
     def __init__(self, store_factory: Any = None, parent: QWidget | None = None) -> None:
@@ -78,6 +97,11 @@ class HistoryView(QWidget):
         top = QHBoxLayout()
         top.addWidget(heading("History"))
         top.addStretch(1)
+        self.export_button = QPushButton("&Export session…")
+        self.export_button.setToolTip("Save the chosen session as Markdown, a web page or PDF")
+        self.export_button.setEnabled(False)
+        self.export_button.clicked.connect(self._ask_export)
+        top.addWidget(self.export_button)
         self.refresh_button = QPushButton("Re&fresh")
         self.refresh_button.clicked.connect(self.refresh)
         top.addWidget(self.refresh_button)
@@ -124,11 +148,13 @@ class HistoryView(QWidget):
         for session, attempts in history:
             top = QTreeWidgetItem([f"{_local_time(session.started_at)} · {session.script_title}",
                                    "", f"{len(attempts)} answer{'s' if len(attempts) != 1 else ''}"])
+            top.setData(0, SESSION_ROLE, session.id)
             for attempt in attempts:
                 verdict, points = attempt_summary(attempt)
                 child = QTreeWidgetItem([attempt.question_text, verdict, points])
                 child.setToolTip(0, attempt.question_text)
                 child.setData(0, ATTEMPT_ROLE, attempt)
+                child.setData(0, SESSION_ROLE, session.id)
                 top.addChild(child)
             self.tree.addTopLevelItem(top)
             top.setExpanded(True)
@@ -153,7 +179,42 @@ class HistoryView(QWidget):
         self.feedback_view.show_feedback(feedback)
         self.attemptOpened.emit(attempt)
 
+    def selected_session_id(self) -> int | None:
+        item = self.tree.currentItem()
+        value = item.data(0, SESSION_ROLE) if item is not None else None
+        return value if isinstance(value, int) else None
+
+    def _ask_export(self) -> None:
+        session_id = self.selected_session_id()
+        if session_id is None:
+            return
+        path, chosen = QFileDialog.getSaveFileName(
+            self, "Export session", str(Path.home() / f"greenroom-session-{session_id}.pdf"),
+            ";;".join(EXPORT_FILTERS.values()), EXPORT_FILTERS["pdf"])
+        if not path:
+            return
+        fmt = next((f for f, label in EXPORT_FILTERS.items() if label == chosen), "pdf")
+        suffix = Path(path).suffix.lstrip(".").lower()
+        self.export_session(session_id, Path(path), suffix if suffix in EXPORT_FILTERS else fmt)
+
+    def export_session(self, session_id: int, path: Path, fmt: str) -> None:
+        """Write the session off the GUI thread; ``exported`` or ``problem`` follows."""
+        self.export_button.setEnabled(False)
+        factory = self._store_factory
+
+        def done(written: Path) -> None:
+            self.export_button.setEnabled(self.selected_session_id() is not None)
+            self.exported.emit(written)
+
+        def failed(message: str) -> None:
+            self.export_button.setEnabled(self.selected_session_id() is not None)
+            self.problem.emit(message)
+
+        run_in_background(lambda: export_to(factory(), session_id, path, fmt), done, failed,
+                          owner=self)
+
     def _selected(self, current: QTreeWidgetItem | None, previous: QTreeWidgetItem | None) -> None:
+        self.export_button.setEnabled(self.selected_session_id() is not None)
         brief = current.data(0, ATTEMPT_ROLE) if current is not None else None
         if not isinstance(brief, AttemptBrief):
             return

@@ -36,3 +36,20 @@ def test_history_lists_summaries_and_reads_the_chosen_attempt_when_opened(qtbot,
     assert attempt.id == 2 and attempt.feedback is not None
     assert view.current_attempt is attempt
     assert "within the guide" in view.feedback_view.verdict_label.text()
+
+
+def test_history_exports_the_chosen_session_off_the_gui_thread(qtbot, saved: Store,
+                                                                tmp_path: Path) -> None:
+    view = HistoryView(store_factory=lambda: saved)
+    qtbot.addWidget(view)
+    with qtbot.waitSignal(view.loaded, timeout=10_000):
+        view.refresh()
+    assert not view.export_button.isEnabled()
+    view.tree.setCurrentItem(view.tree.topLevelItem(0))
+    assert view.export_button.isEnabled() and view.selected_session_id() == 1
+    for fmt in ("pdf", "md"):
+        target = tmp_path / f"out.{fmt}"
+        with qtbot.waitSignal(view.exported, timeout=30_000) as done:
+            view.export_session(1, target, fmt)
+        assert done.args[0] == target and target.stat().st_size > 1000
+    assert "Key points" in (tmp_path / "out.md").read_text(encoding="utf-8")

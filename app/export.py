@@ -1,0 +1,327 @@
+"""A saved session as a document: Markdown or HTML, from the typed feedback.
+
+For each answer: the question, the verdicts (length against the guide, pace, fillers,
+pauses, structure), the timeline as a picture, the key points with the words that covered
+them, the coach's notes with their times, the local LLM's review when there is one
+(labelled as such), and the transcript. The timeline is an SVG drawn here, so the
+document needs nothing beside it; the PDF writer (``app.ui.pdf_export``) renders the
+same HTML and the same pictures with Qt.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from app.errors import StoreError
+from app.store import AttemptRow, SessionRow, Store
+from interview_scripts.time_guide import format_clock
+from models.coach.feedback_model import Feedback
+
+FORMATS = ("md", "html", "pdf")
+KEY_POINT_WORDS = {"covered": "covered", "partial": "partly covered"}
+NOT_COVERED = "not covered"  # any other status: the coach did not hear it
+SEVERITY_WORDS = {"info": "tip", "warning": "worth fixing", "problem": "fix this"}
+STAGE_COLOURS = ("#5b8fd6", "#d6a35b", "#5bb08a", "#b05bb0", "#c7645b", "#7a8a99")
+MARKER_COLOURS = {"filler": "#d98c1f", "note": "#9b59b6", "improvement": "#16a085"}
+TIMELINE_WIDTH, TIMELINE_HEIGHT = 720, 84
+
+
+@dataclass(frozen=True)
+class ExportedAnswer:
+    number: int
+    attempt: AttemptRow
+    feedback: Feedback | None
+
+
+def _local(stamp: str) -> str:
+    try:
+        return datetime.fromisoformat(stamp).astimezone().strftime("%Y-%m-%d %H:%M")
+    except (TypeError, ValueError):
+        return stamp
+
+
+def length_sentence(feedback: Feedback) -> str:
+    """How long the answer was against the question's guide, as one sentence."""
+    said = f"The answer took {format_clock(feedback.duration_s)}"
+    guide = feedback.time_guide
+    verdict = feedback.length.verdict
+    if guide is None or verdict == "no_guide":
+        return f"{said}; this question has no time guide."
+    delta = abs(feedback.length.delta_s or 0.0)
+    judgement = {"short": f"{format_clock(delta)} short of", "long": f"{format_clock(delta)} over",
+                 "within": "within"}.get(verdict, verdict)
+    return f"{said}, {judgement} the guide of {guide.text}."
+
+
+def figures_sentence(feedback: Feedback) -> str:
+    parts = [f"speaking {format_clock(feedback.speaking_s)}", f"{feedback.words} words"]
+    if feedback.wpm is not None:
+        band = feedback.pace.band
+        parts.append(f"{feedback.wpm:.0f} words a minute"
+                     + (f" (comfortable: {band[0]:.0f}–{band[1]:.0f})" if band else ""))
+    fillers = feedback.fillers
+    rate = f", {fillers.per_minute:.1f} a minute" if fillers.per_minute is not None and fillers.count else ""
+    parts.append(f"{'at least ' if fillers.lower_bound and fillers.count else ''}"
+                 f"{fillers.count} filler word{'s' if fillers.count != 1 else ''}{rate}")
+    pauses = len(feedback.pauses)
+    parts.append(f"{pauses} pause{'s' if pauses != 1 else ''} of 2 s or more")
+    return "; ".join(parts) + "."
+
+
+def structure_sentence(feedback: Feedback) -> str | None:
+    structure = feedback.structure
+    if not structure.stages:
+        return None
+    heard = [s.name for s in structure.stages if s.present]
+    missing = [s.name for s in structure.stages if not s.present]
+    text = f"Structure ({structure.framework}): heard {', '.join(heard) or 'no stage'}"
+    if missing:
+        text += f"; not heard: {', '.join(missing)}"
+    if structure.order_ok is False:
+        text += "; the answer went back to an earlier stage"
+    return text + "."
+
+
+def key_point_word(status: str) -> str:
+    return KEY_POINT_WORDS.get(status, NOT_COVERED)
+
+
+def timeline_svg(feedback: Feedback) -> str:
+    """The answer on one line: stages as coloured spans, pauses as gaps, fillers and notes
+    as ticks, with a time axis. Plain SVG 1.1, readable by browsers and Qt alike."""
+    w, h = TIMELINE_WIDTH, TIMELINE_HEIGHT
+    left, right, top, bar = 8.0, w - 8.0, 22.0, 26.0
+    duration = max([feedback.duration_s, *(p.end_s for p in feedback.pauses),
+                    *(n.at_s for n in feedback.notes if n.at_s is not None), 1.0])
+
+    def x(t: float) -> float:
+        return left + (right - left) * max(0.0, min(t, duration)) / duration
+
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" '
+           f'viewBox="0 0 {w} {h}" font-family="sans-serif" font-size="11">',
+           f'<rect x="{left}" y="{top}" width="{right - left}" height="{bar}" fill="#e8e8e8"/>']
+    for i, stage in enumerate(feedback.structure.stages):
+        if stage.present and stage.start_s is not None and stage.end_s is not None:
+            x0, x1 = x(stage.start_s), x(stage.end_s)
+            colour = STAGE_COLOURS[i % len(STAGE_COLOURS)]
+            out.append(f'<rect x="{x0:.1f}" y="{top}" width="{max(1.0, x1 - x0):.1f}" '
+                       f'height="{bar}" fill="{colour}"/>')
+            out.append(f'<text x="{x0 + 3:.1f}" y="{top + 17}" fill="#ffffff">'
+                       f'{html.escape(stage.name)}</text>')
+    for pause in feedback.pauses:
+        x0, x1 = x(pause.start_s), x(pause.end_s)
+        out.append(f'<rect x="{x0:.1f}" y="{top}" width="{max(1.0, x1 - x0):.1f}" height="{bar}" '
+                   'fill="#ffffff" fill-opacity="0.75"/>')
+    ticks = [(f.start_s, "filler") for f in feedback.fillers.items]
+    ticks += [(n.at_s, "note") for n in feedback.notes if n.at_s is not None]
+    for at, kind in ticks:
+        out.append(f'<line x1="{x(at):.1f}" y1="{top - 8}" x2="{x(at):.1f}" y2="{top + bar}" '
+                   f'stroke="{MARKER_COLOURS[kind]}" stroke-width="2"/>')
+    step = _axis_step(duration)
+    t = 0.0
+    while t <= duration + 1e-6:
+        out.append(f'<text x="{x(t):.1f}" y="{top + bar + 16}" fill="#555555" '
+                   f'text-anchor="middle">{format_clock(t)}</text>')
+        t += step
+    out.append(f'<text x="{left}" y="12" fill="#555555">stages in colour, pauses pale; '
+               'ticks: orange filler, purple note</text>')
+    out.append("</svg>")
+    return "".join(out)
+
+
+def _axis_step(duration: float) -> float:
+    for step in (5, 10, 15, 30, 60, 120, 300):
+        if duration / step <= 8:
+            return float(step)
+    return 600.0
+
+
+def answers_of(attempts: list[AttemptRow]) -> list[ExportedAnswer]:
+    return [ExportedAnswer(n, a, a.feedback) for n, a in enumerate(attempts, start=1)]
+
+
+def load_session(store: Store, session_id: int) -> tuple[SessionRow, list[AttemptRow]]:
+    """A session and its attempts in full, in the order they were answered."""
+    session = store.get_session(session_id)
+    return session, [store.get_attempt(b.id)
+                      for b in store.list_briefs(session_id=session_id, oldest_first=True)]
+
+
+def render_text(session: SessionRow, attempts: list[AttemptRow], fmt: str,
+                transcript: bool = True) -> str:
+    """Markdown (``md``) or HTML (``html``)."""
+    if fmt == "html":
+        return session_html(session, attempts, transcript=transcript)
+    if fmt == "md":
+        return session_markdown(session, attempts, transcript=transcript)
+    raise ValueError(f"no text export format {fmt!r}")
+
+
+def write_text(text: str, output: Path) -> Path:
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise StoreError(f"{output}: cannot write the export ({exc.strerror}); "
+                         "choose another file") from None
+    return output
+
+
+# ------------------------------------------------------------------ Markdown
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
+
+
+def _md(text: str) -> str:
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def session_markdown(session: SessionRow, attempts: list[AttemptRow], transcript: bool = True) -> str:
+    lines = [f"# {_md(session.script_title)}", "",
+             f"Practice session {session.id}, {_local(session.started_at)}, "
+             f"{len(attempts)} answer{'s' if len(attempts) != 1 else ''}.", ""]
+    for answer in answers_of(attempts):
+        attempt, fb = answer.attempt, answer.feedback
+        lines += [f"## {answer.number}. {_md(attempt.question_text)}", "",
+                  f"Answered {_local(attempt.started_at)}.", ""]
+        if fb is None:
+            lines += ["This answer was not coached.", ""]
+            continue
+        lines += [f"**Length:** {_md(length_sentence(fb))}", "",
+                  f"**Figures:** {_md(figures_sentence(fb))}", ""]
+        structure = structure_sentence(fb)
+        if structure:
+            lines += [f"**{_md(structure.split(':', 1)[0])}:**{_md(structure.split(':', 1)[1])}", ""]
+        svg = base64.b64encode(timeline_svg(fb).encode()).decode("ascii")
+        lines += [f"![Timeline of answer {answer.number}](data:image/svg+xml;base64,{svg})", ""]
+        lines += ["### Key points", ""]
+        if not fb.key_points:
+            lines += ["This question lists no key points.", ""]
+        for point in fb.key_points:
+            where = f" at {format_clock(point.start_s)}" if point.start_s is not None else ""
+            line = f"- **{key_point_word(point.status)}**: {_md(point.text)}"
+            if point.evidence:
+                line += f" — you said{where}: “{_md(point.evidence)}”"
+            lines.append(line)
+        lines += ["", "### Notes", ""]
+        if not fb.notes:
+            lines.append("No notes for this answer.")
+        for note in fb.notes:
+            at = f"{format_clock(note.at_s)} " if note.at_s is not None else ""
+            label = SEVERITY_WORDS.get(note.severity, note.severity)
+            source = " (local LLM)" if note.source == "llm" else ""
+            lines.append(f"- {at}*{label}*{source}: {_md(note.message)}")
+        lines.append("")
+        review = llm_review_lines(fb)
+        if review:
+            lines += [f"### {_md(review[0])}", ""] + [f"- {_md(r)}" for r in review[1:]] + [""]
+        if transcript:
+            lines += ["### Transcript", "", _md(fb.transcript.text or "(nothing was transcribed)"), ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def llm_review_lines(feedback: Feedback) -> list[str]:
+    """[title, line, …] of the local LLM's review; [] when there is none."""
+    llm = feedback.llm
+    if llm is None:
+        return []
+    lines = [f"Review by your local LLM ({llm.model or 'local model'}); it can be wrong"]
+    if llm.verdict:
+        lines.append(f"Verdict: {llm.verdict}")
+    for item in llm.improvements:
+        at = item.get("at_s")
+        when = f"{format_clock(float(at))} " if isinstance(at, int | float) and at >= 0 else ""
+        if item.get("message"):
+            lines.append(f"{when}{item['message']}")
+    rephrasing: dict[str, Any] = llm.rephrasing or {}
+    if rephrasing.get("better"):
+        lines.append(f"Say it better: instead of “{rephrasing.get('original', '')}” try "
+                     f"“{rephrasing['better']}”")
+    if llm.follow_up_question:
+        lines.append(f"Follow-up question to expect: {llm.follow_up_question}")
+    return lines
+
+
+# ------------------------------------------------------------------ HTML
+ImageSource = Callable[[int, str], str]
+
+_CSS = """
+body { font-family: sans-serif; max-width: 52em; margin: 2em auto; line-height: 1.45; color: #222; }
+h1 { font-size: 1.6em; } h2 { font-size: 1.25em; margin-top: 1.6em; } h3 { font-size: 1.05em; }
+.meta { color: #555; } .covered { color: #1e7e46; } .partial { color: #a86a00; }
+.missed { color: #b3261e; } .llm { border-left: 3px solid #16a085; padding-left: 0.8em; }
+table { border-collapse: collapse; } td { padding: 2px 8px 2px 0; vertical-align: top; }
+"""
+
+
+def session_html(session: SessionRow, attempts: list[AttemptRow], transcript: bool = True,
+                 image_source: ImageSource | None = None) -> str:
+    """A whole HTML document. ``image_source(number, svg)`` gives each timeline's ``src``;
+    without it the SVG is written inline."""
+    e = html.escape
+    out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+           f"<title>{e(session.script_title)}</title><style>{_CSS}</style></head><body>",
+           f"<h1>{e(session.script_title)}</h1>",
+           f'<p class="meta">Practice session {session.id}, {e(_local(session.started_at))}, '
+           f"{len(attempts)} answer{'s' if len(attempts) != 1 else ''}.</p>"]
+    for answer in answers_of(attempts):
+        attempt, fb = answer.attempt, answer.feedback
+        out.append(f"<h2>{answer.number}. {e(attempt.question_text)}</h2>")
+        out.append(f'<p class="meta">Answered {e(_local(attempt.started_at))}.</p>')
+        if fb is None:
+            out.append("<p>This answer was not coached.</p>")
+            continue
+        out.append(f"<p><b>Length:</b> {e(length_sentence(fb))}</p>")
+        out.append(f"<p><b>Figures:</b> {e(figures_sentence(fb))}</p>")
+        structure = structure_sentence(fb)
+        if structure:
+            out.append(f"<p>{e(structure)}</p>")
+        svg = timeline_svg(fb)
+        if image_source is None:
+            out.append(f"<p>{svg}</p>")
+        else:
+            out.append(f'<p><img src="{e(image_source(answer.number, svg))}" '
+                       f'width="{TIMELINE_WIDTH}" height="{TIMELINE_HEIGHT}" '
+                       f'alt="Timeline of answer {answer.number}"></p>')
+        out.append("<h3>Key points</h3>")
+        if not fb.key_points:
+            out.append("<p>This question lists no key points.</p>")
+        else:
+            out.append("<table>")
+            for point in fb.key_points:
+                css = {"covered": "covered", "partial": "partial"}.get(point.status, "missed")
+                where = f" at {format_clock(point.start_s)}" if point.start_s is not None else ""
+                said = (f"you said{where}: “{e(point.evidence)}”" if point.evidence else "")
+                out.append(f'<tr><td class="{css}"><b>{e(key_point_word(point.status))}</b></td>'
+                           f"<td>{e(point.text)}</td><td>{said}</td></tr>")
+            out.append("</table>")
+        out.append("<h3>Notes</h3>")
+        if not fb.notes:
+            out.append("<p>No notes for this answer.</p>")
+        else:
+            out.append("<table>")
+            for note in fb.notes:
+                at = format_clock(note.at_s) if note.at_s is not None else ""
+                source = " (local LLM)" if note.source == "llm" else ""
+                label = SEVERITY_WORDS.get(note.severity, note.severity)
+                out.append(f"<tr><td>{at}</td><td><i>{e(label)}</i>{source}</td>"
+                           f"<td>{e(note.message)}</td></tr>")
+            out.append("</table>")
+        review = llm_review_lines(fb)
+        if review:
+            out.append(f'<div class="llm"><h3>{e(review[0])}</h3><ul>'
+                       + "".join(f"<li>{e(line)}</li>" for line in review[1:]) + "</ul></div>")
+        if transcript:
+            out.append(f"<h3>Transcript</h3><p>{e(fb.transcript.text or '(nothing was transcribed)')}</p>")
+    out.append("</body></html>")
+    return "\n".join(out) + "\n"
+
+
+__all__ = ["FORMATS", "ExportedAnswer", "figures_sentence", "key_point_word", "length_sentence",
+           "llm_review_lines", "load_session", "render_text", "session_html", "session_markdown",
+           "structure_sentence", "timeline_svg", "write_text"]

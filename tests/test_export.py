@@ -1,0 +1,129 @@
+"""`greenroom sessions export`: Markdown, HTML and PDF of the fixture session."""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import html
+import re
+import zlib
+from pathlib import Path
+
+import pytest
+
+from app import export, paths
+from app.cli import main
+from app.store import Store
+from models.coach.feedback_model import LLMReview
+
+FIXTURE_V1 = Path(__file__).parent / "fixtures" / "store-v1.sqlite3"
+
+
+@pytest.fixture
+def saved() -> Store:
+    db = paths.database_path()
+    db.parent.mkdir(parents=True, exist_ok=True)
+    db.write_bytes(FIXTURE_V1.read_bytes())
+    opened = Store()
+    # The second answer carries a review from the local LLM, as a reviewed answer would.
+    second = opened.get_attempt(2)
+    assert second.feedback is not None
+    opened.update_feedback(2, second.feedback.model_copy(update={"llm": LLMReview(
+        verdict="Clear outcome; name the post-mortem.", model="llama3.2",
+        improvements=[{"at_s": 17.0, "message": "Say what the canary checks."}])}))
+    return opened
+
+
+def expected_facts(store: Store) -> list[str]:
+    """What every format must carry: verdicts, key points with evidence, timed notes."""
+    facts = []
+    for attempt_id in (1, 2):
+        fb = store.get_attempt(attempt_id).feedback
+        assert fb is not None
+        facts.append(export.length_sentence(fb))
+        facts += [p.text for p in fb.key_points]
+        facts += [p.evidence for p in fb.key_points if p.evidence]
+        facts += [n.message for n in fb.notes]
+    return facts
+
+
+def test_markdown_holds_verdicts_key_points_notes_and_a_timeline_picture(
+        saved: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "session.md"
+    assert main(["sessions", "export", "1", "--format", "md", "-o", str(out)]) == 0
+    assert capsys.readouterr().out == f"Wrote {out}\n"
+    text = out.read_text(encoding="utf-8")
+    plain = text.replace("\\", "")  # Markdown escapes are not part of the words
+    for fact in expected_facts(saved):
+        assert fact in plain, fact
+    assert "The answer took 0:22, within the guide of 20-40 seconds." in plain
+    assert "- **partly covered**: Quantified the customer impact" in text
+    assert "- **not covered**: Ran a blameless post-mortem" in text
+    assert re.search(r"^- 0:15 \*tip\*: At 0:15 you touch on", text, re.MULTILINE)
+    pictures = re.findall(r"!\[Timeline of answer \d\]\(data:image/svg\+xml;base64,([^)]+)\)", text)
+    assert len(pictures) == 2
+    assert base64.b64decode(pictures[0]).decode().startswith("<svg ")
+    assert "### Review by your local LLM (llama3.2); it can be wrong" in text
+    assert "- 0:17 Say what the canary checks." in text
+    assert text.count("### Transcript") == 2 and "Friday evening" in text
+
+
+def test_html_escapes_what_was_said_and_can_leave_the_transcript_out(
+        saved: Store, tmp_path: Path) -> None:
+    out = tmp_path / "session.html"
+    assert main(["sessions", "export", "1", "--format", "html", "-o", str(out),
+                 "--no-transcript"]) == 0
+    text = out.read_text(encoding="utf-8")
+    for fact in expected_facts(saved):
+        assert html.escape(fact) in text, fact
+    assert text.count("<svg ") == 2 and "Transcript" not in text
+    assert '<div class="llm"><h3>Review by your local LLM (llama3.2); it can be wrong</h3>' in text
+    session = saved.get_session(1)
+    attempt = saved.get_attempt(1)
+    assert attempt.question_text in text
+    sneaky = dataclasses.replace(session, script_title="<script>alert(1)</script>")
+    assert "<script>" not in export.session_html(sneaky, [attempt])
+
+
+def _pdf_pages(data: bytes) -> list[bytes]:
+    """Each page's drawing operators, from the page objects' compressed content streams."""
+    streams = []
+    for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", data, re.DOTALL):
+        try:
+            streams.append(zlib.decompress(match.group(1)))
+        except zlib.error:
+            streams.append(match.group(1))
+    return [s for s in streams if b" Tf" in s or b" Do" in s]
+
+
+def test_pdf_has_the_session_on_page_one_and_page_one_is_not_blank(saved: Store, tmp_path: Path) -> None:
+    from PySide6.QtGui import QImage
+
+    from app.ui import pdf_export
+
+    out = tmp_path / "session.pdf"
+    assert main(["sessions", "export", "1", "--format", "pdf", "-o", str(out)]) == 0
+    data = out.read_bytes()
+    assert data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF")
+    pages = _pdf_pages(data)
+    assert pages, "no page draws anything"
+    first = pages[0]
+    assert b" Do" in first, "the timeline picture is not drawn on page 1"
+    assert first.count(b"Tj") + first.count(b"TJ") > 20, "page 1 holds almost no text"
+
+    # Page 1 as an image: the document the PDF was printed from, laid out on the same page.
+    attempts = [saved.get_attempt(1), saved.get_attempt(2)]
+    image: QImage = pdf_export.render_page(saved.get_session(1), attempts, page=0)
+    assert image.width() > 500 and image.height() > 700
+    sample = [image.pixelColor(x, y).lightness() for x in range(0, image.width(), 7)
+              for y in range(0, image.height(), 7)]
+    dark = sum(1 for v in sample if v < 128)
+    assert dark > len(sample) * 0.01, "page 1 is blank"
+    coloured = {(image.pixelColor(x, y).name()) for x in range(0, image.width(), 5)
+                for y in range(0, image.height() // 2, 5)}
+    assert export.STAGE_COLOURS[0] in coloured or len(coloured) > 20  # the timeline's colours
+
+
+def test_a_pdf_cannot_go_to_the_terminal(saved: Store, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["sessions", "export", "1", "--format", "pdf", "-o", "-"]) == 2
+    assert "give a file with -o" in capsys.readouterr().err

@@ -1,0 +1,99 @@
+"""`greenroom progress` and the JSON listings, on the schema-1 fixture database migrated."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from app import paths
+from app.cli import main
+from app.progress import load_progress, practise_next
+from app.store import Store
+from tests.coach_helpers import sample_feedback
+
+FIXTURE_V1 = Path(__file__).parent / "fixtures" / "store-v1.sqlite3"
+
+
+@pytest.fixture
+def saved() -> Store:
+    """The fixture's two answers to one question, as the app's own database."""
+    db = paths.database_path()
+    db.parent.mkdir(parents=True, exist_ok=True)
+    db.write_bytes(FIXTURE_V1.read_bytes())
+    return Store()
+
+
+def test_progress_json_lists_every_attempt_of_a_question_in_order_with_its_figures(
+        saved: Store, capsys: pytest.CaptureFixture[str]) -> None:
+    later = saved.create_session("other", "Other interview")
+    attempt = saved.start_attempt(later, "other", "outage", "Another outage question?", None)
+    saved.finish_attempt(attempt, 272.0, None, sample_feedback(), {})
+
+    assert main(["progress", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [(q["script_id"], q["question_id"]) for q in data] == [
+        ("incident-leadership", "incident"), ("other", "outage")]
+    first = data[0]
+    assert first["question_text"] == "Tell me about a production incident you led."
+    assert [a["attempt_id"] for a in first["attempts"]] == [1, 2]  # oldest first
+    one, two = first["attempts"]
+    assert [a["started_at"] for a in first["attempts"]] == sorted(a["started_at"] for a in first["attempts"])
+    for figures in (one, two):
+        assert figures["coached"] is True
+        assert figures["length_verdict"] == "within"
+        assert figures["time_guide"] == {"min_s": 20.0, "max_s": 40.0, "text": "20-40 seconds"}
+        assert figures["speaking_s"] > 15 and 100 < figures["wpm"] < 170
+        assert set(figures) >= {"fillers_per_min", "pauses", "stages", "key_points", "duration_s"}
+    assert (one["key_points_covered"], one["key_points_partial"], one["key_points_total"]) == (2, 1, 5)
+    assert (two["key_points_covered"], two["key_points_total"]) == (3, 5)
+    assert one["fillers"] == 1 and two["fillers"] == 0
+    assert [s["name"] for s in two["stages"]] == ["Situation", "Action", "Result"]
+
+    assert main(["progress", "--script", "other", "--question", "outage", "--json"]) == 0
+    only = json.loads(capsys.readouterr().out)
+    assert len(only) == 1 and only[0]["attempts"][0]["length_verdict"] == "short"
+
+
+def test_progress_as_text_has_one_row_per_attempt(saved: Store, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["progress"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Tell me about a production incident you led.  [incident-leadership / incident]")
+    rows = [line for line in out.splitlines() if line.strip()[:1].isdigit()]
+    assert len(rows) == 2 and rows[0].rstrip().endswith("2/5") and rows[1].rstrip().endswith("3/5")
+
+
+def test_sessions_list_and_show_as_json(saved: Store, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["sessions", "list", "--json"]) == 0
+    (session,) = json.loads(capsys.readouterr().out)
+    assert session["id"] == 1 and session["attempt_count"] == 2
+    assert session["script_title"] == "Incident leadership final round"
+
+    assert main(["sessions", "show", "1", "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["id"] == 1 and [a["attempt_id"] for a in shown["attempts"]] == [1, 2]
+    assert shown["attempts"][1]["key_points_covered"] == 3
+    assert shown["attempts"][0]["audio_path"] == "answer-1.wav"
+
+
+def test_practise_next_puts_weak_and_stale_questions_first(tmp_path: Path) -> None:
+    opened = Store(tmp_path / "s.sqlite3")
+    session = opened.create_session("ops", "Ops")
+    weak = sample_feedback("weak")  # short against its guide, key points missed
+    strong = weak.model_copy(update={
+        "question_id": "strong", "length": weak.length.model_copy(update={"verdict": "within"}),
+        "key_points": [p.model_copy(update={"status": "covered"}) for p in weak.key_points]})
+    for question, feedback in (("weak", weak), ("strong", strong)):
+        attempt = opened.start_attempt(session, "ops", question, f"{question}?", None)
+        opened.finish_attempt(attempt, 10.0, None, feedback, {})
+    progress = load_progress(opened)
+    now = datetime.now(UTC)
+    ranked = practise_next(progress, now)
+    assert [n.question.question_id for n in ranked] == ["weak", "strong"]
+    assert "too short" in ranked[0].reasons and any("missed" in r for r in ranked[0].reasons)
+    assert ranked[1].reasons == ()
+    # Left alone long enough, even a strong answer comes back round.
+    later = practise_next(progress, now + timedelta(weeks=52))
+    assert all(any("week" in r for r in n.reasons) for n in later)
