@@ -48,38 +48,10 @@ def transcript_dict(word_count: int, duration_s: float) -> dict[str, Any]:
 
 
 def deterministic_feedback(word_count: int = 260, duration_s: float = 100.0) -> dict[str, Any]:
-    """The shape ``models.coach.coach_answer`` returns, with plausible measured values."""
-    return {
-        "question_id": "reliability-incident",
-        "duration_s": duration_s,
-        "speaking_s": duration_s * 0.9,
-        "time_guide": {"text": "5-7 minutes", "min_s": 300.0, "max_s": 420.0},
-        "length": {"verdict": "short", "gap_s": round(duration_s - 300.0, 1)},
-        "words": word_count,
-        "wpm": round(word_count / (duration_s / 60), 1),
-        "pace": {"wpm": round(word_count / (duration_s / 60), 1), "verdict": "good"},
-        "pauses": {"count": 2, "longest_s": 2.4, "items": [{"at_s": 31.0, "duration_s": 2.4}]},
-        "fillers": {"count": 3, "per_minute": 1.8, "items": [{"word": "um", "at_s": 12.0}]},
-        "hedges": {"count": 1, "items": [{"phrase": "I think", "at_s": 44.0}]},
-        "word_use": {"i_count": 9, "we_count": 4},
-        "structure": {"framework": "STAR", "stages": [
-            {"name": "Situation", "found": True, "at_s": 0.0},
-            {"name": "Task", "found": True, "at_s": 5.0},
-            {"name": "Action", "found": True, "at_s": 10.0},
-            {"name": "Result", "found": True, "at_s": 28.0}]},
-        "key_points": [{"text": "Names the business impact", "covered": True, "at_s": 0.0},
-                       {"text": "Explains the root cause", "covered": True, "at_s": 10.0},
-                       {"text": "Gives a measurable result", "covered": True, "at_s": 28.0}],
-        "mistakes": [],
-        "notes": [
-            {"at_s": 12.0, "severity": "warning", "message": "Filler 'um' at 0:12.",
-             "source": "coach"},
-            {"at_s": 31.0, "severity": "info", "message": "A 2.4 s pause at 0:31.",
-             "source": "coach"},
-            {"at_s": None, "severity": "problem", "message": "The answer ran short of 5 minutes.",
-             "source": "coach"},
-        ],
-        "transcript": transcript_dict(word_count, duration_s),
-        "llm": None,
-        "llm_status": None,
-    }
+    """What ``models.coach.coach_answer`` writes for an answer of ``word_count`` words over
+    ``duration_s`` seconds (timed from its words), as the JSON the LLM coach receives."""
+    from models.coach import coach_answer
+    from models.transcript import Transcript
+
+    transcript = Transcript.from_dict(transcript_dict(word_count, duration_s))
+    return coach_answer(star_question(), transcript, None).to_dict()
