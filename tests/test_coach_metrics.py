@@ -220,25 +220,42 @@ def test_report_shows_every_section_and_the_llm_part() -> None:
     assert "Not available: Ollama is not running" in text and "start it" in text
 
 
-def test_audio_measures_replace_word_timings() -> None:
+def test_audio_measures_replace_word_timings(monkeypatch: pytest.MonkeyPatch) -> None:
     # A tone stands in for speech from 1.0 s to 3.0 s and 6.0 s to 8.0 s; the words claim
-    # a different span, and the audio wins.
+    # 0.0 s to about 1 s. A tone is not speech to the voice activity detector, so it is made
+    # to fail: the coach then falls back to its energy detector, and the audio still wins.
     rate = 16_000
     audio = np.zeros(10 * rate, dtype=np.float32)
     tone = 0.3 * np.sin(2 * np.pi * 220 * np.arange(2 * rate) / rate).astype(np.float32)
     audio[rate: 3 * rate] = tone
     audio[6 * rate: 8 * rate] = tone
-    from models.coach import speech_time
+    from models import speech_activity
 
-    timing = speech_time.SpeechTiming(spans=tuple(speech_time.energy_speech_spans(audio)),
-                                      source="audio_energy", duration_s=10.0)
-    assert timing.first_s == pytest.approx(1.0, abs=0.05)
-    assert timing.last_s == pytest.approx(8.0, abs=0.2)
-    assert timing.gaps(2.0)[0][0] == pytest.approx(3.0, abs=0.2)
+    def no_vad(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("no ONNX runtime")
+
+    monkeypatch.setattr(speech_activity, "speech_segments", no_vad)
     t = Transcript(words=transcript_of(("hello there", 0.0)).words, duration_s=10.0)
     fb = coach_answer(star_question(None), t, audio).to_dict()
-    assert fb["speech"]["source"].startswith("audio")
+    assert fb["speech"]["source"] == "audio_energy"
+    assert "loudness" in fb["confidence"]["speaking_s"]
     assert fb["duration_s"] == 10.0
+    assert fb["speech"]["first_s"] == pytest.approx(1.0, abs=0.05)
+    assert fb["speech"]["last_s"] == pytest.approx(8.0, abs=0.2)
+    assert fb["speaking_s"] == pytest.approx(7.0, abs=0.25)
+    # Two 2 s tones; the energy detector holds on 150 ms after each (measured 4.32 s).
+    assert fb["speech"]["voiced_s"] == pytest.approx(4.3, abs=0.15)
+    assert [(round(p["start_s"]), round(p["end_s"])) for p in fb["pauses"]] == [(3, 6)]
+
+
+def test_the_timing_source_is_said_and_words_alone_are_less_exact() -> None:
+    t = transcript_of(("We rolled back the release.", 1.0), ("Then we watched it.", 6.0))
+    fb = coach_answer(star_question(None), t, None).to_dict()
+    assert fb["speech"]["source"] == "word_timings"
+    assert "word timings" in fb["confidence"]["pauses"]
+    assert any("No audio was available" in n["message"] for n in fb["notes"])
+    # Speaking time never reads 0 s while there are words.
+    assert fb["words"] > 0 and fb["speaking_s"] > 4.0
 
 
 def test_guide_dict_and_verdict_fields() -> None:
