@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
@@ -12,9 +11,9 @@ from app import paths
 from interview_scripts.catalogue import script_files
 from interview_scripts.loader import load_script
 
-# The seed pages sit beside the repository; GREENROOM_SEEDS_DIR points elsewhere.
-_DEFAULT_SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
-SEEDS_DIR = _DEFAULT_SEEDS if _DEFAULT_SEEDS.is_dir() else Path(os.environ.get("GREENROOM_SEEDS_DIR", _DEFAULT_SEEDS))
+# Copies of the pages the bundled scripts were written from, kept with the tests so they
+# run in any clone.
+SEEDS_DIR = Path(__file__).resolve().parent / "pages" / "seeds"
 PROMPT_OPENERS = re.compile(r"^(tell me about|describe|walk me through|share)\b", re.I)
 LABELLED = re.compile(r'^write your answer to:\s*["“](?P<q>.+?)["”]\s*$', re.I)
 
@@ -48,8 +47,6 @@ def bundled_questions(bundled: dict) -> set[str]:
 
 
 def seed_pages() -> list[Path]:
-    if not SEEDS_DIR.is_dir():
-        pytest.skip(f"seed pages not found at {SEEDS_DIR} (set GREENROOM_SEEDS_DIR)")
     return sorted(SEEDS_DIR.glob("*.txt"))
 
 
