@@ -49,6 +49,9 @@ SEQUENCE_WEIGHT = 0.3
 OTHERS_WEIGHT = 0.3
 # "was running", "were costing", "there was", "had been": how a scene is described.
 STATE_WEIGHT = 0.6
+# A sentence that opens on a time or a place ("Two years ago", "At my old job") sets a
+# scene whatever follows; these first words count once more.
+OPENING_WORDS = 5
 
 
 @dataclass(frozen=True)
@@ -292,6 +295,7 @@ class SentenceShape:
     """The raw shape features of one sentence, each with the words that show it."""
 
     time_place: list[str]
+    opens_on_scene: bool
     state: list[str]
     obligation: list[str]
     constraint: list[str]
@@ -319,6 +323,8 @@ def sentence_shapes(tt: TokenizedTranscript) -> list[SentenceShape]:
         years = [t.raw for t in tokens if YEAR.match(t.raw)]
         shapes.append(SentenceShape(
             time_place=TIME_PLACE.hits(stems) + years,
+            opens_on_scene=bool(TIME_PLACE.hits(stems[:OPENING_WORDS])
+                                or any(YEAR.match(t.raw) for t in tokens[:OPENING_WORDS])),
             state=STATE.hits([t.raw for t in tokens]) + _progressive(tokens),
             obligation=OBLIGATION.hits(stems),
             constraint=CONSTRAINT.hits(stems),
@@ -391,7 +397,7 @@ class StageShape:
             return _outcome_score(shape), _basis(
                 "a measurable result" if shape.measurable else ROLE_WORDS[role], shown)
         if role == "setting":
-            score = min(SHAPE_CAP, HIT_WEIGHT * len(shape.time_place)
+            score = min(SHAPE_CAP, HIT_WEIGHT * (len(shape.time_place) + shape.opens_on_scene)
                         + STATE_WEIGHT * len(shape.state))
             return score, _basis(ROLE_WORDS[role], shape.time_place + shape.state)
         if role == "assignment":
