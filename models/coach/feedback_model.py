@@ -116,6 +116,8 @@ class Stage(Part):
     # Null in rows written before stages had a confidence: read present and inferred.
     confidence: StageConfidence | None = None
     basis: str | None = None
+    # The local LLM's one-line view of a stage the coach did not clearly hear.
+    llm_assessment: str | None = None
 
 
 class Structure(Part):
@@ -133,6 +135,12 @@ class KeyPointResult(Part):
     start_s: Time | None = None
     score: float = 0.0
     matched_by: str | None = None
+    # The local LLM's judgement with its quote checked in the transcript ({status,
+    # evidence, at_s}); where it settled a not-heard point, the words' own judgement is
+    # kept under ``words``; ``disagreement`` says briefly how the two differ.
+    llm: dict[str, Any] | None = None
+    words: dict[str, Any] | None = None
+    disagreement: str | None = None
 
 
 class MistakeResult(Part):

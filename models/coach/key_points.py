@@ -93,15 +93,19 @@ def check_key_point(point: KeyPoint, tt: TokenizedTranscript) -> dict[str, Any]:
     return out
 
 
+def not_heard_message(text: str) -> str:
+    """The note for a point without evidence: it may have been made in other words."""
+    return (f"Key point not heard in these words: {text.rstrip('.')}; if you made it in your "
+            "own words, say it plainly.")
+
+
 def check_key_points(points: tuple[KeyPoint, ...], tt: TokenizedTranscript
                      ) -> tuple[list[dict[str, Any]], list[Note]]:
     results = [check_key_point(p, tt) for p in points]
     notes: list[Note] = []
     for r in results:
         if r["status"] == NOT_HEARD:
-            text = r["text"].rstrip(".")
-            notes.append(Note(None, "info", f"Key point not heard in these words: {text}; if "
-                                            "you made it in your own words, say it plainly."))
+            notes.append(Note(None, "info", not_heard_message(r["text"])))
         elif r["status"] == "partial":
             notes.append(Note(r["start_s"], "info",
                               f"At {clock(r['start_s'])} you touch on '{r['text']}' but only "

@@ -111,6 +111,8 @@ def _structure_lines(fb: dict[str, Any]) -> list[str]:
                          f"{s['name']:<12} {s.get('share', 0):>4.0%}  {_stage_how(s)}")
         else:
             lines.append(f"     missing     {s['name']}")
+        if s.get("llm_assessment"):
+            lines.append(f"                 local LLM: {s['llm_assessment']}")
     if structure.get("order_ok") is False:
         order = " → ".join(o["name"] for o in structure.get("order") or [])
         lines.append(f"Order: {order} (out of order)")
@@ -131,7 +133,7 @@ def _stage_how(stage: dict[str, Any]) -> str:
     basis = stage.get("basis")
     words = _STAGE_WORDS.get(confidence, confidence)
     if confidence == "not_clearly_heard":
-        return f"{words} (this part stands where it belongs)"
+        return f"{words}: it stands where the {stage['name']} belongs, but nothing in it shows one"
     return f"{words}: {basis}" if basis else words
 
 
@@ -148,6 +150,11 @@ def _key_point_lines(fb: dict[str, Any]) -> list[str]:
                          + (f" — {words}" if words else ""))
             if p.get("evidence"):
                 lines.append(f"      {_clock(p.get('start_s'))}  \"{p['evidence']}\"")
+            if p.get("words"):
+                lines.append("      heard by the local LLM (its quote is in the transcript); "
+                             "not heard in these words by the coach")
+            if p.get("disagreement"):
+                lines.append(f"      the two disagree: {p['disagreement']}")
     if mistakes:
         lines += _section("Common mistakes heard")
         for m in mistakes:

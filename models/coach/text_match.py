@@ -276,3 +276,24 @@ def content_phrases(text: str, extra_stopwords: frozenset[str] = frozenset()) ->
             seen.add(phrase.stems)
             phrases.append(phrase)
     return phrases
+
+
+# A quote shorter than this proves nothing: "the logs" is said in many answers.
+QUOTE_MIN_TOKENS = 3
+
+
+def locate_quote(quote: str, tt: TokenizedTranscript) -> tuple[int, int] | None:
+    """The token range where ``quote`` was said word for word, or None.
+
+    Words are compared as everywhere here (stems, fuzzy spelling), so a quote keeps
+    matching when a model tidies punctuation or case; it may run across a sentence end.
+    A quote of fewer than ``QUOTE_MIN_TOKENS`` words is not located at all.
+    """
+    stems = [stem(r) for r in normalise_words(quote)]
+    if len(stems) < QUOTE_MIN_TOKENS:
+        return None
+    tokens = tt.tokens
+    for i in range(len(tokens) - len(stems) + 1):
+        if all(tokens_match(s, tokens[i + k].stem) for k, s in enumerate(stems)):
+            return i, i + len(stems)
+    return None

@@ -1,0 +1,145 @@
+"""The local LLM's key-point and stage judgements folded into the coach's checklist: a
+not-heard point is settled only by a quote that really occurs in the transcript, timed by
+the transcript; a claim with a quote that is not there changes nothing; where the words
+and the LLM disagree, both are shown.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+from interview_scripts.frameworks import STAR
+from interview_scripts.script import KeyPoint, Question
+from models.coach import coach_answer, render_report
+from models.coach.feedback_model import Feedback, validate_feedback
+from models.coach.llm_fold import fold_llm_review
+from models.coach.text_match import locate_quote, tokenize
+from tests.coach_helpers import NATURAL_STAR, told_in_turn
+from tests.test_coach_natural_key_points import PARAPHRASED, POINTS
+
+WPM = 150.0
+
+
+def _coached(sentences: tuple[str, ...], points: tuple[KeyPoint, ...] = POINTS
+             ) -> tuple[dict[str, Any], list[float]]:
+    question = Question(id="slip", text="?", framework=STAR, key_points=points)
+    transcript, starts = told_in_turn(sentences, wpm=WPM)
+    return coach_answer(question, transcript, None).to_dict(), starts
+
+
+def _review(points: list[dict[str, Any]], stages: list[dict[str, str]] | None = None
+            ) -> dict[str, Any]:
+    return {"verdict": "Solid.", "key_points": points, "structure": stages or [],
+            "improvements": [], "rephrasing": {"at_s": None, "original": "x", "better": "y"},
+            "follow_up_question": "Why?", "model": "llama3.2:3b", "prompt_version": 2}
+
+
+def _word_time(starts: list[float], sentence: int, word: int) -> float:
+    return round(starts[sentence] + word * 60.0 / WPM, 2)
+
+
+def test_quotes_found_in_the_transcript_settle_points_not_heard() -> None:
+    fb, starts = _coached(PARAPHRASED)
+    assert [p["status"] for p in fb["key_points"]][:3] == ["not_heard"] * 3
+    # Tidied the way a model quotes: capitals and punctuation changed, times made up.
+    fb["llm"] = _review([
+        {"text": POINTS[0].text, "status": "covered", "at_s": 99.0,
+         "evidence": "I picked up the phone, that same afternoon"},
+        {"text": POINTS[1].text, "status": "covered", "at_s": 0.0,
+         "evidence": "two options each with a fresh schedule"},
+        {"text": POINTS[2].text, "status": "partial", "at_s": 3.0,
+         "evidence": "the slip was on us"},
+        {"text": POINTS[3].text, "status": "missing", "at_s": None, "evidence": ""},
+        {"text": POINTS[4].text, "status": "missing", "at_s": None, "evidence": ""}])
+    folded = fold_llm_review(copy.deepcopy(fb))
+    assert validate_feedback(folded) == []
+    told, options, owned, record, follow = folded["key_points"]
+    assert told["status"] == "covered"
+    assert told["evidence"] == "I picked up the phone that same afternoon"
+    assert told["start_s"] == _word_time(starts, 1, 0)  # the transcript's time, not 99 s
+    assert told["words"]["status"] == "not_heard" and told["llm"]["at_s"] == told["start_s"]
+    assert options["status"] == "covered"
+    assert options["start_s"] == _word_time(starts, 2, 3)
+    assert owned["status"] == "partial" and owned["start_s"] == _word_time(starts, 3, 4)
+    # The LLM agreeing that a point was not made leaves it not heard, never missing.
+    assert record["status"] == follow["status"] == "not_heard"
+    assert record["llm"]["status"] == "missing" and record["disagreement"] is None
+    settled = {p["text"] for p in (told, options, owned)}
+    for note in folded["notes"]:
+        assert not any(text in note["message"] for text in settled)
+    assert sum("not heard in these words" in n["message"] for n in folded["notes"]) == 2
+    report = render_report(Feedback.from_dict(folded))
+    assert f"[x] {POINTS[0].text}\n" in report
+    assert "heard by the local LLM (its quote is in the transcript)" in report
+
+
+def test_a_quote_that_is_not_in_the_transcript_changes_nothing() -> None:
+    fb, _ = _coached(PARAPHRASED)
+    fb["llm"] = _review([
+        {"text": POINTS[0].text, "status": "covered", "at_s": 4.0,
+         "evidence": "I told the client about the delay straight away"},
+        {"text": POINTS[1].text, "status": "covered", "at_s": 9.0,
+         "evidence": "options"},  # one word proves nothing
+        {"text": POINTS[2].text, "status": "covered", "at_s": 9.0, "evidence": ""}])
+    before = copy.deepcopy(fb)
+    folded = fold_llm_review(fb)
+    assert folded["key_points"] == before["key_points"]
+    assert folded["notes"] == before["notes"]
+
+
+def test_words_and_llm_that_disagree_are_both_shown() -> None:
+    said = PARAPHRASED + ("Every decision went into a written record the client could read.",)
+    fb, _ = _coached(said)
+    record = next(p for p in fb["key_points"] if p["text"] == POINTS[3].text)
+    assert record["status"] == "covered"
+    fb["llm"] = _review([{"text": POINTS[3].text, "status": "missing", "at_s": None,
+                          "evidence": ""}])
+    folded = fold_llm_review(fb)
+    record = next(p for p in folded["key_points"] if p["text"] == POINTS[3].text)
+    assert record["status"] == "covered"  # neither side silently wins
+    assert record["disagreement"] == "the words found it covered, the local LLM did not"
+    assert "the two disagree: the words found it covered, the local LLM did not" in \
+        render_report(Feedback.from_dict(folded))
+
+
+def test_folding_again_starts_from_the_words_own_judgement() -> None:
+    fb, _ = _coached(PARAPHRASED)
+    words_only = copy.deepcopy(fb)
+    fb["llm"] = _review([{"text": POINTS[0].text, "status": "covered", "at_s": 1.0,
+                          "evidence": "picked up the phone that same afternoon"}])
+    once = fold_llm_review(copy.deepcopy(fb))
+    twice = fold_llm_review(copy.deepcopy(once))
+    assert twice["key_points"] == once["key_points"]
+    once["llm"] = None
+    assert fold_llm_review(once)["key_points"] == words_only["key_points"]
+
+
+def test_a_stage_not_clearly_heard_shows_the_llm_view_but_keeps_its_confidence() -> None:
+    told = list(NATURAL_STAR["feuding developers"])
+    told[1] = ("Task", "It was not a pleasant place to be for anyone involved.")
+    question = Question(id="q", text="?", framework=STAR)
+    transcript, _ = told_in_turn([s for _, s in told])
+    fb = coach_answer(question, transcript, None).to_dict()
+    fb["llm"] = _review([], [{"stage": "Task", "assessment": "The task is only implied."},
+                             {"stage": "Action", "assessment": "Clear steps."}])
+    folded = fold_llm_review(fb)
+    stages = {s["name"]: s for s in folded["structure"]["stages"]}
+    assert stages["Task"]["confidence"] == "not_clearly_heard"
+    assert stages["Task"]["llm_assessment"] == "The task is only implied."
+    assert stages["Action"]["llm_assessment"] is None
+    assert "local LLM: The task is only implied." in render_report(Feedback.from_dict(folded))
+
+
+@pytest.mark.parametrize(("quote", "found"), [
+    ("the director asked me", True),
+    ("The Director, asked me!", True),
+    ("stayed up and we had nine days", True),  # across the comma
+    ("the director told me", False),
+    ("asked me", False),  # too short to prove anything
+])
+def test_quotes_are_located_word_for_word(quote: str, found: bool) -> None:
+    transcript, _ = told_in_turn([s for _, s in NATURAL_STAR["theatre tickets"]])
+    assert (locate_quote(quote, tokenize(transcript)) is not None) is found
