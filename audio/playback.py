@@ -53,7 +53,9 @@ class _Playback:
                  on_finished: FinishedCallback | None) -> None:
         self.audio = audio
         self.rate = rate
+        self.start_frame = start_frame
         self.position = start_frame
+        self.latency_frames = 0  # queued in the output after the callback's position
         self.on_finished = on_finished
         self.stopped = False
         self.ended = False  # PortAudio finished the stream: played out, or aborted
@@ -80,6 +82,16 @@ class Player:
         """Where playback is in the sound, in seconds (for a replay cursor)."""
         current = self._current
         return current.position / current.rate if current is not None else 0.0
+
+    @property
+    def heard_s(self) -> float:
+        """Where the listener is in the sound, in seconds: the callback's position less
+        what is still queued in the output (for a cursor that follows the voice)."""
+        current = self._current
+        if current is None:
+            return 0.0
+        frame = max(current.start_frame, current.position - current.latency_frames)
+        return frame / current.rate
 
     @property
     def underflows(self) -> int:
@@ -117,6 +129,9 @@ class Player:
                     latency="high", callback=self._make_callback(sd, playback),
                     finished_callback=lambda: self._finished(playback))
                 self._current = playback
+                # PortAudio's estimate of the output's delay; read once, it does not change.
+                with contextlib.suppress(Exception):
+                    playback.latency_frames = int(float(playback.stream.latency) * rate)
                 playback.stream.start()
             except (sd.PortAudioError, ValueError) as exc:
                 self._current = None

@@ -97,6 +97,11 @@ class HistoryView(QWidget):
         top = QHBoxLayout()
         top.addWidget(heading("History"))
         top.addStretch(1)
+        self.replay_button = QPushButton("&Replay answer…")
+        self.replay_button.setToolTip("Play the chosen answer with its transcript following along")
+        self.replay_button.setEnabled(False)
+        self.replay_button.clicked.connect(self.open_replay)
+        top.addWidget(self.replay_button)
         self.export_button = QPushButton("&Export session…")
         self.export_button.setToolTip("Save the chosen session as Markdown, a web page or PDF")
         self.export_button.setEnabled(False)
@@ -177,7 +182,19 @@ class HistoryView(QWidget):
             transcript = TranscriptData.model_validate(attempt.transcript or {})
             feedback = Feedback(question_id=attempt.question_id, transcript=transcript)
         self.feedback_view.show_feedback(feedback)
+        self.replay_button.setEnabled(attempt.audio_path is not None)
         self.attemptOpened.emit(attempt)
+
+    def open_replay(self) -> Any:
+        """Open the chosen answer in a replay window; returns the window."""
+        from app.ui.replay_view import ReplayDialog
+
+        if self.current_attempt is None:
+            return None
+        dialog = ReplayDialog(self.current_attempt, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
 
     def selected_session_id(self) -> int | None:
         item = self.tree.currentItem()
