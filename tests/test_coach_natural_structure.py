@@ -95,7 +95,11 @@ def test_something_in_a_stage_place_that_does_not_show_it_is_not_clearly_heard()
     minutes, seconds = divmod(round(note["at_s"]), 60)
     assert note["message"].startswith(f"At {minutes}:{seconds:02d} the Task was not clearly")
     report = render_report(Feedback.from_dict(fb))
-    assert "Task" in report and "not clearly heard" in report
+    assert "Task" in report and "not clearly heard: it stands where the Task belongs" in report
+    from app.ui.feedback_view import FeedbackView
+
+    line = FeedbackView._structure_text(Feedback.from_dict(fb))
+    assert "Task ? not clearly heard" in line and "Task ✘" not in line
 
 
 def test_an_answer_that_ends_on_its_actions_has_no_result() -> None:
