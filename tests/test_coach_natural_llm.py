@@ -143,3 +143,19 @@ def test_a_stage_not_clearly_heard_shows_the_llm_view_but_keeps_its_confidence()
 def test_quotes_are_located_word_for_word(quote: str, found: bool) -> None:
     transcript, _ = told_in_turn([s for _, s in NATURAL_STAR["theatre tickets"]])
     assert (locate_quote(quote, tokenize(transcript)) is not None) is found
+
+
+def test_a_point_settled_before_gets_its_note_back_when_a_new_review_does_not_settle_it(
+        ) -> None:
+    fb, _ = _coached(PARAPHRASED)
+    fb["llm"] = _review([{"text": POINTS[0].text, "status": "covered", "at_s": 1.0,
+                          "evidence": "picked up the phone that same afternoon"}])
+    once = fold_llm_review(copy.deepcopy(fb))
+    note = f"Key point not heard in these words: {POINTS[0].text};"
+    assert not any(n["message"].startswith(note) for n in once["notes"])
+    once["llm"] = _review([{"text": POINTS[0].text, "status": "missing", "at_s": None,
+                            "evidence": ""}])
+    again = fold_llm_review(once)
+    assert again["key_points"][0]["status"] == "not_heard"
+    assert sum(n["message"].startswith(note) for n in again["notes"]) == 1
+    assert validate_feedback(again) == []

@@ -81,6 +81,21 @@ def _fold_point(point: dict[str, Any], review: dict[str, Any], tt: TokenizedTran
     return False
 
 
+def _not_heard_notes(result: dict[str, Any], points: list[dict[str, Any]],
+                     settled: set[str]) -> None:
+    """Drop the not-heard note of a point the LLM settled; give one back to a point a
+    previous review had settled and this one did not (whole-answer info notes go last)."""
+    notes = [n for n in result.get("notes") or []
+             if not (n.get("source") == "coach" and n.get("message") in settled)]
+    present = {n.get("message") for n in notes}
+    for point in points:
+        message = not_heard_message(point["text"])
+        if point["status"] == NOT_HEARD and message not in present:
+            notes.append({"at_s": None, "severity": "info", "message": message,
+                          "source": "coach"})
+    result["notes"] = notes
+
+
 def fold_llm_review(result: dict[str, Any]) -> dict[str, Any]:
     """Fold ``result["llm"]`` into ``result``'s key points and stages (in place)."""
     points = result.get("key_points") or []
@@ -91,6 +106,7 @@ def fold_llm_review(result: dict[str, Any]) -> dict[str, Any]:
         stage["llm_assessment"] = None
     llm = result.get("llm")
     if not llm:
+        _not_heard_notes(result, points, set())
         return result
     transcript = Transcript.from_dict(result.get("transcript") or {})
     tt = tokenize(transcript)
@@ -100,9 +116,7 @@ def fold_llm_review(result: dict[str, Any]) -> dict[str, Any]:
         review = reviews.get(_key(point["text"]))
         if review is not None and _fold_point(point, review, tt, transcript):
             settled.add(not_heard_message(point["text"]))
-    if settled:
-        result["notes"] = [n for n in result.get("notes") or []
-                           if not (n.get("source") == "coach" and n.get("message") in settled)]
+    _not_heard_notes(result, points, settled)
     assessments = {_key(str(r.get("stage", ""))): str(r.get("assessment", ""))
                    for r in llm.get("structure") or []}
     for stage in stages:
