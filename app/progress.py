@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from app.store import AttemptBrief, Store
+from app.summary import AttemptSummary
 
 # How much each weakness weighs when ranking what to practise next: a missed key point
 # costs more than being outside the guide, and each week since the last attempt adds a
@@ -122,5 +123,68 @@ def practise_next(progress: list[QuestionProgress], now: datetime | None = None)
     return ranked
 
 
-__all__ = ["NextPractice", "QuestionProgress", "attempt_figures", "load_progress",
-           "practise_next", "progress_json"]
+
+
+
+# ------------------------------------------------------------------ comparing two attempts
+@dataclass(frozen=True)
+class KeyPointDiff:
+    newly_covered: tuple[str, ...]  # covered now, not covered before
+    newly_missed: tuple[str, ...]  # said (fully or partly) before, not heard now
+    still_missed: tuple[str, ...]
+
+
+def key_point_diff(before: AttemptSummary, after: AttemptSummary) -> KeyPointDiff:
+    """How the key points moved from ``before`` to ``after`` (matched by their text)."""
+    was = {p.text: p for p in before.key_points}
+    newly_covered, newly_missed, still_missed = [], [], []
+    for point in after.key_points:
+        old = was.get(point.text)
+        if point.covered and (old is None or not old.covered):
+            newly_covered.append(point.text)
+        elif not point.said and old is not None and old.said:
+            newly_missed.append(point.text)
+        elif not point.said:
+            still_missed.append(point.text)
+    return KeyPointDiff(tuple(newly_covered), tuple(newly_missed), tuple(still_missed))
+
+
+def _distance(value: float | None, low: float | None, high: float | None) -> float | None:
+    """How far ``value`` lies outside [low, high]; 0 inside, None when unknown."""
+    if value is None or low is None or high is None:
+        return None
+    return max(0.0, low - value, value - high)
+
+
+def changes(before: AttemptSummary, after: AttemptSummary) -> tuple[str, str]:
+    """One line for what improved and one for what got worse, from ``before`` to ``after``."""
+    better: list[str] = []
+    worse: list[str] = []
+
+    def judge(gain: float | None, good: str, bad: str, threshold: float) -> None:
+        if gain is None or abs(gain) < threshold:
+            return
+        (better if gain > 0 else worse).append((good if gain > 0 else bad).format(abs(gain)))
+
+    judge(after.covered - before.covered, "{:.0f} more key point(s) covered",
+          "{:.0f} fewer key point(s) covered", 1)
+    was_off = _distance(before.speaking_s, before.guide_min_s, before.guide_max_s)
+    now_off = _distance(after.speaking_s, after.guide_min_s, after.guide_max_s)
+    if was_off is not None and now_off is not None:
+        judge(was_off - now_off, "{:.0f} s closer to the time guide",
+              "{:.0f} s further from the time guide", 3)
+    was_pace = _distance(before.wpm, before.pace_low, before.pace_high)
+    now_pace = _distance(after.wpm, after.pace_low, after.pace_high)
+    if was_pace is not None and now_pace is not None:
+        judge(was_pace - now_pace, "pace {:.0f} wpm nearer the comfortable band",
+              "pace {:.0f} wpm further from the comfortable band", 5)
+    if before.fillers_per_min is not None and after.fillers_per_min is not None:
+        judge(before.fillers_per_min - after.fillers_per_min, "{:.1f} fewer fillers a minute",
+              "{:.1f} more fillers a minute", 0.5)
+    judge(before.pauses - after.pauses, "{:.0f} fewer long pause(s)", "{:.0f} more long pause(s)", 1)
+    return ("Improved: " + ("; ".join(better) if better else "nothing measurable") + ".",
+            "Got worse: " + ("; ".join(worse) if worse else "nothing measurable") + ".")
+
+
+__all__ = ["KeyPointDiff", "NextPractice", "QuestionProgress", "attempt_figures", "changes",
+           "key_point_diff", "load_progress", "practise_next", "progress_json"]

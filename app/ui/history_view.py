@@ -102,6 +102,11 @@ class HistoryView(QWidget):
         self.replay_button.setEnabled(False)
         self.replay_button.clicked.connect(self.open_replay)
         top.addWidget(self.replay_button)
+        self.compare_button = QPushButton("&Compare attempts…")
+        self.compare_button.setToolTip("Every attempt at the chosen answer's question, side by side")
+        self.compare_button.setEnabled(False)
+        self.compare_button.clicked.connect(self.open_compare)
+        top.addWidget(self.compare_button)
         self.export_button = QPushButton("&Export session…")
         self.export_button.setToolTip("Save the chosen session as Markdown, a web page or PDF")
         self.export_button.setEnabled(False)
@@ -183,7 +188,21 @@ class HistoryView(QWidget):
             feedback = Feedback(question_id=attempt.question_id, transcript=transcript)
         self.feedback_view.show_feedback(feedback)
         self.replay_button.setEnabled(attempt.audio_path is not None)
+        self.compare_button.setEnabled(True)
         self.attemptOpened.emit(attempt)
+
+    def open_compare(self) -> Any:
+        """Open every attempt at the chosen answer's question side by side."""
+        from app.ui.compare_view import CompareDialog
+
+        if self.current_attempt is None:
+            return None
+        attempt = self.current_attempt
+        dialog = CompareDialog(attempt.script_id, attempt.question_id, self._store_factory,
+                               parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
 
     def open_replay(self) -> Any:
         """Open the chosen answer in a replay window; returns the window."""

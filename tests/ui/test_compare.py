@@ -53,3 +53,88 @@ def test_history_exports_the_chosen_session_off_the_gui_thread(qtbot, saved: Sto
             view.export_session(1, target, fmt)
         assert done.args[0] == target and target.stat().st_size > 1000
     assert "Key points" in (tmp_path / "out.md").read_text(encoding="utf-8")
+
+
+class RecordingPlayer:
+    """Stands in for the speaker: notes what was played, in order, and plays instantly."""
+
+    played: list[tuple[int, float]] = []
+
+    def play_array(self, audio, rate: int, **_: object) -> None:  # noqa: ANN001 - numpy array
+        RecordingPlayer.played.append((len(audio), round(float(audio[0]), 2)))
+
+    def wait(self, timeout: float | None = None) -> bool:
+        return True
+
+    def stop(self) -> None:
+        pass
+
+
+def test_the_key_point_diff_of_two_known_attempts(saved: Store) -> None:
+    from app.progress import changes, key_point_diff
+
+    first, second = (b.summary for b in saved.list_briefs(oldest_first=True))
+    assert first is not None and second is not None
+    diff = key_point_diff(first, second)
+    assert diff.newly_covered == ("Quantified the customer impact in minutes of downtime",
+                                  "Added an automated canary check to the pipeline")
+    assert diff.newly_missed == ("Kept stakeholders updated on the status page",)
+    assert diff.still_missed == ("Ran a blameless post-mortem",)
+    back = key_point_diff(second, first)
+    assert back.newly_covered == ("Kept stakeholders updated on the status page",)
+    assert back.newly_missed == ("Added an automated canary check to the pipeline",)
+    improved, worse = changes(first, second)
+    assert improved == "Improved: 1 more key point(s) covered; 3.0 fewer fillers a minute."
+    assert worse == "Got worse: nothing measurable."
+    assert changes(second, first) == ("Improved: nothing measurable.",
+                                      "Got worse: 1 fewer key point(s) covered; 3.0 more fillers a minute.")
+
+
+def test_compare_lists_every_attempt_and_compares_two(qtbot, saved: Store, tmp_path: Path) -> None:
+    import numpy as np
+
+    from app.ui.compare_view import CompareView
+    from audio.audio_file import write_wav_16k
+
+    # Give both attempts a recording: one second of silence, then a distinct tone each.
+    conn = __import__("sqlite3").connect(saved.path)
+    for attempt_id, level in ((1, 0.1), (2, 0.3)):
+        wav = write_wav_16k(tmp_path / f"answer-{attempt_id}.wav",
+                            np.full(16_000 * 30, level, dtype=np.float32))
+        conn.execute("UPDATE attempts SET audio_path = ? WHERE id = ?", (str(wav), attempt_id))
+    conn.commit()
+    conn.close()
+
+    RecordingPlayer.played = []
+    view = CompareView(store_factory=lambda: saved, player_factory=RecordingPlayer)
+    qtbot.addWidget(view)
+    view.resize(1280, 720)
+    with qtbot.waitSignal(view.loaded, timeout=10_000):
+        view.load_question("incident-leadership", "incident")
+    table = view.table
+    assert table.topLevelItemCount() == 2
+    rows = [[table.topLevelItem(r).text(c) for c in range(8)] for r in range(2)]
+    assert [r[1].split(" ", 1)[1] for r in rows] == ["within guide", "within guide"]
+    assert [r[6] for r in rows] == ["2/5", "3/5"]
+    assert [r[3] for r in rows] == ["134", "124"] and [r[4] for r in rows] == ["3.0", "0.0"]
+    assert rows[1][7].startswith("Situation 0:00–0:05 · Action 0:06–0:16 · Result 0:17–0:27")
+
+    # The last two are compared at once, oldest first, on one time scale.
+    assert [a.id for a in view.chosen()] == [1, 2]
+    assert view.first_timeline._duration == view.second_timeline._duration
+    text = view.diff_label.text()
+    assert "<b>Newly covered:</b> Quantified the customer impact in minutes of downtime; " \
+           "Added an automated canary check to the pipeline" in text
+    assert "<b>Newly missed:</b> Kept stakeholders updated on the status page" in text
+    assert view.improved_label.text().startswith("Improved: 1 more key point(s) covered")
+    assert view.worse_label.text() == "Got worse: nothing measurable."
+
+    view.choose(2, 1)
+    assert "<b>Newly missed:</b> Added an automated canary check to the pipeline" in view.diff_label.text()
+
+    # The same key point from both, back to back: attempt 2's clip, then attempt 1's.
+    view.point_box.setCurrentIndex(view.point_box.findText("Rolled back the bad deploy"))
+    with qtbot.waitSignal(view.clipsPlayed, timeout=10_000):
+        view.play_key_point()
+    assert RecordingPlayer.played == [(16_000 * 8, 0.3), (16_000 * 8, 0.1)]
+    view.shutdown()
