@@ -3,9 +3,11 @@
 The source's callback (often PortAudio's real-time thread) only puts each block in a
 queue. One writer thread takes blocks off the queue, resamples them to 16 kHz, appends
 them to the WAV on disk, updates the level meter and silence clock and hands them to the
-listeners (live transcription). Every half second the writer makes the header match the
-data and fsyncs, so a crash loses at most that much; a ``NAME.wav.recording`` marker lives
-beside the file until a clean stop, which is how :mod:`audio.recovery` spots leftovers.
+listeners (live transcription). Each block reaches the operating system as it is written,
+so a killed app loses only what the audio system still held (tens of milliseconds); every
+half second the writer also makes the header match the data and fsyncs, which bounds what
+a power cut can take. A ``NAME.wav.recording`` marker lives beside the file until a clean
+stop, which is how :mod:`audio.recovery` spots leftovers.
 
 If the source dies mid-answer (microphone unplugged, stream stopped by the system), the
 recording ends by itself: ``error`` says what happened, ``on_device_lost`` is called,

@@ -94,11 +94,16 @@ class GrowingWavWriter:
         return self._file is None
 
     def append(self, samples: np.ndarray) -> None:
-        """Write samples at the end of the file (buffered until the next sync)."""
+        """Write samples at the end of the file.
+
+        Each block goes straight to the operating system, so a killed process loses
+        nothing it had received; only ``sync`` (fsync) also guards against a power cut.
+        """
         if self._file is None:
             raise ValueError(f"{self.path.name}: writer already closed")
         data = to_int16(samples).astype("<i2", copy=False).tobytes()
         self._file.write(data)
+        self._file.flush()
         self._data_bytes += len(data)
 
     def sync(self) -> None:
