@@ -12,11 +12,10 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
     QPlainTextEdit,
     QScrollArea,
@@ -29,8 +28,9 @@ from PySide6.QtWidgets import (
 from app.ui.widgets.answer_timeline import AnswerTimeline, Marker, StageSpan
 from app.ui.widgets.pace_chart import PaceBar, PaceChart
 from app.ui.widgets.text import enlarge, table_tree
+from app.ui.widgets.wrap_delegate import WrapDelegate
 from interview_scripts.time_guide import format_clock
-from models.coach.feedback_model import Feedback
+from models.coach.feedback_model import Feedback, NoteData
 
 KEY_POINT_MARKS = {
     "covered": "✔ covered",
@@ -58,10 +58,61 @@ def length_verdict_text(feedback: Feedback) -> str:
 
 
 def _fit_height(tree: QTreeWidget, max_rows: int = 10) -> None:
-    """Size a list to its rows (up to ``max_rows``) so short lists leave no empty box."""
-    rows = max(1, min(tree.topLevelItemCount(), max_rows))
-    row_height = tree.sizeHintForRow(0) if tree.topLevelItemCount() else tree.fontMetrics().height() + 4
-    tree.setFixedHeight(tree.header().sizeHint().height() + rows * max(row_height, 1) + 2 * tree.frameWidth() + 4)
+    """Size a list to its rows (up to ``max_rows``) so short lists leave no empty box.
+
+    Rows wrap, so each is measured at its own height (for the columns' current widths);
+    a list never cuts a note or a quote short with "…"."""
+    tree.setTextElideMode(Qt.TextElideMode.ElideNone)
+    count = tree.topLevelItemCount()
+    if count:
+        tree.doItemsLayout()
+        heights = [tree.visualItemRect(tree.topLevelItem(i)).height() for i in range(min(count, max_rows))]
+        if not any(heights):  # not laid out yet (hidden): estimate from the first row
+            heights = [max(tree.sizeHintForRow(0), 1)] * min(count, max_rows)
+        body = sum(heights)
+    else:
+        body = tree.fontMetrics().height() + 4
+    tree.setFixedHeight(tree.header().sizeHint().height() + body + 2 * tree.frameWidth() + 4)
+
+
+SEVERITY_RANK = {"problem": 0, "warning": 1, "info": 2}
+
+
+def most_useful_note(feedback: Feedback) -> NoteData | None:
+    """The note to lead with: the most severe, a timed one before an untimed one (it can be
+    heard), and among equals the earliest. Notes that only repeat a missed key point or the
+    length are left to the lines that already say so."""
+    repeats = ("Key point not heard", "The answer ran")
+    notes = [n for n in feedback.notes if not n.message.startswith(repeats)] or list(feedback.notes)
+    if not notes:
+        return None
+    return min(notes, key=lambda n: (SEVERITY_RANK.get(n.severity, 3), n.at_s is None,
+                                     n.at_s or 0.0))
+
+
+def lead_lines(feedback: Feedback) -> tuple[str, str]:
+    """The two sentences after the length verdict: key points missed, and the one note."""
+    points = feedback.key_points
+    missed = [p.text for p in points if p.status not in ("covered", "partial")]
+    partly = [p.text for p in points if p.status == "partial"]
+    if not points:
+        key_text = "This question lists no key points."
+    elif not missed and not partly:
+        key_text = f"You covered all {len(points)} key points."
+    else:
+        parts = []
+        if missed:
+            parts.append(f"You missed {len(missed)} of {len(points)} key points: {'; '.join(missed)}.")
+        if partly:
+            parts.append(f"Only touched on: {'; '.join(partly)}.")
+        key_text = " ".join(parts)
+    note = most_useful_note(feedback)
+    if note is None:
+        note_text = "No coaching notes for this answer."
+    else:
+        when = f" (at {format_clock(note.at_s)})" if note.at_s is not None else ""
+        note_text = f"Most useful note{when}: {note.message}"
+    return key_text, note_text
 
 
 def _section(title: str) -> tuple[QGroupBox, QVBoxLayout]:
@@ -101,6 +152,12 @@ class FeedbackView(QWidget):
         self.verdict_label = enlarge(_wrapping_label(object_name="verdictLabel"), 1.4, bold=True)
         layout.addWidget(self.verdict_label)
         self.numbers_label = _wrapping_label(object_name="numbersLabel")
+        # The three things that matter lead, in full sentences: the length (above), the key
+        # points missed, and the one most useful note; the rest follows for whoever wants it.
+        self.key_points_lead = enlarge(_wrapping_label(object_name="keyPointsLead"), 1.1)
+        layout.addWidget(self.key_points_lead)
+        self.note_lead = enlarge(_wrapping_label(object_name="noteLead"), 1.1)
+        layout.addWidget(self.note_lead)
         layout.addWidget(self.numbers_label)
 
         box, box_layout = _section("Timeline (click a marker, or select it with ←/→ and Enter, to hear it)")
@@ -119,17 +176,21 @@ class FeedbackView(QWidget):
         box_layout.addWidget(self.key_points)
         layout.addWidget(box)
 
-        row = QHBoxLayout()
-        box, box_layout = _section("Pace (words per minute, each minute)")
-        self.pace_chart = PaceChart()
-        box_layout.addWidget(self.pace_chart)
-        row.addWidget(box, 1)
-        box, box_layout = _section("Notes")
+        # Notes take the full width: squeezed beside the pace chart they were cut to a few words.
+        box, box_layout = _section("Notes (click one with a time to hear that moment)")
         self.notes = table_tree("notes", ["At", "Note", "From"], stretch={1})
         self.notes.itemActivated.connect(self._item_chosen)
         box_layout.addWidget(self.notes)
-        row.addWidget(box, 1)
-        layout.addLayout(row)
+        layout.addWidget(box)
+        box, box_layout = _section("Pace (words per minute, each minute)")
+        self.pace_chart = PaceChart()
+        box_layout.addWidget(self.pace_chart)
+        layout.addWidget(box)
+        for tree in (self.key_points, self.notes):
+            # Wrapped rows are measured for the column widths they end up with.
+            tree.setItemDelegate(WrapDelegate(tree))
+            tree.header().sectionResized.connect(
+                lambda *_, t=tree: QTimer.singleShot(0, t, lambda: _fit_height(t)))
 
         self.llm_box, box_layout = _section("Review by your local LLM (Ollama)")
         self.llm_status = _wrapping_label(object_name="llmStatus")
@@ -162,6 +223,8 @@ class FeedbackView(QWidget):
     def clear(self) -> None:
         self._feedback = None
         self.verdict_label.setText("Working on your feedback…")
+        self.key_points_lead.clear()
+        self.note_lead.clear()
         self.numbers_label.clear()
         self.structure_label.clear()
         self.timeline.set_data(0.0, [], [], [])
@@ -179,6 +242,9 @@ class FeedbackView(QWidget):
         """The deterministic coach's result; ``llm_pending`` when a review will follow."""
         self._feedback = feedback
         self.verdict_label.setText(length_verdict_text(feedback))
+        key_text, note_text = lead_lines(feedback)
+        self.key_points_lead.setText(key_text)
+        self.note_lead.setText(note_text)
         self.numbers_label.setText(self._numbers_text(feedback))
         self.structure_label.setText(self._structure_text(feedback))
         self._fill_timeline(feedback)
@@ -239,6 +305,17 @@ class FeedbackView(QWidget):
             self.improvements.addTopLevelItem(row)
         self.improvements.setVisible(self.improvements.topLevelItemCount() > 0)
         self._fill_timeline(feedback)
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        # Wrapped rows change height with the width: measure the lists again.
+        _fit_height(self.key_points)
+        _fit_height(self.notes)
+
+    def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        _fit_height(self.key_points)
+        _fit_height(self.notes)
 
     # ------------------------------------------------------------------ helpers
     @property

@@ -16,6 +16,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPushButton,
     QSplitter,
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
 from app.store import AttemptBrief, AttemptRow, SessionRow, Store
 from app.ui.feedback_view import FeedbackView
 from app.ui.widgets.text import heading
+from app.ui.widgets.wrap_delegate import WrapDelegate
 from app.ui.workers import run_in_background
 from interview_scripts.time_guide import format_clock
 from models.coach.feedback_model import Feedback, TranscriptData
@@ -120,7 +122,12 @@ class HistoryView(QWidget):
         self.tree = QTreeWidget()
         self.tree.setObjectName("historyTree")
         self.tree.setHeaderLabels(["Date / question", "Length", "Key points"])
-        self.tree.setColumnWidth(0, 320)
+        # Questions are read whole: they wrap instead of being cut after a few words.
+        self.tree.setItemDelegate(WrapDelegate(self.tree))
+        header = self.tree.header()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in (1, 2):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.currentItemChanged.connect(self._selected)
         splitter.addWidget(self.tree)
         right = QWidget()
@@ -131,7 +138,10 @@ class HistoryView(QWidget):
         self.attempt_title.setWordWrap(True)
         right_layout.addWidget(self.attempt_title)
         self.feedback_view = FeedbackView()
+        # Nothing chosen: say so, rather than a "working on it" message over empty tables.
+        self.feedback_view.hide()
         right_layout.addWidget(self.feedback_view, 1)
+        right_layout.addStretch(0)
         splitter.addWidget(right)
         splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 3)
@@ -187,6 +197,7 @@ class HistoryView(QWidget):
             transcript = TranscriptData.model_validate(attempt.transcript or {})
             feedback = Feedback(question_id=attempt.question_id, transcript=transcript)
         self.feedback_view.show_feedback(feedback)
+        self.feedback_view.show()
         self.replay_button.setEnabled(attempt.audio_path is not None)
         self.compare_button.setEnabled(True)
         self.attemptOpened.emit(attempt)

@@ -138,3 +138,78 @@ def test_compare_lists_every_attempt_and_compares_two(qtbot, saved: Store, tmp_p
         view.play_key_point()
     assert RecordingPlayer.played == [(16_000 * 8, 0.3), (16_000 * 8, 0.1)]
     view.shutdown()
+
+
+def _palette(dark: bool):  # -> QPalette
+    from PySide6.QtGui import QColor, QPalette
+
+    palette = QPalette()
+    if dark:
+        for role, colour in ((QPalette.ColorRole.Window, "#202124"), (QPalette.ColorRole.Base, "#17181a"),
+                             (QPalette.ColorRole.WindowText, "#e8eaed"), (QPalette.ColorRole.Text, "#e8eaed"),
+                             (QPalette.ColorRole.Button, "#303134"), (QPalette.ColorRole.ButtonText, "#e8eaed"),
+                             (QPalette.ColorRole.Highlight, "#8ab4f8"),
+                             (QPalette.ColorRole.HighlightedText, "#202124")):
+            palette.setColor(role, QColor(colour))
+    return palette
+
+
+@pytest.mark.parametrize("dark", [False, True], ids=["light", "dark"])
+def test_history_feedback_leads_with_three_things_in_full_at_1280x720(qtbot, saved: Store,
+                                                                      dark: bool) -> None:
+    from PySide6.QtCore import QRect, Qt
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    before = app.palette()
+    app.setPalette(_palette(dark))
+    try:
+        view = HistoryView(store_factory=lambda: saved)
+        qtbot.addWidget(view)
+        view.resize(1280, 720)
+        view.show()
+        with qtbot.waitSignal(view.loaded, timeout=10_000):
+            view.refresh()
+        # Nothing chosen: an honest prompt, not "working on it" over empty tables.
+        assert not view.feedback_view.isVisible()
+        assert view.attempt_title.text().startswith("Choose an answer")
+        # Each question is shown whole.
+        item = view.attempt_items()[0]
+        assert view.tree.textElideMode() == Qt.TextElideMode.ElideNone and view.tree.wordWrap()
+
+        with qtbot.waitSignal(view.attemptOpened, timeout=10_000):
+            view.tree.setCurrentItem(item)
+        fv = view.feedback_view
+        assert fv.isVisible()
+        assert fv.verdict_label.text() == "0:22 long: within the guide (guide 20-40 seconds)."
+        assert fv.key_points_lead.text() == (
+            "You missed 2 of 5 key points: Ran a blameless post-mortem; Added an automated canary "
+            "check to the pipeline. Only touched on: Quantified the customer impact in minutes of "
+            "downtime.")
+        assert fv.note_lead.text() == ("Most useful note: No Result stage was heard: land the "
+                                       "outcome with a number, then what you learned.")
+        qtbot.wait(50)
+        # Every note and evidence quote is shown whole: its row is as tall as its wrapped text.
+        for tree, column in ((fv.notes, 1), (fv.key_points, 2)):
+            assert tree.textElideMode() == Qt.TextElideMode.ElideNone
+            width = tree.columnWidth(column)
+            for i in range(tree.topLevelItemCount()):
+                row = tree.topLevelItem(i)
+                needed = tree.fontMetrics().boundingRect(
+                    QRect(0, 0, max(1, width - 8), 10_000), Qt.TextFlag.TextWordWrap,
+                    row.text(column)).height()
+                assert tree.visualItemRect(row).height() >= needed, row.text(column)
+            assert tree.height() >= sum(tree.visualItemRect(tree.topLevelItem(i)).height()
+                                        for i in range(tree.topLevelItemCount()))
+        notes = [fv.notes.topLevelItem(i) for i in range(fv.notes.topLevelItemCount())]
+        assert notes[0].text(0) == "0:15"  # a timed note carries its time
+        # The lead reads against the palette: light text on dark, dark text on light.
+        image = fv.note_lead.grab().toImage()
+        lightness = [image.pixelColor(x, y).lightness() for x in range(0, image.width(), 3)
+                     for y in range(image.height())]
+        background = fv.note_lead.palette().color(fv.note_lead.backgroundRole()).lightness()
+        ink = [v for v in lightness if abs(v - background) > 100]
+        assert len(ink) > 50
+        assert (background < 100) == dark
+    finally:
+        app.setPalette(before)
