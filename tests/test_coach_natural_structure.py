@@ -28,6 +28,71 @@ ANSWERS = ([(STAR, name, told) for name, told in NATURAL_STAR.items()]
            + [(CIRCLES, name, told) for name, told in NATURAL_CIRCLES.items()])
 
 
+# Answers from other walks of life, with stages of several sentences; found in order too.
+MORE_ANSWERS: list[tuple[Framework, str, Told]] = [
+    (STAR, "nurse", (
+        ("Situation", "I was a charge nurse on a busy surgical ward in Manchester."),
+        ("Situation", "One winter we lost three nurses in a month and the rota fell apart."),
+        ("Task", "My matron wanted every shift covered safely without paying agency rates, and the"
+                 " new rota had to start in two weeks."),
+        ("Action", "I sat down with each nurse and asked which shifts they could actually do."),
+        ("Action", "Then I built a rota around those answers and swapped the long night shifts "
+                   "into shorter ones."),
+        ("Action", "I also agreed a bank of four retired nurses who could cover at short notice."),
+        ("Result", "For the next six months not one shift ran short, and agency spending dropped "
+                   "to almost nothing."),
+        ("Result", "Two of the nurses who had planned to leave stayed on."),
+    )),
+    (STAR, "teacher", (
+        ("Situation", "In my second year of teaching, my year nine maths class had the lowest "
+                      "scores in the school."),
+        ("Task", "The head of department expected them to reach the national average by the summer"
+                 " exams."),
+        ("Action", "I split the class into small groups by what they found hard and gave each "
+                   "group its own weekly problems."),
+        ("Action", "I started every lesson with a five minute quiz and phoned parents when a pupil"
+                   " improved."),
+        ("Result", "By June the class average rose by eighteen points, just above the national "
+                   "figure."),
+    )),
+    (STAR, "sales", (
+        ("Situation", "Last spring I was selling software to mid-sized law firms."),
+        ("Task", "Our biggest prospect was about to pick a competitor, and I had one meeting to "
+                 "change their mind."),
+        ("Action", "I called three of their associates beforehand to learn what slowed them down."),
+        ("Action", "In the meeting I showed exactly those tasks done in our tool, using their own "
+                   "documents."),
+        ("Result", "They signed a two year deal the following week, worth about ninety thousand "
+                   "pounds."),
+    )),
+    (CAR, "volunteer", (
+        ("Context", "At the food bank where I volunteer, Saturday queues used to stretch round the"
+                    " block."),
+        ("Context", "People waited over an hour in the cold."),
+        ("Action", "I timed each step one morning and saw that the sign-in sheet was the "
+                   "bottleneck."),
+        ("Action", "I set up a second table and gave regulars a card they could show instead of "
+                   "signing in."),
+        ("Result", "The wait fell to about fifteen minutes, and the organisers now use the same "
+                   "setup at both sites."),
+    )),
+    (CIRCLES, "payments", (
+        ("Comprehend", "Around noon on payday, card payments in our app started failing for "
+                       "roughly one in five customers."),
+        ("Identify", "I went through the payment service traces and found every failure came from "
+                     "a single bank partner timing out."),
+        ("Report", "I sent a short update to customer support and the payments director, with the "
+                   "next update promised in thirty minutes."),
+        ("Communicate", "I put Lena in charge of talking to the bank and had Marco prepare a "
+                        "switch to the backup provider."),
+        ("Lead", "When the bank could not give an estimate, we switched traffic to the backup "
+                 "provider and failures stopped within minutes."),
+        ("Evaluate", "In the review we decided to test the backup route every month, and we have "
+                     "not had a payday outage since."),
+    )),
+]
+
+
 def _coach(framework: Framework, told: Told) -> tuple[dict[str, Any], dict[str, float]]:
     transcript, starts = told_in_turn([sentence for _, sentence in told])
     first: dict[str, float] = {}
@@ -41,8 +106,8 @@ def _stages(fb: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {s["name"]: s for s in fb["structure"]["stages"]}
 
 
-@pytest.mark.parametrize(("framework", "name", "told"), ANSWERS,
-                         ids=[f"{f.name}-{n}" for f, n, _ in ANSWERS])
+@pytest.mark.parametrize(("framework", "name", "told"), ANSWERS + MORE_ANSWERS,
+                         ids=[f"{f.name}-{n}" for f, n, _ in ANSWERS + MORE_ANSWERS])
 def test_every_stage_of_a_naturally_told_answer_is_found_in_order(
         framework: Framework, name: str, told: Told) -> None:
     fb, first = _coach(framework, told)

@@ -38,6 +38,8 @@ MEASURABLE_WEIGHT = 1.2
 FIGURE_WEIGHT = 0.3
 # A figure in a sentence that states an obligation is a target or a deadline, not a result.
 TARGET_DAMPING = 0.3
+# Being asked, expected or obliged is what makes a task a task.
+OBLIGATION_WEIGHT = 1.0
 # A figure in a sentence about what the speaker did ("I pulled three years of records")
 # is more often the material than the outcome, unless a change word goes with it.
 OWN_FIGURE_WEIGHT = 0.5
@@ -47,6 +49,7 @@ WE_VERB_WEIGHT = 0.35
 SEQUENCE_WEIGHT = 0.3
 # Someone else acting or something changing, with no "I" doing it: how outcomes are told.
 OTHERS_WEIGHT = 0.3
+OWN_OUTCOME_SHARE = 0.5
 # "was running", "were costing", "there was", "had been": how a scene is described.
 STATE_WEIGHT = 0.6
 # A sentence that opens on a time or a place ("Two years ago", "At my old job") sets a
@@ -111,6 +114,31 @@ studio, charity, council, organisation, organization, agency, retailer, worked a
 worked as, working at, working for, working as, joined, my first job, my last job, my old job,
 at my, there was, there were, back in, city, country, branch, site, headquarters
 """)
+# A limit in time: "by the summer exams", "before Friday", "until the end of March".
+DEADLINE_WORDS = frozenset(stem(w) for w in word_set("""
+by before until within ahead
+"""))
+DEADLINE_TIMES = frozenset(stem(w) for w in word_set("""
+january february march april may june july august september october november december
+monday tuesday wednesday thursday friday saturday sunday weekend spring summer autumn winter
+christmas quarter end deadline launch release exams exam morning evening tonight tomorrow
+noon midnight week month year day days weeks months time
+"""))
+DEADLINE_REACH = 4  # words between "by" and its time: "by the end of", "before the summer"
+
+
+def _deadlines(stems: list[str]) -> list[str]:
+    found: list[str] = []
+    for i, s in enumerate(stems):
+        if s not in DEADLINE_WORDS:
+            continue
+        for j in range(i + 1, min(len(stems), i + 1 + DEADLINE_REACH)):
+            if stems[j] in DEADLINE_TIMES:
+                found.append(" ".join(stems[i:j + 1]))
+                break
+    return found
+
+
 # Background states, matched on the words as said (not stems): "was running", "had been".
 STATE = Lexicon.of("""
 there was, there were, there had been, had been, used to
@@ -299,6 +327,7 @@ class SentenceShape:
     state: list[str]
     obligation: list[str]
     constraint: list[str]
+    deadlines: list[str]
     outcome_words: list[str]
     i_verbs: list[str]
     we_verbs: list[str]
@@ -311,7 +340,7 @@ class SentenceShape:
 
     @property
     def assignment(self) -> list[str]:
-        return self.obligation + self.constraint
+        return self.obligation + self.deadlines + self.constraint
 
 
 def sentence_shapes(tt: TokenizedTranscript) -> list[SentenceShape]:
@@ -328,6 +357,7 @@ def sentence_shapes(tt: TokenizedTranscript) -> list[SentenceShape]:
             state=STATE.hits([t.raw for t in tokens]) + _progressive(tokens),
             obligation=OBLIGATION.hits(stems),
             constraint=CONSTRAINT.hits(stems),
+            deadlines=_deadlines(stems),
             outcome_words=OUTCOME.hits(stems),
             i_verbs=_own_verbs(tokens, I_SUBJECT),
             we_verbs=_own_verbs(tokens, WE_SUBJECT),
@@ -363,7 +393,10 @@ def _outcome_score(shape: SentenceShape) -> float:
     if shape.obligation:
         figures *= TARGET_DAMPING
     others = OTHERS_WEIGHT if shape.past_verbs and not shape.i_verbs else 0.0
-    return min(SHAPE_CAP, figures + others + HIT_WEIGHT * len(shape.outcome_words))
+    # "They renewed", "sales grew": outcome words tell what happened; beside the speaker's
+    # own verbs ("I agreed a rota") they more often tell what was done.
+    words = HIT_WEIGHT * len(shape.outcome_words) * (OWN_OUTCOME_SHARE if shape.i_verbs else 1.0)
+    return min(SHAPE_CAP, figures + others + words)
 
 
 @dataclass(frozen=True)
@@ -397,11 +430,15 @@ class StageShape:
             return _outcome_score(shape), _basis(
                 "a measurable result" if shape.measurable else ROLE_WORDS[role], shown)
         if role == "setting":
-            score = min(SHAPE_CAP, HIT_WEIGHT * (len(shape.time_place) + shape.opens_on_scene)
+            # A time named as a deadline is the task's, not the scene's.
+            times = max(0, len(shape.time_place) - len(shape.deadlines))
+            score = min(SHAPE_CAP, HIT_WEIGHT * (times + shape.opens_on_scene)
                         + STATE_WEIGHT * len(shape.state))
             return score, _basis(ROLE_WORDS[role], shape.time_place + shape.state)
         if role == "assignment":
-            return _capped(len(shape.assignment)), _basis(ROLE_WORDS[role], shape.assignment)
+            score = min(SHAPE_CAP, OBLIGATION_WEIGHT * len(shape.obligation)
+                        + HIT_WEIGHT * (len(shape.deadlines) + len(shape.constraint)))
+            return score, _basis(ROLE_WORDS[role], shape.assignment)
         hits = ROLE_LEXICON[role].hits(shape.stems)
         score = _capped(len(hits))
         if role in ACTION_LIKE:

@@ -36,6 +36,10 @@ from models.coach.text_match import STOPWORDS, Phrase, TokenizedTranscript, find
 
 BACKWARD_PENALTY = 2.5
 SWITCH_COST = 0.01  # breaks ties toward staying in the current stage
+# A stage entered on a sentence that does not show it: a sentence that shows no stage
+# continues the one before it rather than following the position prior into the next.
+BLIND_ENTRY_COST = 0.3
+OPENING_COST = 0.02  # per stage: evidence-less opening sentences go to the first stage
 # A function word in a cue ("we", "had", "so") counts this much of a content word.
 CUE_FUNCTION_WORD_WEIGHT = 0.5
 SINGLE_WORD_CUE_WEIGHT = 0.6
@@ -106,14 +110,15 @@ def _position_prior(centre: float, part: tuple[float, float]) -> float:
     return -POSITION_WEIGHT * outside
 
 
-def _best_path(scores: list[list[float]], n_stages: int) -> list[int]:
+def _best_path(scores: list[list[float]], n_stages: int, shown: list[list[bool]]
+               ) -> list[int]:
     n = len(scores)
     best = [[0.0] * n_stages for _ in range(n)]
     back = [[0] * n_stages for _ in range(n)]
     for s in range(n_stages):
         # Opening in a later stage costs more than switching to it later: evidence-less
         # opening sentences go to the first stage.
-        best[0][s] = scores[0][s] - 2 * SWITCH_COST * s
+        best[0][s] = scores[0][s] - OPENING_COST * s
     for i in range(1, n):
         for s in range(n_stages):
             choice, value = s, best[i - 1][s]
@@ -121,6 +126,8 @@ def _best_path(scores: list[list[float]], n_stages: int) -> list[int]:
                 if p == s:
                     continue
                 cost = BACKWARD_PENALTY if p > s else SWITCH_COST
+                if not shown[i][s]:
+                    cost += BLIND_ENTRY_COST
                 if best[i - 1][p] - cost > value:
                     choice, value = p, best[i - 1][p] - cost
             best[i][s] = value + scores[i][s]
@@ -216,7 +223,9 @@ def analyse_structure(framework: Framework, tt: TokenizedTranscript, answer_star
     for si, sentence_hits in enumerate(hits):
         for h in sentence_hits:
             scores[si][h.stage] += h.weight
-    path = _fill_gaps(_best_path(scores, n_stages), n_stages, hits, shape_scores)
+    shown = [[_shows(si, k, hits, shape_scores) for k in range(n_stages)]
+             for si in range(len(sentences))]
+    path = _fill_gaps(_best_path(scores, n_stages, shown), n_stages, hits, shape_scores)
 
     # Runs of consecutive sentences in one stage; a run lasts until the next run starts.
     runs: list[tuple[int, int, int]] = []  # (stage, first sentence, last sentence)
