@@ -96,7 +96,8 @@ def _pdf_pages(data: bytes) -> list[bytes]:
     return [s for s in streams if b" Tf" in s or b" Do" in s]
 
 
-def test_pdf_has_the_session_on_page_one_and_page_one_is_not_blank(saved: Store, tmp_path: Path) -> None:
+def test_pdf_has_the_session_on_page_one_and_page_one_is_not_blank(saved: Store, tmp_path: Path,
+                                                                   qapp: object) -> None:
     from PySide6.QtGui import QImage
 
     from app.ui import pdf_export

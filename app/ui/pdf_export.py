@@ -23,6 +23,7 @@ from PySide6.QtGui import (
     QTextDocument,
 )
 from PySide6.QtSvg import QSvgRenderer
+from PySide6.QtWidgets import QApplication
 
 from app.errors import StoreError
 from app.export import TIMELINE_HEIGHT, TIMELINE_WIDTH, session_html
@@ -34,7 +35,8 @@ RESOLUTION_DPI = 150
 
 
 def ensure_gui_application() -> None:
-    """Qt fonts and images need a QGuiApplication; the CLI has none, and may have no display."""
+    """Qt fonts and images need an application object; the CLI has none, and may have no
+    display. A full QApplication, so that widgets can still be made in the same process."""
     if QGuiApplication.instance() is not None:
         return
     if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY") \
@@ -42,10 +44,10 @@ def ensure_gui_application() -> None:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     # Kept on the module so it lives as long as the process.
     global _app
-    _app = QGuiApplication(sys.argv[:1])
+    _app = QApplication(sys.argv[:1])
 
 
-_app: QGuiApplication | None = None
+_app: QApplication | None = None
 
 
 def svg_image(svg: str, scale: int = IMAGE_SCALE) -> QImage:
