@@ -76,6 +76,9 @@ class PracticeSettings:
     # The user's explicit yes to sending answers off this machine (a cloud model, or an
     # Ollama host elsewhere); off, such a review is refused with a one-line reason.
     llm_allow_remote: bool = False
+    # A mock interview: the flow saves and coaches every answer as usual, but whoever
+    # shows it holds the feedback back until the interview ends, and there is no redo.
+    mock: bool = False
 
 
 class PracticeListener:

@@ -67,6 +67,8 @@ class ImportResult:
     script: InterviewScript
     yaml_text: str
     unplaced: list[str]
+    # The script as the YAML document it was written from, for an editor to start from.
+    document: dict[str, object] = field(default_factory=dict)
 
 
 @dataclass
@@ -530,6 +532,22 @@ def _str_representer(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
 _Dumper.add_representer(str, _str_representer)
 
 
+def dump_document(document: dict[str, object]) -> str:
+    """YAML text of a script document, written so the loader reads back the same values
+    (no aliases, multi-line text as blocks, '1:30' and 'true' kept as text)."""
+    return yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+
+
+def question_id(text: str, taken: set[str]) -> str:
+    """A short id from a question's words, made unique against ``taken`` (which it joins)."""
+    base = _slug(text) if text.strip() else "question"
+    qid, n = base, 2
+    while qid in taken:
+        qid, n = f"{base}-{n}", n + 1
+    taken.add(qid)
+    return qid
+
+
 def import_page(text: str, name: str) -> ImportResult:
     """Build a script from a pasted page; ``name`` is the page's file name for messages."""
     label = Path(name).name or "page"
@@ -606,11 +624,11 @@ def import_page(text: str, name: str) -> ImportResult:
     header = (f"# Interview script imported from {label} by 'greenroom scripts import'.\n"
               "# Check the questions and sample answers; the format is described in "
               "interview_scripts/README.md.\n")
-    yaml_text = header + yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+    yaml_text = header + dump_document(document)
     script = parse_script(yaml_text, name=f"{script_id}.yaml")  # proves the round trip
 
     unplaced = _summarise_unplaced(reader.unplaced) + notes
-    return ImportResult(script=script, yaml_text=yaml_text, unplaced=unplaced)
+    return ImportResult(script=script, yaml_text=yaml_text, unplaced=unplaced, document=document)
 
 
 def _summarise_unplaced(lines: list[str]) -> list[str]:

@@ -415,3 +415,14 @@ def test_inline_lists_split_only_into_short_items() -> None:
         "tests", "code review", "small pull requests"]
     assert split_inline_items("Say what you did, not what the team did") == [
         "Say what you did, not what the team did"]
+
+
+def test_cue_suggestions_come_from_the_points_own_words() -> None:
+    from interview_scripts.page_cues import suggest_cues
+
+    cues = suggest_cues("Mention the post-incident review")
+    assert cues[0] == "post-incident review"  # the phrase first, then its words
+    assert {"post incident", "postincident", "review", "reviews"} <= set(cues)
+    assert "mention" not in cues and "the" not in cues  # how to answer, not what to say
+    assert suggest_cues("Give the outcome (e.g. refund, renewal)")[:2] == ["outcome", "outcomes"]
+    assert "refund renewal" not in suggest_cues("Give the outcome (e.g. refund, renewal)")

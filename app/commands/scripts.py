@@ -148,7 +148,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def _read_page(path: Path) -> str:
+def read_page(path: Path) -> str:
+    """A saved page as text; every problem (missing, too big, a folder, not UTF-8) is one line."""
     data = read_user_file(path, MAX_PAGE_BYTES,
                           too_big="page is {mb} MB; save only the part with the questions",
                           is_folder="is a folder; give the saved page as a .txt file")
@@ -167,7 +168,7 @@ def _output_path(args: argparse.Namespace, script: InterviewScript) -> Path:
 
 def cmd_import(args: argparse.Namespace) -> int:
     page = args.page.expanduser()
-    result = import_page(_read_page(page), page.name)
+    result = import_page(read_page(page), page.name)
     script = result.script
     out = _output_path(args, script)
     if out.suffix not in (".yaml", ".yml"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -23,7 +24,7 @@ from app.practice import Phase, SourceFactory
 from app.store import AttemptRow
 from app.ui.first_run_check import FirstRunDialog, run_checks
 from app.ui.history_view import HistoryView
-from app.ui.pick_screen import PickScreen
+from app.ui.pick_screen import MOCK_THINK_TIME_S, PickScreen
 from app.ui.practice_screen import PracticeScreen
 from app.ui.settings_dialog import SettingsDialog
 from app.ui.settings_store import SettingsStore, UiPreferences
@@ -112,6 +113,8 @@ class MainWindow(QMainWindow):
         self.practice_screen.problem.connect(self.show_problem)
         self.practice_screen.finished.connect(self._interview_finished)
         self.practice_screen.hintsToggled.connect(self._remember_hints)
+        self.practice_screen.reportClosed.connect(
+            lambda: self.practice_stack.setCurrentWidget(self.pick_screen))
         self.history_view.problem.connect(self.show_problem)
         self.history_view.feedback_view.momentRequested.connect(self._play_history_moment)
         self.tabs.currentChanged.connect(self._tab_changed)
@@ -126,6 +129,18 @@ class MainWindow(QMainWindow):
         checks = QAction("&Check my setup…", self)
         checks.triggered.connect(self.open_first_run_check)
         menu.addAction(checks)
+        menu.addSeparator()
+        new_interview = QAction("&New interview…", self)
+        new_interview.setShortcut(QKeySequence.StandardKey.New)
+        new_interview.triggered.connect(self.pick_screen.new_interview)
+        menu.addAction(new_interview)
+        import_page = QAction("&Import a page…", self)
+        import_page.setShortcut(QKeySequence("Ctrl+I"))
+        import_page.triggered.connect(self.pick_screen.import_page)
+        menu.addAction(import_page)
+        one_question = QAction("Practise &one question…", self)
+        one_question.triggered.connect(self.pick_screen.practise_one_question)
+        menu.addAction(one_question)
         menu.addSeparator()
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
@@ -146,6 +161,8 @@ class MainWindow(QMainWindow):
         self.settings_store.save_ui_preferences(prefs)
         self.banner.hide()
         settings = self.settings_store.practice_settings()
+        if self.pick_screen.mock_box.isChecked():
+            settings = replace(settings, mock=True, think_time_s=MOCK_THINK_TIME_S)
         started = self.practice_screen.start(script, questions, settings, self.source_factory,
                                              show_hints=prefs.show_stage_hints)
         if started:
@@ -198,6 +215,11 @@ class MainWindow(QMainWindow):
             self._close_now = True
             self.closeSaved.emit()
             self.close()
+            return
+        if self.practice_screen.holds_report:
+            self.banner.show_message("Mock interview saved. Your report is below; every answer is "
+                                     "in the History tab too.", "info")
+            self.history_view.refresh()
             return
         self.practice_stack.setCurrentWidget(self.pick_screen)
         self.banner.show_message("Interview saved. Open the History tab to look back at every answer.",

@@ -6,10 +6,14 @@ import random
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
     QFileDialog,
+    QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -23,13 +27,19 @@ from PySide6.QtWidgets import (
 
 from app import paths
 from app.ui.friendly import friendly_path
+from app.ui.import_dialog import ImportDialog
+from app.ui.script_editor import ScriptEditor, document_of
 from app.ui.widgets.text import heading
 from interview_scripts.catalogue import discover_scripts
 from interview_scripts.errors import ScriptError
 from interview_scripts.loader import load_script
+from interview_scripts.page_importer import ImportResult
 from interview_scripts.script import InterviewScript, Question
+from interview_scripts.time_guide import parse_time_guide
 
 SCRIPT_ROLE = Qt.ItemDataRole.UserRole + 1
+# A mock interview gives every question the same think time, as a panel would.
+MOCK_THINK_TIME_S = 10.0
 QUESTION_ROLE = Qt.ItemDataRole.UserRole + 2
 
 
@@ -39,6 +49,49 @@ def _script_summary(script: InterviewScript) -> str:
     where = "bundled" if script.bundled else "yours"
     guide_text = f" · {', '.join(guides)}" if guides else ""
     return f"{script.title}\n{script.role} · {count} question{'s' if count != 1 else ''}{guide_text} · {where}"
+
+
+QUICK_GUIDES = ("1 min", "90s", "1-2 min", "2-3 min", "3-5 min", "5-7 minutes")
+
+
+class QuickQuestionDialog(QDialog):
+    """Practise one question: type it, pick a time guide, start."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Practise one question")
+        form = QFormLayout(self)
+        self.question_edit = QLineEdit()
+        self.question_edit.setObjectName("quickQuestion")
+        self.question_edit.setPlaceholderText("e.g. Tell me about a time you disagreed with your manager.")
+        self.question_edit.setMinimumWidth(520)
+        self.guide_combo = QComboBox()
+        self.guide_combo.addItems(QUICK_GUIDES)
+        self.guide_combo.setCurrentText("2-3 min")
+        self.framework_combo = QComboBox()
+        self.framework_combo.addItems(["none", "STAR", "CAR", "CIRCLES"])
+        form.addRow("&Question:", self.question_edit)
+        form.addRow("&Time guide:", self.guide_combo)
+        form.addRow("&Framework:", self.framework_combo)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("&Start")
+        self.buttons.accepted.connect(self._accept_if_asked)
+        self.buttons.rejected.connect(self.reject)
+        form.addRow(self.buttons)
+
+    def _accept_if_asked(self) -> None:
+        if self.question_edit.text().strip():
+            self.accept()
+
+    def script(self) -> InterviewScript:
+        from interview_scripts.frameworks import NONE, framework_by_name
+
+        name = self.framework_combo.currentText()
+        question = Question(id="one-question", text=self.question_edit.text().strip(),
+                            time_guide=parse_time_guide(self.guide_combo.currentText()),
+                            framework=NONE if name == "none" else framework_by_name(name))
+        return InterviewScript(id="one-question", title="One question", role="Your own question",
+                               questions=(question,))
 
 
 class PickScreen(QWidget):
@@ -67,6 +120,46 @@ class PickScreen(QWidget):
         self.script_list.currentItemChanged.connect(self._script_changed)
         left_layout.addWidget(scripts_label)
         left_layout.addWidget(self.script_list, 1)
+        own_row = QHBoxLayout()
+        self.new_button = QPushButton("Ne&w interview…")
+        self.new_button.setObjectName("newInterviewButton")
+        self.new_button.clicked.connect(self.new_interview)
+        self.import_button = QPushButton("Im&port a page…")
+        self.import_button.setObjectName("importPageButton")
+        self.import_button.clicked.connect(self.import_page)
+        own_row.addWidget(self.new_button)
+        own_row.addWidget(self.import_button)
+        left_layout.addLayout(own_row)
+        edit_row = QHBoxLayout()
+        self.edit_button = QPushButton("&Edit")
+        self.edit_button.clicked.connect(self.edit_current)
+        self.duplicate_button = QPushButton("Dupli&cate")
+        self.duplicate_button.setToolTip("Copy this interview into your folder to make it your own")
+        self.duplicate_button.clicked.connect(self.duplicate_current)
+        self.delete_button = QPushButton("&Delete")
+        self.delete_button.clicked.connect(self.delete_current)
+        for button in (self.edit_button, self.duplicate_button, self.delete_button):
+            edit_row.addWidget(button)
+        left_layout.addLayout(edit_row)
+        self.undo_row = QWidget()
+        undo_layout = QHBoxLayout(self.undo_row)
+        undo_layout.setContentsMargins(0, 0, 0, 0)
+        self.undo_label = QLabel()
+        self.undo_label.setWordWrap(True)
+        self.undo_button = QPushButton("&Undo delete")
+        self.undo_button.clicked.connect(self.undo_delete)
+        undo_layout.addWidget(self.undo_label, 1)
+        undo_layout.addWidget(self.undo_button)
+        self.undo_row.hide()
+        left_layout.addWidget(self.undo_row)
+        self._deleted: tuple[Path, bytes] | None = None
+        self.last_editor: ScriptEditor | None = None
+        undo = QShortcut(QKeySequence.StandardKey.Undo, self)
+        undo.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        undo.activated.connect(self.undo_delete)
+        delete = QShortcut(QKeySequence.StandardKey.Delete, self.script_list)
+        delete.setContext(Qt.ShortcutContext.WidgetShortcut)
+        delete.activated.connect(self.delete_current)
         self.open_file_button = QPushButton("&Open a script file…")
         self.open_file_button.clicked.connect(self.choose_script_file)
         left_layout.addWidget(self.open_file_button)
@@ -117,11 +210,20 @@ class PickScreen(QWidget):
         self.none_button = QPushButton("Check &none")
         self.none_button.clicked.connect(lambda: self._check_all(False))
         self.shuffle_box = QCheckBox("S&huffle the order")
+        self.mock_box = QCheckBox("&Mock interview")
+        self.mock_box.setObjectName("mockBox")
+        self.mock_box.setToolTip("Like the real thing: no hints and no redo, the questions shuffled, a "
+                                 f"fixed {MOCK_THINK_TIME_S:.0f} s to think, and the report only at the end")
+        self.mock_box.toggled.connect(self._mock_toggled)
         choose_row.addWidget(self.all_button)
         choose_row.addWidget(self.none_button)
         choose_row.addStretch(1)
         choose_row.addWidget(self.shuffle_box)
+        choose_row.addWidget(self.mock_box)
         right_layout.addLayout(choose_row)
+        self.one_question_button = QPushButton("Practise &one question of your own…")
+        self.one_question_button.clicked.connect(self.practise_one_question)
+        right_layout.addWidget(self.one_question_button)
         self.start_button = QPushButton("Start &interview")
         self.start_button.setObjectName("startButton")
         self.start_button.setDefault(True)
@@ -193,6 +295,10 @@ class PickScreen(QWidget):
     def _script_changed(self, current: QListWidgetItem | None, previous: QListWidgetItem | None) -> None:
         self.question_list.clear()
         script = current.data(SCRIPT_ROLE) if current is not None else None
+        own = script is not None and not script.bundled and script.path is not None
+        self.edit_button.setEnabled(own)
+        self.delete_button.setEnabled(own)
+        self.duplicate_button.setEnabled(script is not None)
         if script is None:
             self.description.setText("No interview scripts found. Open a script file or add one to your folder.")
             self._update_start()
@@ -243,7 +349,7 @@ class PickScreen(QWidget):
         chosen = [self.question_list.item(i).data(QUESTION_ROLE) for i in range(self.question_list.count())
                   if not self.question_list.item(i).isHidden()
                   and self.question_list.item(i).checkState() == Qt.CheckState.Checked]
-        if self.shuffle_box.isChecked():
+        if self.shuffle_box.isChecked() or self.mock_box.isChecked():
             random.shuffle(chosen)
         return chosen
 
@@ -260,3 +366,89 @@ class PickScreen(QWidget):
         questions = self.chosen_questions()
         if script is not None and questions:
             self.startRequested.emit(script, questions)
+
+    # ------------------------------------------------------------ own interviews
+    def _mock_toggled(self, checked: bool) -> None:
+        self.shuffle_box.setEnabled(not checked)  # a mock interview always shuffles
+
+    def open_editor(self, document: dict | None = None, path: Path | None = None) -> ScriptEditor:
+        editor = ScriptEditor(document, path=path, parent=self)
+        editor.saved.connect(self._editor_saved)
+        editor.open()
+        self.last_editor = editor
+        return editor
+
+    def new_interview(self) -> ScriptEditor:
+        return self.open_editor()
+
+    def import_page(self) -> ImportDialog:
+        dialog = ImportDialog(self)
+        dialog.editRequested.connect(self._edit_import)
+        dialog.open()
+        return dialog
+
+    def _edit_import(self, result: ImportResult) -> None:
+        self.open_editor(dict(result.document))
+
+    def edit_current(self) -> ScriptEditor | None:
+        script = self.current_script()
+        if script is None or script.bundled or script.path is None:
+            return None
+        return self.open_editor(document_of(script), path=script.path)
+
+    def duplicate_current(self) -> ScriptEditor | None:
+        script = self.current_script()
+        if script is None:
+            return None
+        document = document_of(script)
+        document["title"] = f"{script.title} (my copy)"
+        return self.open_editor(document)
+
+    def _editor_saved(self, path: str) -> None:
+        self.reload()
+        for row in range(self.script_list.count()):
+            script = self.script_list.item(row).data(SCRIPT_ROLE)
+            if script.path is not None and str(script.path) == path:
+                self.script_list.setCurrentRow(row)
+
+    def delete_current(self) -> bool:
+        """Delete the selected script of the user's own; Undo brings it back."""
+        script = self.current_script()
+        if script is None or script.bundled or script.path is None:
+            return False
+        try:
+            data = script.path.read_bytes()
+            script.path.unlink()
+        except OSError as exc:
+            self.problem.emit(f"{script.path}: cannot delete ({exc.strerror})")
+            return False
+        self._deleted = (script.path, data)
+        self.undo_label.setText(f"Deleted “{script.title}”.")
+        self.undo_row.show()
+        self.reload()
+        return True
+
+    def undo_delete(self) -> bool:
+        if self._deleted is None:
+            return False
+        path, data = self._deleted
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+            paths.make_private_file(path)
+        except OSError as exc:
+            self.problem.emit(f"{path}: cannot restore ({exc.strerror})")
+            return False
+        self._deleted = None
+        self.undo_row.hide()
+        self._editor_saved(str(path))
+        return True
+
+    def practise_one_question(self) -> QuickQuestionDialog:
+        dialog = QuickQuestionDialog(self)
+        dialog.accepted.connect(lambda: self._start_one(dialog.script()))
+        dialog.open()
+        return dialog
+
+    def _start_one(self, script: InterviewScript) -> None:
+        self.startRequested.emit(script, list(script.questions))

@@ -25,6 +25,7 @@ from app.errors import USER_ERRORS
 from app.practice import Phase, PracticeSession, PracticeSettings, SourceFactory
 from app.store import Store
 from app.ui.feedback_view import FeedbackView
+from app.ui.mock_report import MockReport
 from app.ui.practice_bridge import PracticeBridge
 from app.ui.widgets.clock_band import ClockBand
 from app.ui.widgets.level_meter import LevelMeter
@@ -47,6 +48,7 @@ class PracticeScreen(QWidget):
     problem = Signal(str)  # a one-line message for the window's banner
     finished = Signal(int)  # session id, once the interview is saved and over
     hintsToggled = Signal(bool)  # noqa: N815 - Qt signal naming
+    reportClosed = Signal()  # noqa: N815 - the user left a mock interview's report
 
     def __init__(self, store_factory: Any = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -57,6 +59,9 @@ class PracticeScreen(QWidget):
         self.question: Question | None = None
         self.last_stop_reason = ""
         self.bands_seen: list[str] = []  # bands the clock showed during the current answer
+        # A mock interview's answers, held back until it ends: attempt id -> (question, feedback).
+        self.mock_answers: dict[int, tuple[Question, Feedback]] = {}
+        self.holds_report = False  # the mock report is on screen after the interview ended
         self.bridge = PracticeBridge(self)
         self._build()
         self._connect_bridge()
@@ -119,6 +124,9 @@ class PracticeScreen(QWidget):
         self.feedback_view = FeedbackView()
         self.feedback_view.momentRequested.connect(self.play_moment)
         self.pages.addWidget(self.feedback_view)
+        self.mock_report = MockReport()
+        self.mock_report.closed.connect(self._report_closed)
+        self.pages.addWidget(self.mock_report)
         layout.addWidget(self.pages, 1)
 
         actions = QHBoxLayout()
@@ -166,7 +174,14 @@ class PracticeScreen(QWidget):
               source_factory: SourceFactory | None = None, show_hints: bool = False) -> bool:
         """Start an interview; False (with a banner message) when it cannot."""
         self.settings = settings
-        self.hints_box.setChecked(show_hints)
+        self.mock_answers = {}
+        self.holds_report = False
+        # A mock interview has no hints and no redo; the saved preference is left alone.
+        self.hints_box.blockSignals(True)
+        self.hints_box.setChecked(show_hints and not settings.mock)
+        self.hints_box.blockSignals(False)
+        self.hints_box.setVisible(not settings.mock)
+        self.redo_button.setVisible(not settings.mock)
         self.phase = Phase.IDLE
         try:
             self.session = PracticeSession(script, questions, settings, self.bridge,
@@ -196,6 +211,8 @@ class PracticeScreen(QWidget):
             self.session.skip_speech()
 
     def redo(self) -> None:
+        if self.settings.mock:
+            return
         if self.session is not None and self.phase not in (Phase.RECORDING, Phase.PROCESSING):
             self.session.redo()
 
@@ -226,7 +243,7 @@ class PracticeScreen(QWidget):
     # ---------------------------------------------------------------- callbacks
     def _on_phase(self, phase: Phase) -> None:
         self.phase = phase
-        if phase == Phase.PROCESSING:
+        if phase == Phase.PROCESSING and not self.settings.mock:
             self.feedback_view.show_processing()
             self.pages.setCurrentIndex(1)
         self._update_controls()
@@ -234,7 +251,8 @@ class PracticeScreen(QWidget):
     def _on_question(self, index: int, total: int, question: Question) -> None:
         self.question = question
         title = self.session.script.title if self.session is not None else ""
-        self.progress_label.setText(f"Question {index + 1} of {total} · {title}")
+        mode = " · mock interview" if self.settings.mock else ""
+        self.progress_label.setText(f"Question {index + 1} of {total} · {title}{mode}")
         self.question_label.setText(question.text)
         self.clock.set_guide(question.time_guide)
         self.meter.set_level(0.0)
@@ -268,16 +286,34 @@ class PracticeScreen(QWidget):
                                   f"Answer length {format_clock(duration_s)}. Transcribing and coaching…")
 
     def _on_feedback(self, attempt_id: int, feedback: Feedback) -> None:
+        if self.settings.mock:
+            # Saved and coached like any answer; shown only in the report at the end.
+            if self.question is not None:
+                self.mock_answers[attempt_id] = (self.question, feedback)
+            return
         self.feedback_view.show_feedback(feedback, llm_pending=self.settings.llm_enabled)
         self.pages.setCurrentIndex(1)
 
     def _on_llm_done(self, attempt_id: int, feedback: Feedback) -> None:
+        if self.settings.mock:
+            if attempt_id in self.mock_answers:
+                self.mock_answers[attempt_id] = (self.mock_answers[attempt_id][0], feedback)
+            return
         self.feedback_view.show_llm_result(feedback)
 
     def _on_finished(self, session_id: int) -> None:
         self.phase = Phase.FINISHED
+        if self.settings.mock:
+            self.holds_report = True
+            self.mock_report.show_answers(list(self.mock_answers.values()))
+            self.pages.setCurrentWidget(self.mock_report)
         self._update_controls()
         self.finished.emit(session_id)
+
+    def _report_closed(self) -> None:
+        self.holds_report = False
+        self.pages.setCurrentIndex(0)
+        self.reportClosed.emit()
 
     # ------------------------------------------------------------------ helpers
     def _hints_toggled(self, checked: bool) -> None:
@@ -313,7 +349,9 @@ class PracticeScreen(QWidget):
             Phase.SPEAKING: "Reading the question aloud… press Space to start answering now.",
             Phase.RECORDING: "Recording. Press Space to stop, Esc to cancel (what you said is kept).",
             Phase.PROCESSING: "Transcribing and coaching your answer…",
-            Phase.FEEDBACK: "Here is your feedback. R to redo this question, N for the next one.",
+            Phase.FEEDBACK: ("Answer saved. N for the next question; the report comes at the end."
+                             if self.settings.mock else
+                             "Here is your feedback. R to redo this question, N for the next one."),
             Phase.FINISHED: "Interview finished and saved.",
             Phase.IDLE: "Press Space (or the button) to start answering.",
         }.get(phase)

@@ -85,6 +85,7 @@ class SettingsStore:
             llm_model=_as_text(s.value("practice/llm_model")),
             llm_allow_remote=_as_bool(s.value("practice/llm_allow_remote"),
                                       defaults.llm_allow_remote),
+            mock=_as_bool(s.value("practice/mock"), defaults.mock),
         )
 
     def save_practice_settings(self, settings: PracticeSettings) -> None:

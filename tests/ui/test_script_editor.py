@@ -1,0 +1,185 @@
+"""The interview editor and the page import, offscreen: create, import, fix what the loader
+refuses, save, edit, duplicate, delete with undo, and practise one question."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+
+from app import paths
+from app.ui.pick_screen import PickScreen
+from app.ui.script_editor import GUIDE, KEY_POINTS, MISTAKES, SAMPLE, TEXT, ScriptEditor
+from interview_scripts.errors import ScriptError
+from interview_scripts.loader import load_script, parse_script
+
+PAGES = Path(__file__).resolve().parents[1] / "pages"
+
+
+@pytest.fixture(autouse=True)
+def isolated_qsettings(tmp_path: Path, qapp: object) -> None:
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        QSettings.setPath(fmt, QSettings.Scope.UserScope, str(tmp_path / "qsettings"))
+
+
+@pytest.fixture
+def screen(qtbot: Any) -> PickScreen:
+    pick = PickScreen()
+    qtbot.addWidget(pick)
+    return pick
+
+
+def _select(screen: PickScreen, title: str) -> None:
+    for row in range(screen.script_list.count()):
+        if screen.script_list.item(row).text().startswith(title):
+            screen.script_list.setCurrentRow(row)
+            return
+    raise AssertionError(f"{title} not listed")
+
+
+def _marked(editor: ScriptEditor, row: int, column: int) -> bool:
+    return editor.table.item(row, column).background().style() != Qt.BrushStyle.NoBrush
+
+
+def test_create_an_interview_fix_what_the_loader_refuses_and_save(qtbot: Any, screen: PickScreen) -> None:
+    editor = screen.new_interview()
+    assert editor.windowTitle() == "New interview"
+    assert not editor.save_button.isEnabled()  # nothing in it yet
+    qtbot.keyClicks(editor.title_edit, "Platform screen")
+    assert editor.file_edit.text() == "platform-screen"
+    assert editor.problem == (None, None, "role: must not be empty")
+    assert editor.role_edit.styleSheet()  # the role field is the one marked
+    qtbot.keyClicks(editor.role_edit, "Platform engineer")
+    editor.set_cell(0, TEXT, "Tell me about an outage you led.")
+    editor.set_cell(0, KEY_POINTS, "Say how long recovery took\nMention the post-incident review")
+    editor.set_cell(0, MISTAKES, "Blaming a colleague")
+
+    # A guide the loader refuses: the cell is marked with the loader's own words.
+    editor.set_cell(0, GUIDE, "7-5 min")
+    with pytest.raises(ScriptError) as refused:
+        parse_script(editor.yaml_text(), name="platform-screen.yaml")
+    assert str(refused.value).endswith("questions[0].time_guide: '7-5 min' has min > max")
+    assert editor.problem == (0, GUIDE, "questions[0].time_guide: '7-5 min' has min > max")
+    assert _marked(editor, 0, GUIDE) and not _marked(editor, 0, TEXT)
+    assert "Question 1, time guide" in editor.problem_label.text()
+    assert not editor.save_button.isEnabled()
+    editor.set_cell(0, GUIDE, "3-4 minutes")
+    assert editor.problem is None and not _marked(editor, 0, GUIDE)
+    assert editor.save_button.isEnabled()
+
+    # Cue words: suggested from each point's words, used only once accepted.
+    editor.table.setCurrentCell(0, KEY_POINTS)
+    assert editor.cue_table.rowCount() == 2
+    suggested = editor.cue_table.item(1, 1).text()
+    assert "post-incident review" in suggested and "postincident" in suggested
+    assert editor.cue_table.item(1, 1).checkState() == Qt.CheckState.Unchecked
+    editor.accept_cues(1)
+    editor.accept_cues(0, "recovery time, back up after")
+
+    row = editor.add_question()
+    assert row == 1
+    editor.set_cell(1, TEXT, "Why this team?")
+    editor.set_cell(1, SAMPLE, "I like small teams that own their services end to end.")
+    with qtbot.waitSignal(editor.saved) as saved:
+        qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
+    path = Path(saved.args[0])
+    assert path == paths.user_scripts_dir() / "platform-screen.yaml"
+    script = load_script(path)
+    first, second = script.questions
+    assert (first.time_guide.min_s, first.time_guide.max_s) == (180.0, 240.0)
+    assert [k.text for k in first.key_points] == ["Say how long recovery took", "Mention the post-incident review"]
+    assert first.key_points[0].cues == ("recovery time", "back up after")
+    assert "post-incident review" in first.key_points[1].cues
+    assert [m.text for m in first.mistakes] == ["Blaming a colleague"]
+    assert second.sample_answer.startswith("I like small teams")
+    # The pick screen lists the new interview and selects it.
+    assert screen.current_script().title == "Platform screen"
+    assert not screen.current_script().bundled
+
+
+def test_import_a_pasted_page_then_edit_and_save(qtbot: Any, screen: PickScreen) -> None:
+    dialog = screen.import_page()
+    dialog.page_edit.setPlainText((PAGES / "numbered_list.txt").read_text(encoding="utf-8"))
+    with qtbot.waitSignal(dialog.previewReady, timeout=10_000):
+        qtbot.mouseClick(dialog.read_button, Qt.MouseButton.LeftButton)
+    rows = dialog.found_rows()
+    assert [r[0] for r in rows] == ["Tell me about a time you calmed down an angry customer.",
+                                    "How do you prioritise a queue of two hundred open tickets?",
+                                    "Why do you want to lead a support team?"]
+    assert rows[0][1:] == ("2-3 minutes", "STAR", "3 key points, 2 mistakes")
+    unplaced = [dialog.unplaced_list.item(i).text() for i in range(dialog.unplaced_list.count())]
+    assert "Advertisement" in unplaced
+
+    qtbot.mouseClick(dialog.edit_button, Qt.MouseButton.LeftButton)
+    editor = screen.last_editor
+    assert editor is not None and editor.table.rowCount() == 3
+    assert editor.title_edit.text() == "Customer Support Lead – interview prep"
+    assert editor.table.item(1, GUIDE).text() == "90 seconds"
+    # The page names no role: the importer's placeholder is there to be replaced.
+    editor.role_edit.setText("Support team lead")
+    editor.set_cell(2, GUIDE, "soon")
+    assert editor.problem is not None and editor.problem[:2] == (2, GUIDE)
+    assert "'soon' is not a time guide" in editor.problem[2]
+    editor.set_cell(2, GUIDE, "1-2 min")
+    path = editor.save()
+    assert path is not None and path.parent == paths.user_scripts_dir()
+    script = load_script(path)
+    assert script.role == "Support team lead"
+    assert [len(q.key_points) for q in script.questions] == [3, 2, 2]
+    assert script.questions[0].key_points[2].cues == ("refund", "renewal")  # kept from the page
+
+
+def test_import_reads_a_saved_file_off_the_gui_thread(qtbot: Any, screen: PickScreen) -> None:
+    dialog = screen.import_page()
+    with qtbot.waitSignal(dialog.previewReady, timeout=10_000):
+        dialog.open_file(PAGES / "markdown.md")
+    assert len(dialog.found_rows()) == 5
+    assert dialog.page_edit.toPlainText().startswith("# Data Analyst Interview Questions")
+    with qtbot.waitSignal(dialog.previewReady, timeout=10_000):
+        dialog.open_file(PAGES / "no-such-page.txt")
+    assert "no such file" in dialog.summary_label.text()
+    assert not dialog.edit_button.isEnabled()
+
+
+def test_edit_duplicate_and_delete_with_undo(qtbot: Any, screen: PickScreen) -> None:
+    _select(screen, "Incident leadership")
+    assert screen.current_script().bundled
+    assert not screen.edit_button.isEnabled() and not screen.delete_button.isEnabled()
+    editor = screen.duplicate_current()
+    assert editor is not None and editor.title_edit.text().endswith("(my copy)")
+    copy_path = editor.save()
+    assert copy_path is not None and copy_path.parent == paths.user_scripts_dir()
+    copy = screen.current_script()
+    assert not copy.bundled and copy.title.endswith("(my copy)")
+    bundled = [s for s in screen._scripts if s.bundled and s.title == copy.title.removesuffix(" (my copy)")]
+    assert [q.key_points for q in copy.questions] == [q.key_points for q in bundled[0].questions]
+
+    editor = screen.edit_current()
+    assert editor is not None and editor.windowTitle() == "Edit interview"
+    editor.set_cell(0, TEXT, "Describe the hardest incident you led.")
+    assert editor.save() == copy_path  # edited in place, not copied again
+    assert load_script(copy_path).questions[0].text == "Describe the hardest incident you led."
+
+    screen.script_list.setFocus()
+    assert screen.delete_current()
+    assert not copy_path.exists() and screen.undo_row.isVisible() is screen.isVisible()
+    assert all(s.path != copy_path for s in screen._scripts)
+    assert screen.undo_delete()
+    assert copy_path.is_file() and screen.current_script().path == copy_path
+
+
+def test_practise_one_question(qtbot: Any, screen: PickScreen) -> None:
+    dialog = screen.practise_one_question()
+    dialog.question_edit.setText("What would you change in your last team?")
+    dialog.guide_combo.setCurrentText("90s")
+    dialog.framework_combo.setCurrentText("STAR")
+    with qtbot.waitSignal(screen.startRequested) as started:
+        dialog.buttons.button(dialog.buttons.StandardButton.Ok).click()
+    script, questions = started.args
+    (question,) = questions
+    assert question.text == "What would you change in your last team?"
+    assert (question.time_guide.min_s, question.time_guide.max_s) == (68.0, 90.0)
+    assert question.framework.name == "STAR" and script.questions == (question,)
