@@ -46,6 +46,7 @@ import ollama
 from pydantic import ValidationError
 
 from interview_scripts.script import Question
+from models.coach.llm_fold import fold_llm_review
 from models.errors import LLMError
 from models.llm_feedback import LLMFeedback, Repairs, ReviewSpec, repair_reply
 from models.llm_prompt import (
@@ -571,7 +572,9 @@ def merge_llm_feedback(result: dict[str, Any], feedback: LLMFeedback, model: str
     notes += [{"at_s": item["at_s"], "severity": "info", "message": item["message"],
                "source": "llm"} for item in llm["improvements"]]
     result["notes"] = sorted(notes, key=_note_order)
-    return result
+    # One checklist: the LLM settles a point the words did not hear only with a quote
+    # found in the transcript (see models/coach/llm_fold.py).
+    return fold_llm_review(result)
 
 
 # Most severe first among notes at the same moment, as the deterministic coach orders them.

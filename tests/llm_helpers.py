@@ -55,3 +55,18 @@ def deterministic_feedback(word_count: int = 260, duration_s: float = 100.0) -> 
 
     transcript = Transcript.from_dict(transcript_dict(word_count, duration_s))
     return coach_answer(star_question(), transcript, None).to_dict()
+
+
+# The LLM's judgements are folded into the coach's checklist and stages under these keys
+# (models/coach/llm_fold.py). The loopback's quotes are never in the transcript, so beside
+# them the coach's own findings must come through unchanged.
+FOLD_KEYS = ("llm", "words", "disagreement", "llm_assessment")
+
+
+def without_fold(value: Any) -> Any:
+    """``value`` with the folded-in LLM keys left out, at any depth."""
+    if isinstance(value, dict):
+        return {k: without_fold(v) for k, v in value.items() if k not in FOLD_KEYS}
+    if isinstance(value, list):
+        return [without_fold(v) for v in value]
+    return value

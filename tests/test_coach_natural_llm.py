@@ -7,6 +7,7 @@ and the LLM disagree, both are shown.
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
 import pytest
@@ -21,6 +22,8 @@ from tests.coach_helpers import NATURAL_STAR, told_in_turn
 from tests.test_coach_natural_key_points import PARAPHRASED, POINTS
 
 WPM = 150.0
+
+pytest_plugins = ("tests.ollama_loopback",)
 
 
 def _coached(sentences: tuple[str, ...], points: tuple[KeyPoint, ...] = POINTS
@@ -159,3 +162,43 @@ def test_a_point_settled_before_gets_its_note_back_when_a_new_review_does_not_se
     assert again["key_points"][0]["status"] == "not_heard"
     assert sum(n["message"].startswith(note) for n in again["notes"]) == 1
     assert validate_feedback(again) == []
+
+
+def test_the_loopback_llm_settles_points_only_with_quotes_from_the_transcript(
+        ollama_loopback: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """End to end through the LLM coach: the loopback server replies with a review whose
+    quotes are real for two points and made up for a third."""
+    import tests.ollama_loopback as loopback
+    from models.llm_coach import LLMCoach
+    from models.llm_feedback import ReviewSpec
+
+    question = Question(id="slip", text="?", framework=STAR, key_points=POINTS)
+    transcript, starts = told_in_turn(PARAPHRASED, wpm=WPM)
+    fb = coach_answer(question, transcript, None).to_dict()
+    spec = ReviewSpec.for_question(question)
+    claims = {POINTS[0].text: ("covered", "picked up the phone that same afternoon"),
+              POINTS[1].text: ("covered", "I came with two options"),
+              POINTS[2].text: ("covered", "I apologised to the whole board in writing")}
+    review = {"verdict": "A calm account of bad news.",
+              "key_points": [{"text": text, "status": claims.get(text, ("missing", ""))[0],
+                              "evidence": claims.get(text, ("missing", ""))[1],
+                              "at_s": 30.0 if text in claims else None}
+                             for text in spec.key_points],
+              "structure": [{"stage": stage, "assessment": f"{stage} as told."}
+                            for stage in spec.stages],
+              "improvements": [],
+              "rephrasing": {"at_s": 1.0, "original": PARAPHRASED[0], "better": "Say it."},
+              "follow_up_question": "What would you do differently?"}
+    monkeypatch.setattr(loopback, "reply_from_format", lambda *a, **k: json.dumps(review))
+    result = LLMCoach(ollama_loopback.host, read_timeout_s=5.0, connect_timeout_s=0.5
+                      ).coach(question, fb)
+    assert result["llm_status"]["ok"] is True, result["llm_status"]
+    assert validate_feedback(result) == []
+    told, options, owned, record, follow = result["key_points"]
+    assert told["status"] == options["status"] == "covered"
+    assert told["start_s"] == _word_time(starts, 1, 1)  # "picked", by the transcript
+    assert options["start_s"] == _word_time(starts, 2, 0)
+    assert owned == fb["key_points"][2]  # its quote was never said: nothing changes
+    assert record["status"] == follow["status"] == "not_heard"
+    report = render_report(Feedback.from_dict(result))
+    assert f"[x] {POINTS[0].text}" in report and f"[?] {POINTS[2].text}" in report
