@@ -18,6 +18,7 @@ them they give share walk through explain mention mentions say says state show n
 cover highlight demonstrate clearly clear example examples specific specifically point points answer good
 strong briefly brief make sure any some very just also using use used e.g eg i.e etc not no own one
 first long took made get got well way time times then than more most much many was were been being has have had
+before after while during over under again
 """
 _SKIP = frozenset(_SKIP_WORDS.split())
 MAX_CUES = 6

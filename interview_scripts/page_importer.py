@@ -457,7 +457,8 @@ def _question_at(line: PageLine, section: str | None, style: tuple[str, str] | N
     # Under a "Questions" heading bare prompts count too, but never a section heading
     # ("What they look for"); a real question wins over a heading-like reading
     # ("Tell me about a mistake you made").
-    reads = _question_text(text, False)
+    asked = split_question_guide(text)[0]  # "… tickets? (90 seconds)" still ends with '?'
+    reads = text if _question_text(asked, False) is not None else None
     if reads is None and section == sections.QUESTIONS and sections.section_of(text)[0] is None:
         reads = _question_text(text, True)
     if line.marker == "heading":
@@ -466,7 +467,9 @@ def _question_at(line: PageLine, section: str | None, style: tuple[str, str] | N
     in_list = section in sections.LIST_SECTIONS
     if line.marker == "number":
         continues = style == line.style and line.number == last_number + 1 and not deeper
-        if continues and (not in_list or reads or (list_style is not None and list_style != line.style)):
+        # The next number in the page's own style starts a question unless the open list
+        # numbers its items the same way ("1." questions with "1." key points).
+        if continues and (not in_list or reads or list_style != line.style):
             return text
         if in_list or deeper:
             return None

@@ -279,6 +279,17 @@ LAYOUTS: dict[str, list[Expected]] = {
         Expected("Why our company and not a bigger one?", None, "none",
                  ["you read the engineering blog", "you know the product"]),
     ],
+    # Numbered questions whose lists are inline labels ("Avoid: …", "Hit these points: a; b"),
+    # a guide after the question mark, and a 1) list under "Look for:".
+    "inline_labels.txt": [
+        Expected("Tell me about a time you calmed down an angry customer.", (120, 180), "STAR",
+                 ["Say how you listened before offering a fix", "Mention the post-incident review with the team"],
+                 ["blaming the customer"]),
+        Expected("How do you prioritise a queue of two hundred open tickets?", (68, 90), "none",
+                 ["sort by impact", "service-level targets"]),
+        Expected("Why do you want to lead a support team?", None, "none",
+                 ["Care for the team's growth", "A concrete reason tied to this company"]),
+    ],
     # "Question 1" on a line of its own, the question on the next; "Model answer".
     "question_headers.txt": [
         Expected("What would you do if a pupil refused to join in?", (90, 120),

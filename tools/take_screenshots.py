@@ -3,7 +3,8 @@
 Runs offscreen (or on whatever display is set, e.g. under Xvfb): speaks a sample answer
 with the project's own text-to-speech, plays it in as the microphone, lets the real flow
 transcribe and coach it, and saves PNGs of the pick screen, the recording clock, the
-feedback, the history and the settings dialog into docs/screenshots/. Uses a throw-away
+feedback, the history, the import preview, the interview editor and the settings dialog
+into docs/screenshots/. Uses a throw-away
 data folder and settings file, so nothing of the user's is read or changed.
 """
 
@@ -116,6 +117,8 @@ def take_all(work: Path) -> int:
     history.tree.setCurrentItem(history.attempt_items()[0])
     save(window, "history.png")
 
+    take_editor_screens(window, wait_for, save)
+
     dialog = window.open_settings()
     dialog.resize(720, 700)
     wait_for(lambda: dialog.voice_combo.count() > 1, 30, "the voice list")
@@ -125,6 +128,46 @@ def take_all(work: Path) -> int:
     # Let background look-ups finish before their data folder is removed.
     QThreadPool.globalInstance().waitForDone(30_000)
     return 0
+
+
+# A prep page as a candidate might paste it: numbered questions, labels, a menu and an advert.
+PREP_PAGE = """Customer Support Lead – interview prep
+Home | Jobs | Companies | Salaries | Sign in
+1. Tell me about a time you calmed down an angry customer.
+Time: 2-3 minutes
+Key points:
+- Say how you listened before offering a fix
+- Mention the post-incident review with the team
+Avoid: blaming the customer
+2. How do you prioritise a queue of two hundred open tickets? (90 seconds)
+Hit these points: sort by impact; service-level targets
+3. Why do you want to lead a support team?
+Look for:
+1) Care for the team's growth
+2) A concrete reason tied to this company
+Advertisement
+"""
+
+
+def take_editor_screens(window: object, wait_for: Callable[..., None], save: Callable[..., None]) -> None:
+    """The import preview of a pasted page, then the editor with a refused guide marked."""
+    from app.ui.script_editor import GUIDE, KEY_POINTS
+
+    pick = window.pick_screen  # type: ignore[attr-defined]
+    dialog = pick.import_page()
+    dialog.resize(*SIZE)
+    dialog.page_edit.setPlainText(PREP_PAGE)
+    dialog.read_pasted()
+    wait_for(lambda: dialog.result is not None, 30, "the import preview")
+    save(dialog, "import.png")
+    dialog.edit_button.click()
+    editor = pick.last_editor
+    editor.resize(*SIZE)
+    editor.role_edit.setText("Support team lead")
+    editor.table.setCurrentCell(0, KEY_POINTS)
+    editor.set_cell(1, GUIDE, "7-5 min")  # shows how the loader's refusal is marked
+    save(editor, "editor.png")
+    editor.reject()
 
 
 if __name__ == "__main__":
