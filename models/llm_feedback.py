@@ -61,6 +61,13 @@ class StageReview(_Strict):
     stage: str = Field(min_length=1, description="A stage of the answer framework.")
     assessment: str = Field(min_length=1, max_length=SENTENCE_CHARS,
                             description="One sentence on how that stage went.")
+    # The coach trusts a stage the LLM places only through this quote, found in the
+    # transcript (models/coach/llm_fold.py).
+    evidence: str = Field(
+        max_length=QUOTE_CHARS,
+        description="A short exact quote from the transcript where this stage is told; empty "
+                    "when the answer lacks it.",
+    )
 
 
 class Improvement(_Strict):
@@ -246,6 +253,11 @@ def repair_reply(data: Any, spec: ReviewSpec, duration_s: float | None) -> tuple
             seen.add(canonical)
             item["stage"] = canonical
             shorten(item, "assessment", SENTENCE_CHARS, f"structure.{i}")
+            if not isinstance(item.get("evidence"), str):
+                # A reply to an older prompt has no quote: the review stands without one.
+                item["evidence"] = ""
+                repairs.add(f"structure.{i}: no evidence quote")
+            shorten(item, "evidence", QUOTE_CHARS, f"structure.{i}")
             kept_stages.append(item)
         data["structure"] = kept_stages
 

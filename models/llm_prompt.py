@@ -20,7 +20,7 @@ from interview_scripts.script import Question
 from interview_scripts.time_guide import format_clock
 from models.llm_feedback import MAX_IMPROVEMENTS, VERDICT_CHARS, ReviewSpec
 
-PROMPT_VERSION = "llm_feedback_v2"
+PROMPT_VERSION = "llm_feedback_v3"
 PROMPTS_DIR = Path(__file__).resolve().parent / "prompts"
 
 SYSTEM_MARK = "<!-- system -->"

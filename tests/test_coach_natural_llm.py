@@ -202,3 +202,69 @@ def test_the_loopback_llm_settles_points_only_with_quotes_from_the_transcript(
     assert record["status"] == follow["status"] == "not_heard"
     report = render_report(Feedback.from_dict(result))
     assert f"[x] {POINTS[0].text}" in report and f"[?] {POINTS[2].text}" in report
+
+
+def _unclear_task() -> tuple[dict[str, Any], list[float]]:
+    told = list(NATURAL_STAR["feuding developers"])
+    told[1] = ("Task", "It was not a pleasant place to be for anyone involved.")
+    transcript, starts = told_in_turn([s for _, s in told], wpm=WPM)
+    question = Question(id="q", text="?", framework=STAR)
+    return coach_answer(question, transcript, None).to_dict(), starts
+
+
+def _stage_review(name: str, quote: str) -> dict[str, str]:
+    return {"stage": name, "assessment": f"{name} as told.", "evidence": quote}
+
+
+def test_a_quote_inside_a_stage_not_clearly_heard_settles_it() -> None:
+    fb, starts = _unclear_task()
+    before = copy.deepcopy(fb)
+    fb["llm"] = _review([], [_stage_review("Task", "not a pleasant place to be")])
+    folded = fold_llm_review(fb)
+    task = next(s for s in folded["structure"]["stages"] if s["name"] == "Task")
+    assert task["confidence"] == "likely" and task["present"] is True
+    assert task["start_s"] == pytest.approx(starts[1])  # the timeline is not moved
+    assert task["llm"] == {"evidence": "not a pleasant place to be",
+                           "at_s": _word_time(starts, 1, 2)}
+    assert task["words"]["confidence"] == "not_clearly_heard"
+    assert task["basis"].startswith("the local LLM, with a quote found in the transcript")
+    assert not any("Task was not clearly heard" in n["message"] for n in folded["notes"])
+    assert validate_feedback(folded) == []
+    assert "Task          15%  likely: the local LLM, with a quote found in the transcript " \
+           "(0:08)" in render_report(Feedback.from_dict(folded))
+    # Without the review the coach's own reading and its note come back.
+    folded["llm"] = None
+    again = fold_llm_review(folded)
+    assert again["structure"] == before["structure"] and again["notes"] == before["notes"]
+
+
+def test_a_stage_quote_elsewhere_is_shown_beside_the_coach_reading() -> None:
+    fb, starts = _unclear_task()
+    before = copy.deepcopy(fb)
+    # The LLM hears the Task in what the coach took for the Action, and a Result that
+    # was never said; neither moves anything.
+    fb["llm"] = _review([], [_stage_review("Task", "I sat down with each of them"),
+                             _stage_review("Result", "everyone was promoted twice")])
+    folded = fold_llm_review(fb)
+    stages = {s["name"]: s for s in folded["structure"]["stages"]}
+    task = stages["Task"]
+    assert task["confidence"] == "not_clearly_heard"
+    assert task["disagreement"] == "the local LLM hears it at 0:12, the coach at 0:07"
+    assert task["llm"]["at_s"] == _word_time(starts, 2, 0)
+    assert stages["Result"] == {**before["structure"]["stages"][3],
+                                "llm_assessment": None}
+    assert folded["notes"] == before["notes"]
+    assert "the two disagree: the local LLM hears it at 0:12, the coach at 0:07" in \
+        render_report(Feedback.from_dict(folded))
+
+
+def test_a_stage_the_coach_found_absent_stays_absent_with_the_llm_view_beside_it() -> None:
+    told = NATURAL_STAR["parcel forecast"][:-1]
+    transcript, starts = told_in_turn([s for _, s in told], wpm=WPM)
+    fb = coach_answer(Question(id="q", text="?", framework=STAR), transcript, None).to_dict()
+    fb["llm"] = _review([], [_stage_review("Result", "wrote a one page summary")])
+    folded = fold_llm_review(fb)
+    result = next(s for s in folded["structure"]["stages"] if s["name"] == "Result")
+    assert result["present"] is False and result["confidence"] == "absent"
+    assert result["disagreement"].endswith(", the coach found none")
+    assert result["llm_assessment"] == "Result as told."

@@ -118,6 +118,12 @@ class Stage(Part):
     basis: str | None = None
     # The local LLM's one-line view of a stage the coach did not clearly hear.
     llm_assessment: str | None = None
+    # Where the local LLM hears the stage ({evidence, at_s}: its quote as found in the
+    # transcript); ``words`` keeps the coach's own judgement of a stage the LLM settled,
+    # ``disagreement`` says briefly where the two differ.
+    llm: dict[str, Any] | None = None
+    words: dict[str, Any] | None = None
+    disagreement: str | None = None
 
 
 class Structure(Part):

@@ -5,8 +5,10 @@ a quote. So the LLM may settle a point the words did not hear only with a quote 
 really occurs in the transcript: the quote is located word for word, and its time is the
 transcript's, never the LLM's. A claim whose quote is not there changes nothing. Where
 the words and the LLM disagree, both are kept on the point (``llm`` and ``disagreement``)
-rather than one silently winning. The LLM's stage reviews carry no quote, so they never
-change a stage; a stage that was not clearly heard (or absent) shows the LLM's
+rather than one silently winning. Stages follow the same rule: a stage that was not clearly heard
+becomes ``likely`` when the LLM quotes words inside its span; a quote elsewhere, or for a
+stage the coach found absent, is shown as a disagreement and moves nothing on the
+timeline. A stage that was not clearly heard (or absent) also shows the LLM's one-line
 assessment beside it.
 
 Folding is repeatable: a point the LLM settled keeps the words' own judgement under
@@ -18,11 +20,13 @@ from __future__ import annotations
 from typing import Any
 
 from models.coach.key_points import NOT_HEARD, not_heard_message
+from models.coach.notes import clock
 from models.coach.text_match import TokenizedTranscript, locate_quote, tokenize
 from models.transcript import Transcript
 
 SAID = ("covered", "partial")
 SETTLED_BY = "the local LLM, with a quote found in the transcript"
+_SEVERITY_RANK = {"problem": 0, "warning": 1, "info": 2}
 
 
 def _key(text: str) -> str:
@@ -81,6 +85,54 @@ def _fold_point(point: dict[str, Any], review: dict[str, Any], tt: TokenizedTran
     return False
 
 
+def _note_key(note: dict[str, Any]) -> tuple[bool, float, int]:
+    # The coach's order: timed notes by time, then whole-answer ones; most severe first.
+    at = note.get("at_s")
+    return (at is None, float(at) if at is not None else 0.0,
+            _SEVERITY_RANK.get(str(note.get("severity")), len(_SEVERITY_RANK)))
+
+
+def _restore_stage(stage: dict[str, Any], notes: list[dict[str, Any]]) -> None:
+    """Undo a previous fold of a stage, its not-clearly-heard note included."""
+    words = stage.get("words")
+    if isinstance(words, dict):
+        stage.update(confidence=words.get("confidence"), basis=words.get("basis"))
+        note = words.get("note")
+        if isinstance(note, dict) and note not in notes:
+            notes.append(note)
+    stage.update(words=None, llm=None, disagreement=None, llm_assessment=None)
+
+
+def _unclear_note(stage: dict[str, Any], notes: list[dict[str, Any]]) -> dict[str, Any] | None:
+    text = f"the {stage['name']} was not clearly heard"
+    return next((n for n in notes if n.get("source") == "coach" and text in n["message"]), None)
+
+
+def _fold_stage(stage: dict[str, Any], review: dict[str, Any], tt: TokenizedTranscript,
+                transcript: Transcript, notes: list[dict[str, Any]]) -> None:
+    quote = str(review.get("evidence") or "")
+    found = _quoted(quote, tt, transcript) if quote else None
+    if found is None:
+        return  # an unchecked claim changes nothing
+    said, at = found
+    stage["llm"] = {"evidence": said, "at_s": at}
+    start, end = stage.get("start_s"), stage.get("end_s")
+    # The span and the quote's time both come from the transcript's word times.
+    inside = (stage.get("present") and start is not None and end is not None
+              and start <= at <= end)
+    if inside and stage.get("confidence") == "not_clearly_heard":
+        note = _unclear_note(stage, notes)
+        stage["words"] = {"confidence": stage["confidence"], "basis": stage.get("basis"),
+                          "note": note}
+        stage.update(confidence="likely", basis=f"{SETTLED_BY} ({clock(at)})")
+        if note is not None:
+            notes.remove(note)
+    elif not inside:
+        where = f", the coach at {clock(start)}" if stage.get("present") and start is not None \
+            else ", the coach found none"
+        stage["disagreement"] = f"the local LLM hears it at {clock(at)}{where}"
+
+
 def _not_heard_notes(result: dict[str, Any], points: list[dict[str, Any]],
                      settled: set[str]) -> None:
     """Drop the not-heard note of a point the LLM settled; give one back to a point a
@@ -102,8 +154,10 @@ def fold_llm_review(result: dict[str, Any]) -> dict[str, Any]:
     for point in points:
         _restore(point)
     stages = (result.get("structure") or {}).get("stages") or []
+    notes = list(result.get("notes") or [])
     for stage in stages:
-        stage["llm_assessment"] = None
+        _restore_stage(stage, notes)
+    result["notes"] = sorted(notes, key=_note_key)
     llm = result.get("llm")
     if not llm:
         _not_heard_notes(result, points, set())
@@ -117,11 +171,13 @@ def fold_llm_review(result: dict[str, Any]) -> dict[str, Any]:
         if review is not None and _fold_point(point, review, tt, transcript):
             settled.add(not_heard_message(point["text"]))
     _not_heard_notes(result, points, settled)
-    assessments = {_key(str(r.get("stage", ""))): str(r.get("assessment", ""))
-                   for r in llm.get("structure") or []}
+    stage_reviews = {_key(str(r.get("stage", ""))): r for r in llm.get("structure") or []}
+    notes = result["notes"]
     for stage in stages:
-        if stage.get("confidence") in ("not_clearly_heard", "absent"):
-            said = assessments.get(_key(stage["name"]))
-            if said:
-                stage["llm_assessment"] = said
+        review = stage_reviews.get(_key(stage["name"]))
+        if review is None:
+            continue
+        if stage.get("confidence") in ("not_clearly_heard", "absent") and review.get("assessment"):
+            stage["llm_assessment"] = str(review["assessment"])
+        _fold_stage(stage, review, tt, transcript, notes)
     return result

@@ -113,6 +113,8 @@ def _structure_lines(fb: dict[str, Any]) -> list[str]:
             lines.append(f"     missing     {s['name']}")
         if s.get("llm_assessment"):
             lines.append(f"                 local LLM: {s['llm_assessment']}")
+        if s.get("disagreement"):
+            lines.append(f"                 the two disagree: {s['disagreement']}")
     if structure.get("order_ok") is False:
         order = " → ".join(o["name"] for o in structure.get("order") or [])
         lines.append(f"Order: {order} (out of order)")
