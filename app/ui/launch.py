@@ -5,9 +5,13 @@ from __future__ import annotations
 import gc
 import os
 import sys
+from pathlib import Path
 
 from app import paths
 from app.errors import USER_ERRORS, GreenroomError
+
+DESKTOP_ID = "io.greenroom.Greenroom"  # packaging/io.greenroom.Greenroom.desktop
+ICON_FILE = Path(__file__).resolve().parent / "icons" / f"{DESKTOP_ID}.svg"
 
 
 def main(argv: list[str] | None = None, script: str | None = None,
@@ -33,7 +37,10 @@ def main(argv: list[str] | None = None, script: str | None = None,
         QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
             Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv)
-    app.setApplicationDisplayName("Greenroom")
+    # No display name: Qt would append it to every title ("Greenroom — … — Greenroom").
+    # The desktop entry's id ties the window to the installed launcher and its icon.
+    QGuiApplication.setDesktopFileName(DESKTOP_ID)
+    app.setWindowIcon(_icon())
 
     settings_store = SettingsStore()
     # A data folder chosen in Settings applies from this start on; before any path is used.
@@ -54,6 +61,13 @@ def main(argv: list[str] | None = None, script: str | None = None,
         window.open_first_run_check()
     return int(app.exec())
 
+
+
+def _icon():  # -> QIcon
+    """The installed theme icon where there is one, else the copy shipped with the code."""
+    from PySide6.QtGui import QIcon
+
+    return QIcon.fromTheme(DESKTOP_ID, QIcon(str(ICON_FILE)))
 
 
 def _check_display() -> None:

@@ -352,29 +352,58 @@ def test_window_banner_shows_a_bad_script_and_the_setup_check_runs_the_doctor(
     dialog.close()
 
 
-def test_launch_opens_the_window_and_returns_when_it_quits(qtbot, monkeypatch, tmp_path: Path) -> None:
-    from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication
+LAUNCH_AND_QUIT = """
+import json, sys
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtWidgets import QApplication
+from app.ui import launch
+from app.ui.main_window import MainWindow
 
-    from app.ui import launch
-    from app.ui.main_window import MainWindow
+offered = []
+MainWindow.open_first_run_check = lambda self: offered.append(True)
+seen = []
 
-    shown: list[MainWindow] = []
-    monkeypatch.setattr(MainWindow, "open_first_run_check", lambda self: shown.append(self))
+def quit_soon():
+    windows = [w for w in QApplication.topLevelWidgets()
+               if isinstance(w, MainWindow) and w.isVisible()]
+    seen.extend(w.windowTitle() for w in windows)
+    for w in windows:
+        w.close()
+    QApplication.instance().quit()
 
-    seen_titles: list[str] = []
+# The timer needs the application that launch.main would otherwise create.
+app = QApplication(sys.argv)
+QTimer.singleShot(300, quit_soon)
+code = launch.main([])
+print(json.dumps({"code": code, "titles": seen, "offered": len(offered),
+                  "settings": QSettings("Greenroom", "greenroom").fileName(),
+                  "desktop": app.desktopFileName(),
+                  "icon": not app.windowIcon().isNull()}))
+"""
 
-    def quit_soon() -> None:
-        # No assert in here: one raised inside a Qt callback never reaches pytest, and the
-        # event loop would run on. Record what was seen and always quit.
-        windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
-        seen_titles.extend(w.windowTitle() for w in windows)
-        for w in windows:
-            w.close()
-        QApplication.instance().quit()
 
-    QTimer.singleShot(300, quit_soon)
-    assert launch.main([]) == 0
-    assert seen_titles and seen_titles[0].startswith("Greenroom")
-    assert len(shown) == 1  # first start: the setup check is offered
-    assert str(tmp_path) in QSettings("Greenroom", "greenroom").fileName()
+def test_launch_opens_the_window_and_returns_when_it_quits(tmp_path: Path) -> None:
+    """The real start-up, in a process of its own: it changes application-wide state
+    (names, the collector's frozen objects) that must not leak into other tests."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path / "config"),
+           "GREENROOM_HOME": str(tmp_path / "home")}
+    child = subprocess.run([sys.executable, "-c", LAUNCH_AND_QUIT], capture_output=True,
+                           text=True, timeout=120, env=env,
+                           cwd=Path(__file__).resolve().parents[2])
+    assert child.returncode == 0, child.stderr
+    seen = json.loads(child.stdout.strip().splitlines()[-1])
+    assert seen["code"] == 0
+    assert seen["titles"] and seen["titles"][0].startswith("Greenroom")
+    assert seen["offered"] == 1  # first start: the setup check is offered
+    assert str(tmp_path) in seen["settings"]
+    # The window belongs to the installed desktop entry and carries its icon.
+    assert seen["desktop"] == "io.greenroom.Greenroom" and seen["icon"] is True
+    repo = Path(__file__).resolve().parents[2]
+    shipped = repo / "app" / "ui" / "icons" / "io.greenroom.Greenroom.svg"
+    installed = repo / "packaging" / "icons" / "hicolor" / "scalable" / "apps" / shipped.name
+    assert shipped.read_bytes() == installed.read_bytes(), "the app's icon copy is stale"
