@@ -4,8 +4,8 @@ Runs offscreen (or on whatever display is set, e.g. under Xvfb): speaks a sample
 with the project's own text-to-speech, plays it in as the microphone, lets the real flow
 transcribe and coach it, and saves PNGs of the pick screen, the recording clock, the
 feedback, the history, the import preview, the interview editor and the settings dialog
-into docs/screenshots/. Uses a throw-away
-data folder and settings file, so nothing of the user's is read or changed.
+into docs/screenshots/. Uses a throw-away data folder and settings file, so nothing of
+the user's is read or changed.
 """
 
 from __future__ import annotations
