@@ -28,6 +28,7 @@ from interview_scripts.time_guide import TimeGuide
 from models.coach.notes import Note, clock, duration_words, guide_words
 from models.coach.stage_shapes import (
     OUTCOME_ROLES,
+    SEQUENCE_WORDS,
     StageShape,
     sentence_shapes,
     sentence_share_centres,
@@ -55,6 +56,7 @@ RESULT_LATE_FRACTION = 0.9
 SETUP_STAGES = {"STAR": ("Situation", "Task"), "CAR": ("Context",)}
 OUTCOME_STAGE_NAMES = ("result", "evaluate", "outcome", "impact")
 
+CLAUSE_OPENERS = frozenset({"and", "then", "so", "but"})
 CLEAR, LIKELY, UNCLEAR, ABSENT = "clear", "likely", "not_clearly_heard", "absent"
 
 
@@ -73,6 +75,18 @@ def cue_weight(phrase: Phrase) -> float:
     return weight * SINGLE_WORD_CUE_WEIGHT if len(phrase.raws) == 1 else weight
 
 
+def _in_sequence_sense(phrase: Phrase, tt: TokenizedTranscript, at: int) -> bool:
+    """A one-word sequence cue ("first", "next", "finally") marks a stage only where it
+    opens a sentence or clause; "the next version", "the first rush" are something else."""
+    if len(phrase.stems) != 1 or phrase.stems[0] not in SEQUENCE_WORDS:
+        return True
+    token = tt.tokens[at]
+    if at == tt.sentences[token.sentence].first_token:
+        return True
+    before = tt.tokens[at - 1]
+    return before.comma_after or before.raw in CLAUSE_OPENERS
+
+
 def _sentence_hits(framework: Framework, tt: TokenizedTranscript) -> list[list[_Hit]]:
     # The stage name counts as a cue too, once ("Lead" is also one of its cues).
     cues = [list({p.raws: p for p in (Phrase.of(c) for c in (*stage.cues, stage.name))}.values())
@@ -82,6 +96,8 @@ def _sentence_hits(framework: Framework, tt: TokenizedTranscript) -> list[list[_
         for phrase in phrases:
             for a, _ in find_phrase(phrase, tt):
                 token = tt.tokens[a]
+                if not _in_sequence_sense(phrase, tt, a):
+                    continue
                 hits[token.sentence].append(_Hit(k, phrase.text, token.start_s,
                                                  cue_weight(phrase)))
     return hits
