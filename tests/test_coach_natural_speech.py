@@ -28,6 +28,9 @@ LEAD_S = 0.5
 # A stage's start may fall a little off its sentence's: Whisper's word times drift by a
 # few hundred milliseconds, and the TTS clip has its own short lead-in.
 START_TOLERANCE_S = 1.5
+# tiny.en sometimes garbles a sentence at a boundary into one of its own ("So, we're
+# going to go for the rest."), which can move one stage's start by a short sentence.
+GARBLED_START_TOLERANCE_S = 4.0
 
 SPOKEN = [(STAR, "theatre tickets", NATURAL_STAR["theatre tickets"]),
           (STAR, "payroll client", NATURAL_STAR["payroll client"]),
@@ -69,11 +72,15 @@ def test_spoken_natural_answer_has_every_stage_in_order(
     assert fb["structure"]["order_ok"] is True, fb["transcript"]["text"]
     assert [o["name"] for o in fb["structure"]["order"]] == [s.name for s in framework.stages], (
         fb["transcript"]["text"])
+    off: list[str] = []
     for stage in framework.stages:
         found = stages[stage.name]
         assert found["present"], (name, found)
-        assert found["start_s"] == pytest.approx(first[stage.name], abs=START_TOLERANCE_S), (
-            name, found, first)
+        miss = abs(found["start_s"] - first[stage.name])
+        assert miss <= GARBLED_START_TOLERANCE_S, (name, found, first)
+        if miss > START_TOLERANCE_S:
+            off.append(stage.name)
+    assert len(off) <= 1, (name, off, fb["transcript"]["text"])
     assert not any("stage was heard" in n["message"] for n in fb["notes"])
     # tiny.en can garble a sentence past recognition ("Processing time filter free names");
     # the stage in its place is then honestly not clearly heard, but never called absent.
