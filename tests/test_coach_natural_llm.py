@@ -268,3 +268,20 @@ def test_a_stage_the_coach_found_absent_stays_absent_with_the_llm_view_beside_it
     assert result["present"] is False and result["confidence"] == "absent"
     assert result["disagreement"].endswith(", the coach found none")
     assert result["llm_assessment"] == "Result as told."
+
+
+def test_without_llm_gives_back_the_coach_own_checklist_and_timeline() -> None:
+    fb, _ = _unclear_task()
+    question = Question(id="slip", text="?", framework=STAR, key_points=POINTS)
+    transcript, _ = told_in_turn(PARAPHRASED, wpm=WPM)
+    fb = coach_answer(question, transcript, None).to_dict()
+    coach_only = copy.deepcopy(fb)
+    fb["llm"] = _review([{"text": POINTS[0].text, "status": "covered", "at_s": 1.0,
+                          "evidence": "picked up the phone that same afternoon"}],
+                        [_stage_review("Situation", "Our supplier slipped by three weeks")])
+    folded = Feedback.from_dict(fold_llm_review(fb))
+    assert folded.key_points[0].status == "covered"
+    alone = folded.without_llm().to_dict()
+    for key in ("key_points", "structure", "notes"):
+        assert alone[key] == coach_only[key], key
+    assert alone["llm"] is None and alone["llm_status"] is None

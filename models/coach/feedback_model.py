@@ -14,6 +14,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from models.coach.llm_fold import fold_llm_review
+
 FEEDBACK_VERSION = 1
 
 Severity = Literal["info", "warning", "problem"]
@@ -247,9 +249,12 @@ class Feedback(Part):
         return cls.model_validate(data)
 
     def without_llm(self) -> Feedback:
-        """The deterministic feedback alone, ready for the LLM to review again."""
-        notes = [n for n in self.notes if n.source != "llm"]
-        return self.model_copy(update={"llm": None, "llm_status": None, "notes": notes})
+        """The deterministic feedback alone, ready for the LLM to review again: the LLM's
+        notes left out, and what it settled in the key points and stages undone."""
+        data = self.to_dict()
+        data.update(llm=None, llm_status=None,
+                    notes=[n for n in data["notes"] if n.get("source") != "llm"])
+        return Feedback.from_dict(fold_llm_review(data))
 
 
 def _plain(value: Any) -> Any:

@@ -33,13 +33,40 @@ def _key(text: str) -> str:
     return " ".join(text.casefold().rstrip(".").split())
 
 
-def _restore(point: dict[str, Any]) -> None:
-    """Undo a previous fold: the words' own judgement, without the LLM's."""
+def _restore(point: dict[str, Any], removed: list[tuple[int, dict[str, Any]]]) -> None:
+    """Undo a previous fold: the words' own judgement, without the LLM's; the note the
+    fold removed goes to ``removed`` with its place among the coach's notes."""
     words = point.get("words")
     if isinstance(words, dict):
-        point.update(words)
+        _keep_removed(words, removed)
+        point.update({k: v for k, v in words.items() if k not in ("note", "note_at")})
     # Null rather than removed: the feedback model writes every field.
     point.update(words=None, llm=None, disagreement=None)
+
+
+def _keep_removed(words: dict[str, Any], removed: list[tuple[int, dict[str, Any]]]) -> None:
+    note, at = words.get("note"), words.get("note_at")
+    if isinstance(note, dict) and isinstance(at, int):
+        removed.append((at, note))
+
+
+def _remove_note(note: dict[str, Any], notes: list[dict[str, Any]], words: dict[str, Any]
+                 ) -> None:
+    """Take a coach note out, remembering where it stood among the coach's notes."""
+    coach = [n for n in notes if n.get("source") == "coach"]
+    words.update(note=note, note_at=next(i for i, n in enumerate(coach) if n is note))
+    notes.remove(note)
+
+
+def _put_back(notes: list[dict[str, Any]], removed: list[tuple[int, dict[str, Any]]]
+              ) -> list[dict[str, Any]]:
+    """The notes with the removed ones back where they stood among the coach's notes."""
+    notes = list(notes)
+    for at, note in sorted(removed, key=lambda item: item[0]):
+        coach = [i for i, n in enumerate(notes) if n.get("source") == "coach"]
+        notes.insert(coach[at] if at < len(coach) else (coach[-1] + 1 if coach else
+                                                        len(notes)), note)
+    return sorted(notes, key=_note_key)  # stable: the coach's own order is kept
 
 
 def _quoted(quote: str, tt: TokenizedTranscript, transcript: Transcript
@@ -56,7 +83,7 @@ def _quoted(quote: str, tt: TokenizedTranscript, transcript: Transcript
 
 
 def _fold_point(point: dict[str, Any], review: dict[str, Any], tt: TokenizedTranscript,
-                transcript: Transcript) -> bool:
+                transcript: Transcript, notes: list[dict[str, Any]]) -> bool:
     """Fold one LLM review into one point; True when it settled a not-heard point."""
     status = review.get("status")
     quote = str(review.get("evidence") or "")
@@ -67,10 +94,14 @@ def _fold_point(point: dict[str, Any], review: dict[str, Any], tt: TokenizedTran
         said, at = found
         llm = {"status": status, "evidence": said, "at_s": at}
         if point["status"] == NOT_HEARD:
-            point["words"] = {k: point.get(k) for k in
-                              ("status", "evidence", "start_s", "matched_by")}
+            words = {k: point.get(k) for k in ("status", "evidence", "start_s", "matched_by")}
+            message = not_heard_message(point["text"])
+            note = next((n for n in notes if n.get("source") == "coach"
+                         and n.get("message") == message), None)
+            if note is not None:
+                _remove_note(note, notes, words)
             point.update(status=status, evidence=said, start_s=at, matched_by=SETTLED_BY,
-                         llm=llm)
+                         llm=llm, words=words)
             return True
         point["llm"] = llm
         if status != point["status"]:
@@ -92,14 +123,12 @@ def _note_key(note: dict[str, Any]) -> tuple[bool, float, int]:
             _SEVERITY_RANK.get(str(note.get("severity")), len(_SEVERITY_RANK)))
 
 
-def _restore_stage(stage: dict[str, Any], notes: list[dict[str, Any]]) -> None:
+def _restore_stage(stage: dict[str, Any], removed: list[tuple[int, dict[str, Any]]]) -> None:
     """Undo a previous fold of a stage, its not-clearly-heard note included."""
     words = stage.get("words")
     if isinstance(words, dict):
         stage.update(confidence=words.get("confidence"), basis=words.get("basis"))
-        note = words.get("note")
-        if isinstance(note, dict) and note not in notes:
-            notes.append(note)
+        _keep_removed(words, removed)
     stage.update(words=None, llm=None, disagreement=None, llm_assessment=None)
 
 
@@ -121,58 +150,40 @@ def _fold_stage(stage: dict[str, Any], review: dict[str, Any], tt: TokenizedTran
     inside = (stage.get("present") and start is not None and end is not None
               and start <= at <= end)
     if inside and stage.get("confidence") == "not_clearly_heard":
+        words: dict[str, Any] = {"confidence": stage["confidence"], "basis": stage.get("basis")}
         note = _unclear_note(stage, notes)
-        stage["words"] = {"confidence": stage["confidence"], "basis": stage.get("basis"),
-                          "note": note}
-        stage.update(confidence="likely", basis=f"{SETTLED_BY} ({clock(at)})")
         if note is not None:
-            notes.remove(note)
+            _remove_note(note, notes, words)
+        stage["words"] = words
+        stage.update(confidence="likely", basis=f"{SETTLED_BY} ({clock(at)})")
     elif not inside:
         where = f", the coach at {clock(start)}" if stage.get("present") and start is not None \
             else ", the coach found none"
         stage["disagreement"] = f"the local LLM hears it at {clock(at)}{where}"
 
 
-def _not_heard_notes(result: dict[str, Any], points: list[dict[str, Any]],
-                     settled: set[str]) -> None:
-    """Drop the not-heard note of a point the LLM settled; give one back to a point a
-    previous review had settled and this one did not (whole-answer info notes go last)."""
-    notes = [n for n in result.get("notes") or []
-             if not (n.get("source") == "coach" and n.get("message") in settled)]
-    present = {n.get("message") for n in notes}
-    for point in points:
-        message = not_heard_message(point["text"])
-        if point["status"] == NOT_HEARD and message not in present:
-            notes.append({"at_s": None, "severity": "info", "message": message,
-                          "source": "coach"})
-    result["notes"] = notes
-
-
 def fold_llm_review(result: dict[str, Any]) -> dict[str, Any]:
     """Fold ``result["llm"]`` into ``result``'s key points and stages (in place)."""
     points = result.get("key_points") or []
-    for point in points:
-        _restore(point)
     stages = (result.get("structure") or {}).get("stages") or []
-    notes = list(result.get("notes") or [])
+    removed: list[tuple[int, dict[str, Any]]] = []
+    for point in points:
+        _restore(point, removed)
     for stage in stages:
-        _restore_stage(stage, notes)
-    result["notes"] = sorted(notes, key=_note_key)
+        _restore_stage(stage, removed)
+    notes = _put_back(result.get("notes") or [], removed)
+    result["notes"] = notes
     llm = result.get("llm")
     if not llm:
-        _not_heard_notes(result, points, set())
         return result
     transcript = Transcript.from_dict(result.get("transcript") or {})
     tt = tokenize(transcript)
     reviews = {_key(str(r.get("text", ""))): r for r in llm.get("key_points") or []}
-    settled: set[str] = set()
     for point in points:
         review = reviews.get(_key(point["text"]))
-        if review is not None and _fold_point(point, review, tt, transcript):
-            settled.add(not_heard_message(point["text"]))
-    _not_heard_notes(result, points, settled)
+        if review is not None:
+            _fold_point(point, review, tt, transcript, notes)
     stage_reviews = {_key(str(r.get("stage", ""))): r for r in llm.get("structure") or []}
-    notes = result["notes"]
     for stage in stages:
         review = stage_reviews.get(_key(stage["name"]))
         if review is None:
