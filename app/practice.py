@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from audio.playback import Player
     from audio.recorder import Recorder
     from audio.sources import AudioSource
-    from models.answer_pipeline import CoachedAnswer
+    from models.answer_pipeline import CoachedAnswer, LiveResult
     from models.live_transcription import LiveTranscriber
     from models.transcriber import Transcriber
 
@@ -94,6 +94,8 @@ class PracticeListener:
     def feedback_ready(self, attempt_id: int, feedback: Feedback) -> None: ...
     def llm_text(self, chunk: str) -> None: ...
     def llm_done(self, attempt_id: int, feedback: Feedback) -> None: ...
+    def transcript_refined(self, attempt_id: int, feedback: Feedback) -> None:
+        """The whole-answer transcript replaced the live one; ``feedback`` is coached on it."""
     def error(self, message: str) -> None: ...
     def interview_finished(self, session_id: int) -> None: ...
 
@@ -513,6 +515,7 @@ class PracticeSession:
                           live: LiveTranscriber, reason: str) -> None:
         from models.answer_pipeline import LiveResult, coach_recording
 
+        source: LiveResult | None = None
         try:
             result = recorder.stop()
         except Exception:
@@ -533,6 +536,7 @@ class PracticeSession:
                 answer = coach_recording(question, transcriber, live=source,
                                          duration_s=float(result.duration_s))
             except ModelError as exc:
+                source = None
                 # The live path failed: transcribe the file on disk instead.
                 self.listener.error(f"{exc}; transcribing the saved recording instead")
                 answer = coach_recording(question, transcriber, path=result.path,
@@ -556,8 +560,37 @@ class PracticeSession:
             self.last_feedback = answer.feedback
             self._set_phase(Phase.FEEDBACK)
         self.listener.feedback_ready(attempt_id or 0, answer.feedback)
+        if source is not None:
+            answer = self._refine(question, attempt_id, answer, source)
         if self.settings.llm_enabled:
             self._run_llm(question, attempt_id, answer)
+
+    def _refine(self, question: Question, attempt_id: int | None, answer: CoachedAnswer,
+                source: LiveResult) -> CoachedAnswer:
+        """The second pass: the whole answer transcribed accurately, coached again and
+        saved in place of the live transcript; the LLM reviews this one."""
+        from models.answer_pipeline import refine
+
+        assert self._transcriber is not None
+        moved_on = self._llm_cancel  # set when the candidate redoes or moves on
+        try:
+            refined = refine(question, self._transcriber, answer, source,
+                             should_stop=lambda: self._closed)
+        except USER_ERRORS as exc:
+            # The live transcript is saved already; it stays the answer's transcript.
+            self.listener.error(f"{exc}; the feedback above stays as it is")
+            return answer
+        if refined is None:
+            return answer
+        if attempt_id is not None:
+            self.store.update_feedback(attempt_id, refined.feedback, refined.models,
+                                       transcript=refined.transcript)
+        with self._lock:
+            if self.last_attempt_id == attempt_id:
+                self.last_feedback = refined.feedback
+        if not moved_on.is_set():
+            self.listener.transcript_refined(attempt_id or 0, refined.feedback)
+        return refined
 
     def _run_llm(self, question: Question, attempt_id: int | None, answer: CoachedAnswer) -> None:
         from models.answer_pipeline import add_llm_review

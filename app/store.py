@@ -428,12 +428,17 @@ class Store:
             )
 
     def update_feedback(self, attempt_id: int, feedback: Feedback | None,
-                        models: Any = None) -> None:
-        """Replace the feedback (e.g. when the LLM's part arrives after the metrics)."""
+                        models: Any = None, transcript: Any = None) -> None:
+        """Replace the feedback (e.g. when the LLM's part arrives after the metrics), and
+        the transcript when one is given (the whole-answer pass after the live one)."""
         feedback_json = _to_json(feedback, "feedback")
         summary_json = _summary_json(feedback)
+        transcript_json = _to_json(transcript, "transcript")
         with self._write() as conn:
             self._require(conn, "attempts", attempt_id)
+            if transcript_json is not None:
+                conn.execute("UPDATE attempts SET transcript_json = ? WHERE id = ?",
+                             (transcript_json, attempt_id))
             if models is None:
                 conn.execute("UPDATE attempts SET feedback_json = ?, summary_json = ? WHERE id = ?",
                              (feedback_json, summary_json, attempt_id))

@@ -44,6 +44,12 @@ def to_int16(samples: np.ndarray) -> np.ndarray:
     return (np.clip(samples, -1.0, 1.0) * 32767.0).astype(np.int16)
 
 
+def as_saved(samples: np.ndarray) -> np.ndarray:
+    """Float samples exactly as they read back from the 16-bit WAV they are saved in, so
+    audio kept in memory gives the same results as the recording on disk."""
+    return to_int16(samples).astype(np.float32) / 32768.0
+
+
 def create_private_file(path: Path) -> BinaryIO:
     """Open ``path`` for writing, truncated, readable only by the user (0600)."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)

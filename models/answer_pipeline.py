@@ -3,8 +3,11 @@
 The practice flow (after a live answer), recovery (a cut-off recording) and
 ``greenroom feedback`` (any audio file) all call ``coach_recording``. A live answer brings
 its own transcript, audio and voice-activity scores, so nothing is read back from disk
-and the VAD runs once per answer; a file is read once and scored once, and those scores
-both cut it for Whisper and time its pauses.
+and the VAD runs once per answer; a file is read once and scored once.
+
+Two passes for a live answer: the live segments give feedback the moment the answer
+stops, then ``refine`` transcribes the whole answer accurately (``transcribe_full``,
+as files always are) and coaches it again; that refined transcript is the one saved.
 
 ``add_llm_review`` is the optional step after it: the local LLM's review merged into the
 typed feedback, and the model named in the record of models used.
@@ -81,7 +84,7 @@ def coach_recording(question: Question, transcriber: Transcriber, *,
 
         audio = read_audio_16k(Path(path))
         probabilities = speech_probabilities(audio)
-        transcript = transcriber.transcribe_audio(audio, probabilities=probabilities)
+        transcript = transcriber.transcribe_full(audio, probabilities=probabilities)
     else:
         raise ValueError("coach_recording needs the live result or a path")
     if duration_s is not None:
@@ -89,6 +92,30 @@ def coach_recording(question: Question, transcriber: Transcriber, *,
     timing = measure_speech(transcript, audio, probabilities=probabilities)
     feedback = coach_answer(question, transcript, audio, timing=timing)
     return CoachedAnswer(transcript, feedback, ModelsUsed(speech=transcript.model))
+
+
+def refine(question: Question, transcriber: Transcriber, answer: CoachedAnswer,
+           live: LiveResult, should_stop: Callable[[], bool] | None = None
+           ) -> CoachedAnswer | None:
+    """The live answer transcribed again as a whole, accurately, and coached again.
+
+    The audio is taken exactly as it reads back from the saved 16-bit WAV, so the result
+    is what ``coach_recording(path=...)`` gives for the recording; the live pass's voice
+    activity is reused. None when ``should_stop`` asked for it to be abandoned.
+    """
+    from audio.wav_writer import as_saved
+    from models.coach import coach_answer
+    from models.coach.speech_time import measure_speech
+
+    audio = as_saved(live.audio16k)
+    transcript = transcriber.transcribe_full(audio, should_stop=should_stop,
+                                             probabilities=live.probabilities)
+    if transcript is None:
+        return None
+    transcript.duration_s = max(transcript.duration_s, answer.transcript.duration_s)
+    timing = measure_speech(transcript, audio, probabilities=live.probabilities)
+    feedback = coach_answer(question, transcript, audio, timing=timing)
+    return CoachedAnswer(transcript, feedback, answer.models)
 
 
 def add_llm_review(question: Question, answer: CoachedAnswer, coach: LLMCoach,

@@ -10,14 +10,21 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 
 from audio.audio_file import read_audio_16k
 from models.errors import ModelError
-from models.speech_activity import SAMPLE_RATE, SEGMENT_POLICY, CutPolicy, cut_segments
+from models.speech_activity import (
+    SAMPLE_RATE,
+    SEGMENT_POLICY,
+    CutPolicy,
+    cut_segments,
+    speech_probabilities,
+)
 from models.speech_models import ResolvedModel, resolve_model
 from models.transcript import Transcript, Word
 
@@ -33,6 +40,15 @@ FILLER_PROMPT = "So, um, I was, uh, thinking about it, and, hmm, well, um, we di
 
 # Whisper's own thresholds for a failed decode: text that compresses too well is a loop,
 # a low average log-probability is a guess.
+# Beam width of the whole-answer pass (faster-whisper's own default for transcribe).
+ACCURATE_BEAM_SIZE = 5
+# Silence longer than this between stretches of speech is not decoded at all.
+CLIP_JOIN_S = 5.0
+CLIP_PAD_S = 0.3
+# A stretch of speech this long that the whole-answer pass left (nearly) without words
+# is redone; people say two to three words a second.
+GAP_REDO_S = 1.0
+SPARSE_WORDS_PER_S = 0.5
 COMPRESSION_RATIO_LIMIT = 2.4
 LOG_PROB_LIMIT = -1.0
 # Nobody says more than about four words a second; eight tokens a second (plus a margin)
@@ -155,13 +171,118 @@ class Transcriber:
         return Transcript(words=words, language=self.language or "en", model=self.name,
                           duration_s=audio.size / SAMPLE_RATE)
 
+    def accurate_options(self) -> dict[str, object]:
+        """The whole-answer pass: faster-whisper's own 30 s windows with beam search.
+
+        Measured on the benchmark answers, the filler prompt on the first window with no
+        text carried between windows kept the hesitations and had the lowest word error
+        rate of the variants tried (benchmarks/README.md); faster-whisper's default
+        temperature ladder catches a window that loops.
+        """
+        return {
+            "language": self.language,
+            "beam_size": ACCURATE_BEAM_SIZE,
+            "word_timestamps": True,
+            "initial_prompt": FILLER_PROMPT,
+            "condition_on_previous_text": False,
+        }
+
+    @overload
+    def transcribe_full(self, audio16k: np.ndarray, *,
+                        probabilities: np.ndarray | None = None) -> Transcript: ...
+
+    @overload
+    def transcribe_full(self, audio16k: np.ndarray, *,
+                        should_stop: Callable[[], bool] | None,
+                        probabilities: np.ndarray | None = None) -> Transcript | None: ...
+
+    def transcribe_full(self, audio16k: np.ndarray, *,
+                        should_stop: Callable[[], bool] | None = None,
+                        probabilities: np.ndarray | None = None) -> Transcript | None:
+        """The accurate transcript of a whole answer, in one faster-whisper call.
+
+        Slower than the live segments (beam search, no answer cut short at Stop), so the
+        practice flow runs it after the instant feedback; files go straight through it.
+
+        - Only the stretches with speech are decoded (long silences are left out, which
+          also keeps the first word's time honest); ``probabilities`` are the audio's
+          voice-activity scores when already computed.
+        - Whisper's windowed pass can give up on a stretch (text that repeats trips its
+          loop check, and then it may drop a whole window). A live-sized segment of
+          speech that came back with almost no words (under one every two seconds) is
+          decoded again on its own, as the live path does, and the fuller result kept.
+        - ``should_stop`` is asked between Whisper's windows; when it says yes the pass
+          is abandoned and None returned.
+        """
+        audio = np.asarray(audio16k, dtype=np.float32).ravel()
+        duration_s = audio.size / SAMPLE_RATE
+        if probabilities is None:
+            probabilities = speech_probabilities(audio)
+        segments_with_speech = cut_segments(audio, SEGMENT_POLICY, probabilities)
+        clips = _speech_clips(segments_with_speech, duration_s)
+        found: list[Word] = []
+        if clips:
+            options = dict(self.accurate_options(), clip_timestamps=clips)
+            try:
+                segments, _info = self._model.transcribe(audio, **options)
+                # The generator decodes one window per step, so stopping between them
+                # really ends the work.
+                for segment in segments:
+                    if should_stop is not None and should_stop():
+                        return None
+                    found += [Word(w.word.strip(), float(w.start), float(w.end),
+                                   float(w.probability))
+                              for w in segment.words or [] if w.word.strip()]
+            except Exception as exc:  # noqa: BLE001 - CTranslate2 raises plain RuntimeErrors
+                raise ModelError(f"speech model '{self.name}' failed on the answer "
+                                 f"({type(exc).__name__}: {exc})") from None
+        for start, end in segments_with_speech:
+            if should_stop is not None and should_stop():
+                return None
+            lo, hi = start / SAMPLE_RATE, end / SAMPLE_RATE
+            inside = [w for w in found if lo <= w.start_s < hi]
+            if hi - lo >= GAP_REDO_S and len(inside) < SPARSE_WORDS_PER_S * (hi - lo):
+                redone = self.transcribe_array(audio[start:end], offset_s=lo)
+                if len(redone) > len(inside):
+                    found = [w for w in found if not lo <= w.start_s < hi] + redone
+        found.sort(key=lambda w: w.start_s)
+        # Whisper stretches a first word back over the silence before it; a word starts no
+        # earlier than the stretch of speech it ends in.
+        starts = [(s / SAMPLE_RATE, e / SAMPLE_RATE) for s, e in segments_with_speech]
+        words: list[Word] = []
+        last = 0.0
+        for w in found:
+            floor = next((lo for lo, hi in starts if lo <= w.end_s <= hi), 0.0)
+            start_s = min(max(w.start_s, last, min(floor, w.end_s)), duration_s)
+            end_s = min(max(w.end_s, start_s), duration_s)
+            words.append(Word(w.word, start_s, end_s, w.probability))
+            last = start_s
+        return Transcript(words=words, language=self.language or "en", model=self.name,
+                          duration_s=duration_s)
+
     def transcribe_file(self, path: Path) -> Transcript:
-        """Any audio file PyAV reads; ``AudioError`` for files that are not audio."""
-        return self.transcribe_audio(read_audio_16k(Path(path)))
+        """Any audio file PyAV reads, transcribed accurately; ``AudioError`` for files that
+        are not audio."""
+        return self.transcribe_full(read_audio_16k(Path(path)))
 
 
 _loaded: dict[str, Transcriber] = {}
 _loaded_lock = threading.Lock()
+
+
+def _speech_clips(segments: list[tuple[int, int]], duration_s: float) -> list[float]:
+    """Start and end seconds of the stretches to decode: speech segments joined across
+    pauses shorter than ``CLIP_JOIN_S`` (so Whisper keeps its context through ordinary
+    pauses), each padded a little."""
+    clips: list[list[float]] = []
+    for start, end in segments:
+        lo = max(0.0, start / SAMPLE_RATE - CLIP_PAD_S)
+        hi = min(duration_s, end / SAMPLE_RATE + CLIP_PAD_S)
+        if clips and lo - clips[-1][1] < CLIP_JOIN_S:
+            clips[-1][1] = hi
+        else:
+            clips.append([lo, hi])
+    return [t for clip in clips for t in clip]
 
 
 def load_transcriber(model: str | None = None, models_dir: Path | None = None) -> Transcriber:

@@ -8,13 +8,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from audio.audio_file import read_audio_16k
+from audio.audio_file import read_audio_16k, write_wav_16k
+from benchmarks.word_error_rate import word_error_rate
 from models import answer_pipeline, speech_activity
 from models.answer_pipeline import LiveResult, coach_recording
 from models.live_transcription import LiveTranscriber
 from tests.coach_helpers import INCIDENT_KEY_POINTS, star_question
 from tests.speech_fixtures import *  # noqa: F403 - the shared speech fixtures
-from tests.speech_fixtures import STAR_SENTENCES
+from tests.speech_fixtures import STAR_SENTENCES, STAR_TEXT
 
 pytestmark = pytest.mark.slow
 
@@ -75,7 +76,11 @@ def test_a_live_answer_is_coached_from_memory_like_its_file(
     # The streaming scores are the file's scores, so reusing them changes nothing.
     assert np.allclose(live.probabilities, speech_activity.speech_probabilities(live.audio16k),
                        atol=1e-5)
-    assert from_live.feedback.to_dict() == from_file.feedback.to_dict()
+    # The sound is measured the same either way; the words differ only in how they were
+    # decoded (live segments now, the whole answer for a file and after the refine pass).
+    assert from_live.feedback.speech == from_file.feedback.speech
+    assert from_live.feedback.pauses == from_file.feedback.pauses
+    assert from_live.feedback.speaking_s == from_file.feedback.speaking_s
 
 
 def test_the_recorders_length_wins_when_longer(transcriber, star_wav: Path) -> None:
@@ -88,3 +93,29 @@ def test_the_recorders_length_wins_when_longer(transcriber, star_wav: Path) -> N
 def test_neither_live_nor_path_is_a_programming_error(transcriber) -> None:
     with pytest.raises(ValueError, match="live result or a path"):
         answer_pipeline.coach_recording(star_question(), transcriber)
+
+
+def test_the_refined_live_answer_is_what_its_saved_recording_gives(
+        transcriber, star_wav: Path, tmp_path: Path) -> None:
+    question = star_question(key_points=INCIDENT_KEY_POINTS)
+    live = live_answer(transcriber, read_audio_16k(star_wav))
+    instant = coach_recording(question, transcriber, live=live)
+    refined = answer_pipeline.refine(question, transcriber, instant, live)
+    assert refined is not None
+    # The recorder saves the same samples as 16-bit PCM; coaching that file again gives
+    # the refined transcript word for word.
+    saved = write_wav_16k(tmp_path / "saved.wav", live.audio16k)
+    from_file = coach_recording(question, transcriber, path=saved)
+    assert refined.transcript.words == from_file.transcript.words
+    assert refined.feedback.key_points == from_file.feedback.key_points
+    # The whole-answer pass is at least as close to what was said as the live one.
+    assert word_error_rate(STAR_TEXT, refined.transcript.text) <= \
+        word_error_rate(STAR_TEXT, instant.transcript.text) + 0.02
+
+
+def test_refining_stops_when_asked(transcriber, star_wav: Path) -> None:
+    question = star_question()
+    live = live_answer(transcriber, read_audio_16k(star_wav))
+    instant = coach_recording(question, transcriber, live=live)
+    assert answer_pipeline.refine(question, transcriber, instant, live,
+                                  should_stop=lambda: True) is None

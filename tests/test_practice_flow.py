@@ -54,6 +54,9 @@ class Recorder(PracticeListener):
         self.events.append(("feedback", feedback))
         self.feedback_seen.set()
 
+    def transcript_refined(self, attempt_id: int, feedback: Feedback) -> None:
+        self.events.append(("refined", feedback))
+
     def error(self, message: str) -> None:
         self.events.append(("error", message))
 
@@ -98,5 +101,15 @@ def test_an_answer_is_recorded_transcribed_coached_and_saved(answer_wav: Path) -
     assert Path(attempt.audio_path).is_file()
     assert attempt.feedback is not None and attempt.feedback.question_id == "outage"
     assert attempt.transcript is not None and attempt.transcript["words"]
-    # What was saved is what the listener was shown.
-    assert attempt.feedback == feedback
+    # The instant feedback came first, then the whole-answer pass replaced it; what was
+    # saved is the refined one, and it is what coaching the saved recording gives.
+    kinds = [k for k, _ in listener.events if k in ("feedback", "refined")]
+    assert kinds == ["feedback", "refined"]
+    refined = next(v for k, v in listener.events if k == "refined")
+    assert attempt.feedback == refined
+    assert attempt.transcript["words"] == refined.transcript.model_dump()["words"]
+    from models.answer_pipeline import coach_recording
+    from models.transcriber import load_transcriber
+
+    again = coach_recording(script.questions[0], load_transcriber(), path=Path(attempt.audio_path))
+    assert again.transcript.to_dict()["words"] == attempt.transcript["words"]

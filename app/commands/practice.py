@@ -76,6 +76,10 @@ class TerminalListener(PracticeListener):
     def llm_done(self, attempt_id: int, feedback: Feedback) -> None:
         self.feedback = feedback
 
+    def transcript_refined(self, attempt_id: int, feedback: Feedback) -> None:
+        self.feedback = feedback
+        print("Transcript refined from the whole answer.", flush=True)
+
     def interview_finished(self, session_id: int) -> None:
         self.finished.set()
 

@@ -32,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
     from models.transcriber import Transcriber
 
     audio = read_audio_16k(args.audio)  # AudioError: one line naming the file
-    transcript = Transcriber(args.model, models_dir=paths.models_dir()).transcribe_audio(audio)
+    transcript = Transcriber(args.model, models_dir=paths.models_dir()).transcribe_full(audio)
     note = None
     if not transcript.words:
         note = (f"no speech found in {args.audio.name} "

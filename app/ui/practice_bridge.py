@@ -26,6 +26,7 @@ class PracticeBridge(QObject, PracticeListener):
     feedbackReady = Signal(int, object)  # noqa: N815
     llmText = Signal(str)  # noqa: N815
     llmDone = Signal(int, object)  # noqa: N815
+    transcriptRefined = Signal(int, object)  # noqa: N815
     errorRaised = Signal(str)  # noqa: N815
     interviewFinished = Signal(int)  # noqa: N815
 
@@ -61,6 +62,9 @@ class PracticeBridge(QObject, PracticeListener):
 
     def llm_done(self, attempt_id: int, feedback: Feedback) -> None:
         self.llmDone.emit(int(attempt_id), feedback)
+
+    def transcript_refined(self, attempt_id: int, feedback: Feedback) -> None:
+        self.transcriptRefined.emit(int(attempt_id), feedback)
 
     def error(self, message: str) -> None:
         self.errorRaised.emit(str(message))

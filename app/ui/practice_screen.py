@@ -162,6 +162,7 @@ class PracticeScreen(QWidget):
         b.feedbackReady.connect(self._on_feedback)
         b.llmText.connect(self.feedback_view.append_llm_text)
         b.llmDone.connect(self._on_llm_done)
+        b.transcriptRefined.connect(self._on_refined)
         b.errorRaised.connect(self.problem)
         b.interviewFinished.connect(self._on_finished)
 
@@ -293,6 +294,16 @@ class PracticeScreen(QWidget):
             return
         self.feedback_view.show_feedback(feedback, llm_pending=self.settings.llm_enabled)
         self.pages.setCurrentIndex(1)
+
+    def _on_refined(self, attempt_id: int, feedback: Feedback) -> None:
+        """The whole-answer transcript arrived: the same view, coached on better words."""
+        if self.settings.mock:
+            if attempt_id in self.mock_answers:
+                self.mock_answers[attempt_id] = (self.mock_answers[attempt_id][0], feedback)
+            return
+        self.feedback_view.show_feedback(feedback, llm_pending=self.settings.llm_enabled)
+        self.status_label.setText("Transcript refined: the feedback now uses the whole-answer "
+                                  "transcription.")
 
     def _on_llm_done(self, attempt_id: int, feedback: Feedback) -> None:
         if self.settings.mock:
