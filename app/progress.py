@@ -110,7 +110,7 @@ def practise_next(progress: list[QuestionProgress], now: datetime | None = None)
         s = latest.summary
         if s is not None and s.key_points and s.missed:
             score += MISSED_SHARE_WEIGHT * s.missed / len(s.key_points)
-            reasons.append(f"{s.missed} key point{'s' if s.missed != 1 else ''} missed")
+            reasons.append(f"{s.missed} key point{'s' if s.missed != 1 else ''} not heard")
         if s is not None and s.within_guide is False:
             score += OUTSIDE_GUIDE_WEIGHT
             reasons.append("too short" if s.verdict == "short" else "too long")

@@ -92,7 +92,7 @@ def test_practise_next_puts_weak_and_stale_questions_first(tmp_path: Path) -> No
     now = datetime.now(UTC)
     ranked = practise_next(progress, now)
     assert [n.question.question_id for n in ranked] == ["weak", "strong"]
-    assert "too short" in ranked[0].reasons and any("missed" in r for r in ranked[0].reasons)
+    assert "too short" in ranked[0].reasons and any("not heard" in r for r in ranked[0].reasons)
     assert ranked[1].reasons == ()
     # Left alone long enough, even a strong answer comes back round.
     later = practise_next(progress, now + timedelta(weeks=52))

@@ -206,9 +206,9 @@ class CompareView(QWidget):
         if diff.newly_covered:
             parts.append("<b>Newly covered:</b> " + "; ".join(diff.newly_covered))
         if diff.newly_missed:
-            parts.append("<b>Newly missed:</b> " + "; ".join(diff.newly_missed))
+            parts.append("<b>Not heard this time:</b> " + "; ".join(diff.newly_missed))
         if diff.still_missed:
-            parts.append("<b>Still missed:</b> " + "; ".join(diff.still_missed))
+            parts.append("<b>Still not heard:</b> " + "; ".join(diff.still_missed))
         self.diff_label.setText("<br>".join(parts) or "The same key points in both.")
         improved, worse = change_lines(a, b)
         self.improved_label.setText(improved)

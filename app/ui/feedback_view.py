@@ -91,18 +91,25 @@ def most_useful_note(feedback: Feedback) -> NoteData | None:
 
 
 def lead_lines(feedback: Feedback) -> tuple[str, str]:
-    """The two sentences after the length verdict: key points missed, and the one note."""
+    """The two sentences after the length verdict: key points not heard, and the one note.
+
+    Only a point judged absent (``missing``) is called missed; one the word matcher did not
+    hear may have been made in other words, and is said so."""
     points = feedback.key_points
-    missed = [p.text for p in points if p.status not in ("covered", "partial")]
+    missed = [p.text for p in points if p.status == "missing"]
+    unheard = [p.text for p in points if p.status not in ("covered", "partial", "missing")]
     partly = [p.text for p in points if p.status == "partial"]
     if not points:
         key_text = "This question lists no key points."
-    elif not missed and not partly:
+    elif not missed and not unheard and not partly:
         key_text = f"You covered all {len(points)} key points."
     else:
         parts = []
         if missed:
             parts.append(f"You missed {len(missed)} of {len(points)} key points: {'; '.join(missed)}.")
+        if unheard:
+            parts.append(f"Not heard in these words ({len(unheard)} of {len(points)}): "
+                         f"{'; '.join(unheard)}.")
         if partly:
             parts.append(f"Only touched on: {'; '.join(partly)}.")
         key_text = " ".join(parts)

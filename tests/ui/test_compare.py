@@ -125,12 +125,12 @@ def test_compare_lists_every_attempt_and_compares_two(qtbot, saved: Store, tmp_p
     text = view.diff_label.text()
     assert "<b>Newly covered:</b> Quantified the customer impact in minutes of downtime; " \
            "Added an automated canary check to the pipeline" in text
-    assert "<b>Newly missed:</b> Kept stakeholders updated on the status page" in text
+    assert "<b>Not heard this time:</b> Kept stakeholders updated on the status page" in text
     assert view.improved_label.text().startswith("Improved: 1 more key point(s) covered")
     assert view.worse_label.text() == "Got worse: nothing measurable."
 
     view.choose(2, 1)
-    assert "<b>Newly missed:</b> Added an automated canary check to the pipeline" in view.diff_label.text()
+    assert "<b>Not heard this time:</b> Added an automated canary check to the pipeline" in view.diff_label.text()
 
     # The same key point from both, back to back: attempt 2's clip, then attempt 1's.
     view.point_box.setCurrentIndex(view.point_box.findText("Rolled back the bad deploy"))

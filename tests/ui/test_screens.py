@@ -407,3 +407,20 @@ def test_launch_opens_the_window_and_returns_when_it_quits(tmp_path: Path) -> No
     shipped = repo / "app" / "ui" / "icons" / "io.greenroom.Greenroom.svg"
     installed = repo / "packaging" / "icons" / "hicolor" / "scalable" / "apps" / shipped.name
     assert shipped.read_bytes() == installed.read_bytes(), "the app's icon copy is stale"
+
+
+def test_the_lead_never_calls_a_point_missed_that_was_only_not_heard() -> None:
+    from app.ui.feedback_view import lead_lines
+
+    feedback = sample_feedback()
+    unheard = [p.text for p in feedback.key_points if p.status == "not_heard"]
+    assert unheard, "the sample answer makes some points in no recognised words"
+    key_text, _ = lead_lines(feedback)
+    assert "You missed" not in key_text
+    assert f"Not heard in these words ({len(unheard)} of {len(feedback.key_points)})" in key_text
+    # A point the LLM judged absent (with its own check) is called missed.
+    judged = feedback.model_copy(update={"key_points": [
+        p.model_copy(update={"status": "missing"}) if p.text == unheard[0] else p
+        for p in feedback.key_points]})
+    assert f"You missed 1 of {len(feedback.key_points)} key points: {unheard[0]}." in \
+        lead_lines(judged)[0]
