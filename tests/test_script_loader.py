@@ -439,6 +439,8 @@ def mutated_scripts(draw: st.DrawFn) -> str:
             parent[place[-1]]  # noqa: B018 - still there after an earlier change?
         except (KeyError, IndexError, TypeError):
             continue
+        if not isinstance(parent, dict | list):
+            continue  # an earlier change put a string where this place's parent was
         action = draw(st.sampled_from(["replace", "remove", "add"]))
         if action == "replace":
             parent[place[-1]] = draw(TREES)
