@@ -137,8 +137,12 @@ class PracticeScreen(QWidget):
         self.next_button.clicked.connect(self.next_question)
         self.end_button = QPushButton("&End interview")
         self.end_button.clicked.connect(self.end_interview)
+        # Offered only once there is feedback on an answer: never before answering.
+        self.model_button = QPushButton("&Model answer")
+        self.model_button.clicked.connect(self.show_model_answer)
         actions.addWidget(self.redo_button)
         actions.addWidget(self.next_button)
+        actions.addWidget(self.model_button)
         actions.addStretch(1)
         actions.addWidget(self.end_button)
         layout.addLayout(actions)
@@ -232,6 +236,15 @@ class PracticeScreen(QWidget):
             self.status_label.setText("Saving the interview…")
             self.session.end()
 
+    def show_model_answer(self) -> None:
+        feedback = self.feedback_view.feedback
+        if self.question is None or feedback is None or self.phase != Phase.FEEDBACK:
+            return
+        from app.ui.model_answer import ModelAnswerDialog
+
+        self.model_answer = ModelAnswerDialog(self.question, feedback, self)
+        self.model_answer.open()
+
     def play_moment(self, at_s: float) -> None:
         if self.session is not None:
             self.session.play_moment(at_s)
@@ -294,6 +307,7 @@ class PracticeScreen(QWidget):
             return
         self.feedback_view.show_feedback(feedback, llm_pending=self.settings.llm_enabled)
         self.pages.setCurrentIndex(1)
+        self._update_controls()
 
     def _on_refined(self, attempt_id: int, feedback: Feedback) -> None:
         """The whole-answer transcript arrived: the same view, coached on better words."""
@@ -352,6 +366,10 @@ class PracticeScreen(QWidget):
         self.redo_button.setEnabled(has and not busy)
         self.next_button.setEnabled(has and not busy)
         self.end_button.setEnabled(has)
+        has_sample = self.question is not None and bool(self.question.sample_answer.strip())
+        self.model_button.setVisible(has_sample and not self.settings.mock)
+        self.model_button.setEnabled(has and phase == Phase.FEEDBACK
+                                     and self.feedback_view.feedback is not None)
         if self.session is not None and not busy and has:
             last = self.session.index + 1 >= len(self.session.questions)
             self.next_button.setText("Finish interview (N)" if last else "&Next question (N)")
