@@ -45,6 +45,9 @@ def main(argv: list[str] | None = None, script: str | None = None,
     settings_store = SettingsStore()
     # A data folder chosen in Settings applies from this start on; before any path is used.
     settings_store.apply_data_dir()
+    from app.ui.theme import apply_appearance
+
+    apply_appearance(settings_store.ui_preferences().appearance, app)
 
     from app.ui.main_window import MainWindow
 

@@ -31,7 +31,8 @@ from app import paths
 from app.errors import USER_ERRORS
 from app.practice import PracticeSettings
 from app.ui.friendly import friendly_path
-from app.ui.settings_store import SettingsStore, UiPreferences
+from app.ui.settings_store import SettingsStore
+from app.ui.theme import APPEARANCE_LABELS, APPEARANCES, apply_appearance
 from app.ui.widgets.level_meter import LevelMeter
 from app.ui.workers import run_in_background
 
@@ -154,6 +155,17 @@ class SettingsDialog(QDialog):
         self.hints_box = QCheckBox("Show the structure's stage &hints while recording")
         self.hints_box.setChecked(prefs.show_stage_hints)
         form.addRow(self.hints_box)
+        layout.addWidget(box)
+
+        # appearance ------------------------------------------------------------------
+        box = QGroupBox("Appearance")
+        form = QFormLayout(box)
+        self.appearance_combo = QComboBox()
+        self.appearance_combo.setObjectName("appearanceCombo")
+        for value in APPEARANCES:
+            self.appearance_combo.addItem(APPEARANCE_LABELS[value], value)
+        self.appearance_combo.setCurrentIndex(APPEARANCES.index(prefs.appearance))
+        form.addRow("&Colours:", self.appearance_combo)
         layout.addWidget(box)
 
         # models ----------------------------------------------------------------------
@@ -405,9 +417,10 @@ class SettingsDialog(QDialog):
     def save(self) -> None:
         self.store.save_practice_settings(self.practice_settings())
         prefs = self.store.ui_preferences()
-        self.store.save_ui_preferences(UiPreferences(show_stage_hints=self.hints_box.isChecked(),
-                                                     shuffle_questions=prefs.shuffle_questions,
-                                                     first_run_done=prefs.first_run_done))
+        prefs.show_stage_hints = self.hints_box.isChecked()
+        prefs.appearance = str(self.appearance_combo.currentData())
+        self.store.save_ui_preferences(prefs)
+        apply_appearance(prefs.appearance)
         folder = self.data_edit.text().strip()
         if folder != self._initial_data_dir:
             # Read at the next start (see SettingsStore.apply_data_dir), never mid-session.

@@ -13,6 +13,7 @@ from typing import Any
 from PySide6.QtCore import QSettings
 
 from app.practice import PracticeSettings
+from app.ui.theme import normalise
 
 ORGANIZATION = "Greenroom"
 APPLICATION = "greenroom"
@@ -24,6 +25,7 @@ class UiPreferences:
     show_stage_hints: bool = False
     shuffle_questions: bool = False
     first_run_done: bool = False
+    appearance: str = "system"  # "system", "light" or "dark" (app/ui/theme.py)
 
 
 def default_qsettings() -> QSettings:
@@ -102,6 +104,7 @@ class SettingsStore:
             show_stage_hints=_as_bool(s.value("ui/show_stage_hints"), False),
             shuffle_questions=_as_bool(s.value("ui/shuffle_questions"), False),
             first_run_done=_as_bool(s.value("ui/first_run_done"), False),
+            appearance=normalise(_as_text(s.value("ui/appearance"))),
         )
 
     def save_ui_preferences(self, prefs: UiPreferences) -> None:
