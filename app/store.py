@@ -16,6 +16,10 @@ Design choices:
   ``summary_json`` (``app.summary.AttemptSummary``) written with its feedback, so History,
   compare and progress stay quick over thousands of attempts; ``get_attempt`` reads the
   full feedback and transcript of one.
+- Deleting from the app is two-step: ``hide_session``/``hide_attempt`` stamp
+  ``deleted_at`` and every read leaves the row out (an attempt of a hidden session is
+  hidden with it), so an undo is one UPDATE; ``purge_hidden`` removes the rows and their
+  recordings for real. The CLI's ``delete_*`` still delete at once.
 - The database holds private answers: the file is created 0600 before SQLite touches it,
   and SQLite gives its -wal/-shm side files the database file's mode.
 """
@@ -27,6 +31,7 @@ import json
 import logging
 import os
 import sqlite3
+import stat
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -96,9 +101,17 @@ _MIGRATION_2 = (
     _summarise_stored_feedback,
 )
 
+# A name the user gives a session (NULL shows the script title), and soft deletion: the
+# app hides a row first so it can be brought back, and purges it later.
+_MIGRATION_3 = (
+    "ALTER TABLE sessions ADD COLUMN name TEXT",
+    "ALTER TABLE sessions ADD COLUMN deleted_at TEXT",
+    "ALTER TABLE attempts ADD COLUMN deleted_at TEXT",
+)
+
 MigrationStep = str | Callable[[sqlite3.Connection], None]
 # Append new steps; never edit a step that has shipped.
-MIGRATIONS: tuple[Sequence[MigrationStep], ...] = (_MIGRATION_1, _MIGRATION_2)
+MIGRATIONS: tuple[Sequence[MigrationStep], ...] = (_MIGRATION_1, _MIGRATION_2, _MIGRATION_3)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -119,10 +132,16 @@ class SessionRow:
     started_at: str
     ended_at: str | None
     attempt_count: int = 0
+    name: str | None = None
 
     @property
     def started(self) -> datetime:
         return parse_timestamp(self.started_at)
+
+    @property
+    def title(self) -> str:
+        """What lists call the session: the user's name for it, else the script's title."""
+        return self.name or self.script_title
 
 
 @dataclass(frozen=True)
@@ -166,6 +185,71 @@ class AttemptBrief:
     @property
     def started(self) -> datetime:
         return parse_timestamp(self.started_at)
+
+
+SESSION_NAME_MAX = 120
+
+
+@dataclass(frozen=True)
+class DiskUse:
+    """Recordings on disk: how many bytes in how many files."""
+
+    size_bytes: int = 0
+    files: int = 0
+
+    def __add__(self, other: DiskUse) -> DiskUse:
+        return DiskUse(self.size_bytes + other.size_bytes, self.files + other.files)
+
+    def describe(self) -> str:
+        """'312 MB (48 files)'."""
+        return f"{format_size(self.size_bytes)} ({self.files} file{'' if self.files == 1 else 's'})"
+
+
+@dataclass(frozen=True)
+class RecordingsUsage:
+    """The disk the recordings of visible attempts use, in all and per session."""
+
+    total: DiskUse
+    by_session: dict[int, DiskUse] = field(default_factory=dict)
+
+    def of_session(self, session_id: int) -> DiskUse:
+        return self.by_session.get(session_id, DiskUse())
+
+
+def format_size(size_bytes: int) -> str:
+    """Decimal units, as file managers show sizes: '0 B', '980 kB', '1.2 MB', '312 MB'."""
+    size = float(size_bytes)
+    for unit in ("B", "kB", "MB", "GB"):
+        if size < 1000 or unit == "GB":
+            break
+        size /= 1000
+    if unit == "B":
+        return f"{int(size)} B"
+    return f"{size:.1f} {unit}" if size < 10 else f"{size:.0f} {unit}"
+
+
+def _file_size(text: str, seen: set[str]) -> int | None:
+    """The size of a recording that is there (a regular file, links followed), counted once."""
+    real = os.path.realpath(text)
+    if real in seen:
+        return None
+    try:
+        info = os.stat(real)
+    except OSError:
+        return None
+    if not stat.S_ISREG(info.st_mode):
+        return None
+    seen.add(real)
+    return info.st_size
+
+
+def _clean_name(name: str | None) -> str | None:
+    """One line of text, or None for 'show the script title'."""
+    text = " ".join((name or "").split())
+    if len(text) > SESSION_NAME_MAX:
+        raise StoreError(f"a session name is at most {SESSION_NAME_MAX} characters "
+                         f"(this one has {len(text)}); shorten it")
+    return text or None
 
 
 def _json_default(value: Any) -> Any:
@@ -372,23 +456,48 @@ class Store:
             conn.execute("UPDATE sessions SET ended_at = ? WHERE id = ? AND ended_at IS NULL",
                          (utc_now(), session_id))
 
+    # Every read goes through these: a hidden row, or an attempt of a hidden session, is
+    # as good as gone until it is restored.
+    _VISIBLE_ATTEMPT = ("a.deleted_at IS NULL AND a.session_id IN"
+                        " (SELECT id FROM sessions WHERE deleted_at IS NULL)")
     _SESSION_SELECT = (
-        "SELECT s.*, (SELECT COUNT(*) FROM attempts a WHERE a.session_id = s.id) AS attempt_count "
-        "FROM sessions s"
+        "SELECT s.*, (SELECT COUNT(*) FROM attempts a WHERE a.session_id = s.id"
+        " AND a.deleted_at IS NULL) AS attempt_count FROM sessions s WHERE s.deleted_at IS NULL"
     )
 
     def list_sessions(self) -> list[SessionRow]:
-        """Every session, most recent first."""
+        """Every session, most recent first (hidden ones left out)."""
         with self._connection() as conn:
             rows = conn.execute(f"{self._SESSION_SELECT} ORDER BY s.started_at DESC, s.id DESC")
             return [self._session(row) for row in rows]
 
     def get_session(self, session_id: int) -> SessionRow:
         with self._connection() as conn:
-            row = conn.execute(f"{self._SESSION_SELECT} WHERE s.id = ?", (session_id,)).fetchone()
+            row = conn.execute(f"{self._SESSION_SELECT} AND s.id = ?", (session_id,)).fetchone()
         if row is None:
             raise StoreError(f"no session {session_id}; `greenroom sessions list` shows them")
         return self._session(row)
+
+    def rename_session(self, session_id: int, name: str | None) -> None:
+        """Give a session a name of the user's; an empty name shows the script title again."""
+        clean = _clean_name(name)
+        with self._write() as conn:
+            self._require(conn, "sessions", session_id, visible=True)
+            conn.execute("UPDATE sessions SET name = ? WHERE id = ?", (clean, session_id))
+
+    def hide_session(self, session_id: int) -> None:
+        """Delete a session so it can still be restored: it and its attempts drop out of
+        every list until ``restore_session`` or ``purge_hidden``. Its attempts keep their
+        own marks, so one hidden before comes back hidden."""
+        with self._write() as conn:
+            self._require(conn, "sessions", session_id, visible=True)
+            conn.execute("UPDATE sessions SET deleted_at = ? WHERE id = ?", (utc_now(), session_id))
+
+    def restore_session(self, session_id: int) -> None:
+        """Undo ``hide_session``; a session already purged is a StoreError."""
+        with self._write() as conn:
+            self._require(conn, "sessions", session_id)
+            conn.execute("UPDATE sessions SET deleted_at = NULL WHERE id = ?", (session_id,))
 
     def delete_session(self, session_id: int) -> list[Path]:
         """Delete a session, its attempts and their recordings; returns the files removed."""
@@ -461,44 +570,44 @@ class Store:
         of one session and/or one status. Lists of many attempts use ``list_briefs``."""
         if status is not None and status not in ATTEMPT_STATUSES:
             raise StoreError(f"attempt status '{status}' is unknown (use {', '.join(ATTEMPT_STATUSES)})")
-        where: list[str] = []
+        where: list[str] = [self._VISIBLE_ATTEMPT]
         args: list[Any] = []
         if session_id is not None:
-            where.append("session_id = ?")
+            where.append("a.session_id = ?")
             args.append(session_id)
         if status is not None:
-            where.append("status = ?")
+            where.append("a.status = ?")
             args.append(status)
-        clause = f" WHERE {' AND '.join(where)}" if where else ""
         with self._connection() as conn:
-            rows = conn.execute(f"SELECT * FROM attempts{clause} ORDER BY started_at DESC, id DESC",
-                                args).fetchall()
+            rows = conn.execute(f"SELECT a.* FROM attempts a WHERE {' AND '.join(where)}"
+                                " ORDER BY a.started_at DESC, a.id DESC", args).fetchall()
         return [self._attempt(row) for row in rows]
 
-    _BRIEF_COLUMNS = ("id, session_id, script_id, question_id, question_text, started_at, ended_at,"
-                      " status, audio_path, duration_s, summary_json")
+    _BRIEF_COLUMNS = ("a.id, a.session_id, a.script_id, a.question_id, a.question_text,"
+                      " a.started_at, a.ended_at, a.status, a.audio_path, a.duration_s, a.summary_json")
 
     def list_briefs(self, session_id: int | None = None, script_id: str | None = None,
                     question_id: str | None = None, oldest_first: bool = False) -> list[AttemptBrief]:
         """Attempts with their summaries only (no feedback or transcript is read), most
         recent first unless ``oldest_first``; optionally of one session, script, question."""
-        where: list[str] = []
+        where: list[str] = [self._VISIBLE_ATTEMPT]
         args: list[Any] = []
         for column, value in (("session_id", session_id), ("script_id", script_id),
                               ("question_id", question_id)):
             if value is not None:
-                where.append(f"{column} = ?")
+                where.append(f"a.{column} = ?")
                 args.append(value)
-        clause = f" WHERE {' AND '.join(where)}" if where else ""
         order = "ASC" if oldest_first else "DESC"
         with self._connection() as conn:
-            rows = conn.execute(f"SELECT {self._BRIEF_COLUMNS} FROM attempts{clause}"
-                                f" ORDER BY started_at {order}, id {order}", args).fetchall()
+            rows = conn.execute(f"SELECT {self._BRIEF_COLUMNS} FROM attempts a"
+                                f" WHERE {' AND '.join(where)}"
+                                f" ORDER BY a.started_at {order}, a.id {order}", args).fetchall()
         return [self._brief(row) for row in rows]
 
     def get_attempt(self, attempt_id: int) -> AttemptRow:
         with self._connection() as conn:
-            row = conn.execute("SELECT * FROM attempts WHERE id = ?", (attempt_id,)).fetchone()
+            row = conn.execute(f"SELECT a.* FROM attempts a WHERE {self._VISIBLE_ATTEMPT}"
+                               " AND a.id = ?", (attempt_id,)).fetchone()
         if row is None:
             raise StoreError(f"no attempt {attempt_id}; `greenroom sessions show ID` lists them")
         return self._attempt(row)
@@ -512,11 +621,61 @@ class Store:
             conn.execute("DELETE FROM attempts WHERE id = ?", (attempt_id,))
         return self._remove_audio(audio)
 
+    def hide_attempt(self, attempt_id: int) -> None:
+        """Delete one attempt so it can still be restored (see ``hide_session``). Its session
+        stays, even with no attempt left: deleting an answer is not deleting the sitting."""
+        with self._write() as conn:
+            self._require(conn, "attempts", attempt_id, visible=True)
+            conn.execute("UPDATE attempts SET deleted_at = ? WHERE id = ?", (utc_now(), attempt_id))
+
+    def restore_attempt(self, attempt_id: int) -> None:
+        """Undo ``hide_attempt``; an attempt already purged is a StoreError."""
+        with self._write() as conn:
+            self._require(conn, "attempts", attempt_id)
+            conn.execute("UPDATE attempts SET deleted_at = NULL WHERE id = ?", (attempt_id,))
+
+    def purge_hidden(self, before: str | None = None) -> list[Path]:
+        """Delete hidden sessions and attempts for real, with their recordings; returns the
+        files removed. ``before`` (a ``utc_now()`` stamp) keeps rows hidden at or after it,
+        so a run can clear what an earlier one left without taking its own undo away."""
+        cutoff, args = ("", ()) if before is None else (" AND deleted_at < ?", (before,))
+        with self._write() as conn:
+            sessions = [row[0] for row in conn.execute(
+                f"SELECT id FROM sessions WHERE deleted_at IS NOT NULL{cutoff}", args)]
+            marks = ",".join("?" * len(sessions))
+            audio = [row[0] for row in conn.execute(
+                f"SELECT audio_path FROM attempts WHERE (deleted_at IS NOT NULL{cutoff})"
+                f" OR session_id IN ({marks})", (*args, *sessions))]
+            conn.execute(f"DELETE FROM attempts WHERE deleted_at IS NOT NULL{cutoff}", args)
+            conn.execute(f"DELETE FROM sessions WHERE id IN ({marks})", sessions)
+        return self._remove_audio(audio)
+
+    def recordings_usage(self) -> RecordingsUsage:
+        """The disk used by the recordings of visible attempts, from the files themselves
+        (a missing file counts nothing; a file two attempts share counts once)."""
+        with self._connection() as conn:
+            rows = conn.execute(f"SELECT a.session_id, a.audio_path FROM attempts a WHERE"
+                                f" {self._VISIBLE_ATTEMPT} AND a.audio_path IS NOT NULL"
+                                " ORDER BY a.id").fetchall()
+        seen: set[str] = set()
+        by_session: dict[int, DiskUse] = {}
+        for session_id, audio_path in rows:
+            size = _file_size(audio_path, seen)
+            if size is not None:
+                by_session[session_id] = by_session.get(session_id, DiskUse()) + DiskUse(size, 1)
+        return RecordingsUsage(sum(by_session.values(), DiskUse()), by_session)
+
     # -- helpers ---------------------------------------------------------------
 
     @staticmethod
-    def _require(conn: sqlite3.Connection, table: str, row_id: int) -> None:
-        if conn.execute(f"SELECT 1 FROM {table} WHERE id = ?", (row_id,)).fetchone() is None:
+    def _require(conn: sqlite3.Connection, table: str, row_id: int, visible: bool = False) -> None:
+        """The row must exist; with ``visible``, also not be hidden (nor, for an attempt,
+        belong to a hidden session)."""
+        query = f"SELECT 1 FROM {table} WHERE id = ?"
+        if visible:
+            query = (f"SELECT 1 FROM attempts a WHERE a.id = ? AND {Store._VISIBLE_ATTEMPT}"
+                     if table == "attempts" else f"{query} AND deleted_at IS NULL")
+        if conn.execute(query, (row_id,)).fetchone() is None:
             kind = "session" if table == "sessions" else "attempt"
             raise StoreError(f"no {kind} {row_id}; `greenroom sessions list` shows what is stored")
 
@@ -544,7 +703,7 @@ class Store:
         return SessionRow(
             id=row["id"], script_id=row["script_id"], script_title=row["script_title"],
             started_at=row["started_at"], ended_at=row["ended_at"],
-            attempt_count=row["attempt_count"],
+            attempt_count=row["attempt_count"], name=row["name"],
         )
 
     @staticmethod
@@ -574,6 +733,7 @@ class Store:
 
 
 __all__ = [
-    "ATTEMPT_STATUSES", "AttemptBrief", "AttemptRow", "AttemptSummary", "MIGRATIONS", "SCHEMA_VERSION", "SessionRow", "Store",
-    "StoreError", "parse_timestamp", "utc_now",
+    "ATTEMPT_STATUSES", "AttemptBrief", "AttemptRow", "AttemptSummary", "DiskUse", "MIGRATIONS",
+    "RecordingsUsage", "SCHEMA_VERSION", "SessionRow", "Store", "StoreError", "format_size",
+    "parse_timestamp", "utc_now",
 ]

@@ -71,11 +71,12 @@ def test_migrates_an_empty_file_to_the_latest_version_and_reopens_idempotently(t
     first = Store(db)
     assert user_version(db) == store.SCHEMA_VERSION == len(store.MIGRATIONS) >= 1
     assert first.schema_version == store.SCHEMA_VERSION
-    assert table_columns(db, "sessions") == ["id", "script_id", "script_title", "started_at", "ended_at"]
+    assert table_columns(db, "sessions") == ["id", "script_id", "script_title", "started_at", "ended_at",
+                                             "name", "deleted_at"]
     assert table_columns(db, "attempts") == [
         "id", "session_id", "script_id", "question_id", "question_text", "started_at", "ended_at",
         "status", "audio_path", "duration_s", "transcript_json", "feedback_json", "models_json",
-        "summary_json",
+        "summary_json", "deleted_at",
     ]
     session_id = first.create_session("ops", "Ops interview")
 
