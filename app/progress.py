@@ -1,6 +1,10 @@
 """Progress over attempts: per question, every attempt in order with its figures, and which
 questions to practise next. Reads summaries only (``Store.list_briefs``), so it stays
 quick over years of practice.
+
+Key points count by their effective status: a point the candidate said they covered ("I
+did cover this") counts as covered here and in ``practise_next``, and the figures say
+which ones they were.
 """
 
 from __future__ import annotations
@@ -59,11 +63,14 @@ def attempt_figures(attempt: AttemptBrief) -> dict[str, Any]:
         "pauses": s.pauses,
         "longest_pause_s": s.longest_pause_s,
         "key_points_covered": s.covered,
+        "key_points_covered_by_you": s.covered_by_candidate,
         "key_points_partial": s.partial,
         "key_points_total": len(s.key_points),
-        "key_points": [{"text": p.text, "status": p.status, "start_s": p.start_s}
+        "key_points": [{"text": p.text, "status": p.status, "start_s": p.start_s,
+                        "by_candidate": p.by_candidate, "coach_status": p.coach_status}
                        for p in s.key_points],
-        "stages": [{"name": t.name, "start_s": t.start_s, "end_s": t.end_s} for t in s.stages],
+        "stages": [{"name": t.name, "start_s": t.start_s, "end_s": t.end_s,
+                    "by_candidate": t.by_candidate} for t in s.stages],
     }
 
 

@@ -5,8 +5,10 @@ is thousands of them. The store therefore saves this small summary with every at
 (computed from the typed ``Feedback`` when it is saved or replaced) and the lists read
 only summaries; the full feedback is read when one attempt is opened.
 
-Key-point statuses are kept as the coach wrote them. Only "covered" and "partial" count
-as said; any other status (whatever the coach calls a point it did not hear) is missed.
+Key-point statuses are the effective ones: the coach's, unless the candidate said they
+covered the point ("I did cover this"), which wins and is flagged ``by_candidate`` with the
+coach's own status beside it. Only "covered" and "partial" count as said; any other status
+(whatever the coach calls a point it did not hear) is missed.
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ from typing import Any
 
 from models.coach.feedback_model import Feedback
 
-# Bump when the shape changes; a migration then recomputes every stored summary.
+# Bump when the shape changes; a migration then recomputes every stored summary. Fields
+# added with defaults that older rows cannot need (the candidate's marks are newer than
+# every summary without them) keep the version.
 SUMMARY_VERSION = 1
 SAID_STATUSES = ("covered", "partial")
 
@@ -25,8 +29,10 @@ SAID_STATUSES = ("covered", "partial")
 @dataclass(frozen=True)
 class KeyPointBrief:
     text: str
-    status: str
+    status: str  # effective: the candidate's word wins over the coach's
     start_s: float | None = None
+    by_candidate: bool = False  # counted covered because the candidate said so
+    coach_status: str | None = None  # the coach's own status, where the candidate's differs
 
     @property
     def covered(self) -> bool:
@@ -43,6 +49,7 @@ class StageBrief:
     name: str
     start_s: float
     end_s: float
+    by_candidate: bool = False  # the candidate marked this span
 
 
 @dataclass(frozen=True)
@@ -78,6 +85,10 @@ class AttemptSummary:
         return sum(1 for p in self.key_points if p.status == "partial")
 
     @property
+    def covered_by_candidate(self) -> int:
+        return sum(1 for p in self.key_points if p.covered and p.by_candidate)
+
+    @property
     def missed(self) -> int:
         return sum(1 for p in self.key_points if not p.said)
 
@@ -110,8 +121,11 @@ class AttemptSummary:
             fillers_per_min=feedback.fillers.per_minute,
             pauses=len(feedback.pauses),
             longest_pause_s=max((p.duration_s for p in feedback.pauses), default=0.0),
-            key_points=tuple(KeyPointBrief(p.text, p.status, p.start_s) for p in feedback.key_points),
-            stages=tuple(StageBrief(s.name, s.start_s, s.end_s) for s in feedback.structure.stages
+            key_points=tuple(KeyPointBrief(p.text, p.effective_status, p.start_s, p.by_candidate,
+                                           p.status if p.by_candidate else None)
+                             for p in feedback.key_points),
+            stages=tuple(StageBrief(s.name, s.start_s, s.end_s, s.by_candidate)
+                         for s in feedback.structure.stages
                          if s.present and s.start_s is not None and s.end_s is not None),
             notes=len(feedback.notes),
             has_llm_review=feedback.llm is not None,
@@ -126,8 +140,9 @@ class AttemptSummary:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> AttemptSummary:
         known = {name: data[name] for name in cls.__dataclass_fields__ if name in data}
-        known["key_points"] = tuple(KeyPointBrief(**p) for p in data.get("key_points", ()))
-        known["stages"] = tuple(StageBrief(**s) for s in data.get("stages", ()))
+        known["key_points"] = tuple(KeyPointBrief(**_fields(KeyPointBrief, p))
+                                    for p in data.get("key_points", ()))
+        known["stages"] = tuple(StageBrief(**_fields(StageBrief, s)) for s in data.get("stages", ()))
         return cls(**known)
 
     @classmethod
@@ -140,6 +155,11 @@ class AttemptSummary:
             return cls.from_dict(data) if isinstance(data, dict) else None
         except (TypeError, ValueError):
             return None
+
+
+def _fields(kind: type, data: dict[str, Any]) -> dict[str, Any]:
+    """The keys ``kind`` knows: a summary written by a newer version still reads."""
+    return {name: data[name] for name in kind.__dataclass_fields__ if name in data}
 
 
 __all__ = ["SAID_STATUSES", "SUMMARY_VERSION", "AttemptSummary", "KeyPointBrief", "StageBrief"]

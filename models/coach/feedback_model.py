@@ -4,7 +4,12 @@ the report and the export read (docs/feedback-json.md explains every field).
 One pydantic model instead of a dict that every reader picks apart defensively. Each part
 keeps keys it does not know (``extra="allow"``) so a row written by a newer or older
 Greenroom loads and saves again without losing anything; parts an older row lacks get
-empty defaults. ``FEEDBACK_VERSION`` is stored in every row as ``version``.
+empty defaults. ``FEEDBACK_VERSION`` is stored in every row as ``version``; it stays 1
+while changes only add fields with defaults, so every older row still reads.
+
+The candidate's own marks (``models.coach.overrides``) live here too: a key point's
+``candidate_says`` and a stage with confidence ``candidate``. Readers count a key point by
+``effective_status`` (the candidate's word wins) and keep the coach's ``status`` in view.
 """
 
 from __future__ import annotations
@@ -24,8 +29,11 @@ Verdict = Literal["short", "within", "long", "no_guide"]
 # "missing" is what versions before it wrote, and what a confirmed absence may use.
 KeyPointStatus = Literal["covered", "partial", "not_heard", "missing"]
 # How sure the coach is of a stage: a cue heard, its shape heard, something stands where
-# it belongs but does not show it, or nothing there at all.
-StageConfidence = Literal["clear", "likely", "not_clearly_heard", "absent"]
+# it belongs but does not show it, or nothing there at all; "candidate" is a span the
+# candidate marked as the stage themselves (the coach's own judgement is kept in ``coach``).
+StageConfidence = Literal["clear", "likely", "not_clearly_heard", "absent", "candidate"]
+# What the candidate may say of a key point: that they did cover it.
+CandidateSays = Literal["covered"]
 # Every time is seconds from the start of the recording: never negative.
 Time = Annotated[float, Field(ge=0)]
 
@@ -126,6 +134,15 @@ class Stage(Part):
     llm: dict[str, Any] | None = None
     words: dict[str, Any] | None = None
     disagreement: str | None = None
+    # Set when the candidate marked this stage's span themselves (UTC, ISO 8601); the
+    # coach's own fields for the stage, as they stood before the mark, are kept in
+    # ``coach`` so the mark can be undone and both views shown.
+    candidate_marked_at: str | None = None
+    coach: dict[str, Any] | None = None
+
+    @property
+    def by_candidate(self) -> bool:
+        return self.confidence == "candidate"
 
 
 class Structure(Part):
@@ -149,6 +166,20 @@ class KeyPointResult(Part):
     llm: dict[str, Any] | None = None
     words: dict[str, Any] | None = None
     disagreement: str | None = None
+    # The candidate's own word on the point ("I did cover this") and when they said it
+    # (UTC, ISO 8601). ``status`` and ``evidence`` stay what the coach heard.
+    candidate_says: CandidateSays | None = None
+    candidate_marked_at: str | None = None
+
+    @property
+    def effective_status(self) -> str:
+        """The status every figure counts: the candidate's word wins over the coach's."""
+        return self.candidate_says or self.status
+
+    @property
+    def by_candidate(self) -> bool:
+        """True when the point counts as covered only because the candidate said so."""
+        return self.candidate_says is not None and self.status != self.candidate_says
 
 
 class MistakeResult(Part):

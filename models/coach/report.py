@@ -1,4 +1,8 @@
-"""A plain-text report of one answer's feedback, for the terminal and exports."""
+"""A plain-text report of one answer's feedback, for the terminal and exports.
+
+Where the candidate marked a key point covered or a span as a stage, the report counts
+their word and says so, with the coach's own verdict beside it in a few words.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,11 @@ _STATUS_MARK = {"covered": "[x]", "partial": "[~]", "not_heard": "[?]", "missing
 # Said after the point, so a reader does not take "[?]" or "[ ]" for a verdict it is not.
 _STATUS_WORDS = {"not_heard": "not heard in these words", "missing": "missing"}
 _STAGE_WORDS = {"likely": "likely", "not_clearly_heard": "not clearly heard"}
+# The coach's verdict, shortly, beside a candidate's mark.
+_COACH_WORDS = {"covered": "covered", "partial": "partly covered",
+                "not_heard": "not heard in these words", "missing": "missing",
+                "clear": "a cue heard", "likely": "likely",
+                "not_clearly_heard": "not clearly heard", "absent": "none found"}
 _SEVERITY_MARK = {"info": "   ", "warning": " ! ", "problem": "!! "}
 
 
@@ -109,6 +118,8 @@ def _structure_lines(fb: dict[str, Any]) -> list[str]:
         if s.get("present"):
             lines.append(f"  {_clock(s.get('start_s'))}–{_clock(s.get('end_s'))}  "
                          f"{s['name']:<12} {s.get('share', 0):>4.0%}  {_stage_how(s)}")
+            if s.get("confidence") == "candidate":
+                lines.append(f"                 the coach: {_coach_stage(s.get('coach') or {})}")
         else:
             lines.append(f"     missing     {s['name']}")
         if s.get("llm_assessment"):
@@ -123,9 +134,20 @@ def _structure_lines(fb: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _coach_stage(coach: dict[str, Any]) -> str:
+    """The coach's own view of a stage the candidate marked, in a few words."""
+    confidence = coach.get("confidence")
+    if not coach.get("present"):
+        return "none found"
+    where = f" at {_clock(coach.get('start_s'))}–{_clock(coach.get('end_s'))}"
+    return f"{_COACH_WORDS.get(confidence or '', 'found')}{where}"
+
+
 def _stage_how(stage: dict[str, Any]) -> str:
     """How a present stage was found, and how sure that is."""
     confidence = stage.get("confidence")
+    if confidence == "candidate":
+        return "yours: you marked this span"
     if confidence is None:  # written before stages had a confidence
         if stage.get("inferred"):
             return "opening, no cue heard"
@@ -146,8 +168,14 @@ def _key_point_lines(fb: dict[str, Any]) -> list[str]:
     if points:
         lines += _section("Key points")
         for p in points:
-            status = p.get("status")
-            words = _STATUS_WORDS.get(status)
+            coach = p.get("status")
+            status = p.get("candidate_says") or coach
+            if status != coach:
+                # The candidate's word counts; the coach's verdict stays beside it.
+                words = (f"you said you {status} it (the coach: "
+                         f"{_COACH_WORDS.get(str(coach), coach)})")
+            else:
+                words = _STATUS_WORDS.get(status)
             lines.append(f"{_STATUS_MARK.get(status, '[?]')} {p.get('text')}"
                          + (f" — {words}" if words else ""))
             if p.get("evidence"):
