@@ -62,6 +62,36 @@ _STOPWORDS = frozenset((
 ))
 
 
+# How sure the rules are about a page. Each measure is a way a reading goes wrong in
+# general, whatever the page: answers left without their question, a question line that
+# swallowed its notes, notes that hide further questions, a long stretch of notes with
+# nothing picked out of it, most of the page placed nowhere, or only the questions kept
+# from a page with much more to say.
+LONG_QUESTION_CHARS = 300
+BURIED_QUESTIONS = 2        # lines that read as questions inside one question's notes
+LONG_NOTES_CHARS = 1_500    # notes this long with no key point or mistake picked out
+UNPLACED_SHARE = 0.35       # share of the page's text (site noise aside) placed nowhere
+BARE_PAGE_RATIO = 1.0       # text beyond the questions, as a multiple of the questions'
+
+
+@dataclass(frozen=True)
+class Confidence:
+    """Whether the rules trust their reading of a page, and why not."""
+
+    doubts: tuple[str, ...] = ()
+
+    @property
+    def confident(self) -> bool:
+        return not self.doubts
+
+    @property
+    def line(self) -> str:
+        """One line for a status bar or a terminal."""
+        if not self.doubts:
+            return "The rules read this page confidently."
+        return "The rules are unsure about this page: " + "; ".join(self.doubts) + "."
+
+
 @dataclass
 class ImportResult:
     script: InterviewScript
@@ -69,6 +99,13 @@ class ImportResult:
     unplaced: list[str]
     # The script as the YAML document it was written from, for an editor to start from.
     document: dict[str, object] = field(default_factory=dict)
+    confidence: Confidence = field(default_factory=Confidence)
+    # Who structured the page: "the rules", or the local model's name.
+    read_by: str = "the rules"
+
+    @property
+    def confident(self) -> bool:
+        return self.confidence.confident
 
 
 @dataclass
@@ -203,9 +240,12 @@ class _PageReader:
         self.default_guide: str | None = None
         self.default_framework: str | None = None
         self.unplaced: list[str] = []
+        self.unplaced_chars = 0  # of lines that are not site noise
+        self.page_chars = 0      # every line that is not noise or a separator
 
     def read(self, text: str) -> None:
         lines = classify_page(text)
+        self.page_chars = sum(len(line.text) for line in lines if not (line.noise or line.separator))
         title_index = self._find_title(lines)
         starts = self._find_questions(lines, title_index)
         self.section = sections.QUESTIONS if self.title and _mentions_questions(self.title) else None
@@ -282,7 +322,7 @@ class _PageReader:
     # --------------------------------------------------------------- second pass
     def _place(self, line: PageLine) -> None:
         if line.noise:
-            self._leave(line.text)
+            self.unplaced.append(line.text)  # listed, but not counted against the reading
             return
         if line.separator:
             self.section = None  # '-' rules separate the list from the detail sections
@@ -439,6 +479,7 @@ class _PageReader:
 
     def _leave(self, line: str) -> None:
         self.unplaced.append(line)
+        self.unplaced_chars += len(line)
 
 
 def _mentions_questions(title: str) -> bool:
@@ -631,7 +672,140 @@ def import_page(text: str, name: str) -> ImportResult:
     script = parse_script(yaml_text, name=f"{script_id}.yaml")  # proves the round trip
 
     unplaced = _summarise_unplaced(reader.unplaced) + notes
-    return ImportResult(script=script, yaml_text=yaml_text, unplaced=unplaced, document=document)
+    return ImportResult(script=script, yaml_text=yaml_text, unplaced=unplaced, document=document,
+                        confidence=_assess(reader, drafts))
+
+
+def _assess(reader: _PageReader, drafts: list[_Draft]) -> Confidence:
+    """The doubts about a reading, each in a few words; none means the rules are sure."""
+    doubts: list[str] = []
+    orphans = sum(1 for d in drafts if d.placeholder)
+    if orphans:
+        doubts.append(f"{orphans} answer{'s' if orphans != 1 else ''} came without "
+                      f"{'their question' if orphans != 1 else 'its question'}")
+    asked = [(n, d) for n, d in enumerate(drafts, start=1) if not d.placeholder]
+    long_ones = [n for n, d in asked if len(d.text) > LONG_QUESTION_CHARS]
+    if long_ones:
+        doubts.append(f"{_which(long_ones)} {'runs' if len(long_ones) == 1 else 'run'} over "
+                      f"{LONG_QUESTION_CHARS} characters, so notes may be in the question")
+    buried = [n for n, d in asked
+              if sum(1 for line in d.guidance + d.sample
+                     if line.rstrip().endswith("?") and _question_text(line, False)) >= BURIED_QUESTIONS]
+    if buried:
+        doubts.append(f"the notes of {_which(buried)} hold lines that read as questions")
+    unpicked = [n for n, d in asked if not (d.key_points or d.mistakes)
+                and sum(len(g) for g in d.guidance) > LONG_NOTES_CHARS]
+    if unpicked:
+        doubts.append(f"{_which(unpicked)} got long notes with no key point picked out")
+    if reader.page_chars and reader.unplaced_chars / reader.page_chars > UNPLACED_SHARE:
+        share = round(100 * reader.unplaced_chars / reader.page_chars)
+        doubts.append(f"{share}% of the page's text could not be placed")
+    detailed = any(d.key_points or d.mistakes or d.guidance or d.sample or d.follow_ups for d in drafts)
+    question_chars = sum(len(d.text) for _, d in asked)
+    beyond = reader.page_chars - question_chars
+    if not detailed and question_chars and beyond > BARE_PAGE_RATIO * question_chars:
+        doubts.append("no question got key points, notes or a sample answer, though the page "
+                      "says more than its questions")
+    return Confidence(tuple(doubts))
+
+
+def _which(numbers: list[int]) -> str:
+    """'question 3' or 'questions 2, 5, 7 and 4 more'."""
+    shown = ", ".join(str(n) for n in numbers[:4])
+    more = f" and {len(numbers) - 4} more" if len(numbers) > 4 else ""
+    return f"question{'s' if len(numbers) != 1 else ''} {shown}{more}"
+
+
+def structured_result(page: str, name: str, *, title: str, role: str,
+                      questions: list[dict[str, object]], read_by: str,
+                      notes: list[str] | None = None) -> ImportResult:
+    """An import built from a page already split into questions elsewhere (the local model).
+
+    Each question is a dict with ``text`` and optionally ``time_guide``, ``framework``,
+    ``guidance``, ``key_points``, ``mistakes`` (lists of text), ``sample_answer`` and
+    ``follow_ups``. The result has the same shape as ``import_page``'s: ids made from the
+    words, cue words from a point's examples, texts clipped to the loader's limits, the
+    YAML checked by the loader, and the page lines that landed in no field listed."""
+    label = Path(name).name or "page"
+    ids: set[str] = set()
+    entries: list[dict[str, object]] = []
+    for question in questions:
+        text = _clip(str(question.get("text", "")).strip())
+        if not text:
+            continue
+        entry: dict[str, object] = {"id": question_id(text, ids), "text": text}
+        for key in ("time_guide", "framework", "guidance", "sample_answer"):
+            value = str(question.get(key) or "").strip()
+            if value:
+                entry[key] = _clip(value)
+        for key in ("key_points", "mistakes"):
+            items = [_clip(str(i).strip()) for i in question.get(key) or [] if str(i).strip()]  # type: ignore[attr-defined]
+            if items:
+                entry[key] = [_point(i) for i in items]
+        follow = [_clip(str(i).strip()) for i in question.get("follow_ups") or [] if str(i).strip()]  # type: ignore[attr-defined]
+        if follow:
+            entry["follow_ups"] = follow
+        entries.append(entry)
+    if not entries:
+        raise ScriptError(f"{label}: no question to write")
+    document: dict[str, object] = {"title": _clip(title.strip() or _meaningful_stem(label) or "Imported interview"),
+                                   "role": _clip(role.strip() or NO_ROLE),
+                                   "source": f"Imported from the interview-prep page {label}",
+                                   "questions": entries}
+    script_id = "-".join(_normalise(str(document["title"])).split()[:8])[:60].strip("-") or "imported-script"
+    header = (f"# Interview script imported from {label} by 'greenroom scripts import', structured\n"
+              f"# by {read_by}. Check every question against the page; the format is described in\n"
+              "# interview_scripts/README.md.\n")
+    yaml_text = header + dump_document(document)
+    script = parse_script(yaml_text, name=f"{script_id}.yaml")
+    unplaced = _summarise_unplaced(_left_out(page, document)) + list(notes or [])
+    return ImportResult(script=script, yaml_text=yaml_text, unplaced=unplaced, document=document,
+                        read_by=read_by)
+
+
+def _left_out(page: str, document: dict[str, object]) -> list[str]:
+    """Page lines whose words appear in no field of the document (headings aside)."""
+    found: list[str] = [str(document.get("title", "")), str(document.get("role", ""))]
+
+    def gather(value: object) -> None:
+        if isinstance(value, dict):
+            for item in value.values():
+                gather(item)
+        elif isinstance(value, list):
+            for item in value:
+                gather(item)
+        else:
+            found.append(str(value))
+
+    gather(document.get("questions"))
+    placed = " " + " ".join(_normalise(f) for f in found) + " "
+    placed_words = set(content_words(placed))
+    left: list[str] = []
+    for line in classify_page(page):
+        if line.separator:
+            continue
+        kind, inline = sections.section_of(line.text)
+        if kind is not None and not inline:
+            continue  # a heading such as "Key points:" is structure, not content
+        key = _normalise(_strip_bullet(line.text)[0])
+        if key and f" {key} " not in placed and word_share(line.text, placed_words) < MOSTLY:
+            left.append(line.text)
+    return left
+
+
+MOSTLY = 0.75  # the share of a text's words that must be found for the text to count as found
+
+
+def content_words(text: str) -> list[str]:
+    """The words of ``text`` that carry its meaning, cut to a short stem so that 'recover',
+    'recovers' and 'recovery' are one word."""
+    return [w[:6] for w in _normalise(text).split() if len(w) >= 3 and w not in _STOPWORDS]
+
+
+def word_share(text: str, words: set[str]) -> float:
+    """The share of ``text``'s meaning words found in ``words`` (1.0 when it has none)."""
+    own = content_words(text)
+    return sum(1 for w in own if w in words) / len(own) if own else 1.0
 
 
 def _summarise_unplaced(lines: list[str]) -> list[str]:
