@@ -556,11 +556,13 @@ def test_cli_lists_sessions(saved_session: tuple[int, Path], capsys: pytest.Capt
     session_id, _ = saved_session
     assert main(["sessions", "list"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].split() == ["ID", "DATE", "ATTEMPTS", "INTERVIEW"]
+    assert lines[0].split() == ["ID", "DATE", "ATTEMPTS", "DISK", "INTERVIEW"]
     row = lines[1].split()
     assert row[0] == str(session_id)
     assert row[3] == "2"
+    assert row[4:6] == ["12", "B"]  # the one recording on disk, wav_in_recordings' 12 bytes
     assert lines[1].endswith("Incident leadership final round")
+    assert lines[2] == "Recordings use 12 B (1 file)."
     started = Store().get_session(session_id).started.astimezone()
     assert row[1] == started.strftime("%Y-%m-%d")
 

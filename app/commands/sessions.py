@@ -1,4 +1,5 @@
-"""``greenroom sessions``: list, show and delete saved practice sessions."""
+"""``greenroom sessions``: list, show, rename, export, delete and recover saved practice
+sessions."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from app.store import AttemptBrief, AttemptRow, SessionRow, Store
+from app.store import AttemptBrief, AttemptRow, DiskUse, SessionRow, Store, format_size
 from app.summary import AttemptSummary
 from interview_scripts.time_guide import format_clock
 
@@ -19,7 +20,7 @@ AddCommand = Callable[[Any], None]
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
-        "sessions", help="list, show, delete or recover saved practice sessions",
+        "sessions", help="list, show, rename, export, delete or recover saved practice sessions",
         description="Saved practice sessions: each holds the attempts (answers) made in it.",
     )
     parser.set_defaults(handler=list_command)  # `greenroom sessions` alone lists them
@@ -29,7 +30,11 @@ def register(subparsers: Any) -> None:
 
 
 def _add_list(actions: Any) -> None:
-    parser = actions.add_parser("list", help="every session, most recent first")
+    parser = actions.add_parser(
+        "list", help="every session, most recent first, with the disk its recordings use",
+        description="Every saved session, most recent first: its name (the interview's title "
+                    "unless you renamed it), attempts and the disk its recordings use, then "
+                    "the total.")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     parser.set_defaults(handler=list_command)
 
@@ -46,6 +51,16 @@ def _add_delete(actions: Any) -> None:
     parser.add_argument("id", type=int, help="session id (from `greenroom sessions list`)")
     parser.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
     parser.set_defaults(handler=delete_command)
+
+
+def _add_rename(actions: Any) -> None:
+    parser = actions.add_parser(
+        "rename", help="give a session a name of your own",
+        description="Name a session (lists show the name instead of the interview's title); "
+                    "an empty name ('') shows the title again.")
+    parser.add_argument("id", type=int, help="session id (from `greenroom sessions list`)")
+    parser.add_argument("name", help="the new name; '' to clear it")
+    parser.set_defaults(handler=rename_command)
 
 
 def _add_export(actions: Any) -> None:
@@ -65,31 +80,57 @@ def _add_export(actions: Any) -> None:
 
 # Each entry adds one action under `greenroom sessions`; new actions (e.g. `recover`)
 # append their own add function here.
-SUBCOMMANDS: list[AddCommand] = [_add_list, _add_show, _add_delete, _add_export]
+SUBCOMMANDS: list[AddCommand] = [_add_list, _add_show, _add_rename, _add_delete, _add_export]
 
 
 def local_time(row: SessionRow | AttemptRow | AttemptBrief) -> str:
     return row.started.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
-def session_json(session: SessionRow) -> dict[str, Any]:
-    return {"id": session.id, "script_id": session.script_id, "script_title": session.script_title,
-            "started_at": session.started_at, "ended_at": session.ended_at,
+def session_json(session: SessionRow, disk: DiskUse | None = None) -> dict[str, Any]:
+    """A session as JSON; ``name`` is null unless the user named it."""
+    data = {"id": session.id, "script_id": session.script_id, "script_title": session.script_title,
+            "name": session.name, "started_at": session.started_at, "ended_at": session.ended_at,
             "attempt_count": session.attempt_count}
+    if disk is not None:
+        data.update(recordings_bytes=disk.size_bytes, recordings_files=disk.files)
+    return data
+
+
+def session_label(session: SessionRow) -> str:
+    """The name with the interview's title after it, or the title alone."""
+    return f"{session.name} ({session.script_title})" if session.name else session.script_title
 
 
 def list_command(args: argparse.Namespace) -> int:
-    sessions = Store().list_sessions()
+    store = Store()
+    sessions = store.list_sessions()
+    usage = store.recordings_usage()
     if getattr(args, "json", False):
-        print(json.dumps([session_json(s) for s in sessions], ensure_ascii=False, indent=2))
+        print(json.dumps([session_json(s, usage.of_session(s.id)) for s in sessions],
+                         ensure_ascii=False, indent=2))
         return 0
     if not sessions:
         print("No saved sessions yet; practise with `greenroom practice --script ID`.")
         return 0
     id_width = max(2, *(len(str(s.id)) for s in sessions))
-    print(f"{'ID':>{id_width}}  {'DATE':<16}  {'ATTEMPTS':>8}  INTERVIEW")
+    print(f"{'ID':>{id_width}}  {'DATE':<16}  {'ATTEMPTS':>8}  {'DISK':>7}  INTERVIEW")
     for s in sessions:
-        print(f"{s.id:>{id_width}}  {local_time(s):<16}  {s.attempt_count:>8}  {s.script_title}")
+        disk = format_size(usage.of_session(s.id).size_bytes)
+        print(f"{s.id:>{id_width}}  {local_time(s):<16}  {s.attempt_count:>8}  {disk:>7}  "
+              f"{session_label(s)}")
+    print(f"Recordings use {usage.total.describe()}.")
+    return 0
+
+
+def rename_command(args: argparse.Namespace) -> int:
+    store = Store()
+    store.rename_session(args.id, args.name)
+    session = store.get_session(args.id)
+    if session.name:
+        print(f"Session {session.id} is now called {session.name!r}.")
+    else:
+        print(f"Session {session.id} has no name of its own; lists show {session.script_title!r}.")
     return 0
 
 
@@ -129,7 +170,7 @@ def show_command(args: argparse.Namespace) -> int:
                  **attempt_figures(a)} for a in attempts]
         print(json.dumps({**session_json(session), "attempts": rows}, ensure_ascii=False, indent=2))
         return 0
-    print(f"Session {session.id}: {session.script_title} ({session.script_id}), "
+    print(f"Session {session.id}: {session_label(session)} ({session.script_id}), "
           f"{local_time(session)}, {len(attempts)} attempt(s)")
     for number, attempt in enumerate(attempts, start=1):
         status = "" if attempt.status == "complete" else f" [{attempt.status}]"
@@ -181,7 +222,7 @@ def delete_command(args: argparse.Namespace) -> int:
             print(f"greenroom: not deleting session {session.id} without confirmation; "
                   "add --yes to delete it non-interactively", file=sys.stderr)
             return 2
-        question = (f"Delete session {session.id} ({session.script_title}, "
+        question = (f"Delete session {session.id} ({session_label(session)}, "
                     f"{session.attempt_count} attempt(s) and their recordings)? [y/N] ")
         if not _confirm(question):
             print("Nothing deleted.")
