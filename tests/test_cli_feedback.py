@@ -15,41 +15,10 @@ from app.cli import main
 from app.store import Store
 from models.coach.feedback_model import Feedback
 from tests.ollama_loopback import OllamaLoopback
+from tests.outage_story import OUTAGE_ANSWER as ANSWER
 from tests.speech_fixtures import *  # noqa: F403 - pytest fixtures
 
-pytest_plugins = ("tests.ollama_loopback",)
-
-SCRIPT = """
-title: Feedback CLI test
-role: Engineer
-questions:
-  - id: outage
-    text: Tell me about an outage you led.
-    time_guide: 20-40 s
-    framework: STAR
-    key_points:
-      - text: Restored the service quickly
-        cues: [restored the service]
-      - text: Blameless post-mortem
-        cues: [post mortem, postmortem]
-      - text: Capacity planning for the holidays
-"""
-
-ANSWER = ("Last winter our checkout database crashed during a sale. I was on call. "
-          "I restored the service in forty minutes by failing over to the replica. "
-          "Afterwards I ran a blameless post mortem and we added health checks.")
-
-
-@pytest.fixture(scope="module")
-def script_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("feedback-cli") / "outage.yaml"
-    path.write_text(SCRIPT, encoding="utf-8")
-    return path
-
-
-@pytest.fixture
-def answer(spoken_wav: Callable[..., Path]) -> Path:
-    return spoken_wav(ANSWER, rate_wpm=160)
+pytest_plugins = ("tests.ollama_loopback", "tests.outage_story")
 
 
 @pytest.fixture

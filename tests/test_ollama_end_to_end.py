@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,50 +19,20 @@ from interview_scripts.loader import parse_script
 from models.coach.feedback_model import Feedback
 from models.ollama_server import ALLOW_REMOTE_ENV, KEEP_ALIVE_ENV, MODEL_ENV
 from tests.ollama_loopback import ModelSpec, OllamaLoopback
+from tests.outage_story import OUTAGE_SCRIPT as SCRIPT
 from tests.speech_fixtures import *  # noqa: F403 - pytest fixtures
 
-pytest_plugins = ("tests.ollama_loopback",)
+pytest_plugins = ("tests.ollama_loopback", "tests.outage_story")
 
 CLOUD = "gpt-oss:120b-cloud"
 EMBED = "nomic-embed-text:latest"
 LOCAL = "llama3.2:3b"
-
-SCRIPT = """
-title: Ollama end-to-end test
-role: Engineer
-questions:
-  - id: outage
-    text: Tell me about an outage you led.
-    time_guide: 20-40 s
-    framework: STAR
-    key_points:
-      - text: Restored the service quickly
-        cues: [restored the service]
-      - text: Blameless post-mortem
-        cues: [post mortem, postmortem]
-"""
-
-ANSWER = ("Last winter our checkout database crashed during a sale. I was on call. "
-          "I restored the service in forty minutes by failing over to the replica. "
-          "Afterwards I ran a blameless post mortem and we added health checks.")
 
 
 @pytest.fixture(autouse=True)
 def _no_user_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in (MODEL_ENV, ALLOW_REMOTE_ENV, KEEP_ALIVE_ENV, "OLLAMA_HOST"):
         monkeypatch.delenv(name, raising=False)
-
-
-@pytest.fixture(scope="module")
-def script_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("ollama-e2e") / "outage.yaml"
-    path.write_text(SCRIPT, encoding="utf-8")
-    return path
-
-
-@pytest.fixture
-def answer(spoken_wav: Callable[..., Path]) -> Path:
-    return spoken_wav(ANSWER, rate_wpm=160)
 
 
 @pytest.fixture

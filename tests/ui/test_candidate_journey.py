@@ -51,12 +51,6 @@ questions:
 SILENCE_S = 2.0
 
 
-@pytest.fixture(autouse=True)
-def isolated_qsettings(tmp_path: Path, qapp: object) -> None:
-    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
-        QSettings.setPath(fmt, QSettings.Scope.UserScope, str(tmp_path / "qsettings"))
-
-
 def heard_in_order(ear: SinkEar) -> tuple[float, float]:
     """When the sink first carried a question word and an answer word (seconds)."""
     heard = word_times(whisper_tiny(), ear.audio())

@@ -59,14 +59,6 @@ NO_OLLAMA = "http://127.0.0.1:9"
 MAX_STALL_MS = 100
 
 
-@pytest.fixture(autouse=True)
-def isolated_qsettings(tmp_path: Path, qapp: object) -> None:
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    # QSettings(organisation, application) uses the native format: redirect both.
-    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
-        QSettings.setPath(fmt, QSettings.Scope.UserScope, str(tmp_path / "qsettings"))
-
-
 class Sources:
     """The microphone stand-in: each new answer plays the next WAV in the list."""
 

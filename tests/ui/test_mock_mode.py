@@ -34,13 +34,6 @@ Sign up for our newsletter
 QUESTIONS = {"Tell me about a release you had to roll back.", "How do you hand over an on-call shift?"}
 
 
-@pytest.fixture(autouse=True)
-def isolated_qsettings(tmp_path: Path, qapp: object) -> None:
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
-        QSettings.setPath(fmt, QSettings.Scope.UserScope, str(tmp_path / "qsettings"))
-
-
 def _answer(qtbot: Any, window: MainWindow, sources: Sources, count: int) -> None:
     """Skip the mock's think time with Space, let the WAV play in, stop with Space."""
     practice = window.practice_screen

@@ -39,12 +39,6 @@ questions:
 ANSWER = "We rolled back the release and waited for the errors to stop."
 
 
-@pytest.fixture(autouse=True)
-def isolated_qsettings(tmp_path: Path, qapp: object) -> None:
-    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
-        QSettings.setPath(fmt, QSettings.Scope.UserScope, str(tmp_path / "qsettings"))
-
-
 def test_the_sample_and_the_answer_side_by_side() -> None:
     question = parse_script(SCRIPT_YAML, "model.yaml").questions[0]
     feedback = sample_feedback("rollback")

@@ -39,15 +39,6 @@ questions:
 """
 
 
-@pytest.fixture(autouse=True)
-def isolated_qsettings(tmp_path: Path, qapp: object) -> None:
-    """No test may read or write the real user's preferences."""
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    # QSettings(organisation, application) uses the native format: redirect both.
-    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
-        QSettings.setPath(fmt, QSettings.Scope.UserScope, str(tmp_path / "qsettings"))
-
-
 def settings_store(tmp_path: Path) -> SettingsStore:
     return SettingsStore(QSettings(str(tmp_path / "greenroom.ini"), QSettings.Format.IniFormat))
 

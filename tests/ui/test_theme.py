@@ -18,9 +18,7 @@ from app.ui.widgets.clock_band import ClockBand
 
 
 @pytest.fixture(autouse=True)
-def desktop_look(tmp_path: Path, qapp: QApplication) -> Iterator[None]:
-    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
-        QSettings.setPath(fmt, QSettings.Scope.UserScope, str(tmp_path / "qsettings"))
+def desktop_look(qapp: QApplication) -> Iterator[None]:
     yield
     apply_appearance("system", qapp)  # later tests see the desktop's look again
 

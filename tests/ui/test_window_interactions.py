@@ -44,12 +44,6 @@ ANSWER = ("Last spring a release broke the checkout page. Um, we rolled back the
 LEAD_IN_S = 0.5  # replay starts this much before the moment chosen (app.practice)
 
 
-@pytest.fixture(autouse=True)
-def isolated_qsettings(tmp_path: Path, qapp: object) -> None:
-    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
-        QSettings.setPath(fmt, QSettings.Scope.UserScope, str(tmp_path / "qsettings"))
-
-
 @pytest.fixture
 def answer_wav(spoken_wav: Callable[..., Path]) -> Path:
     return spoken_wav(ANSWER, 170)
