@@ -24,12 +24,14 @@ from PySide6.QtWidgets import (
 from app.errors import USER_ERRORS
 from app.practice import Phase, PracticeSession, PracticeSettings, SourceFactory
 from app.store import Store
+from app.ui.feedback_marks import MarkSaver
 from app.ui.feedback_view import FeedbackView
 from app.ui.mock_report import MockReport
 from app.ui.practice_bridge import PracticeBridge
 from app.ui.widgets.clock_band import ClockBand
 from app.ui.widgets.level_meter import LevelMeter
 from app.ui.widgets.text import enlarge
+from app.ui.workers import run_in_background
 from interview_scripts.script import InterviewScript, Question
 from interview_scripts.time_guide import format_clock
 from models.coach.feedback_model import Feedback
@@ -62,6 +64,7 @@ class PracticeScreen(QWidget):
         # A mock interview's answers, held back until it ends: attempt id -> (question, feedback).
         self.mock_answers: dict[int, tuple[Question, Feedback]] = {}
         self.holds_report = False  # the mock report is on screen after the interview ended
+        self.shown_attempt_id: int | None = None  # the saved answer whose feedback is shown
         self.bridge = PracticeBridge(self)
         self._build()
         self._connect_bridge()
@@ -123,6 +126,10 @@ class PracticeScreen(QWidget):
         self.pages.addWidget(answer_page)
         self.feedback_view = FeedbackView()
         self.feedback_view.momentRequested.connect(self.play_moment)
+        # The candidate's marks are saved with the answer shown, and kept when it is coached again.
+        self.mark_saver = MarkSaver(self._store_factory, self)
+        self.mark_saver.attach(self.feedback_view, lambda: self.shown_attempt_id)
+        self.mark_saver.problem.connect(self.problem)
         self.pages.addWidget(self.feedback_view)
         self.mock_report = MockReport()
         self.mock_report.closed.connect(self._report_closed)
@@ -140,9 +147,14 @@ class PracticeScreen(QWidget):
         # Offered only once there is feedback on an answer: never before answering.
         self.model_button = QPushButton("&Model answer")
         self.model_button.clicked.connect(self.show_model_answer)
+        # The answer just given, replayed with its transcript, as History replays it.
+        self.replay_answer_button = QPushButton("Replay ans&wer")
+        self.replay_answer_button.setObjectName("replayAnswerButton")
+        self.replay_answer_button.clicked.connect(self.replay_answer)
         actions.addWidget(self.redo_button)
         actions.addWidget(self.next_button)
         actions.addWidget(self.model_button)
+        actions.addWidget(self.replay_answer_button)
         actions.addStretch(1)
         actions.addWidget(self.end_button)
         layout.addLayout(actions)
@@ -245,6 +257,29 @@ class PracticeScreen(QWidget):
         self.model_answer = ModelAnswerDialog(self.question, feedback, self)
         self.model_answer.open()
 
+    def replay_answer(self) -> None:
+        """Open the shown answer in a replay window; the saved attempt is read off the GUI
+        thread, so the feedback on screen and the one replayed are the store's."""
+        attempt_id = self.shown_attempt_id
+        if self.session is None or attempt_id is None or self.phase != Phase.FEEDBACK:
+            return
+        store = self.session.store
+        self.replay_answer_button.setEnabled(False)  # one window per click
+
+        def opened(attempt: Any) -> None:
+            from app.ui.replay_view import ReplayDialog
+
+            self._update_controls()
+            self.replay_dialog = ReplayDialog(attempt, parent=self)
+            self.replay_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            self.replay_dialog.show()
+
+        def failed(message: str) -> None:
+            self._update_controls()
+            self.problem.emit(message)
+
+        run_in_background(lambda: store.get_attempt(attempt_id), opened, failed, owner=self)
+
     def play_moment(self, at_s: float) -> None:
         if self.session is not None:
             self.session.play_moment(at_s)
@@ -271,6 +306,7 @@ class PracticeScreen(QWidget):
         self.clock.set_guide(question.time_guide)
         self.meter.set_level(0.0)
         self.bands_seen = []
+        self.shown_attempt_id = None
         self._fill_stage_hints(question)
         self.feedback_view.clear()
         self.pages.setCurrentIndex(0)
@@ -306,6 +342,7 @@ class PracticeScreen(QWidget):
                 self.mock_answers[attempt_id] = (self.question, feedback)
             return
         self.feedback_view.show_feedback(feedback, llm_pending=self.settings.llm_enabled)
+        self.shown_attempt_id = attempt_id or None  # 0: the answer could not be saved
         self.pages.setCurrentIndex(1)
         self._update_controls()
 
@@ -315,6 +352,7 @@ class PracticeScreen(QWidget):
             if attempt_id in self.mock_answers:
                 self.mock_answers[attempt_id] = (self.mock_answers[attempt_id][0], feedback)
             return
+        feedback = self.mark_saver.carry(attempt_id, feedback)
         self.feedback_view.show_feedback(feedback, llm_pending=self.settings.llm_enabled)
         self.status_label.setText("Transcript refined: the feedback now uses the whole-answer "
                                   "transcription.")
@@ -324,6 +362,7 @@ class PracticeScreen(QWidget):
             if attempt_id in self.mock_answers:
                 self.mock_answers[attempt_id] = (self.mock_answers[attempt_id][0], feedback)
             return
+        feedback = self.mark_saver.carry(attempt_id, feedback)
         self.feedback_view.show_llm_result(feedback)
 
     def _on_finished(self, session_id: int) -> None:
@@ -370,6 +409,11 @@ class PracticeScreen(QWidget):
         self.model_button.setVisible(has_sample and not self.settings.mock)
         self.model_button.setEnabled(has and phase == Phase.FEEDBACK
                                      and self.feedback_view.feedback is not None)
+        # Like the model answer: after feedback only, and in a mock interview only through
+        # History once the report is out.
+        self.replay_answer_button.setVisible(not self.settings.mock)
+        self.replay_answer_button.setEnabled(has and phase == Phase.FEEDBACK
+                                             and self.shown_attempt_id is not None)
         if self.session is not None and not busy and has:
             last = self.session.index + 1 >= len(self.session.questions)
             self.next_button.setText("Finish interview (N)" if last else "&Next question (N)")

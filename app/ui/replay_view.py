@@ -9,9 +9,10 @@ decoded on a worker, and every play, seek and stop goes to one audio thread in o
 (a PortAudio stream can take a while to open or abort). A timer polls the player's
 position, which is a plain attribute read.
 
-Speed: the player plays raw samples, and Greenroom has no pitch-preserving time stretch,
-so a speed other than 1× resamples the recording and the voice is higher or lower. The
-view says so next to the speed control.
+Speed: another speed plays the recording time-stretched (``audio.time_stretch``, WSOLA),
+so the voice keeps its pitch. The stretch is made on the audio thread, once per speed
+(about a second for a 10-minute answer), and carries the map from the stretched audio's
+time back to the recording's, which the cursor and every seek go through.
 """
 
 from __future__ import annotations
@@ -43,13 +44,14 @@ from app.ui.widgets.answer_timeline import Marker, StageSpan
 from app.ui.widgets.clock_band import ClockBand
 from app.ui.widgets.replay_timeline import ReplayTimeline
 from app.ui.workers import run_in_background
+from audio.time_stretch import Stretched, identity, stretch_map
 from interview_scripts.time_guide import TimeGuide, format_clock
 from models.coach.feedback_model import Feedback, TranscriptData
 
 SPEEDS = (0.75, 1.0, 1.25, 1.5, 2.0)
 STEP_S = 5.0
 POLL_MS = 30
-SPEED_NOTE = "Other speeds change the pitch: Greenroom's player cannot stretch time."
+SPEED_NOTE = "Played faster or slower at the voice's own pitch."
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,9 @@ class _AudioThread:
         self.queued = 0  # written by the GUI thread only
         self.done = 0  # written by the audio thread only
         self.error: str | None = None
+        # What the player was last given (written by the audio thread, before ``done``
+        # counts the job): maps the player's seconds back to the recording's.
+        self.playing_map: Stretched | None = None
         self._thread = threading.Thread(target=self._run, name="greenroom-replay-audio",
                                         daemon=True)
         self._thread.start()
@@ -103,9 +108,15 @@ class _AudioThread:
     def settled(self) -> bool:
         return self.done >= self.queued
 
-    def submit(self, job: Callable[[], None]) -> None:
+    def submit(self, job: Callable[[], None]) -> int:
+        """Queue ``job``; its ticket tells it later whether anything was queued after it."""
         self.queued += 1
         self._jobs.put(job)
+        return self.queued
+
+    def superseded(self, ticket: int) -> bool:
+        """A play, pause or seek came after job ``ticket``: it need not start a sound."""
+        return self.queued != ticket
 
     def close(self) -> None:
         self.submit(self._stop)
@@ -143,6 +154,7 @@ class ReplayView(QWidget):
     positionChanged = Signal(float)  # noqa: N815 - Qt signal naming
     problem = Signal(str)
     ready = Signal()  # the recording is loaded and can play
+    speedReady = Signal(float)  # noqa: N815 - the recording was stretched to this speed
 
     def __init__(self, player_factory: Callable[[], Any] | None = None,
                  parent: QWidget | None = None) -> None:
@@ -150,7 +162,10 @@ class ReplayView(QWidget):
         self._audio_thread = _AudioThread(player_factory or _default_player)
         self._audio: np.ndarray | None = None
         self._rate = 16_000
-        self._stretched: dict[float, np.ndarray] = {}
+        # Speed -> the recording at that speed; written on the audio thread only.
+        self._stretched: dict[float, Stretched] = {}
+        self._preparing = False
+        self._heard_s = 0.0  # the player's own seconds behind the last position shown
         self._words: list[TimedWord] = []
         self._starts: list[float] = []
         self._duration = 0.0
@@ -227,6 +242,7 @@ class ReplayView(QWidget):
             shortcut.activated.connect(action)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
 
+        self.speedReady.connect(self._speed_ready)  # emitted on the audio thread: queued
         self._timer = QTimer(self)
         self._timer.setInterval(POLL_MS)
         self._timer.timeout.connect(self._poll)
@@ -265,9 +281,11 @@ class ReplayView(QWidget):
     def _audio_loaded(self, loaded: tuple[np.ndarray, int]) -> None:
         self._audio, self._rate = loaded
         self._duration = max(self._duration, self._audio.size / self._rate)
-        self._stretched = {1.0: self._audio}
+        self._stretched = {1.0: identity(self._audio, self._rate)}
         self.status.setText("")
         self._set_enabled(True)
+        if self._speed != 1.0:
+            self._prepare(self._speed)
         self._show_position(self._position)
         self.ready.emit()
 
@@ -306,12 +324,23 @@ class ReplayView(QWidget):
     def current_word(self) -> int:
         return self._current_word
 
+    @property
+    def heard_s(self) -> float:
+        """The player's own time (seconds of the audio it plays, stretched or not) that the
+        position on show was mapped from."""
+        return self._heard_s
+
+    def source_s(self, player_s: float) -> float:
+        """The recording's time of the player's ``player_s`` at the speed now playing."""
+        mapping = self._audio_thread.playing_map
+        return player_s if mapping is None else mapping.source_s(player_s)
+
     def player_position(self) -> float | None:
         """Where the player is (seconds of the recording), or None while it is not playing."""
         player = self._audio_thread.player
         if not self._playing or player is None or not self._audio_thread.settled:
             return None
-        return float(player.heard_s) * self._speed
+        return self.source_s(float(player.heard_s))
 
     def play(self) -> None:
         if self._audio is None:
@@ -354,20 +383,61 @@ class ReplayView(QWidget):
             self.speed_box.setCurrentIndex(index)
         if self._playing:
             self._start_audio(self._position)
+        elif self._audio is not None:
+            self._prepare(speed)  # ready by the time Play is pressed
+
+    def _stretch_job(self, speed: float) -> Callable[[], Stretched]:
+        """A job for the audio thread: the recording at ``speed``, made once and kept."""
+        original, rate, cache = self._audio, self._rate, self._stretched
+        ready = self.speedReady
+
+        def stretched() -> Stretched:
+            found = cache.get(speed)
+            if found is None:
+                assert original is not None
+                found = stretch_map(original, rate, speed)
+                # Keep the recording and one other speed: a long answer's copies add up.
+                for other in [s for s in cache if s not in (1.0, speed)]:
+                    del cache[other]
+                cache[speed] = found
+                ready.emit(speed)
+            return found
+
+        return stretched
+
+    def _note_preparing(self, speed: float) -> None:
+        if speed not in self._stretched:
+            self._preparing = True
+            self.status.setText(f"Preparing {speed:g}× …")
+
+    def _speed_ready(self, speed: float) -> None:
+        if self._preparing and speed == self._speed:
+            self._preparing = False
+            self.status.setText("")
+
+    def _prepare(self, speed: float) -> None:
+        self._note_preparing(speed)
+        make = self._stretch_job(speed)
+
+        def prepare() -> None:
+            make()
+
+        self._audio_thread.submit(prepare)
 
     def _start_audio(self, at_s: float) -> None:
-        speed, rate, audio_thread = self._speed, self._rate, self._audio_thread
-        original = self._audio
-        cache = self._stretched
+        audio_thread = self._audio_thread
+        make = self._stretch_job(self._speed)
+        self._note_preparing(self._speed)
+        # Known before the job is queued: the audio thread may run it at once.
+        ticket = audio_thread.queued + 1
 
         def start() -> None:
-            samples = cache.get(speed)
-            if samples is None:
-                from audio.resample import resample
-
-                # Fewer samples at the same rate: faster, and higher in pitch (see the note).
-                samples = cache[speed] = resample(original, rate, int(round(rate / speed)))
-            audio_thread.player.play_array(samples, rate, start_s=at_s / speed)
+            stretched = make()
+            if audio_thread.superseded(ticket):
+                return  # a later play, pause or seek is queued: it decides what sounds
+            audio_thread.playing_map = stretched
+            audio_thread.player.play_array(stretched.samples, stretched.rate,
+                                           start_s=stretched.output_s(at_s))
 
         audio_thread.submit(start)
 
@@ -386,7 +456,8 @@ class ReplayView(QWidget):
             self._show_position(self._position)
             self.pause()
             return
-        self._position = min(self._duration, float(thread.player.heard_s) * self._speed)
+        self._heard_s = float(thread.player.heard_s)
+        self._position = min(self._duration, self.source_s(self._heard_s))
         self._show_position(self._position)
 
     # ------------------------------------------------------------------ showing
