@@ -50,6 +50,8 @@ SEQUENCE_WEIGHT = 0.3
 # Someone else acting or something changing, with no "I" doing it: how outcomes are told.
 OTHERS_WEIGHT = 0.3
 OWN_OUTCOME_SHARE = 0.5
+# Handing a piece of the work to a named person counts more than one word of a stage.
+DELEGATION_WEIGHT = 1.0
 # "was running", "were costing", "there was", "had been": how a scene is described.
 STATE_WEIGHT = 0.6
 # A sentence that opens on a time or a place ("Two years ago", "At my old job") sets a
@@ -63,14 +65,20 @@ class Lexicon:
 
     words: frozenset[str]
     phrases: tuple[tuple[str, ...], ...]
+    exact: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, text: str) -> Lexicon:
         """Entries separated by commas or new lines; an entry of several words is a phrase,
-        and "..." in one stands for up to ``GAP_WORDS`` words ("let ... know")."""
+        and "..." in one stands for up to ``GAP_WORDS`` words ("let ... know"). An entry
+        written "=phoned" matches that word as said only: its stem is also a noun's."""
         words: set[str] = set()
+        exact: set[str] = set()
         phrases: list[tuple[str, ...]] = []
         for entry in re.split(r"[,\n]", text):
+            if entry.strip().startswith("="):
+                exact.add(entry.strip()[1:].lower())
+                continue
             pieces = [GAP if piece == "..." else piece for piece in entry.split()]
             raws = [p if p == GAP else r for p in pieces for r in
                     ([p] if p == GAP else normalise_words(p))]
@@ -78,11 +86,13 @@ class Lexicon:
                 words.add(stem(raws[0]))
             elif raws:
                 phrases.append(tuple(r if r == GAP else stem(r) for r in raws))
-        return cls(frozenset(words), tuple(phrases))
+        return cls(frozenset(words), tuple(phrases), frozenset(exact))
 
-    def hits(self, stems: list[str]) -> list[str]:
-        """The distinct entries said in a sentence given as its token stems."""
-        found = sorted({s for s in stems if s in self.words})
+    def hits(self, stems: list[str], raws: list[str] | None = None) -> list[str]:
+        """The distinct entries said in a sentence given as its token stems (and, for the
+        entries matched as said, its words)."""
+        found = sorted({s for s in stems if s in self.words}
+                       | {r for r in (raws or ()) if r in self.exact})
         for phrase in self.phrases:
             if any(_phrase_at(phrase, stems, i) for i in range(len(stems))):
                 found.append(" ".join(phrase))
@@ -183,40 +193,52 @@ SEQUENCE_WORDS = frozenset(stem(w) for w in word_set("""
 then next first second third afterwards after so once meanwhile later finally also
 """))
 # -- the CIRCLES stages of incident response ------------------------------------------------
+# Comprehend: what broke and for whom, how many, how bad, and what was at stake.
 COMPREHEND = Lexicon.of("""
 customers, users, affected, impact, failing, failed, failure, errors, error, down, outage,
 broken, slow, timing out, timeouts, alert, alerts, paged, pager, page, woke, noticed, saw,
 dashboard, dashboards, how many, how bad, scope, spike, complaints, reports, symptoms,
 understand, sized, size, region, regions, half, third, quarter of, most of, all of, nobody,
-could not, couldn't, unable, first thing, started getting, getting, checked how, graphs
+could not, couldn't, unable, first thing, started getting, getting, checked how, graphs,
+stuck, stopped working, lit up, went off, jumped, mattered, at stake, urgent, waiting,
+suddenly, went down, stopped reaching, never received, complaining, telling us
 """)
+# Identify: the cause, and how it was found.
 IDENTIFY = Lexicon.of("""
 because, cause, caused, causing, turned out, traced, found, narrowed, culprit, logs, log,
 showed, pointed, due to, why, bug, misconfigured, misconfiguration, expired, config, commit,
 diff, query, leak, memory, disk, full, root, source, reason, behind, triggered, compared,
 spotted, discovered, realised, realized, figured out, looked at, dug, digging, the problem was,
-it was the, came from, coming from, recent change, deploy, release
+it was the, came from, coming from, recent change, deploy, release, saw that, found that,
+noticed that, saw it, reproduce, reproduced, replicated, read through, went through,
+looked into, dug into, traces, tracing
 """)
+# "phoned" and "rang" as said: "phone" and "ring" are also things in an investigation.
 REPORT = Lexicon.of("""
-told, wrote to, emailed, email, posted, messaged, message, informed, inform, updated, update,
+told, wrote to, =emailed, posted, =messaged, informed, inform, updated, update,
 updates, status, stakeholders, leadership, executives, announce, announced, let them know,
 let everyone know, let ... know, kept ... informed, kept ... posted, kept ... updated,
-write again, would write, hear from, note, summary, phoned, rang, briefed, explained,
-heads up, warned, notice, banner, status page
+write again, would write, hear from, note, summary, =phoned, =rang, briefed, explained,
+heads up, warned, notice, banner, status page, call back, get back to, hear more, promised
 """)
 COMMUNICATE = Lexicon.of("""
 asked, assigned, owner, owners, paired, split, handled, handle, took, who, roles, channel,
 bridge, call, room, coordinate, coordinated, gathered, pulled in, brought in, each, while,
 divided, delegated, person, named, one person, another, someone, responsible for, in charge,
-owned, own, look after, looked after, take care, took care, worked with
+owned, own, look after, looked after, take care, took care, worked with, the job of, job of,
+took on, took over, meanwhile, at the same time, in parallel
 """)
+# Lead: the fix and the service coming back. "Again" and "back" tell of a return to working
+# order; re- verbs ("reloaded", "reopened") too.
 LEAD = Lexicon.of("""
 fixed, fix, rolled back, roll back, rolled, reverted, revert, patched, patch, deployed, pushed,
 restarted, rebooted, recovered, restored, back up, switched, failover, failed over, mitigated,
 renewed, replaced, scaled, disabled, turned off, flag, hotfix, drove, resolved, stable,
 came back, working again, cleared, drained, freed, killed, stopped, unblocked, applied,
 deleted, removed, moved, healthy, normal, up again, back to normal, rerouted, was back,
-were back, back online, back up
+were back, back online, back up, reloaded, reopened, redeployed, reinstalled, reconnected,
+reprocessed, reindexed, resynced, rebuilt, reran, unplugged, lifted, shipped, rolled out,
+put back, went back, usual, caught up, opened again
 """)
 EVALUATE = Lexicon.of("""
 afterwards, after that, later, review, reviewed, retro, retrospective, postmortem, post mortem,
@@ -224,8 +246,37 @@ lesson, lessons, learned, learnt, prevent, prevents, since, never, happen again,
 happened again, never again, added, alert,
 alerting, monitor, monitoring, process, changed, now, checklist, runbook, follow up,
 the week after, next week, blameless, wrote up, write up, automated, test, tests, so that,
-hasn't, has not, no longer, from then on, ever since
+hasn't, has not, no longer, from then on, ever since, every, whenever, going forward,
+from now on, decided to, can never, always
 """)
+# People who act in an answer besides the speaker: who took what is the Communicate stage.
+PEOPLE = word_set("""
+colleague colleagues engineer engineers developer developers manager managers lead head
+director administrator admin caretaker contractor analyst tester designer deputy teammate
+teammates nurse officer technician specialist architect coordinator supervisor intern
+assistant operator someone another partner boss team
+""")
+# Whom a report goes to, and the ways of telling them: "I emailed the finance director".
+AUDIENCE = PEOPLE | word_set("""
+customers users support stakeholders everyone everybody leadership executives staff parents
+her him them managers board
+""")
+TELLING = word_set("""
+told emailed wrote messaged phoned rang called let updated briefed informed warned posted
+sent texted
+""")
+TELLING_REACH = 6
+# "I had Kofi call", "I asked Priya to renew", "I put Lena in charge": work handed to others.
+DELEGATING = word_set("had asked got put sent left gave paired")
+# Words before "back" that make it a reply, not a recovery: "call back", "hear back".
+REPLY_BEFORE_BACK = word_set("call called calling write wrote hear heard get got ring phone")
+# Words shortly before "again" that make it a recurrence, not a recovery: "never happened
+# again", "nobody has lost access again".
+RECURRENCE_BEFORE_AGAIN = word_set("happen happened happens never nobody not no hasn't")
+# Shortly before "back" or "again", these make it a hope, not a fact: "expected the printers
+# back", "would be up again by noon".
+HOPE_BEFORE = word_set("expected expect would will should hoped hope promised")
+RECURRENCE_REACH = 4
 
 ROLE_OF_NAME = {
     "situation": "setting", "context": "setting", "background": "setting", "setting": "setting",
@@ -285,7 +336,7 @@ WE_SUBJECT = frozenset({"we"})
 YEAR = re.compile(r"^(19|20)\d\d$")
 
 
-def _is_past_verb(raw: str) -> bool:
+def is_past_verb(raw: str) -> bool:
     if raw in NOT_ACTIONS:
         return False
     return raw in IRREGULAR_PAST or (len(raw) >= 5 and raw.endswith("ed") and raw.isalpha())
@@ -295,7 +346,7 @@ def _is_deed(raw: str) -> bool:
     """A word right after "I" or "we" that says what was done. Past forms are known by
     shape; any other content word there is a verb too ("I load tested", "I redrew"), since
     a subject is followed by its verb, unless it states a thought or a wish."""
-    if _is_past_verb(raw):
+    if is_past_verb(raw):
         return True
     return raw.isalpha() and raw not in STOPWORDS and raw not in NOT_ACTIONS
 
@@ -318,6 +369,101 @@ def _own_verbs(tokens: list[Token], subjects: frozenset[str]) -> list[str]:
     return verbs
 
 
+# Capitalised words that are not people even mid-sentence.
+NOT_NAMES = word_set("""
+i january february march april may june july august september october november december
+monday tuesday wednesday thursday friday saturday sunday
+""")
+
+
+def _spoken_words(tt: TokenizedTranscript, s: Sentence, tokens: list[Token]) -> list[str]:
+    """Each token's word as it was said, capitals kept ("" where it cannot be told)."""
+    said = s.text.split()
+    first = tokens[0].word_index if tokens else 0
+    return [said[t.word_index - first] if 0 <= t.word_index - first < len(said) else ""
+            for t in tokens]
+
+
+def _is_person(i: int, tokens: list[Token], spoken: list[str]) -> bool:
+    """A person named mid-sentence ("Priya", "Tom") or a person by role ("the engineer")."""
+    raw = tokens[i].raw
+    if raw in PEOPLE:
+        return True
+    word = spoken[i].strip(".,;:!?\"'")
+    return (i > 0 and word[:1].isupper() and word.isalpha() and raw not in NOT_NAMES
+            and tokens[i - 1].raw not in ("the", "a", "an"))
+
+
+def _others_acting(tokens: list[Token], spoken: list[str]) -> list[str]:
+    """Someone other than the speaker doing something: "Jonas took", "the caretaker walked"."""
+    found: list[str] = []
+    for i in range(len(tokens) - 1):
+        if _is_person(i, tokens, spoken) and is_past_verb(tokens[i + 1].raw):
+            found.append(f"{tokens[i].raw} {tokens[i + 1].raw}")
+    return found
+
+
+def _delegated(tokens: list[Token], spoken: list[str]) -> list[str]:
+    """The speaker handing work to someone: "I had Kofi talk", "I asked Priya to"."""
+    found: list[str] = []
+    for i, t in enumerate(tokens[:-2]):
+        if t.raw != "i" or tokens[i + 1].raw not in DELEGATING:
+            continue
+        for j in range(i + 2, min(len(tokens), i + 5)):
+            if _is_person(j, tokens, spoken) or tokens[j].raw == "one":
+                found.append(f"i {tokens[i + 1].raw} {tokens[j].raw}")
+                break
+    return found
+
+
+def _told_someone(tokens: list[Token], spoken: list[str]) -> list[str]:
+    """The speaker telling people what was going on: "I emailed the finance director"."""
+    found: list[str] = []
+    for i, t in enumerate(tokens[:-1]):
+        if t.raw not in ("i", "we"):
+            continue
+        j = i + 1
+        if tokens[j].raw in ADVERBS and j + 1 < len(tokens):
+            j += 1
+        if tokens[j].raw not in TELLING:
+            continue
+        for k in range(j + 1, min(len(tokens), j + 1 + TELLING_REACH)):
+            if tokens[k].raw in AUDIENCE or _is_person(k, tokens, spoken):
+                found.append(f"{tokens[j].raw} {tokens[k].raw}")
+                break
+    return found
+
+
+def _restored(tokens: list[Token]) -> list[str]:
+    """A return to working order: "opened again", "came back", "back to normal"."""
+    found: list[str] = []
+    for i, t in enumerate(tokens):
+        before = [b.raw for b in tokens[max(0, i - RECURRENCE_REACH):i]]
+        if HOPE_BEFORE.intersection(before):
+            continue
+        if t.raw == "again" and not RECURRENCE_BEFORE_AGAIN.intersection(before):
+            found.append(" ".join(before[-1:] + ["again"]))
+        elif (t.raw == "back" and i > 0 and tokens[i - 1].raw not in REPLY_BEFORE_BACK
+              and (i + 1 >= len(tokens) or tokens[i + 1].raw != "then")):
+            found.append(f"{tokens[i - 1].raw} back")
+    return found
+
+
+def _past_perfect(tokens: list[Token]) -> list[str]:
+    """"had changed", "had been blocked": what happened before, how a cause is told."""
+    found: list[str] = []
+    for i, t in enumerate(tokens[:-1]):
+        if t.raw != "had":
+            continue
+        j = i + 1
+        if j < len(tokens) and tokens[j].raw in ADVERBS:
+            j += 1
+        if j < len(tokens) and tokens[j].raw not in ("to", "a", "an", "the", "no", "one"):
+            if tokens[j].raw == "been" or is_past_verb(tokens[j].raw):
+                found.append(f"had {tokens[j].raw}")
+    return found
+
+
 @dataclass(frozen=True)
 class SentenceShape:
     """The raw shape features of one sentence, each with the words that show it."""
@@ -337,6 +483,12 @@ class SentenceShape:
     measurable: list[str]
     figures: list[str]
     stems: list[str]
+    raws: list[str]
+    others_acting: list[str]  # someone else doing something: "Jonas took"
+    delegated: list[str]  # "I had Kofi call", "I asked Priya to"
+    told: list[str]  # "I emailed the director"
+    restored: list[str]  # "opened again", "came back"
+    past_perfect: list[str]  # "had changed", "had been blocked"
 
     @property
     def assignment(self) -> list[str]:
@@ -349,6 +501,7 @@ def sentence_shapes(tt: TokenizedTranscript) -> list[SentenceShape]:
     for s in tt.sentences:
         tokens = tt.sentence_tokens(s)
         stems = [t.stem for t in tokens]
+        spoken = _spoken_words(tt, s, tokens)
         years = [t.raw for t in tokens if YEAR.match(t.raw)]
         shapes.append(SentenceShape(
             time_place=TIME_PLACE.hits(stems) + years,
@@ -361,12 +514,18 @@ def sentence_shapes(tt: TokenizedTranscript) -> list[SentenceShape]:
             outcome_words=OUTCOME.hits(stems),
             i_verbs=_own_verbs(tokens, I_SUBJECT),
             we_verbs=_own_verbs(tokens, WE_SUBJECT),
-            past_verbs=sum(1 for t in tokens if _is_past_verb(t.raw)),
+            past_verbs=sum(1 for t in tokens if is_past_verb(t.raw)),
             change=any(t.raw in CHANGE_WORDS for t in tokens),
             sequence=bool(tokens) and tokens[0].stem in SEQUENCE_WORDS,
             measurable=measurable.get(s.index, []),
             figures=[f for f in figures.get(s.index, []) if not YEAR.match(f)],
-            stems=stems))
+            stems=stems,
+            raws=[t.raw for t in tokens],
+            others_acting=_others_acting(tokens, spoken),
+            delegated=_delegated(tokens, spoken),
+            told=_told_someone(tokens, spoken),
+            restored=_restored(tokens),
+            past_perfect=_past_perfect(tokens)))
     return shapes
 
 
@@ -439,8 +598,10 @@ class StageShape:
             score = min(SHAPE_CAP, OBLIGATION_WEIGHT * len(shape.obligation)
                         + HIT_WEIGHT * (len(shape.deadlines) + len(shape.constraint)))
             return score, _basis(ROLE_WORDS[role], shape.assignment)
-        hits = ROLE_LEXICON[role].hits(shape.stems)
+        hits = ROLE_LEXICON[role].hits(shape.stems, shape.raws) + _role_shape(role, shape)
         score = _capped(len(hits))
+        if role == "communicate" and shape.delegated:
+            score = min(SHAPE_CAP, score + DELEGATION_WEIGHT - HIT_WEIGHT)
         if role in ACTION_LIKE:
             score = min(SHAPE_CAP, score + 0.5 * _action_score(shape))
         elif role == "evaluate":
@@ -448,6 +609,24 @@ class StageShape:
         elif role == "comprehend":
             score = min(SHAPE_CAP, score + 0.5 * _capped(len(shape.time_place)))
         return score, _basis(ROLE_WORDS[role], hits)
+
+
+def _role_shape(role: str, shape: SentenceShape) -> list[str]:
+    """What a CIRCLES stage's sentences show besides its words, each counted as one hit:
+    the impact told as a scene in progress or a count, the cause as what had happened
+    before, the report as telling people, the hand-out as other people doing things, the
+    fix as things working again."""
+    if role == "comprehend":
+        return shape.state + ([] if shape.change else shape.figures[:1])
+    if role == "identify":
+        return shape.past_perfect
+    if role == "communicate":
+        return shape.delegated + shape.others_acting
+    if role == "lead":
+        return shape.restored
+    if role == "report":
+        return shape.told
+    return []
 
 
 def _basis(kind: str, shown: list[str]) -> str | None:

@@ -30,6 +30,7 @@ from models.coach.stage_shapes import (
     OUTCOME_ROLES,
     SEQUENCE_WORDS,
     StageShape,
+    is_past_verb,
     sentence_shapes,
     sentence_share_centres,
 )
@@ -40,7 +41,9 @@ SWITCH_COST = 0.01  # breaks ties toward staying in the current stage
 # A stage entered on a sentence that does not show it: a sentence that shows no stage
 # continues the one before it rather than following the position prior into the next.
 BLIND_ENTRY_COST = 0.3
-OPENING_COST = 0.02  # per stage: evidence-less opening sentences go to the first stage
+# Per stage: an answer opens on its first stage unless its first sentence clearly shows a
+# later one (a stray cue such as "our monitoring" in the opening is not enough).
+OPENING_COST = 0.15
 # A function word in a cue ("we", "had", "so") counts this much of a content word.
 CUE_FUNCTION_WORD_WEIGHT = 0.5
 SINGLE_WORD_CUE_WEIGHT = 0.6
@@ -57,6 +60,11 @@ SETUP_STAGES = {"STAR": ("Situation", "Task"), "CAR": ("Context",)}
 OUTCOME_STAGE_NAMES = ("result", "evaluate", "outcome", "impact")
 
 CLAUSE_OPENERS = frozenset({"and", "then", "so", "but"})
+# Stage names that are verbs, and also nouns in other senses ("the team lead", "crash reports").
+VERB_STAGE_NAMES = frozenset({"comprehend", "identify", "report", "communicate", "lead",
+                              "evaluate"})
+DETERMINERS = frozenset({"a", "an", "the", "our", "my", "their", "his", "her", "its", "your",
+                         "this", "that", "these", "those", "each", "every", "some", "any"})
 CLEAR, LIKELY, UNCLEAR, ABSENT = "clear", "likely", "not_clearly_heard", "absent"
 
 
@@ -87,16 +95,36 @@ def _in_sequence_sense(phrase: Phrase, tt: TokenizedTranscript, at: int) -> bool
     return before.comma_after or before.raw in CLAUSE_OPENERS
 
 
+def _in_verb_sense(phrase: Phrase, tt: TokenizedTranscript, at: int, verb_named: bool,
+                   name: str) -> bool:
+    """A stage named by a verb ("Lead", "Report") is cued by its one-word cues said as
+    verbs, not as the second word of a noun: "the marketing lead", "crash reports", "a
+    firmware update". Its own name after a determiner ("the lead") is a noun too."""
+    if not verb_named or len(phrase.raws) != 1:
+        return True
+    token = tt.tokens[at]
+    if at == tt.sentences[token.sentence].first_token:
+        return True
+    before = tt.tokens[at - 1].raw
+    if before in STOPWORDS:
+        return not (phrase.raws[0] == name and before in DETERMINERS)
+    # After a content word: a verb before it ("helped update") leaves it a verb.
+    return is_past_verb(before) or before.endswith("ing")
+
+
 def _sentence_hits(framework: Framework, tt: TokenizedTranscript) -> list[list[_Hit]]:
     # The stage name counts as a cue too, once ("Lead" is also one of its cues).
     cues = [list({p.raws: p for p in (Phrase.of(c) for c in (*stage.cues, stage.name))}.values())
             for stage in framework.stages]
+    names = [s.name.strip().lower() for s in framework.stages]
     hits: list[list[_Hit]] = [[] for _ in tt.sentences]
     for k, phrases in enumerate(cues):
         for phrase in phrases:
             for a, _ in find_phrase(phrase, tt):
                 token = tt.tokens[a]
-                if not _in_sequence_sense(phrase, tt, a):
+                if not (_in_sequence_sense(phrase, tt, a)
+                        and _in_verb_sense(phrase, tt, a, names[k] in VERB_STAGE_NAMES,
+                                           names[k])):
                     continue
                 hits[token.sentence].append(_Hit(k, phrase.text, token.start_s,
                                                  cue_weight(phrase)))
