@@ -5,6 +5,12 @@ The deterministic coach's typed ``Feedback`` arrives at once (``show_feedback``)
 LLM's text streams (``append_llm_text``) and its merged result follows
 (``show_llm_result``). Parts an older attempt lacks have empty defaults in the model, so
 the view shows what there is.
+
+The candidate has the last word: where the owner turns marks on (``set_marks_enabled``),
+a key point the coach did not hear can be marked "I did cover this", and a span of the
+timeline "This was my <Stage>"; both can be undone. The view shows the changed feedback
+at once and emits it as ``feedbackEdited`` for its owner to save. A mark is shown as the
+candidate's, with the coach's own verdict kept beside it.
 """
 
 from __future__ import annotations
@@ -14,10 +20,14 @@ from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QComboBox,
     QFrame,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
+    QMenu,
     QPlainTextEdit,
+    QPushButton,
     QScrollArea,
     QTreeWidget,
     QTreeWidgetItem,
@@ -30,7 +40,15 @@ from app.ui.widgets.pace_chart import PaceBar, PaceChart
 from app.ui.widgets.text import enlarge, table_tree
 from app.ui.widgets.wrap_delegate import WrapDelegate
 from interview_scripts.time_guide import format_clock
-from models.coach.feedback_model import Feedback, NoteData
+from models.coach.feedback_model import Feedback, KeyPointResult, NoteData
+from models.coach.overrides import (
+    default_stage_span,
+    mark_key_point,
+    mark_stage,
+    snap_span,
+    unmark_key_point,
+    unmark_stage,
+)
 
 KEY_POINT_MARKS = {
     "covered": "✔ covered",
@@ -41,8 +59,28 @@ KEY_POINT_MARKS = {
 }
 # How the structure line marks each stage: a cue heard, its shape heard, unsure, nothing.
 STAGE_MARKS = {"clear": "✔", "likely": "✔ likely", "not_clearly_heard": "? not clearly heard",
-               "absent": "✘"}
+               "absent": "✘", "candidate": "✔ yours"}
+# A point counted covered on the candidate's word: theirs, and what the coach heard.
+BY_YOU_MARK = "✔ covered — you said so"
+COACH_WORDS = {"partial": "partly", "not_heard": "not heard in these words", "missing": "missing",
+               "covered": "covered"}
 AT_ROLE = Qt.ItemDataRole.UserRole + 1
+POINT_ROLE = Qt.ItemDataRole.UserRole + 2  # the key point's index in the feedback
+
+
+def key_point_mark(point: KeyPointResult) -> str:
+    """The status column: the candidate's word where it counts, else the coach's."""
+    if point.by_candidate:
+        return BY_YOU_MARK
+    return KEY_POINT_MARKS.get(point.status, point.status)
+
+
+def key_point_evidence(point: KeyPointResult) -> str:
+    """What was heard; beside a candidate's mark, the coach's own verdict briefly."""
+    if not point.by_candidate:
+        return point.evidence or ""
+    coach = f"The coach: {COACH_WORDS.get(point.status, point.status)}"
+    return f"{coach} — “{point.evidence}”" if point.evidence else coach
 
 
 def length_verdict_text(feedback: Feedback) -> str:
@@ -96,13 +134,17 @@ def lead_lines(feedback: Feedback) -> tuple[str, str]:
     Only a point judged absent (``missing``) is called missed; one the word matcher did not
     hear may have been made in other words, and is said so."""
     points = feedback.key_points
-    missed = [p.text for p in points if p.status == "missing"]
-    unheard = [p.text for p in points if p.status not in ("covered", "partial", "missing")]
-    partly = [p.text for p in points if p.status == "partial"]
+    # The candidate's word counts: a point they say they covered is covered.
+    missed = [p.text for p in points if p.effective_status == "missing"]
+    unheard = [p.text for p in points
+               if p.effective_status not in ("covered", "partial", "missing")]
+    partly = [p.text for p in points if p.effective_status == "partial"]
+    yours = sum(1 for p in points if p.by_candidate)
     if not points:
         key_text = "This question lists no key points."
     elif not missed and not unheard and not partly:
-        key_text = f"You covered all {len(points)} key points."
+        key_text = f"You covered all {len(points)} key points" + (
+            f" ({yours} by your own word)." if yours else ".")
     else:
         parts = []
         if missed:
@@ -112,6 +154,8 @@ def lead_lines(feedback: Feedback) -> tuple[str, str]:
                          f"{'; '.join(unheard)}.")
         if partly:
             parts.append(f"Only touched on: {'; '.join(partly)}.")
+        if yours:
+            parts.append(f"{yours} counted covered on your own word.")
         key_text = " ".join(parts)
     note = most_useful_note(feedback)
     if note is None:
@@ -142,10 +186,14 @@ class FeedbackView(QWidget):
     """Emits ``momentRequested(at_s)`` when a marker, key point or improvement is chosen."""
 
     momentRequested = Signal(float)  # noqa: N815 - Qt signal naming
+    # The feedback with a mark the candidate just made or undid; the owner saves it.
+    feedbackEdited = Signal(object)  # noqa: N815
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._feedback: Feedback | None = None
+        self._marks_enabled = False
+        self.key_point_menu: QMenu | None = None
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         scroll = QScrollArea()
@@ -170,9 +218,36 @@ class FeedbackView(QWidget):
         box, box_layout = _section("Timeline (click a marker, or select it with ←/→ and Enter, to hear it)")
         self.timeline = AnswerTimeline()
         self.timeline.momentRequested.connect(self.momentRequested)
+        self.timeline.stageMarkRequested.connect(self._stage_mark_requested)
+        self.timeline.stageUnmarkRequested.connect(self.unmark_stage)
         box_layout.addWidget(self.timeline)
         self.structure_label = _wrapping_label(object_name="structureLabel")
         box_layout.addWidget(self.structure_label)
+        # From the keyboard too: pick a stage, then say it was yours (its gap between the
+        # stages around it), or drag across the timeline / right-click a moment.
+        self.stage_marks = QWidget()
+        row = QHBoxLayout(self.stage_marks)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(QLabel("Mark a stage yourself (or drag across the timeline):"))
+        self.stage_choice = QComboBox()
+        self.stage_choice.setObjectName("stageChoice")
+        self.stage_choice.setAccessibleName("Stage to mark")
+        self.stage_choice.currentTextChanged.connect(self._update_mark_buttons)
+        row.addWidget(self.stage_choice)
+        self.mark_stage_button = QPushButton()
+        self.mark_stage_button.setObjectName("markStageButton")
+        self.mark_stage_button.clicked.connect(
+            lambda: self.mark_stage_at(self.stage_choice.currentText()))
+        row.addWidget(self.mark_stage_button)
+        self.unmark_stage_button = QPushButton()
+        self.unmark_stage_button.setObjectName("unmarkStageButton")
+        self.unmark_stage_button.clicked.connect(
+            lambda: self.unmark_stage(self.stage_choice.currentText()))
+        row.addWidget(self.unmark_stage_button)
+        row.addStretch(1)
+        box_layout.addWidget(self.stage_marks)
+        self.marks_note = _wrapping_label(object_name="marksNote")
+        box_layout.addWidget(self.marks_note)
         layout.addWidget(box)
 
         box, box_layout = _section("Key points")
@@ -180,7 +255,24 @@ class FeedbackView(QWidget):
                                      stretch={1, 2})
         self.key_points.setUniformRowHeights(False)
         self.key_points.itemActivated.connect(self._item_chosen)
+        self.key_points.currentItemChanged.connect(self._update_mark_buttons)
+        self.key_points.customContextMenuRequested.connect(self._key_point_menu)
         box_layout.addWidget(self.key_points)
+        self.point_marks = QWidget()
+        row = QHBoxLayout(self.point_marks)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.mark_point_button = QPushButton("I did co&ver this")
+        self.mark_point_button.setObjectName("markPointButton")
+        self.mark_point_button.setToolTip("The coach matches words, not meaning: if you made "
+                                          "the chosen point in your own words, say so")
+        self.mark_point_button.clicked.connect(lambda: self._mark_current_point(True))
+        self.unmark_point_button = QPushButton("&Undo my mark")
+        self.unmark_point_button.setObjectName("unmarkPointButton")
+        self.unmark_point_button.clicked.connect(lambda: self._mark_current_point(False))
+        row.addWidget(self.mark_point_button)
+        row.addWidget(self.unmark_point_button)
+        row.addStretch(1)
+        box_layout.addWidget(self.point_marks)
         layout.addWidget(box)
 
         # Notes take the full width: squeezed beside the pace chart they were cut to a few words.
@@ -227,8 +319,70 @@ class FeedbackView(QWidget):
         self.clear()
 
     # --------------------------------------------------------------------- public
+    def set_marks_enabled(self, enabled: bool) -> None:
+        """Offer the candidate's marks; only where the owner saves ``feedbackEdited``."""
+        self._marks_enabled = enabled
+        self.key_points.setContextMenuPolicy(
+            Qt.ContextMenuPolicy.CustomContextMenu if enabled else Qt.ContextMenuPolicy.DefaultContextMenu)
+        if self._feedback is not None:
+            self._show_marks(self._feedback)
+        else:
+            self._update_mark_controls(None)
+
+    @property
+    def marks_enabled(self) -> bool:
+        return self._marks_enabled
+
+    def mark_key_point(self, index: int, covered: bool = True) -> None:
+        """The candidate says key point ``index`` was covered (or takes that back)."""
+        feedback = self._feedback
+        if feedback is None or not self._marks_enabled or not 0 <= index < len(feedback.key_points):
+            return
+        point = feedback.key_points[index]
+        if covered == (point.candidate_says is not None):
+            return
+        edited = mark_key_point(feedback, index) if covered else unmark_key_point(feedback, index)
+        self.marks_note.setText(f"“{point.text}” counts as covered: you said so."
+                                if covered else f"Your mark on “{point.text}” is undone.")
+        self._edited(edited)
+
+    def mark_stage_at(self, name: str, start_s: float | None = None,
+                      end_s: float | None = None) -> None:
+        """The candidate says a span was their stage ``name``: ``start_s``–``end_s``, the
+        span around the moment ``start_s`` (``end_s`` None), or the stage's own gap."""
+        feedback = self._feedback
+        if feedback is None or not self._marks_enabled or not name:
+            return
+        if start_s is not None and end_s is not None:
+            span = snap_span(feedback, start_s, end_s)
+        else:
+            span = default_stage_span(feedback, name, start_s)
+        if span is None:
+            self.marks_note.setText(f"Nothing in this answer to mark as the {name}.")
+            return
+        try:
+            edited = mark_stage(feedback, name, *span)
+        except ValueError as exc:
+            self.marks_note.setText(f"Not marked: {exc}.")
+            return
+        self.marks_note.setText(f"{format_clock(span[0])}–{format_clock(span[1])} is your {name}. "
+                                f"“Undo my {name}” gives the coach's view back.")
+        self._edited(edited)
+
+    def unmark_stage(self, name: str) -> None:
+        feedback = self._feedback
+        if feedback is None or not self._marks_enabled:
+            return
+        edited = unmark_stage(feedback, name)
+        if edited is feedback:
+            return
+        self.marks_note.setText(f"Your {name} is undone: the coach's view is back.")
+        self._edited(edited)
+
     def clear(self) -> None:
         self._feedback = None
+        self.marks_note.clear()
+        self._update_mark_controls(None)
         self.verdict_label.setText("Working on your feedback…")
         self.key_points_lead.clear()
         self.note_lead.clear()
@@ -253,9 +407,8 @@ class FeedbackView(QWidget):
         self.key_points_lead.setText(key_text)
         self.note_lead.setText(note_text)
         self.numbers_label.setText(self._numbers_text(feedback))
-        self.structure_label.setText(self._structure_text(feedback))
-        self._fill_timeline(feedback)
-        self._fill_key_points(feedback)
+        self.marks_note.clear()
+        self._show_marks(feedback)
         self._fill_notes(feedback)
         self._fill_pace(feedback)
         self.transcript.setPlainText(feedback.transcript.text or "(nothing was transcribed)")
@@ -273,7 +426,8 @@ class FeedbackView(QWidget):
         self.llm_stream.insertPlainText(chunk)
 
     def show_llm_result(self, feedback: Feedback) -> None:
-        self._feedback = feedback
+        # The review may settle key points and stages: redraw them, with any marks.
+        self._show_marks(feedback)
         llm = feedback.llm
         self.improvements.clear()
         if llm is None:
@@ -311,7 +465,6 @@ class FeedbackView(QWidget):
             row.setData(0, AT_ROLE, at)
             self.improvements.addTopLevelItem(row)
         self.improvements.setVisible(self.improvements.topLevelItemCount() > 0)
-        self._fill_timeline(feedback)
 
     def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)
@@ -341,6 +494,81 @@ class FeedbackView(QWidget):
         self.llm_result.hide()
         self.improvements.clear()
         self.improvements.hide()
+
+    def _edited(self, feedback: Feedback) -> None:
+        self._show_marks(feedback)
+        self.feedbackEdited.emit(feedback)
+
+    def _show_marks(self, feedback: Feedback) -> None:
+        """Redraw what the candidate's marks change, keeping the chosen key point."""
+        self._feedback = feedback
+        row = self.key_points.indexOfTopLevelItem(self.key_points.currentItem())
+        key_text, _ = lead_lines(feedback)
+        self.key_points_lead.setText(key_text)
+        self.structure_label.setText(self._structure_text(feedback))
+        self._fill_timeline(feedback)
+        self._fill_key_points(feedback)
+        if row >= 0 and row < self.key_points.topLevelItemCount():
+            self.key_points.setCurrentItem(self.key_points.topLevelItem(row))
+        self._update_mark_controls(feedback)
+
+    def _update_mark_controls(self, feedback: Feedback | None) -> None:
+        names = [s.name for s in feedback.structure.stages] if feedback is not None else []
+        on = self._marks_enabled and feedback is not None
+        self.timeline.set_stage_choices(names if on else [])
+        current = self.stage_choice.currentText()
+        self.stage_choice.blockSignals(True)
+        self.stage_choice.clear()
+        self.stage_choice.addItems(names)
+        if current in names:
+            self.stage_choice.setCurrentText(current)
+        self.stage_choice.blockSignals(False)
+        self.stage_marks.setVisible(on and bool(names))
+        self.point_marks.setVisible(on and feedback is not None and bool(feedback.key_points))
+        self._update_mark_buttons()
+
+    def _current_point(self) -> int | None:
+        item = self.key_points.currentItem()
+        index = item.data(0, POINT_ROLE) if item is not None else None
+        return index if isinstance(index, int) else None
+
+    def _update_mark_buttons(self, *_: Any) -> None:
+        feedback = self._feedback
+        index = self._current_point()
+        point = feedback.key_points[index] if feedback is not None and index is not None else None
+        self.mark_point_button.setEnabled(point is not None and point.effective_status != "covered")
+        self.unmark_point_button.setEnabled(point is not None and point.candidate_says is not None)
+        name = self.stage_choice.currentText()
+        self.mark_stage_button.setText(f"&This was my {name}" if name else "&This was my stage")
+        self.unmark_stage_button.setText(f"Undo m&y {name}" if name else "Undo m&y stage")
+        stage = next((s for s in feedback.structure.stages if s.name == name), None) \
+            if feedback is not None else None
+        self.mark_stage_button.setEnabled(stage is not None)
+        self.unmark_stage_button.setEnabled(stage is not None and stage.by_candidate)
+
+    def _mark_current_point(self, covered: bool) -> None:
+        index = self._current_point()
+        if index is not None:
+            self.mark_key_point(index, covered)
+
+    def _key_point_menu(self, pos: Any) -> None:
+        item = self.key_points.itemAt(pos)
+        index = item.data(0, POINT_ROLE) if item is not None else None
+        if self._feedback is None or not isinstance(index, int):
+            return
+        self.key_points.setCurrentItem(item)
+        point = self._feedback.key_points[index]
+        menu = QMenu(self)
+        if point.effective_status != "covered":
+            menu.addAction("I did cover this", lambda: self.mark_key_point(index, True))
+        if point.candidate_says is not None:
+            menu.addAction("Undo my mark", lambda: self.mark_key_point(index, False))
+        self.key_point_menu = menu
+        if menu.actions():
+            menu.popup(self.key_points.viewport().mapToGlobal(pos))
+
+    def _stage_mark_requested(self, name: str, start_s: Any, end_s: Any) -> None:
+        self.mark_stage_at(name, start_s, end_s)
 
     def _item_chosen(self, item: QTreeWidgetItem, column: int) -> None:
         at = item.data(0, AT_ROLE)
@@ -373,13 +601,21 @@ class FeedbackView(QWidget):
         stages = feedback.structure.stages
         if not stages:
             return "No answer structure is set for this question."
-        # Rows saved before stages had a confidence carry only ``present``.
-        marks = ", ".join(f"{s.name} {STAGE_MARKS.get(s.confidence or '', '✔' if s.present else '✘')}"
-                          for s in stages)
-        return f"Structure ({feedback.structure.framework}): {marks}"
+        def mark(confidence: str | None, present: bool) -> str:
+            # Rows saved before stages had a confidence carry only ``present``.
+            return STAGE_MARKS.get(confidence or "", "✔" if present else "✘")
+
+        parts = []
+        for s in stages:
+            text = f"{s.name} {mark(s.confidence, s.present)}"
+            if s.by_candidate:
+                coach = s.coach or {}
+                text += f" (the coach: {mark(coach.get('confidence'), bool(coach.get('present')))})"
+            parts.append(text)
+        return f"Structure ({feedback.structure.framework}): {', '.join(parts)}"
 
     def _fill_timeline(self, feedback: Feedback) -> None:
-        spans = [StageSpan(stage.name, stage.start_s, stage.end_s, i)
+        spans = [StageSpan(stage.name, stage.start_s, stage.end_s, i, stage.by_candidate)
                  for i, stage in enumerate(feedback.structure.stages)
                  if stage.present and stage.start_s is not None and stage.end_s is not None]
         pauses = [(p.start_s, p.end_s) for p in feedback.pauses]
@@ -396,11 +632,12 @@ class FeedbackView(QWidget):
 
     def _fill_key_points(self, feedback: Feedback) -> None:
         self.key_points.clear()
-        for point in feedback.key_points:
+        for index, point in enumerate(feedback.key_points):
             at = point.start_s
-            row = QTreeWidgetItem([KEY_POINT_MARKS.get(point.status, point.status), point.text,
-                                   point.evidence or "", format_clock(at) if at is not None else ""])
+            row = QTreeWidgetItem([key_point_mark(point), point.text, key_point_evidence(point),
+                                   format_clock(at) if at is not None else ""])
             row.setData(0, AT_ROLE, at)
+            row.setData(0, POINT_ROLE, index)
             for column in (1, 2):
                 row.setToolTip(column, row.text(column))
             self.key_points.addTopLevelItem(row)

@@ -1,0 +1,97 @@
+"""Saving the candidate's marks ("I did cover this", "This was my Result") with the attempt
+they were made on, off the GUI thread.
+
+A ``FeedbackView`` emits the edited feedback; its owner (the practice room, history) says
+which attempt is shown, and ``MarkSaver`` writes it through ``Store.update_feedback``, which
+also recomputes the attempt's summary, so lists and progress figures count the mark. Saves
+run one at a time and the newest waiting one wins, so a quick mark and undo cannot land
+in the wrong order.
+
+The practice flow coaches an answer again after it is first shown (the whole-answer
+transcript, then the local LLM's review) and saves each result; ``carry`` puts the marks
+the candidate already made on that newer feedback and saves it again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from app.summary import AttemptSummary
+from app.ui.workers import run_in_background
+from models.coach.feedback_model import Feedback
+from models.coach.overrides import carry_marks, has_marks
+
+
+class MarkSaver(QObject):
+    """``saved(attempt_id, AttemptSummary)`` after each save; ``problem(str)`` when one fails."""
+
+    saved = Signal(int, object)
+    problem = Signal(str)
+
+    def __init__(self, store_factory: Callable[[], Any], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._store_factory = store_factory
+        self._busy = False
+        self._waiting: tuple[int, Feedback] | None = None
+        # The feedback the candidate last edited, per attempt: the source ``carry`` uses.
+        self._edited: dict[int, Feedback] = {}
+
+    def attach(self, view: Any, attempt_id: Callable[[], int | None]) -> None:
+        """Turn marks on in ``view`` and save each edit for the attempt it shows."""
+        view.set_marks_enabled(True)
+        view.feedbackEdited.connect(lambda feedback: self._view_edited(attempt_id(), feedback))
+
+    def _view_edited(self, attempt_id: int | None, feedback: Feedback) -> None:
+        if attempt_id is None or attempt_id <= 0:
+            # An answer the store never received (it could not be saved): nothing to update.
+            self.problem.emit("This answer was not saved, so your mark cannot be kept with it.")
+            return
+        self.save(attempt_id, feedback)
+
+    @property
+    def busy(self) -> bool:
+        return self._busy or self._waiting is not None
+
+    def save(self, attempt_id: int, feedback: Feedback) -> None:
+        self._edited[attempt_id] = feedback
+        if self._busy:
+            self._waiting = (attempt_id, feedback)
+            return
+        self._start(attempt_id, feedback)
+
+    def carry(self, attempt_id: int, fresh: Feedback) -> Feedback:
+        """``fresh`` with the marks the candidate made on this attempt, saved when there are
+        any; ``fresh`` itself when the candidate has not marked it."""
+        edited = self._edited.get(attempt_id)
+        if edited is None or not has_marks(edited):
+            return fresh  # nothing marked, or every mark undone: the flow's save stands
+        carried = carry_marks(edited, fresh)
+        self.save(attempt_id, carried)
+        return carried
+
+    def _start(self, attempt_id: int, feedback: Feedback) -> None:
+        self._busy = True
+        factory = self._store_factory
+
+        def write() -> tuple[int, AttemptSummary]:
+            factory().update_feedback(attempt_id, feedback)
+            return attempt_id, AttemptSummary.from_feedback(feedback)
+
+        run_in_background(write, self._done, self._failed, owner=self)
+
+    def _next(self) -> None:
+        self._busy = False
+        waiting, self._waiting = self._waiting, None
+        if waiting is not None:
+            self._start(*waiting)
+
+    def _done(self, result: tuple[int, AttemptSummary]) -> None:
+        self._next()
+        self.saved.emit(*result)
+
+    def _failed(self, message: str) -> None:
+        self._next()
+        self.problem.emit(f"Your mark could not be saved: {message}")
