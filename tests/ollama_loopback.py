@@ -40,6 +40,11 @@ repeat check ends the stream cleanly without a done message), ``negative_times``
 below zero: llama.cpp's grammar does not enforce ``minimum``) and ``padded`` (the model
 writes ``pad_tokens`` newlines of whitespace, which the grammar allows, inside its JSON).
 
+``script_reply(reply)`` makes the model say something chosen by the test instead of a
+value filled from the schema: a JSON-able value, a string, or a function of the request
+body returning either. It applies only to a request that sent a schema in ``format`` (a
+request without one still gets prose), and every mode above still applies to it.
+
 Test modules load the ``ollama_loopback`` fixture with
 ``pytest_plugins = ("tests.ollama_loopback",)``. The module holds no asserts, so it asks
 pytest not to rewrite it (PYTEST_DONT_REWRITE), which also keeps pytest quiet when a test
@@ -507,7 +512,8 @@ class _Handler(BaseHTTPRequestHandler):
             record.num_ctx = num_ctx
             record.kept_messages = len(kept)
             record.prompt_tokens = owner.prompt_tokens(kept)
-            events = owner.generate(spec, body.get("format"), think, mode, options)
+            events = owner.generate(spec, body.get("format"), think, mode, options,
+                                    owner.scripted_content(body))
             extra = {"remote_model": spec.remote_model, "remote_host": spec.remote_host} \
                 if spec.remote else {}
             self._send_chat(model, events, stream, mode, record, extra)
@@ -655,6 +661,7 @@ class OllamaLoopback:
         self.tags_capabilities = tags_capabilities
         self.mode = "healthy"
         self._mode_left: int | None = None
+        self.scripted: Any = None
         self.requests: list[RecordedRequest] = []
         self.loaded: dict[str, int] = {}
         self.loads: list[tuple[str, int]] = []
@@ -745,6 +752,21 @@ class OllamaLoopback:
                     self.mode, self._mode_left = "healthy", None
             return mode
 
+    def script_reply(self, reply: Any) -> None:
+        """What the model answers to a request with a schema from now on (None: the value
+        filled from the schema again)."""
+        with self._lock:
+            self.scripted = reply
+
+    def scripted_content(self, body: dict[str, Any]) -> str | None:
+        with self._lock:
+            reply = self.scripted
+        if reply is None or not isinstance(body.get("format"), dict):
+            return None
+        if callable(reply):
+            reply = reply(body)
+        return reply if isinstance(reply, str) else json.dumps(reply)
+
     # records
 
     def _record(self, handler: _Handler, body: Any) -> RecordedRequest:
@@ -815,7 +837,7 @@ class OllamaLoopback:
         return messages
 
     def generate(self, spec: ModelSpec, fmt: Any, think: Any, mode: str,
-                 options: dict[str, Any]) -> list[dict[str, Any]]:
+                 options: dict[str, Any], content: str | None = None) -> list[dict[str, Any]]:
         """The events of one reply: thinking and content pieces, then a done event, an
         error event, or nothing (the stream just ends)."""
         limit = int(options.get("num_predict") if options.get("num_predict") is not None
@@ -828,6 +850,8 @@ class OllamaLoopback:
         if ignores_format:
             text = ("Overall this was a solid answer. **Strengths:** a clear situation. "
                     "**To improve:** give numbers for the result.")
+        elif content is not None:
+            text = content
         else:
             text = reply_from_format(fmt, negative=mode == "negative_times")
         if mode == "invalid_json":
