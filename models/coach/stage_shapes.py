@@ -458,9 +458,9 @@ def _past_perfect(tokens: list[Token]) -> list[str]:
         j = i + 1
         if j < len(tokens) and tokens[j].raw in ADVERBS:
             j += 1
-        if j < len(tokens) and tokens[j].raw not in ("to", "a", "an", "the", "no", "one"):
-            if tokens[j].raw == "been" or is_past_verb(tokens[j].raw):
-                found.append(f"had {tokens[j].raw}")
+        # "had to", "had a" are an obligation and a possession, not an earlier event.
+        if j < len(tokens) and (tokens[j].raw == "been" or is_past_verb(tokens[j].raw)):
+            found.append(f"had {tokens[j].raw}")
     return found
 
 
