@@ -263,12 +263,24 @@ MAX_STALL_MS = 100
 
 
 def test_the_gui_never_stalls_while_a_replay_plays_and_an_export_runs(
-        qtbot, view: ReplayView, tmp_path: Path) -> None:
+        qtbot, view: ReplayView, attempt: AttemptRow, tmp_path: Path) -> None:
+    """A three-minute answer replayed time-stretched (each new speed is stretched while it
+    plays) with PDF and HTML exports running: a heartbeat on the GUI thread never misses."""
     import gc
 
     from PySide6.QtCore import QElapsedTimer, QTimer
 
     from app.ui.history_view import HistoryView
+    from audio.audio_file import read_audio_16k
+
+    assert attempt.audio_path is not None
+    spoken = read_audio_16k(attempt.audio_path)
+    long_audio = np.tile(spoken, int(np.ceil(180 * 16_000 / spoken.size)))[:180 * 16_000]
+    long_attempt = dataclasses.replace(
+        attempt, duration_s=180.0,
+        audio_path=write_wav_16k(tmp_path / "long.wav", long_audio.astype(np.float32)))
+    with qtbot.waitSignal(view.ready, timeout=10_000):
+        view.load(long_attempt)
 
     db = tmp_path / "export.sqlite3"
     db.write_bytes(FIXTURE_V1.read_bytes())
@@ -289,16 +301,22 @@ def test_the_gui_never_stalls_while_a_replay_plays_and_an_export_runs(
     ticker.start()
     try:
         view.seek(1.0)
-        view.play()  # replays, seeks and the export all start from the GUI thread
+        view.play()  # replays, seeks, speeds and the export all start from the GUI thread
         qtbot.waitUntil(lambda: view.player_position() is not None, timeout=5_000)
-        for fmt in ("pdf", "html", "pdf"):
+        for fmt, speed in (("pdf", 1.5), ("html", 0.75), ("pdf", 2.0)):
+            view.set_speed(speed)  # stretched on the audio thread while the export runs
             with qtbot.waitSignal(history.exported, timeout=30_000):
                 history.export_session(1, tmp_path / f"out.{fmt}", fmt)
             view.seek(view.position + 1.0)
-        qtbot.wait(1500)
+            qtbot.waitUntil(lambda: view.player_position() is not None, timeout=10_000)
+        qtbot.wait(1000)
         assert view.playing
+        playing = view._audio_thread.playing_map
+        assert playing is not None and playing.speed == 2.0
+        assert playing.duration_s == pytest.approx(90.0, rel=0.01)  # the stretched answer
     finally:
         ticker.stop()
         gc.unfreeze()
+    assert (tmp_path / "out.pdf").stat().st_size > 0
     assert len(gaps) > 100
     assert max(gaps[1:]) <= MAX_STALL_MS, f"GUI stalled {max(gaps[1:])} ms"
