@@ -26,6 +26,7 @@ from app.ui.first_run_check import FirstRunDialog, run_checks
 from app.ui.history_view import HistoryView
 from app.ui.pick_screen import MOCK_THINK_TIME_S, PickScreen
 from app.ui.practice_screen import PracticeScreen
+from app.ui.progress_view import ProgressView
 from app.ui.settings_dialog import SettingsDialog
 from app.ui.settings_store import SettingsStore, UiPreferences
 from app.ui.widgets.colors import BAND_COLORS, tinted_base
@@ -102,6 +103,9 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.practice_stack, "&Practice")
         self.history_view = HistoryView(store_factory=store_factory)
         self.tabs.addTab(self.history_view, "Histor&y")
+        self.progress_view = ProgressView(store_factory=store_factory)
+        # Alt+G opens the Greenroom menu, so the tab takes S (free on the window itself).
+        self.tabs.addTab(self.progress_view, "Progre&ss")
         layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
         self.resize(1200, 760)
@@ -117,6 +121,8 @@ class MainWindow(QMainWindow):
             lambda: self.practice_stack.setCurrentWidget(self.pick_screen))
         self.history_view.problem.connect(self.show_problem)
         self.history_view.feedback_view.momentRequested.connect(self._play_history_moment)
+        self.progress_view.problem.connect(self.show_problem)
+        self.progress_view.practiseRequested.connect(self.practise_from_progress)
         self.tabs.currentChanged.connect(self._tab_changed)
         self._build_menus()
 
@@ -169,6 +175,15 @@ class MainWindow(QMainWindow):
             self.practice_stack.setCurrentWidget(self.practice_screen)
             self.practice_screen.setFocus()
 
+    def practise_from_progress(self, script: InterviewScript, questions: list[Question]) -> None:
+        """"Practise these" on the Progress tab: one interview of exactly those questions."""
+        if self.practice_screen.active:
+            self.show_problem("An interview is already under way: end it on the Practice tab, "
+                              "then start these questions.")
+            return
+        self.tabs.setCurrentWidget(self.practice_stack)
+        self.start_interview(script, questions)
+
     def open_settings(self) -> SettingsDialog:
         dialog = SettingsDialog(self.settings_store, self)
         dialog.setModal(True)
@@ -194,6 +209,8 @@ class MainWindow(QMainWindow):
     def _tab_changed(self, index: int) -> None:
         if self.tabs.widget(index) is self.history_view:
             self.history_view.refresh()
+        elif self.tabs.widget(index) is self.progress_view:
+            self.progress_view.refresh()
 
     def _interview_finished(self, session_id: int) -> None:
         session = self.practice_screen.release()
@@ -220,11 +237,13 @@ class MainWindow(QMainWindow):
             self.banner.show_message("Mock interview saved. Your report is below; every answer is "
                                      "in the History tab too.", "info")
             self.history_view.refresh()
+            self.progress_view.refresh()
             return
         self.practice_stack.setCurrentWidget(self.pick_screen)
         self.banner.show_message("Interview saved. Open the History tab to look back at every answer.",
                                  "info")
         self.history_view.refresh()
+        self.progress_view.refresh()
 
     def _play_history_moment(self, at_s: float) -> None:
         attempt = self.history_view.current_attempt

@@ -1,0 +1,553 @@
+"""Progress over attempts, and which questions to practise next.
+
+Pick an interview and one of its questions: four charts show that question's attempts,
+oldest to newest — speaking time against each attempt's time guide, pace against the
+comfortable band, fillers a minute, key points covered out of those listed.
+
+With "all questions", each point is one practice session of the interview (its answers
+taken together), not one line per question: the questions' guides differ (a 90-second
+answer and a 6-minute one cannot share a band), a line per question turns into a tangle
+once an interview has more than three or four, and a session is what the candidate did
+and remembers. So the time chart shows the share of answers within their own guide, pace
+and fillers are over the session's speaking time, and key points are the share covered.
+
+"Practise next" lists questions ranked by ``app.progress.practise_next``, each with its
+reason in a sentence. An interview practises the questions of one script, so when the
+chosen rows span interviews, "Practise these" starts those of the topmost chosen row's
+interview and the line under the list says, before the click, which ones wait.
+
+Everything is read from summaries (``load_progress``) off the GUI thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.errors import GreenroomError
+from app.progress import NextPractice, QuestionProgress, load_progress, practise_next
+from app.store import AttemptBrief, Store
+from app.ui.widgets.progress_chart import ChartPoint, ProgressChart
+from app.ui.widgets.text import heading, table_tree
+from app.ui.widgets.wrap_delegate import WrapDelegate
+from app.ui.workers import run_in_background
+from interview_scripts.errors import ScriptError
+from interview_scripts.script import InterviewScript, Question
+from interview_scripts.time_guide import format_clock
+from models.coach.pace import PACE_BAND
+
+EMPTY_TEXT = "No attempts yet — practise a question and its progress shows here."
+ALL_QUESTIONS = "All questions (one point per practice session)"
+NEXT_ROLE = Qt.ItemDataRole.UserRole + 1
+CHART_KEYS = ("time", "pace", "fillers", "points")
+
+
+# ---------------------------------------------------------------------- words and dates
+def _local(stamp: str) -> datetime:
+    return datetime.fromisoformat(stamp).astimezone()
+
+
+def short_date(stamp: str) -> str:
+    """'3 Mar', the label under a chart's axis."""
+    when = _local(stamp)
+    return f"{when.day} {when:%b}"
+
+
+def long_date(stamp: str) -> str:
+    when = _local(stamp)
+    return f"{when.day} {when:%b %Y %H:%M}"
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _band_text(low: float, high: float) -> str:
+    return f"{format_clock(low)}–{format_clock(high)}"
+
+
+def days_ago(stamp: str, now: datetime) -> str:
+    days = int(max(0.0, (now - datetime.fromisoformat(stamp)).total_seconds()) // 86_400)
+    return "today" if days == 0 else "yesterday" if days == 1 else f"{days} days ago"
+
+
+def reason_sentence(item: NextPractice, now: datetime) -> str:
+    """Why this question is on the list, in one sentence, from its latest attempt."""
+    latest = item.question.latest
+    s = latest.summary
+    parts: list[str] = []
+    if s is None:
+        parts.append("the last answer was not coached")
+    else:
+        if s.key_points and s.missed:
+            parts.append(f"{_plural(s.missed, 'key point')} not heard last time")
+        if s.within_guide is False and s.guide_min_s is not None and s.guide_max_s is not None:
+            word = "short" if s.verdict == "short" else "long"
+            parts.append(f"too {word} last time ({format_clock(s.speaking_s)} against "
+                         f"{_band_text(s.guide_min_s, s.guide_max_s)})")
+        if not parts:
+            parts.append("nothing missed last time")
+    parts.append(f"last practised {days_ago(latest.started_at, now)}")
+    text = "; ".join(parts)
+    return text[0].upper() + text[1:] + "."
+
+
+# ---------------------------------------------------------------------- chart series
+@dataclass
+class Series:
+    """The four charts' points, and how many attempts could not be charted."""
+
+    time: list[ChartPoint] = field(default_factory=list)
+    pace: list[ChartPoint] = field(default_factory=list)
+    fillers: list[ChartPoint] = field(default_factory=list)
+    points: list[ChartPoint] = field(default_factory=list)
+    points_ceiling: float | None = None
+    uncoached: int = 0
+
+
+def _pace_band(low: float | None, high: float | None) -> tuple[float, float]:
+    return (low, high) if low is not None and high is not None else (float(PACE_BAND[0]),
+                                                                     float(PACE_BAND[1]))
+
+
+def question_series(question: QuestionProgress) -> Series:
+    """One point per coached attempt at ``question``, oldest first."""
+    series = Series()
+    most_listed = 0
+    for attempt in question.attempts:
+        s = attempt.summary
+        if s is None:
+            series.uncoached += 1
+            continue
+        label, when = short_date(attempt.started_at), long_date(attempt.started_at)
+        guide = ((s.guide_min_s, s.guide_max_s)
+                 if s.guide_min_s is not None and s.guide_max_s is not None else None)
+        verdict = ({"short": "short of", "within": "within", "long": "over"}.get(s.verdict, "against")
+                   + f" the guide {_band_text(*guide)}") if guide else "no time guide"
+        series.time.append(ChartPoint(label, s.speaking_s, guide,
+                                      f"{when}: spoke {format_clock(s.speaking_s)}, {verdict}"))
+        band = _pace_band(s.pace_low, s.pace_high)
+        pace = (f"{when}: {s.wpm:.0f} words a minute (comfortable {band[0]:.0f}–{band[1]:.0f})"
+                if s.wpm is not None else f"{when}: too little speech to time")
+        series.pace.append(ChartPoint(label, s.wpm, band, pace))
+        fillers = (f"{when}: {s.fillers_per_min:.1f} fillers a minute ({s.fillers} in all)"
+                   if s.fillers_per_min is not None else f"{when}: too little speech to count")
+        series.fillers.append(ChartPoint(label, s.fillers_per_min, None, fillers))
+        listed = len(s.key_points)
+        most_listed = max(most_listed, listed)
+        if listed:
+            partly = f", {s.partial} partly" if s.partial else ""
+            series.points.append(ChartPoint(label, float(s.covered), None,
+                                            f"{when}: {s.covered} of {listed} key points covered{partly}"))
+        else:
+            series.points.append(ChartPoint(label, None, None, f"{when}: no key points listed"))
+    series.points_ceiling = float(most_listed) if most_listed else None
+    return series
+
+
+def interview_series(questions: list[QuestionProgress]) -> Series:
+    """One point per practice session of an interview, its answers taken together."""
+    sessions: dict[int, list[AttemptBrief]] = {}
+    for question in questions:
+        for attempt in question.attempts:
+            sessions.setdefault(attempt.session_id, []).append(attempt)
+    series = Series(points_ceiling=100.0)
+    ordered = sorted(sessions.values(), key=lambda group: min(a.started_at for a in group))
+    for group in ordered:
+        coached = [a.summary for a in group if a.summary is not None]
+        series.uncoached += len(group) - len(coached)
+        if not coached:
+            continue
+        first = min(a.started_at for a in group)
+        label, when = short_date(first), long_date(first)
+        answers = _plural(len(coached), "answer")
+        judged = [s for s in coached if s.within_guide is not None]
+        within = sum(1 for s in judged if s.within_guide)
+        series.time.append(ChartPoint(
+            label, 100.0 * within / len(judged) if judged else None, None,
+            f"{when}: {within} of {len(judged)} answers within their time guide" if judged
+            else f"{when}: no answer had a time guide"))
+        speaking_min = sum(s.speaking_s for s in coached) / 60.0
+        words = sum(s.words for s in coached)
+        fillers = sum(s.fillers for s in coached)
+        latest = coached[-1]
+        band = _pace_band(latest.pace_low, latest.pace_high)
+        if speaking_min > 0 and words:
+            wpm = words / speaking_min
+            series.pace.append(ChartPoint(label, wpm, band, f"{when}: {wpm:.0f} words a minute over "
+                                          f"{answers} (comfortable {band[0]:.0f}–{band[1]:.0f})"))
+            rate = fillers / speaking_min
+            series.fillers.append(ChartPoint(label, rate, None, f"{when}: {rate:.1f} fillers a "
+                                             f"minute over {answers} ({fillers} in all)"))
+        else:
+            series.pace.append(ChartPoint(label, None, band, f"{when}: too little speech to time"))
+            series.fillers.append(ChartPoint(label, None, None, f"{when}: too little speech to count"))
+        listed = sum(len(s.key_points) for s in coached)
+        covered = sum(s.covered for s in coached)
+        series.points.append(ChartPoint(
+            label, 100.0 * covered / listed if listed else None, None,
+            f"{when}: {covered} of {listed} key points covered over {answers}" if listed
+            else f"{when}: no key points listed"))
+    return series
+
+
+# ---------------------------------------------------------------------- loading
+@dataclass(frozen=True)
+class ProgressData:
+    progress: list[QuestionProgress]
+    ranked: list[NextPractice]
+    titles: dict[str, str]  # script id -> the interview's title as last practised
+    now: datetime
+
+
+def load_progress_data(store: Store, now: datetime | None = None) -> ProgressData:
+    """Everything the tab shows, from summaries; runs on a worker."""
+    now = now or datetime.now(UTC)
+    progress = load_progress(store)
+    titles: dict[str, str] = {}
+    # Sessions come newest first: the first title seen for a script is its latest.
+    for session in store.list_sessions():
+        titles.setdefault(session.script_id, session.script_title)
+    return ProgressData(progress, practise_next(progress, now), titles, now)
+
+
+def find_questions(script_id: str, question_ids: list[str],
+                   folders: Any) -> tuple[InterviewScript, list[Question], list[str]]:
+    """The script and those of ``question_ids`` it still has (in the given order), and
+    the ids it no longer has; runs on a worker."""
+    from interview_scripts.catalogue import find_script
+
+    try:
+        script = find_script(script_id, folders)
+    except ScriptError as exc:
+        raise GreenroomError(f"The interview '{script_id}' is no longer among your scripts, so "
+                             f"it cannot be practised from here ({exc}).") from exc
+    have = {q.id: q for q in script.questions}
+    return (script, [have[q] for q in question_ids if q in have],
+            [q for q in question_ids if q not in have])
+
+
+class _EnterStarts(QObject):
+    """Enter or Return on the list starts a practice of the chosen rows."""
+
+    def __init__(self, action: Callable[[], None], parent: QObject) -> None:
+        super().__init__(parent)
+        self.action = action
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if (event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent)
+                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)):
+            self.action()
+            return True
+        return False
+
+
+# ---------------------------------------------------------------------- the view
+class ProgressView(QWidget):
+    problem = Signal(str)
+    loaded = Signal()
+    practiseRequested = Signal(object, object)  # noqa: N815 - (InterviewScript, [Question])
+
+    def __init__(self, store_factory: Any = None, script_folders: Any = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._store_factory = store_factory or Store
+        self._script_folders = script_folders
+        self._loading = False
+        self._reload = False
+        self._starting = False
+        self.data: ProgressData | None = None
+
+        layout = QVBoxLayout(self)
+        top = QHBoxLayout()
+        top.addWidget(heading("Progress"))
+        top.addStretch(1)
+        self.refresh_button = QPushButton("Re&fresh")
+        self.refresh_button.clicked.connect(self.refresh)
+        top.addWidget(self.refresh_button)
+        layout.addLayout(top)
+
+        self.stack = QStackedWidget()
+        self.empty_label = QLabel(EMPTY_TEXT)
+        self.empty_label.setObjectName("progressEmpty")
+        self.empty_label.setWordWrap(True)
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.stack.addWidget(self.empty_label)
+        self.content = QSplitter(Qt.Orientation.Horizontal)
+        self.stack.addWidget(self.content)
+        layout.addWidget(self.stack, 1)
+
+        # Left: choose what to chart, and the charts.
+        charts = QWidget()
+        left = QVBoxLayout(charts)
+        left.setContentsMargins(0, 0, 0, 0)
+        pickers = QGridLayout()
+        self.script_combo = QComboBox()
+        self.script_combo.setAccessibleName("Interview")
+        self.question_combo = QComboBox()
+        self.question_combo.setAccessibleName("Question")
+        self.question_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.question_combo.setMinimumContentsLength(30)
+        for row, (text, combo) in enumerate((("&Interview:", self.script_combo),
+                                             ("&Question:", self.question_combo))):
+            label = QLabel(text)
+            label.setBuddy(combo)
+            pickers.addWidget(label, row, 0)
+            pickers.addWidget(combo, row, 1)
+        pickers.setColumnStretch(1, 1)
+        left.addLayout(pickers)
+        self.caption = QLabel()
+        self.caption.setObjectName("progressCaption")
+        self.caption.setWordWrap(True)
+        left.addWidget(self.caption)
+        self.time_chart = ProgressChart("Speaking time", format_clock, "time guide")
+        self.pace_chart = ProgressChart("Pace, words a minute", lambda v: f"{v:.0f}",
+                                        "comfortable pace")
+        self.fillers_chart = ProgressChart("Fillers a minute", lambda v: f"{v:.1f}")
+        self.points_chart = ProgressChart("Key points covered", lambda v: f"{v:.0f}")
+        grid = QGridLayout()
+        for i, chart in enumerate(self.charts.values()):
+            grid.addWidget(chart, i // 2, i % 2)
+        left.addLayout(grid)
+        left.addStretch(1)
+        self.content.addWidget(charts)
+
+        # Right: what to practise next.
+        side = QWidget()
+        right = QVBoxLayout(side)
+        right.setContentsMargins(0, 0, 0, 0)
+        next_label = QLabel("Practise &next")
+        font = next_label.font()
+        font.setBold(True)
+        next_label.setFont(font)
+        right.addWidget(next_label)
+        hint = QLabel("Weakest last answers and the longest untouched come first. Choose one or "
+                      "more (Ctrl or Shift to add) and press Enter.")
+        hint.setWordWrap(True)
+        right.addWidget(hint)
+        self.next_tree = table_tree("practiseNext", ["Question", "Interview", "Why now"], {0, 2})
+        self.next_tree.setItemDelegate(WrapDelegate(self.next_tree))
+        self.next_tree.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.next_tree.setAccessibleName("Practise next")
+        self.next_tree.itemSelectionChanged.connect(self._selection_changed)
+        # Kept on the view: a filter whose Python side is collected stops filtering.
+        self._enter_filter = _EnterStarts(self.practise_selected, self.next_tree)
+        self.next_tree.installEventFilter(self._enter_filter)
+        next_label.setBuddy(self.next_tree)
+        right.addWidget(self.next_tree, 1)
+        self.selection_note = QLabel("")
+        self.selection_note.setObjectName("practiseNote")
+        self.selection_note.setWordWrap(True)
+        right.addWidget(self.selection_note)
+        self.practise_button = QPushButton("Practise &these")
+        self.practise_button.setToolTip("Start an interview of the chosen questions, weakest first")
+        self.practise_button.setEnabled(False)
+        self.practise_button.clicked.connect(self.practise_selected)
+        right.addWidget(self.practise_button)
+        self.content.addWidget(side)
+        self.content.setStretchFactor(0, 3)
+        self.content.setStretchFactor(1, 2)
+
+        self.script_combo.currentIndexChanged.connect(self._script_chosen)
+        self.question_combo.currentIndexChanged.connect(lambda _i: self._draw())
+
+    @property
+    def charts(self) -> dict[str, ProgressChart]:
+        return {"time": self.time_chart, "pace": self.pace_chart, "fillers": self.fillers_chart,
+                "points": self.points_chart}
+
+    # ------------------------------------------------------------------ loading
+    def refresh(self) -> None:
+        if self._loading:
+            self._reload = True  # something changed while reading: read again after
+            return
+        self._loading = True
+        self.refresh_button.setEnabled(False)
+        factory = self._store_factory
+        run_in_background(lambda: load_progress_data(factory()), self._show, self._failed,
+                          owner=self)
+
+    def _failed(self, message: str) -> None:
+        self._loading = False
+        self.refresh_button.setEnabled(True)
+        self.problem.emit(message)
+
+    def _show(self, data: ProgressData) -> None:
+        self._loading = False
+        self.refresh_button.setEnabled(True)
+        if self._reload:
+            self._reload = False
+            self.refresh()
+            return
+        self.data = data
+        self.stack.setCurrentWidget(self.content if data.progress else self.empty_label)
+        chosen = self.script_combo.currentData()
+        self.script_combo.blockSignals(True)
+        self.script_combo.clear()
+        for script_id in dict.fromkeys(q.script_id for q in data.progress):
+            self.script_combo.addItem(data.titles.get(script_id, script_id), script_id)
+        found = self.script_combo.findData(chosen)
+        self.script_combo.setCurrentIndex(max(0, found))
+        self.script_combo.blockSignals(False)
+        self._script_chosen()
+        self._fill_next(data)
+        self.loaded.emit()
+
+    # ------------------------------------------------------------------ charts
+    def _questions_of(self, script_id: str | None) -> list[QuestionProgress]:
+        if self.data is None:
+            return []
+        return [q for q in self.data.progress if q.script_id == script_id]
+
+    def _script_chosen(self, _index: int = -1) -> None:
+        chosen = self.question_combo.currentData()
+        self.question_combo.blockSignals(True)
+        self.question_combo.clear()
+        self.question_combo.addItem(ALL_QUESTIONS, None)
+        for question in self._questions_of(self.script_combo.currentData()):
+            text = question.question_text
+            self.question_combo.addItem(text if len(text) <= 90 else text[:89] + "…",
+                                        question.question_id)
+            self.question_combo.setItemData(self.question_combo.count() - 1, text,
+                                            Qt.ItemDataRole.ToolTipRole)
+        self.question_combo.setCurrentIndex(max(0, self.question_combo.findData(chosen)))
+        self.question_combo.blockSignals(False)
+        self._draw()
+
+    def select(self, script_id: str, question_id: str | None = None) -> None:
+        """Chart one question of an interview (or, with None, the whole interview)."""
+        self.script_combo.setCurrentIndex(self.script_combo.findData(script_id))
+        index = self.question_combo.findData(question_id) if question_id is not None else 0
+        self.question_combo.setCurrentIndex(index)
+
+    def _draw(self) -> None:
+        questions = self._questions_of(self.script_combo.currentData())
+        question_id = self.question_combo.currentData()
+        if question_id is None:
+            series = interview_series(questions)
+            self.time_chart.title = "Answers within their time guide, %"
+            self.time_chart.band_name = ""
+            self.time_chart.value_text = lambda v: f"{v:.0f}%"
+            self.points_chart.title = "Key points covered, %"
+            self.points_chart.value_text = lambda v: f"{v:.0f}%"
+            caption = ("Each point is one practice session of this interview, its answers taken "
+                       "together. Choose a question to see its own attempts against its guide.")
+        else:
+            question = next(q for q in questions if q.question_id == question_id)
+            series = question_series(question)
+            self.time_chart.title = "Speaking time"
+            self.time_chart.band_name = "time guide"
+            self.time_chart.value_text = format_clock
+            self.points_chart.title = "Key points covered"
+            self.points_chart.value_text = lambda v: f"{v:.0f}"
+            caption = "Each point is one attempt at this question, oldest on the left."
+        if series.uncoached:
+            caption += (f" {_plural(series.uncoached, 'answer')} without feedback "
+                        f"{'is' if series.uncoached == 1 else 'are'} left out.")
+        self.caption.setText(caption)
+        for chart in self.charts.values():
+            chart.setAccessibleName(chart.title)
+        self.time_chart.set_points(series.time, ceiling=100.0 if question_id is None else None)
+        self.pace_chart.set_points(series.pace)
+        self.fillers_chart.set_points(series.fillers)
+        self.points_chart.set_points(series.points, ceiling=series.points_ceiling)
+
+    # ------------------------------------------------------------------ practise next
+    def _fill_next(self, data: ProgressData) -> None:
+        self.next_tree.clear()
+        for item in data.ranked:
+            question = item.question
+            row = QTreeWidgetItem([question.question_text,
+                                   data.titles.get(question.script_id, question.script_id),
+                                   reason_sentence(item, data.now)])
+            row.setData(0, NEXT_ROLE, (question.script_id, question.question_id))
+            for column in range(3):
+                row.setToolTip(column, row.text(column))
+            self.next_tree.addTopLevelItem(row)
+        self._selection_changed()
+
+    def next_rows(self) -> list[QTreeWidgetItem]:
+        return [self.next_tree.topLevelItem(i) for i in range(self.next_tree.topLevelItemCount())]
+
+    def _chosen(self) -> tuple[str | None, list[str], list[QTreeWidgetItem]]:
+        """(script id, its chosen question ids in list order, the chosen rows left waiting)."""
+        chosen = [row for row in self.next_rows() if row.isSelected()]
+        if not chosen:
+            return None, [], []
+        script_id = chosen[0].data(0, NEXT_ROLE)[0]
+        ids = [row.data(0, NEXT_ROLE)[1] for row in chosen if row.data(0, NEXT_ROLE)[0] == script_id]
+        waiting = [row for row in chosen if row.data(0, NEXT_ROLE)[0] != script_id]
+        return script_id, ids, waiting
+
+    def _selection_changed(self) -> None:
+        script_id, ids, waiting = self._chosen()
+        self.practise_button.setEnabled(bool(ids) and not self._starting)
+        if script_id is None:
+            self.selection_note.setText("")
+            return
+        titles = self.data.titles if self.data is not None else {}
+        note = f"Starts {_plural(len(ids), 'question')} of {titles.get(script_id, script_id)}."
+        if waiting:
+            others = sorted({titles.get(r.data(0, NEXT_ROLE)[0], r.data(0, NEXT_ROLE)[0])
+                             for r in waiting})
+            note += (f" An interview runs one script at a time, so {_plural(len(waiting), 'question')}"
+                     f" of {', '.join(others)} stay{'s' if len(waiting) == 1 else ''} on the list "
+                     "for the next round.")
+        self.selection_note.setText(note)
+
+    def practise_selected(self) -> None:
+        script_id, ids, _waiting = self._chosen()
+        if script_id is None or not ids or self._starting:
+            return
+        self._starting = True
+        self.practise_button.setEnabled(False)
+        folders = self._script_folders
+        if folders is None:
+            from app import paths
+
+            folders = paths.script_folders()
+        run_in_background(lambda: find_questions(script_id, ids, folders), self._start,
+                          self._start_failed, owner=self)
+
+    def _start_failed(self, message: str) -> None:
+        self._starting = False
+        self._selection_changed()
+        self.problem.emit(message)
+
+    def _start(self, found: tuple[InterviewScript, list[Question], list[str]]) -> None:
+        self._starting = False
+        self._selection_changed()
+        script, questions, missing = found
+        if not questions:
+            self.problem.emit(f"None of those questions is in '{script.title}' any more; it may "
+                              "have been edited since they were practised.")
+            return
+        if missing:
+            self.selection_note.setText(f"{_plural(len(missing), 'question')} chosen "
+                                        f"{'is' if len(missing) == 1 else 'are'} no longer in "
+                                        f"'{script.title}' and {'was' if len(missing) == 1 else 'were'} "
+                                        "left out.")
+        self.practiseRequested.emit(script, questions)
+
+
+__all__ = ["ALL_QUESTIONS", "EMPTY_TEXT", "ProgressData", "ProgressView", "Series",
+           "find_questions", "interview_series", "load_progress_data", "question_series",
+           "reason_sentence"]
