@@ -9,6 +9,7 @@ import pytest
 
 from app import paths
 from app.cli import main
+from interview_scripts.loader import load_script
 
 PAGE = """Data Engineer Interview Questions
 How do you make a nightly pipeline safe to re-run?
@@ -140,3 +141,72 @@ def test_help_texts(capsys: pytest.CaptureFixture[str]) -> None:
     with main_help:
         main(["scripts", "--help"])
     assert "import" in capsys.readouterr().out
+
+
+def test_import_with_llm_writes_the_local_models_reading(tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.ollama_loopback import OllamaLoopback
+    from tests.test_llm_page_reader import MESSY_PAGE, READING
+
+    page = tmp_path / "recruiter-call.txt"
+    page.write_text(MESSY_PAGE, encoding="utf-8")
+    target = tmp_path / "call.yaml"
+    # Without --llm the rules stand alone, and they find nothing in this page.
+    code, _, err = _run(capsys, "scripts", "import", str(page), "-o", str(target))
+    assert code == 1 and "found no interview questions" in err and not target.exists()
+
+    server = OllamaLoopback(models=("llama3.2:3b",)).start()
+    server.script_reply(READING)
+    try:
+        code, out, _ = _run(capsys, "scripts", "import", str(page), "-o", str(target), "--llm",
+                            "--ollama-host", server.host)
+        assert code == 0, out
+        assert ("Read by the local model llama3.2:3b: 4 questions; dropped 1 question, 1 list item "
+                "not found on the page.") in out
+        assert "[handle-production-outage-owned] how did you handle a production outage" in out
+        assert "? note: the local model llama3.2:3b structured this page" in out
+        script = load_script(target)
+        assert [len(q.key_points) for q in script.questions] == [0, 2, 2, 0]
+        assert "structured\n# by the local model llama3.2:3b" in target.read_text(encoding="utf-8")
+        assert len(server.requests_to("/api/chat")) == 1
+
+        # A page the rules read confidently is not sent.
+        plain = tmp_path / "plain.txt"
+        plain.write_text(PAGE, encoding="utf-8")
+        code, out, _ = _run(capsys, "scripts", "import", str(plain), "-o", str(tmp_path / "p.yaml"),
+                            "--llm", "--ollama-host", server.host)
+        assert code == 0 and "the local model was not asked" in out
+        assert len(server.requests_to("/api/chat")) == 1
+
+        # A dead server: the rules cannot help with this page either, so one line and exit 1.
+        server.set_mode("down")
+        code, _, err = _run(capsys, "scripts", "import", str(page), "-o", str(tmp_path / "x.yaml"),
+                            "--llm", "--ollama-host", server.host)
+        assert code == 1 and len(err.strip().splitlines()) == 1
+        assert "the local model could not read it either: Ollama is not running" in err
+    finally:
+        server.stop()
+
+
+def test_an_unsure_reading_says_so_and_keeps_the_rules_result_when_the_model_fails(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.ollama_loopback import OllamaLoopback
+
+    seed = Path(__file__).resolve().parent / "pages" / "seeds"
+    (answers_only,) = sorted(seed.glob("000_*.txt"))
+    code, out, _ = _run(capsys, "scripts", "import", str(answers_only), "-o", str(tmp_path / "a.yaml"))
+    assert code == 0
+    assert "The rules are unsure about this page: 14 answers came without their question." in out
+    assert "--llm reads such a page" in out
+
+    server = OllamaLoopback(models=("llama3.2:3b",)).start()
+    server.set_mode("invalid_json")
+    try:
+        code, out, _ = _run(capsys, "scripts", "import", str(answers_only), "-o", str(tmp_path / "b.yaml"),
+                            "--llm", "--ollama-host", server.host)
+    finally:
+        server.stop()
+    assert code == 0
+    assert "The local model could not read the page: the model's reply was not valid JSON" in out
+    assert "the rules' reading is written" in out
+    assert (tmp_path / "b.yaml").read_text() == (tmp_path / "a.yaml").read_text()

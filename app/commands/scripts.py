@@ -11,7 +11,7 @@ from app import paths
 from interview_scripts.catalogue import discover_scripts, find_script
 from interview_scripts.errors import ScriptError
 from interview_scripts.loader import load_script, read_user_file
-from interview_scripts.page_importer import import_page
+from interview_scripts.page_importer import ImportResult, import_page
 from interview_scripts.script import InterviewScript, Question
 from interview_scripts.time_guide import TimeGuide, format_clock
 
@@ -56,12 +56,25 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Read a web page saved or pasted as plain text, find its questions, sample "
                     "answers, key points, mistakes and time guides, and write a script. By default "
                     "the script goes into the user scripts folder, named after the page's title. "
-                    "Lines that could not be placed are listed so you can finish the file by hand.",
+                    "Lines that could not be placed are listed so you can finish the file by hand. "
+                    "The rules say when they are unsure of a page; with --llm such a page (or one "
+                    "they cannot read at all) is structured by a local model through Ollama instead, "
+                    "checked against the page, and listed the same way. Without Ollama the rules "
+                    "stand alone.",
     )
     p_import.add_argument("page", metavar="PAGE.txt", type=Path, help="the page as a UTF-8 text file")
     p_import.add_argument("-o", "--output", metavar="FILE", type=Path,
                           help="where to write the YAML (default: user scripts folder/<title>.yaml)")
     p_import.add_argument("--force", action="store_true", help="overwrite the output file if it exists")
+    p_import.add_argument("--llm", action="store_true",
+                          help="when the rules are unsure of the page, read it with a local model "
+                               "through Ollama (questions not on the page are dropped; if the model "
+                               "fails, the rules' reading is written)")
+    p_import.add_argument("--llm-model", help="Ollama model (default: the first installed of a preference list)")
+    p_import.add_argument("--ollama-host", help="Ollama server (default: OLLAMA_HOST or http://127.0.0.1:11434)")
+    p_import.add_argument("--allow-remote-llm", action="store_true",
+                          help="allow sending the page off this machine: a cloud model or an Ollama "
+                               "host elsewhere (default: refused)")
     p_import.set_defaults(handler=cmd_import)
 
 
@@ -166,9 +179,45 @@ def _output_path(args: argparse.Namespace, script: InterviewScript) -> Path:
     return paths.user_scripts_dir() / f"{name}.yaml"
 
 
+def _read_with_rules_then_model(text: str, name: str, args: argparse.Namespace) -> ImportResult:
+    """The rules' reading; with --llm, the local model's when the rules are unsure of it.
+    Says in one line which reading is written and why."""
+    try:
+        result: ImportResult | None = import_page(text, name)
+        rules_error: ScriptError | None = None
+    except ScriptError as exc:
+        if not args.llm:
+            raise
+        result, rules_error = None, exc
+    if result is not None and result.confident:
+        if args.llm:
+            print("The rules read this page confidently; the local model was not asked.")
+        return result
+    if result is not None:
+        print(result.confidence.line)
+    if not args.llm:
+        assert result is not None
+        print("  (--llm reads such a page with a local model through Ollama)")
+        return result
+    from models.errors import LLMError
+    from models.llm_page_reader import PageReader
+
+    print("Reading the page with the local model…", flush=True)
+    try:
+        reading = PageReader(args.ollama_host, args.llm_model,
+                             allow_remote=args.allow_remote_llm or None).read(text, name)
+    except LLMError as exc:
+        if result is None:
+            raise ScriptError(f"{rules_error}; the local model could not read it either: {exc}") from None
+        print(f"The local model could not read the page: {exc}; the rules' reading is written.")
+        return result
+    print(reading.line)
+    return reading.result
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     page = args.page.expanduser()
-    result = import_page(read_page(page), page.name)
+    result = _read_with_rules_then_model(read_page(page), page.name, args)
     script = result.script
     out = _output_path(args, script)
     if out.suffix not in (".yaml", ".yml"):
