@@ -554,7 +554,7 @@ class FeedbackView(QWidget):
     def _key_point_menu(self, pos: Any) -> None:
         item = self.key_points.itemAt(pos)
         index = item.data(0, POINT_ROLE) if item is not None else None
-        if self._feedback is None or not isinstance(index, int):
+        if self._feedback is None or not self._marks_enabled or not isinstance(index, int):
             return
         self.key_points.setCurrentItem(item)
         point = self._feedback.key_points[index]

@@ -194,7 +194,7 @@ class AnswerTimeline(QWidget):
             at = self._markers[self._selected].at_s if self._selected >= 0 else None
             pos = QPoint(round(self._x(at)) if at is not None else self.width() // 2,
                          round(self._track().bottom()))
-        self._open_stage_menu(pos, at)
+        self._open_stage_menu(pos, at, None)
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
         if self._drag is not None and event.buttons() & Qt.MouseButton.LeftButton:
@@ -218,8 +218,9 @@ class AnswerTimeline(QWidget):
             event.key() == Qt.Key.Key_F10
             and event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
         if menu_key and self._choices:
-            self.contextMenuEvent(QContextMenuEvent(QContextMenuEvent.Reason.Keyboard,
-                                                    QPoint(0, 0)))
+            origin = QPoint(0, 0)
+            self.contextMenuEvent(QContextMenuEvent(QContextMenuEvent.Reason.Keyboard, origin,
+                                                    self.mapToGlobal(origin)))
             return
         if self._markers and event.key() in (Qt.Key.Key_Left, Qt.Key.Key_Right):
             step = -1 if event.key() == Qt.Key.Key_Left else 1

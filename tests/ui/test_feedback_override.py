@@ -1,0 +1,230 @@
+"""The candidate has the last word, in the window: a key point marked "I did cover this" and
+a span marked "This was my Result", saved with the attempt, counted by progress, undone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
+from PySide6.QtGui import QContextMenuEvent, QMouseEvent
+from PySide6.QtWidgets import QApplication, QTreeWidgetItem
+
+from app.progress import attempt_figures, load_progress
+from app.store import Store
+from app.ui.feedback_marks import MarkSaver
+from app.ui.feedback_view import BY_YOU_MARK, KEY_POINT_MARKS, FeedbackView
+from app.ui.history_view import HistoryView
+from app.ui.widgets.answer_timeline import AnswerTimeline
+from tests.coach_helpers import sample_feedback
+
+FIXTURE_V1 = Path(__file__).parent.parent / "fixtures" / "store-v1.sqlite3"
+
+
+@pytest.fixture
+def saved(tmp_path: Path) -> Store:
+    """Two answers saved by an older Greenroom (the schema-1 database, migrated on open)."""
+    db = tmp_path / "sessions.sqlite3"
+    db.write_bytes(FIXTURE_V1.read_bytes())
+    return Store(db, recordings_dir=tmp_path)
+
+
+def open_first_attempt(qtbot, saved: Store) -> HistoryView:
+    view = HistoryView(store_factory=lambda: saved)
+    qtbot.addWidget(view)
+    view.resize(1100, 800)
+    view.show()
+    with qtbot.waitSignal(view.loaded, timeout=10_000):
+        view.refresh()
+    with qtbot.waitSignal(view.attemptOpened, timeout=10_000):
+        view.tree.setCurrentItem(view.attempt_items()[0])
+    return view
+
+
+def key_point_row(view: FeedbackView, *statuses: str) -> tuple[int, QTreeWidgetItem]:
+    feedback = view.feedback
+    assert feedback is not None
+    index = next(i for i, p in enumerate(feedback.key_points) if p.status in statuses)
+    return index, view.key_points.topLevelItem(index)
+
+
+def covered_figure(store: Store, attempt_id: int) -> int:
+    (question,) = load_progress(store)
+    return next(attempt_figures(a) for a in question.attempts
+                if a.id == attempt_id)["key_points_covered"]
+
+
+def drag(widget: AnswerTimeline, x1: float, x2: float, y: int = 40) -> None:
+    """A left-button drag: press, a move with the button held, release."""
+    qtbot_events = [
+        (QEvent.Type.MouseButtonPress, x1, Qt.MouseButton.LeftButton),
+        (QEvent.Type.MouseMove, (x1 + x2) / 2, Qt.MouseButton.NoButton),
+        (QEvent.Type.MouseMove, x2, Qt.MouseButton.NoButton),
+        (QEvent.Type.MouseButtonRelease, x2, Qt.MouseButton.LeftButton),
+    ]
+    for kind, x, button in qtbot_events:
+        held = (Qt.MouseButton.NoButton if kind == QEvent.Type.MouseButtonRelease
+                else Qt.MouseButton.LeftButton)
+        local = QPointF(x, y)
+        event = QMouseEvent(kind, local, widget.mapToGlobal(local), button, held,
+                            Qt.KeyboardModifier.NoModifier)
+        QApplication.sendEvent(widget, event)
+
+
+def test_a_key_point_marked_covered_is_shown_as_yours_saved_and_counted(qtbot, saved: Store) -> None:
+    view = open_first_attempt(qtbot, saved)
+    fv = view.feedback_view
+    attempt_id = view.current_attempt.id
+    before = covered_figure(saved, attempt_id)
+    row_text = view.attempt_items()[0].text(2)
+    assert row_text == f"{before}/5"
+    # Rows this old called a point the words did not find "missing".
+    index, item = key_point_row(fv, "not_heard", "missing")
+    status = fv.feedback.key_points[index].status
+    assert item.text(0) == KEY_POINT_MARKS[status]
+    assert fv.point_marks.isVisible()
+
+    # From the keyboard: choose the row, then Space on "I did cover this".
+    fv.key_points.setFocus()
+    fv.key_points.setCurrentItem(item)
+    assert fv.mark_point_button.isEnabled() and not fv.unmark_point_button.isEnabled()
+    with qtbot.waitSignal(view.mark_saver.saved, timeout=10_000):
+        qtbot.keyClick(fv.mark_point_button, Qt.Key.Key_Space)
+    row = fv.key_point_rows()[index]
+    assert row[0] == BY_YOU_MARK
+    assert row[2].startswith("The coach: not heard" if status == "not_heard" else "The coach: missing")
+    assert "counted covered on your own word" in fv.key_points_lead.text()
+    stored = saved.get_attempt(attempt_id).feedback
+    assert stored.key_points[index].candidate_says == "covered"
+    assert stored.key_points[index].status == status  # what the coach heard stays
+    assert covered_figure(saved, attempt_id) == before + 1
+    assert view.attempt_items()[0].text(2) == f"{before + 1}/5"
+    assert fv.unmark_point_button.isEnabled() and not fv.mark_point_button.isEnabled()
+
+    with qtbot.waitSignal(view.mark_saver.saved, timeout=10_000):
+        qtbot.keyClick(fv.unmark_point_button, Qt.Key.Key_Space)
+    assert fv.key_point_rows()[index][0] == KEY_POINT_MARKS[status]
+    assert saved.get_attempt(attempt_id).feedback.key_points[index].candidate_says is None
+    assert covered_figure(saved, attempt_id) == before
+    assert view.attempt_items()[0].text(2) == row_text
+
+
+def test_the_key_point_context_menu_offers_the_mark_and_its_undo(qtbot) -> None:
+    fv = FeedbackView()
+    qtbot.addWidget(fv)
+    fv.show_feedback(sample_feedback())
+    covered_index, covered = key_point_row(fv, "covered")
+    pos = fv.key_points.visualItemRect(covered).center()
+    # Marks are off until an owner saves them: no menu at all.
+    fv.key_points.customContextMenuRequested.emit(pos)
+    assert fv.key_point_menu is None and not fv.point_marks.isVisible()
+
+    fv.set_marks_enabled(True)
+    fv.key_points.customContextMenuRequested.emit(pos)
+    assert fv.key_point_menu.actions() == []  # already covered by the coach: nothing to say
+    index, item = key_point_row(fv, "not_heard")
+    fv.key_points.customContextMenuRequested.emit(fv.key_points.visualItemRect(item).center())
+    (action,) = fv.key_point_menu.actions()
+    assert action.text() == "I did cover this"
+    with qtbot.waitSignal(fv.feedbackEdited) as edited:
+        action.trigger()
+    assert edited.args[0].key_points[index].effective_status == "covered"
+    fv.key_point_menu.close()
+    fv.key_points.customContextMenuRequested.emit(
+        fv.key_points.visualItemRect(fv.key_points.topLevelItem(index)).center())
+    assert [a.text() for a in fv.key_point_menu.actions()] == ["Undo my mark"]
+    fv.key_point_menu.close()
+
+
+def test_a_span_dragged_on_the_timeline_becomes_your_result_and_undo_restores(
+        qtbot, saved: Store) -> None:
+    view = open_first_attempt(qtbot, saved)
+    fv = view.feedback_view
+    attempt_id = view.current_attempt.id
+    coach = fv.feedback.model_copy(deep=True)
+    result = next(s for s in coach.structure.stages if s.name == "Result")
+    assert result.confidence != "candidate"
+    timeline = fv.timeline
+    assert timeline.stage_choices == [s.name for s in coach.structure.stages]
+    duration = coach.duration_s
+    start, end = duration * 0.55, duration * 0.9
+    x1 = timeline._x(start)  # noqa: SLF001 - where those times are drawn
+    x2 = timeline._x(end)  # noqa: SLF001
+    drag(timeline, x1, x2)
+    menu = timeline.stage_menu
+    assert menu is not None and menu.isVisible()
+    mine = next(a for a in menu.actions() if a.text().startswith("This was my Result"))
+    with qtbot.waitSignal(view.mark_saver.saved, timeout=10_000):
+        mine.trigger()
+    menu.close()
+    spans = {s.name: s for s in timeline.stages}
+    assert spans["Result"].by_candidate
+    assert abs(spans["Result"].start_s - start) < 2.0 and abs(spans["Result"].end_s - end) < 2.0
+    assert "Result ✔ yours (the coach:" in fv.structure_label.text()
+    stored = next(s for s in saved.get_attempt(attempt_id).feedback.structure.stages
+                  if s.name == "Result")
+    assert stored.confidence == "candidate" and stored.coach["start_s"] == result.start_s
+
+    # Right-click a moment: the menu offers the undo.
+    point = QPoint(round(timeline._x(duration * 0.2)), 40)  # noqa: SLF001
+    QApplication.sendEvent(timeline, QContextMenuEvent(
+        QContextMenuEvent.Reason.Mouse, point, timeline.mapToGlobal(point)))
+    assert "(at " in timeline.stage_menu.actions()[0].text()  # a moment, its span chosen later
+    undo = next(a for a in timeline.stage_menu.actions() if a.text() == "Undo my Result")
+    with qtbot.waitSignal(view.mark_saver.saved, timeout=10_000):
+        undo.trigger()
+    timeline.stage_menu.close()
+    assert not any(s.by_candidate for s in timeline.stages)
+    assert saved.get_attempt(attempt_id).feedback.to_dict() == coach.to_dict()
+
+
+def test_a_stage_marked_from_the_keyboard_takes_its_gap(qtbot) -> None:
+    feedback = sample_feedback()
+    fv = FeedbackView()
+    qtbot.addWidget(fv)
+    fv.set_marks_enabled(True)
+    fv.show_feedback(feedback)
+    assert not fv.unmark_stage_button.isEnabled()
+    fv.stage_choice.setFocus()
+    fv.stage_choice.setCurrentText("Result")
+    assert fv.mark_stage_button.text() == "&This was my Result"
+    with qtbot.waitSignal(fv.feedbackEdited) as edited:
+        qtbot.keyClick(fv.mark_stage_button, Qt.Key.Key_Space)
+    result = edited.args[0].structure.stages[3]
+    action_end = feedback.structure.stages[2].end_s
+    assert (result.confidence, result.start_s) == ("candidate", action_end)
+    assert fv.unmark_stage_button.isEnabled()
+    # The timeline's own menu key opens the stage menu too, without a mouse.
+    fv.timeline.setFocus()
+    qtbot.keyClick(fv.timeline, Qt.Key.Key_F10, Qt.KeyboardModifier.ShiftModifier)
+    texts = [a.text() for a in fv.timeline.stage_menu.actions() if a.text()]
+    assert "This was my Situation" in texts and "Undo my Result" in texts
+    fv.timeline.stage_menu.close()
+    with qtbot.waitSignal(fv.feedbackEdited) as undone:
+        qtbot.keyClick(fv.unmark_stage_button, Qt.Key.Key_Space)
+    assert undone.args[0].to_dict() == feedback.to_dict()
+
+
+def test_marks_made_before_the_answer_is_coached_again_are_kept(qtbot, tmp_path: Path) -> None:
+    """The practice room shows feedback at once, then the whole-answer pass and the LLM
+    save newer feedback: the candidate's marks are carried onto it and saved again."""
+    store = Store(tmp_path / "db.sqlite3", recordings_dir=tmp_path)
+    session = store.create_session("s", "Interview")
+    attempt = store.start_attempt(session, "s", "outage", "An outage?", None)
+    first = sample_feedback()
+    store.finish_attempt(attempt, 26.0, None, first, {})
+    fv = FeedbackView()
+    qtbot.addWidget(fv)
+    saver = MarkSaver(lambda: store)
+    saver.attach(fv, lambda: attempt)
+    fv.show_feedback(first)
+    index, _ = key_point_row(fv, "not_heard")
+    with qtbot.waitSignal(saver.saved, timeout=10_000):
+        fv.mark_key_point(index)
+    refined = sample_feedback()  # as the flow saves it: without the candidate's mark
+    store.update_feedback(attempt, refined)
+    assert store.get_attempt(attempt).feedback.key_points[index].candidate_says is None
+    with qtbot.waitSignal(saver.saved, timeout=10_000):
+        carried = saver.carry(attempt, refined)
+    assert carried.key_points[index].candidate_says == "covered"
+    assert store.get_attempt(attempt).feedback.key_points[index].candidate_says == "covered"
