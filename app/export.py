@@ -143,6 +143,38 @@ def _axis_step(duration: float) -> float:
     return 600.0
 
 
+@dataclass(frozen=True)
+class KeyPointRow:
+    status: str  # "covered", "partial" or "missed"
+    word: str  # how the status reads: covered, partly covered, not covered
+    text: str
+    evidence: str  # what the candidate said for it ("" when nothing)
+    at: str  # "m:ss" where it was said, or ""
+
+
+@dataclass(frozen=True)
+class NoteRow:
+    at: str  # "m:ss", or "" for a note about the whole answer
+    label: str  # the severity in words
+    source: str  # " (local LLM)" or ""
+    message: str
+
+
+def answer_rows(feedback: Feedback) -> tuple[list[KeyPointRow], list[NoteRow]]:
+    """The key points and the notes of one answer, worded once for every format."""
+    points = [KeyPointRow(
+        status=p.status if p.status in KEY_POINT_WORDS else "missed",
+        word=key_point_word(p.status), text=p.text, evidence=p.evidence or "",
+        at=format_clock(p.start_s) if p.start_s is not None else "")
+        for p in feedback.key_points]
+    notes = [NoteRow(
+        at=format_clock(n.at_s) if n.at_s is not None else "",
+        label=SEVERITY_WORDS.get(n.severity, n.severity),
+        source=" (local LLM)" if n.source == "llm" else "", message=n.message)
+        for n in feedback.notes]
+    return points, notes
+
+
 def answers_of(attempts: list[AttemptRow]) -> list[ExportedAnswer]:
     return [ExportedAnswer(n, a, a.feedback) for n, a in enumerate(attempts, start=1)]
 
@@ -199,23 +231,22 @@ def session_markdown(session: SessionRow, attempts: list[AttemptRow], transcript
             lines += [f"**{_md(structure.split(':', 1)[0])}:**{_md(structure.split(':', 1)[1])}", ""]
         svg = base64.b64encode(timeline_svg(fb).encode()).decode("ascii")
         lines += [f"![Timeline of answer {answer.number}](data:image/svg+xml;base64,{svg})", ""]
+        points, notes = answer_rows(fb)
         lines += ["### Key points", ""]
-        if not fb.key_points:
+        if not points:
             lines += ["This question lists no key points.", ""]
-        for point in fb.key_points:
-            where = f" at {format_clock(point.start_s)}" if point.start_s is not None else ""
-            line = f"- **{key_point_word(point.status)}**: {_md(point.text)}"
+        for point in points:
+            line = f"- **{point.word}**: {_md(point.text)}"
             if point.evidence:
+                where = f" at {point.at}" if point.at else ""
                 line += f" — you said{where}: “{_md(point.evidence)}”"
             lines.append(line)
         lines += ["", "### Notes", ""]
-        if not fb.notes:
+        if not notes:
             lines.append("No notes for this answer.")
-        for note in fb.notes:
-            at = f"{format_clock(note.at_s)} " if note.at_s is not None else ""
-            label = SEVERITY_WORDS.get(note.severity, note.severity)
-            source = " (local LLM)" if note.source == "llm" else ""
-            lines.append(f"- {at}*{label}*{source}: {_md(note.message)}")
+        for note in notes:
+            at = f"{note.at} " if note.at else ""
+            lines.append(f"- {at}*{note.label}*{note.source}: {_md(note.message)}")
         lines.append("")
         review = llm_review_lines(fb)
         if review:
@@ -288,28 +319,25 @@ def session_html(session: SessionRow, attempts: list[AttemptRow], transcript: bo
             out.append(f'<p><img src="{e(image_source(answer.number, svg))}" '
                        f'width="{TIMELINE_WIDTH}" height="{TIMELINE_HEIGHT}" '
                        f'alt="Timeline of answer {answer.number}"></p>')
+        points, notes = answer_rows(fb)
         out.append("<h3>Key points</h3>")
-        if not fb.key_points:
+        if not points:
             out.append("<p>This question lists no key points.</p>")
         else:
             out.append("<table>")
-            for point in fb.key_points:
-                css = {"covered": "covered", "partial": "partial"}.get(point.status, "missed")
-                where = f" at {format_clock(point.start_s)}" if point.start_s is not None else ""
-                said = (f"you said{where}: “{e(point.evidence)}”" if point.evidence else "")
-                out.append(f'<tr><td class="{css}"><b>{e(key_point_word(point.status))}</b></td>'
+            for point in points:
+                where = f" at {point.at}" if point.at else ""
+                said = f"you said{where}: “{e(point.evidence)}”" if point.evidence else ""
+                out.append(f'<tr><td class="{point.status}"><b>{e(point.word)}</b></td>'
                            f"<td>{e(point.text)}</td><td>{said}</td></tr>")
             out.append("</table>")
         out.append("<h3>Notes</h3>")
-        if not fb.notes:
+        if not notes:
             out.append("<p>No notes for this answer.</p>")
         else:
             out.append("<table>")
-            for note in fb.notes:
-                at = format_clock(note.at_s) if note.at_s is not None else ""
-                source = " (local LLM)" if note.source == "llm" else ""
-                label = SEVERITY_WORDS.get(note.severity, note.severity)
-                out.append(f"<tr><td>{at}</td><td><i>{e(label)}</i>{source}</td>"
+            for note in notes:
+                out.append(f"<tr><td>{note.at}</td><td><i>{e(note.label)}</i>{note.source}</td>"
                            f"<td>{e(note.message)}</td></tr>")
             out.append("</table>")
         review = llm_review_lines(fb)
@@ -322,6 +350,6 @@ def session_html(session: SessionRow, attempts: list[AttemptRow], transcript: bo
     return "\n".join(out) + "\n"
 
 
-__all__ = ["FORMATS", "ExportedAnswer", "figures_sentence", "key_point_word", "length_sentence",
+__all__ = ["FORMATS", "ExportedAnswer", "KeyPointRow", "NoteRow", "answer_rows", "figures_sentence", "key_point_word", "length_sentence",
            "llm_review_lines", "load_session", "render_text", "session_html", "session_markdown",
            "structure_sentence", "timeline_svg", "write_text"]

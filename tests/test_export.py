@@ -112,7 +112,12 @@ def test_pdf_has_the_session_on_page_one_and_page_one_is_not_blank(saved: Store,
     assert b" Do" in first, "the timeline picture is not drawn on page 1"
     assert first.count(b"Tj") + first.count(b"TJ") > 20, "page 1 holds almost no text"
 
-    # Page 1 as an image: the document the PDF was printed from, laid out on the same page.
+    # Page 1 as an image: the document the PDF was printed from, laid out on the same page
+    # (Qt's PDF renderer, QtPdf, is not part of the PySide6 wheels the project installs).
+    # The layout is the file's: as many pages in one as in the other.
+    written_pages = len(re.findall(rb"/Type\s*/Page\b(?!s)", data))
+    assert written_pages == pdf_export.page_count(saved.get_session(1),
+                                                  [saved.get_attempt(1), saved.get_attempt(2)])
     attempts = [saved.get_attempt(1), saved.get_attempt(2)]
     image: QImage = pdf_export.render_page(saved.get_session(1), attempts, page=0)
     assert image.width() > 500 and image.height() > 700
@@ -128,3 +133,25 @@ def test_pdf_has_the_session_on_page_one_and_page_one_is_not_blank(saved: Store,
 def test_a_pdf_cannot_go_to_the_terminal(saved: Store, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["sessions", "export", "1", "--format", "pdf", "-o", "-"]) == 2
     assert "give a file with -o" in capsys.readouterr().err
+
+
+def test_each_key_point_and_note_is_worded_once_for_every_format(saved: Store) -> None:
+    feedback = saved.get_attempt(2).feedback
+    assert feedback is not None
+    points, notes = export.answer_rows(feedback)
+    assert [p.text for p in points] == [p.text for p in feedback.key_points]
+    for row, point in zip(points, feedback.key_points, strict=True):
+        assert row.word == export.key_point_word(point.status)
+        assert row.status in ("covered", "partial", "missed")
+        assert (row.at != "") == (point.start_s is not None)
+    assert [n.message for n in notes] == [n.message for n in feedback.notes]
+    llm_note = feedback.notes[0].model_copy(update={"source": "llm", "at_s": 75.0})
+    (row,) = export.answer_rows(feedback.model_copy(update={"notes": [llm_note]}))[1]
+    assert (row.at, row.source) == ("1:15", " (local LLM)")
+    # Both formats say the same words for it.
+    session = saved.get_session(1)
+    attempt = dataclasses.replace(saved.get_attempt(2),
+                                  feedback=feedback.model_copy(update={"notes": [llm_note]}))
+    assert f"- 1:15 *{row.label}* (local LLM)" in export.session_markdown(session, [attempt])
+    assert f"<td>1:15</td><td><i>{row.label}</i> (local LLM)</td>" in export.session_html(
+        session, [attempt])
