@@ -4,7 +4,9 @@ New interviews, imported pages, the user's own scripts and copies of bundled one
 open here. Every edit rebuilds the script's YAML and runs it through
 ``interview_scripts.loader.parse_script``, so what the editor accepts is exactly what the
 app will load; the loader's field path (``questions[2].time_guide``) marks the cell it
-concerns. Saving writes a private YAML file into the user's scripts folder.
+concerns. Questions move up and down (buttons, Ctrl+Up and Ctrl+Down), and each one's
+guidance and follow-ups have their own columns. Saving writes a private YAML file into the
+user's scripts folder.
 """
 
 from __future__ import annotations
@@ -14,8 +16,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -43,16 +45,17 @@ from interview_scripts.page_cues import suggest_cues
 from interview_scripts.page_importer import dump_document, question_id
 from interview_scripts.script import InterviewScript
 
-FIELDS = ("text", "time_guide", "framework", "key_points", "mistakes", "sample_answer")
+FIELDS = ("text", "time_guide", "framework", "key_points", "mistakes", "sample_answer", "guidance",
+          "follow_ups")
 HEADERS = ("Question", "Time guide", "Framework", "Key points (one a line)", "Mistakes (one a line)",
-           "Sample answer")
-TEXT, GUIDE, FRAMEWORK, KEY_POINTS, MISTAKES, SAMPLE = range(len(FIELDS))
-MULTI_LINE = (KEY_POINTS, MISTAKES, SAMPLE)
-# Question fields the table has no column for land on the question's own cell.
-COLUMN_OF = {name: i for i, name in enumerate(FIELDS)} | {"id": TEXT, "guidance": TEXT, "follow_ups": TEXT}
+           "Sample answer", "Guidance", "Follow-ups (one a line)")
+TEXT, GUIDE, FRAMEWORK, KEY_POINTS, MISTAKES, SAMPLE, GUIDANCE, FOLLOW_UPS = range(len(FIELDS))
+MULTI_LINE = (KEY_POINTS, MISTAKES, SAMPLE, GUIDANCE, FOLLOW_UPS)
+# The question's id has no column: a problem with it lands on the question's own cell.
+COLUMN_OF = {name: i for i, name in enumerate(FIELDS)} | {"id": TEXT}
 FRAMEWORK_CHOICES = ("", "STAR", "CAR", "CIRCLES", "none")
 GUIDE_CHOICES = ("", "1 min", "90s", "1-2 min", "2-3 min", "3-4 min", "3-5 min", "5-7 minutes")
-EXTRA_ROLE = Qt.ItemDataRole.UserRole + 1   # on the question cell: id, guidance, follow-ups
+EXTRA_ROLE = Qt.ItemDataRole.UserRole + 1   # on the question cell: id, an inline framework
 CUES_ROLE = Qt.ItemDataRole.UserRole + 2    # on a points cell: {point text: accepted cues}
 _PATH = re.compile(r"^(?P<field>title|role|description|source|defaults|questions)"
                    r"(?:\[(?P<row>\d+)\](?:\.(?P<qfield>\w+))?)?")
@@ -180,8 +183,20 @@ class ScriptEditor(QDialog):
         self.add_button.clicked.connect(self.add_question)
         self.remove_button = QPushButton("Re&move question")
         self.remove_button.clicked.connect(self.remove_current_question)
+        self.up_button = QPushButton("Move &up")
+        self.up_button.setToolTip("Move the question up (Ctrl+Up)")
+        self.up_button.clicked.connect(lambda: self.move_current_question(-1))
+        self.down_button = QPushButton("Move do&wn")
+        self.down_button.setToolTip("Move the question down (Ctrl+Down)")
+        self.down_button.clicked.connect(lambda: self.move_current_question(1))
         rows.addWidget(self.add_button)
         rows.addWidget(self.remove_button)
+        rows.addWidget(self.up_button)
+        rows.addWidget(self.down_button)
+        QShortcut(QKeySequence("Ctrl+Up"), self, activated=lambda: self.move_current_question(-1))
+        QShortcut(QKeySequence("Ctrl+Down"), self, activated=lambda: self.move_current_question(1))
+        # The table takes Ctrl+Up/Down as cursor moves before any shortcut sees them.
+        self.table.installEventFilter(self)
         rows.addStretch(1)
         layout.addLayout(rows)
 
@@ -217,6 +232,16 @@ class ScriptEditor(QDialog):
         layout.addLayout(buttons)
         QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save)
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if (watched is self.table and event.type() == QEvent.Type.KeyPress
+                and isinstance(event, QKeyEvent)
+                and event.modifiers() == Qt.KeyboardModifier.ControlModifier
+                and event.key() in (Qt.Key.Key_Up, Qt.Key.Key_Down)
+                and self.table.state() != QAbstractItemView.State.EditingState):
+            self.move_current_question(-1 if event.key() == Qt.Key.Key_Up else 1)
+            return True
+        return super().eventFilter(watched, event)
+
     # ---------------------------------------------------------------- document
     def load_document(self, document: dict[str, Any]) -> None:
         self._filling = True
@@ -240,14 +265,16 @@ class ScriptEditor(QDialog):
         key_points, kp_cues = _points_text(question.get("key_points"))
         mistakes, mistake_cues = _points_text(question.get("mistakes"))
         framework = question.get("framework", "")
+        follow_ups = question.get("follow_ups") or []
         values = (str(question.get("text", "")), str(question.get("time_guide", "") or ""),
                   framework if isinstance(framework, str) else "", key_points, mistakes,
-                  str(question.get("sample_answer", "") or ""))
+                  str(question.get("sample_answer", "") or ""), str(question.get("guidance", "") or ""),
+                  "\n".join(str(f) for f in follow_ups) if isinstance(follow_ups, list) else str(follow_ups))
         for column, value in enumerate(values):
             item = QTableWidgetItem(value)
             item.setToolTip(value)
             self.table.setItem(row, column, item)
-        extra = {k: v for k, v in question.items() if k in ("id", "guidance", "follow_ups")}
+        extra = {k: v for k, v in question.items() if k == "id"}
         if isinstance(framework, dict):
             extra["framework"] = framework  # an inline framework is kept as it was
         self.table.item(row, TEXT).setData(EXTRA_ROLE, extra)
@@ -277,16 +304,17 @@ class ScriptEditor(QDialog):
             elif "framework" in extra:
                 entry["framework"] = extra.pop("framework")
             extra.pop("framework", None)
-            if extra.get("guidance"):
-                entry["guidance"] = extra["guidance"]
+            if values[GUIDANCE]:
+                entry["guidance"] = values[GUIDANCE]
             for column, key in ((KEY_POINTS, "key_points"), (MISTAKES, "mistakes")):
                 points = _points(values[column], self._cues(row, column))
                 if points:
                     entry[key] = points
             if values[SAMPLE]:
                 entry["sample_answer"] = values[SAMPLE]
-            if extra.get("follow_ups"):
-                entry["follow_ups"] = extra["follow_ups"]
+            follow_ups = [line.strip() for line in values[FOLLOW_UPS].splitlines() if line.strip()]
+            if follow_ups:
+                entry["follow_ups"] = follow_ups
             questions.append(entry)
             rows.append(row)
         doc["questions"] = questions
@@ -377,6 +405,25 @@ class ScriptEditor(QDialog):
                 self._append_row({})
                 self._filling = False
             self.validate()
+
+    def move_current_question(self, step: int) -> int:
+        """Move the current question ``step`` rows (-1 up, 1 down); its new row."""
+        row = self.table.currentRow()
+        target = row + step
+        if row < 0 or not 0 <= target < self.table.rowCount():
+            return row
+        column = max(0, self.table.currentColumn())
+        self._filling = True
+        for c in range(len(FIELDS)):
+            mine, theirs = self.table.takeItem(row, c), self.table.takeItem(target, c)
+            self.table.setItem(row, c, theirs)
+            self.table.setItem(target, c, mine)
+        self.table.resizeRowToContents(row)
+        self.table.resizeRowToContents(target)
+        self._filling = False
+        self.table.setCurrentCell(target, column)
+        self.validate()
+        return target
 
     def _item_changed(self, item: QTableWidgetItem) -> None:
         if self._filling:

@@ -183,3 +183,40 @@ def test_practise_one_question(qtbot: Any, screen: PickScreen) -> None:
     assert question.text == "What would you change in your last team?"
     assert (question.time_guide.min_s, question.time_guide.max_s) == (68.0, 90.0)
     assert question.framework.name == "STAR" and script.questions == (question,)
+
+
+def test_move_questions_and_edit_guidance_and_follow_ups(qtbot: Any, screen: PickScreen) -> None:
+    from app.ui.script_editor import FOLLOW_UPS, GUIDANCE
+
+    editor = screen.open_editor({"title": "Order test", "role": "Analyst", "questions": [
+        {"id": "first", "text": "Why this team?", "guidance": "They want a reason of your own.",
+         "follow_ups": ["And the one before?"]},
+        {"id": "second", "text": "Tell me about a migration you led."},
+        {"id": "third", "text": "What would you change in your first month?"}]})
+    assert editor.table.item(0, GUIDANCE).text() == "They want a reason of your own."
+    assert editor.table.item(0, FOLLOW_UPS).text() == "And the one before?"
+
+    editor.table.setCurrentCell(2, TEXT)
+    qtbot.mouseClick(editor.up_button, Qt.MouseButton.LeftButton)  # third above second
+    assert editor.table.currentRow() == 1
+    editor.table.setFocus()
+    qtbot.keyClick(editor.table, Qt.Key.Key_Up, Qt.KeyboardModifier.ControlModifier)  # and above first
+    assert editor.table.currentRow() == 0
+    editor.table.setCurrentCell(1, TEXT)
+    qtbot.keyClick(editor.table, Qt.Key.Key_Down, Qt.KeyboardModifier.ControlModifier)  # first to the end
+    qtbot.mouseClick(editor.down_button, Qt.MouseButton.LeftButton)  # already last: stays
+    assert editor.table.currentRow() == 2
+
+    # Follow-ups and guidance are checked by the loader like every other field.
+    editor.set_cell(2, FOLLOW_UPS, "What did the team say?\n" + "x" * 20_001)
+    assert editor.problem is not None and editor.problem[:2] == (2, FOLLOW_UPS)
+    assert _marked(editor, 2, FOLLOW_UPS) and not editor.save_button.isEnabled()
+    editor.set_cell(2, FOLLOW_UPS, "What did the team say?\n\nWould you pick it again?")
+    editor.set_cell(0, GUIDANCE, "Show you plan before you change anything.")
+    path = editor.save()
+    assert path is not None
+    script = load_script(path)
+    assert [q.id for q in script.questions] == ["third", "second", "first"]
+    assert script.questions[2].follow_ups == ("What did the team say?", "Would you pick it again?")
+    assert script.questions[2].guidance == "They want a reason of your own."
+    assert script.questions[0].guidance == "Show you plan before you change anything."
