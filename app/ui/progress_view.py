@@ -318,11 +318,10 @@ class ProgressView(QWidget):
         self.caption.setObjectName("progressCaption")
         self.caption.setWordWrap(True)
         left.addWidget(self.caption)
-        self.time_chart = ProgressChart("Speaking time", format_clock, "time guide")
-        self.pace_chart = ProgressChart("Pace, words a minute", lambda v: f"{v:.0f}",
-                                        "comfortable pace")
+        self.time_chart = ProgressChart("Speaking time", format_clock, "guide")
+        self.pace_chart = ProgressChart("Pace, wpm", lambda v: f"{v:.0f}", "comfortable")
         self.fillers_chart = ProgressChart("Fillers a minute", lambda v: f"{v:.1f}")
-        self.points_chart = ProgressChart("Key points covered", lambda v: f"{v:.0f}")
+        self.points_chart = ProgressChart("Key points covered", lambda v: f"{v:g}")
         grid = QGridLayout()
         for i, chart in enumerate(self.charts.values()):
             grid.addWidget(chart, i // 2, i % 2)
@@ -356,6 +355,9 @@ class ProgressView(QWidget):
         self.selection_note = QLabel("")
         self.selection_note.setObjectName("practiseNote")
         self.selection_note.setWordWrap(True)
+        # Room for the longest note (spanning interviews): a splitter does not grow a
+        # wrapped label to its height by itself.
+        self.selection_note.setMinimumHeight(self.selection_note.fontMetrics().lineSpacing() * 3 + 4)
         right.addWidget(self.selection_note)
         self.practise_button = QPushButton("Practise &these")
         self.practise_button.setToolTip("Start an interview of the chosen questions, weakest first")
@@ -365,6 +367,9 @@ class ProgressView(QWidget):
         self.content.addWidget(side)
         self.content.setStretchFactor(0, 3)
         self.content.setStretchFactor(1, 2)
+        # The list's reasons are sentences: give it room from the start, not a sliver.
+        side.setMinimumWidth(340)
+        self.content.setSizes([720, 480])
 
         self.script_combo.currentIndexChanged.connect(self._script_chosen)
         self.question_combo.currentIndexChanged.connect(lambda _i: self._draw())
@@ -454,10 +459,10 @@ class ProgressView(QWidget):
             question = next(q for q in questions if q.question_id == question_id)
             series = question_series(question)
             self.time_chart.title = "Speaking time"
-            self.time_chart.band_name = "time guide"
+            self.time_chart.band_name = "guide"
             self.time_chart.value_text = format_clock
             self.points_chart.title = "Key points covered"
-            self.points_chart.value_text = lambda v: f"{v:.0f}"
+            self.points_chart.value_text = lambda v: f"{v:g}"
             caption = "Each point is one attempt at this question, oldest on the left."
         if series.uncoached:
             caption += (f" {_plural(series.uncoached, 'answer')} without feedback "

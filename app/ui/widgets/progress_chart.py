@@ -10,6 +10,7 @@ order and the charts of one question line up under each other.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -23,6 +24,19 @@ from app.ui.widgets.colors import BAND_COLORS, tinted_base
 MAX_X_LABELS = 8
 # The accessible summary names this many latest points; a screen reader reads it whole.
 SPOKEN_POINTS = 12
+
+
+def nice_ceiling(value: float, floor: float = 0.0) -> float:
+    """The next round number at or above ``value`` (1, 2, 2.5 or 5 times a power of ten),
+    so the marks on the scale read as plain numbers; at least one above ``floor``."""
+    span = value - floor
+    if span <= 0:
+        return floor + 1.0
+    power = 10.0 ** math.floor(math.log10(span))
+    for step in (1.0, 2.0, 2.5, 5.0, 10.0):
+        if span <= step * power + 1e-9:
+            return floor + step * power
+    return floor + 10.0 * power
 
 
 @dataclass(frozen=True)
@@ -103,8 +117,9 @@ class ProgressChart(QWidget):
     def _scale(self) -> tuple[float, float]:
         known = [p.value for p in self._points if p.value is not None]
         known += [edge for p in self._points if p.band for edge in p.band]
-        top = self._ceiling if self._ceiling is not None else max(known, default=1.0) * 1.15
-        return self._floor, max(top, self._floor + 1e-6)
+        if self._ceiling is not None:
+            return self._floor, max(self._ceiling, self._floor + 1e-6)
+        return self._floor, nice_ceiling(max(known, default=0.0) * 1.1, self._floor)
 
     def _y(self, value: float, area: QRectF) -> float:
         low, high = self._scale()
@@ -171,7 +186,9 @@ class ProgressChart(QWidget):
         title_font.setBold(True)
         painter.setFont(title_font)
         painter.setPen(text)
-        title = self.title + (f"  (shaded: {self.band_name})" if self.band_name else "")
+        title = self.title + (f" · shaded: {self.band_name}" if self.band_name else "")
+        # A narrow window cuts the title with an ellipsis; the accessible name keeps it whole.
+        title = painter.fontMetrics().elidedText(title, Qt.TextElideMode.ElideRight, self.width() - 16)
         painter.drawText(QRectF(8, 2, self.width() - 16, 20),
                          Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, title)
         painter.setFont(small)
