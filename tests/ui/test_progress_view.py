@@ -257,6 +257,9 @@ def test_practise_these_starts_an_interview_of_exactly_the_chosen_questions(
     assert started == [("platform", ["conflict", "outage"])]
     assert window.tabs.currentWidget() is window.practice_stack
     assert window.practice_stack.currentWidget() is window.practice_screen
+    # Once an interview is saved the tab reads the store again, for the new answers.
+    with qtbot.waitSignal(view.loaded, timeout=10_000):
+        window._after_close_saved()
 
 
 def test_no_attempts_says_so_plainly(qtbot: Any, tmp_path: Path) -> None:
