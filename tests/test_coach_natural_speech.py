@@ -19,6 +19,7 @@ from interview_scripts.script import Question
 from models.coach import coach_answer
 from tests.coach_helpers import NATURAL_CAR, NATURAL_CIRCLES, NATURAL_STAR
 from tests.speech_fixtures import *  # noqa: F403
+from tests.test_coach_circles_natural_structure import CIRCLES_ANSWERS
 from tests.test_coach_natural_key_points import PARAPHRASED, POINTS
 
 pytestmark = pytest.mark.slow
@@ -38,7 +39,9 @@ SPOKEN = [(STAR, "theatre tickets", NATURAL_STAR["theatre tickets"]),
           (CAR, "new hires", NATURAL_CAR["new hires"]),
           (CAR, "support queue", NATURAL_CAR["support queue"]),
           (CIRCLES, "expired certificate", NATURAL_CIRCLES["expired certificate"]),
-          (CIRCLES, "full disk", NATURAL_CIRCLES["full disk"])]
+          (CIRCLES, "full disk", NATURAL_CIRCLES["full disk"]),
+          # People by role hand out the work ("the deputy head kept the teachers informed").
+          (CIRCLES, "school network", CIRCLES_ANSWERS["school network"])]
 
 
 def _speak(spoken_answer: Callable[..., Path], spoken_wav: Callable[..., Path],
