@@ -28,7 +28,7 @@ from app.ui.pick_screen import MOCK_THINK_TIME_S, PickScreen
 from app.ui.practice_screen import PracticeScreen
 from app.ui.progress_view import ProgressView
 from app.ui.settings_dialog import SettingsDialog
-from app.ui.settings_store import SettingsStore, UiPreferences
+from app.ui.settings_store import SettingsStore
 from app.ui.widgets.colors import BAND_COLORS, tinted_base
 from app.ui.workers import run_in_background
 from interview_scripts.script import InterviewScript, Question
@@ -203,8 +203,8 @@ class MainWindow(QMainWindow):
     def _remember_hints(self, checked: bool) -> None:
         prefs = self.settings_store.ui_preferences()
         if prefs.show_stage_hints != checked:
-            self.settings_store.save_ui_preferences(UiPreferences(checked, prefs.shuffle_questions,
-                                                                  prefs.first_run_done))
+            prefs.show_stage_hints = checked
+            self.settings_store.save_ui_preferences(prefs)
 
     def _tab_changed(self, index: int) -> None:
         if self.tabs.widget(index) is self.history_view:

@@ -9,9 +9,11 @@ from PySide6.QtGui import QFont, QPainter, QPalette
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from app.ui.widgets.colors import BAND_COLORS
+from models.coach.pace import PACE_BAND
 
-# The band a comfortable interview pace falls in; drawn as a guide behind the bars.
-COMFORT_WPM = (120.0, 170.0)
+# The band the coach judges pace against, drawn behind the bars: one source, so the
+# chart can never shade a pace as comfortable that the notes call fast.
+COMFORT_WPM = (float(PACE_BAND[0]), float(PACE_BAND[1]))
 
 
 @dataclass(frozen=True)
