@@ -220,3 +220,115 @@ def test_move_questions_and_edit_guidance_and_follow_ups(qtbot: Any, screen: Pic
     assert script.questions[2].follow_ups == ("What did the team say?", "Would you pick it again?")
     assert script.questions[2].guidance == "They want a reason of your own."
     assert script.questions[0].guidance == "Show you plan before you change anything."
+
+
+def _llm_dialog(qtbot: Any, host: str, **settings: Any) -> Any:
+    from app.practice import PracticeSettings
+    from app.ui.import_dialog import ImportDialog
+
+    dialog = ImportDialog(llm_settings=PracticeSettings(ollama_host=host, **settings))
+    qtbot.addWidget(dialog)
+    return dialog
+
+
+def test_the_local_model_reads_a_page_the_rules_cannot_and_the_editor_gets_its_reading(
+        qtbot: Any, screen: PickScreen, monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.practice import PracticeSettings
+    from app.ui.settings_store import SettingsStore
+    from tests.ollama_loopback import OllamaLoopback
+    from tests.test_llm_page_reader import MESSY_PAGE, READING
+
+    for name in ("GREENROOM_OLLAMA_MODEL", "GREENROOM_OLLAMA_ALLOW_REMOTE", "OLLAMA_HOST"):
+        monkeypatch.delenv(name, raising=False)
+    server = OllamaLoopback(models=("llama3.2:3b",)).start()
+    server.script_reply(READING)
+    try:
+        SettingsStore().save_practice_settings(PracticeSettings(ollama_host=server.host))
+        dialog = screen.import_page()  # the app's own settings point it at the server
+        qtbot.waitUntil(lambda: dialog.llm_model == "llama3.2:3b", timeout=10_000)
+        assert not dialog.llm_button.isEnabled()  # nothing read yet
+        dialog.page_edit.setPlainText(MESSY_PAGE)
+        with qtbot.waitSignal(dialog.previewReady, timeout=10_000):
+            qtbot.mouseClick(dialog.read_button, Qt.MouseButton.LeftButton)
+        assert "found no interview questions" in dialog.summary_label.text()
+        assert "The local model may still read it." in dialog.summary_label.text()
+        assert dialog.found_rows() == [] and dialog.llm_button.isEnabled()
+
+        with qtbot.waitSignal(dialog.previewReady, timeout=10_000):
+            qtbot.mouseClick(dialog.llm_button, Qt.MouseButton.LeftButton)
+        rows = dialog.found_rows()
+        assert [r[0] for r in rows] == [q["text"] for q in READING["questions"] if "weakness" not in q["text"]]
+        assert rows[0][1] == "2 minutes"
+        assert rows[1][1:] == ("—", "STAR", "2 key points, 1 mistakes")
+        assert "dropped 1 question, 1 list item not found on the page" in dialog.summary_label.text()
+        assert not dialog.llm_progress.isVisible() and dialog.llm_button.isEnabled()
+        (request,) = server.requests_to("/api/chat")
+        assert request.body["format"]["properties"]["questions"]["type"] == "array"
+
+        qtbot.mouseClick(dialog.edit_button, Qt.MouseButton.LeftButton)
+        editor = screen.last_editor
+        assert editor is not None and editor.table.rowCount() == 4
+        editor.move_current_question(1)  # the first question goes second
+        path = editor.save()
+    finally:
+        server.stop()
+    assert path is not None
+    script = load_script(path)
+    assert [q.text for q in script.questions][:2] == ["how did you handle a production outage you owned?",
+                                                      "tell them about yourself"]
+    assert [k.text for k in script.questions[0].key_points] == ["mention how long recovery took",
+                                                                "what changed afterwards"]
+
+
+def test_without_ollama_the_rules_stand_alone_and_the_button_says_why(
+        qtbot: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.ollama_loopback import OllamaLoopback
+
+    for name in ("GREENROOM_OLLAMA_MODEL", "GREENROOM_OLLAMA_ALLOW_REMOTE", "OLLAMA_HOST"):
+        monkeypatch.delenv(name, raising=False)
+    server = OllamaLoopback(models=("llama3.2:3b",)).start()
+    server.stop()  # a port where nothing answers
+    dialog = _llm_dialog(qtbot, server.host)
+    qtbot.waitUntil(lambda: dialog.llm_button.toolTip().startswith("Unavailable"), timeout=10_000)
+    assert "Ollama is not running" in dialog.llm_button.toolTip()
+    dialog.page_edit.setPlainText((PAGES / "numbered_list.txt").read_text(encoding="utf-8"))
+    with qtbot.waitSignal(dialog.previewReady, timeout=10_000):
+        dialog.read_pasted()
+    assert len(dialog.found_rows()) == 3 and dialog.edit_button.isEnabled()
+    assert not dialog.llm_button.isEnabled()
+
+    # A cloud model is refused before the server is asked anything.
+    cloud = _llm_dialog(qtbot, "http://127.0.0.1:9", llm_model="gpt-oss:120b-cloud")
+    qtbot.waitUntil(lambda: cloud.llm_button.toolTip().startswith("Unavailable"), timeout=10_000)
+    assert "your page would leave this machine" in cloud.llm_button.toolTip()
+    off = _llm_dialog(qtbot, server.host, llm_enabled=False)
+    assert off.llm_button.toolTip() == "Unavailable: the local model is turned off in Settings"
+
+
+def test_a_garbage_reply_keeps_the_rules_reading(qtbot: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.ollama_loopback import OllamaLoopback
+
+    for name in ("GREENROOM_OLLAMA_MODEL", "GREENROOM_OLLAMA_ALLOW_REMOTE", "OLLAMA_HOST"):
+        monkeypatch.delenv(name, raising=False)
+    server = OllamaLoopback(models=("llama3.2:3b",)).start()
+    server.set_mode("invalid_json")
+    try:
+        dialog = _llm_dialog(qtbot, server.host)
+        qtbot.waitUntil(lambda: dialog.llm_model is not None, timeout=10_000)
+        (answers_only,) = sorted((PAGES / "seeds").glob("000_*.txt"))
+        dialog.page_edit.setPlainText(answers_only.read_text(encoding="utf-8"))
+        with qtbot.waitSignal(dialog.previewReady, timeout=10_000):
+            dialog.read_pasted()
+        rules_rows = dialog.found_rows()
+        assert len(rules_rows) == 15
+        assert "The rules are unsure about this page: 14 answers came without their question." in \
+            dialog.summary_label.text()
+        with qtbot.waitSignal(dialog.previewReady, timeout=10_000):
+            dialog.read_with_model()
+    finally:
+        server.stop()
+    text = dialog.summary_label.text()
+    assert text.startswith("The local model could not read the page: the model's reply was not valid JSON")
+    assert text.endswith("The rules' reading stays.") and "\n" not in text
+    assert dialog.found_rows() == rules_rows and dialog.result is dialog.rules_result
+    assert dialog.edit_button.isEnabled()
