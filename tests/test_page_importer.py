@@ -437,3 +437,31 @@ def test_cue_suggestions_come_from_the_points_own_words() -> None:
     assert "mention" not in cues and "the" not in cues  # how to answer, not what to say
     assert suggest_cues("Give the outcome (e.g. refund, renewal)")[:2] == ["outcome", "outcomes"]
     assert "refund renewal" not in suggest_cues("Give the outcome (e.g. refund, renewal)")
+
+
+def test_the_rules_say_how_sure_they_are(answers_only: ImportResult, question_list: ImportResult) -> None:
+    assert question_list.confident
+    assert question_list.confidence.line == "The rules read this page confidently."
+    assert not answers_only.confident
+    assert answers_only.confidence.line == \
+        "The rules are unsure about this page: 14 answers came without their question."
+
+
+def test_doubts_each_name_what_went_wrong() -> None:
+    notes = " ".join(["They want to hear how you weigh risk against speed and who you told."] * 30)
+    page = f"Platform interview\n\nTell me about a risky change you shipped.\n{notes}\n"
+    result = import_page(page, "risky.txt")
+    assert [q.text for q in result.script.questions] == ["Tell me about a risky change you shipped."]
+    assert result.confidence.doubts == ("question 1 got long notes with no key point picked out",)
+    # The same notes cut into points read confidently.
+    pointed = import_page(page.replace(notes, "Key points:\n- how you weigh risk\n- who you told\n" + notes),
+                          "risky.txt")
+    assert pointed.confident
+    line = result.confidence.line
+    assert line.startswith("The rules are unsure about this page: ") and "\n" not in line
+
+    about = "We are a friendly team of forty people in a bright office with a long history.\n" * 3
+    bare = import_page(f"Acme careers\n{about}Questions\n- Why this company?\n- What do you know about us?\n",
+                       "bare.txt")
+    assert bare.confidence.doubts == ("no question got key points, notes or a sample answer, though "
+                                      "the page says more than its questions",)
