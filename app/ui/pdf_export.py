@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QMarginsF, QRect, QRectF, QSizeF, QUrl
+from PySide6.QtCore import QByteArray, QMarginsF, QSizeF, QUrl
 from PySide6.QtGui import (
     QGuiApplication,
     QImage,
@@ -84,34 +84,6 @@ def _page_writer(path: Path) -> QPdfWriter:
                                      QPageLayout.Orientation.Portrait, QMarginsF(15, 15, 15, 15),
                                      QPageLayout.Unit.Millimeter))
     return writer
-
-
-def _laid_out(session: SessionRow, attempts: list[AttemptRow],
-              transcript: bool) -> tuple[QTextDocument, QRect]:
-    """The document laid out on the PDF's printable page, and that page in pixels."""
-    ensure_gui_application()
-    document = session_document(session, attempts, transcript)
-    rect = _page_writer(Path(os.devnull)).pageLayout().paintRectPixels(RESOLUTION_DPI)
-    document.setPageSize(QSizeF(rect.width(), rect.height()))
-    return document, rect
-
-
-def page_count(session: SessionRow, attempts: list[AttemptRow], transcript: bool = True) -> int:
-    """How many pages the PDF of this session has."""
-    return _laid_out(session, attempts, transcript)[0].pageCount()
-
-
-def render_page(session: SessionRow, attempts: list[AttemptRow], page: int = 0,
-                transcript: bool = True) -> QImage:
-    """One page of the PDF's document as an image, laid out exactly as it is printed."""
-    document, rect = _laid_out(session, attempts, transcript)
-    image = QImage(rect.width(), rect.height(), QImage.Format.Format_ARGB32)
-    image.fill(0xFFFFFFFF)
-    painter = QPainter(image)
-    painter.translate(0, -page * rect.height())
-    document.drawContents(painter, QRectF(0, page * rect.height(), rect.width(), rect.height()))
-    painter.end()
-    return image
 
 
 def write_pdf(session: SessionRow, attempts: list[AttemptRow], path: Path,
