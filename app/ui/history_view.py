@@ -204,7 +204,8 @@ class HistoryView(QWidget):
         self.undo_label = QLabel()
         self.undo_label.setWordWrap(True)
         undo_layout.addWidget(self.undo_label, 1)
-        self.undo_button = QPushButton("&Undo")
+        # Alt+U belongs to the feedback view's "Undo my mark", shown beside this bar.
+        self.undo_button = QPushButton("Und&o")
         self.undo_button.setToolTip("Bring it back (Ctrl+Z)")
         self.undo_button.clicked.connect(self.undo_delete)
         undo_layout.addWidget(self.undo_button)
@@ -464,14 +465,21 @@ class HistoryView(QWidget):
 
     def _context_menu(self, at: QPoint) -> None:
         item = self.tree.itemAt(at)
-        if item is None or not isinstance(item.data(0, SESSION_ROLE), int):
-            return
+        menu = self.context_menu_for(item) if item is not None else None
+        if menu is not None:
+            menu.exec(self.tree.viewport().mapToGlobal(at))
+
+    def context_menu_for(self, item: QTreeWidgetItem) -> QMenu | None:
+        """Choose ``item`` and build its menu: delete it, rename its session."""
+        if not isinstance(item.data(0, SESSION_ROLE), int):
+            return None  # the "no sessions yet" line
         self.tree.setCurrentItem(item)
         menu = QMenu(self)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         is_attempt = isinstance(item.data(0, ATTEMPT_ROLE), AttemptBrief)
-        menu.addAction("Delete answer…" if is_attempt else "Delete session…", self.delete_selected)
-        menu.addAction("Rename session…", self.rename_selected)
-        menu.exec(self.tree.viewport().mapToGlobal(at))
+        menu.addAction("&Delete answer…" if is_attempt else "&Delete session…", self.delete_selected)
+        menu.addAction("Rena&me session…", self.rename_selected)
+        return menu
 
     def chosen_deletion(self) -> Deletion | None:
         """The answer or session chosen in the list, as a delete would describe it."""
