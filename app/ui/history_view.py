@@ -20,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QPoint, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QPoint, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -572,11 +572,20 @@ class HistoryView(QWidget):
             return
         latest = self._deletions[-1]
         self.undo_label.setText(f"Deleted {latest.description}.")
+        self._tint_undo_bar()
+        self.undo_bar.show()
+
+    def _tint_undo_bar(self) -> None:
+        # The tint is worked out from the view's own palette, so it follows light and dark.
         palette = self.undo_bar.palette()
         palette.setColor(self.undo_bar.backgroundRole(),
-                         tinted_base(palette, BAND_COLORS["keep_going"], 0.2))
+                         tinted_base(self.palette(), BAND_COLORS["keep_going"], 0.2))
         self.undo_bar.setPalette(palette)
-        self.undo_bar.show()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.PaletteChange:
+            self._tint_undo_bar()
+        super().changeEvent(event)
 
     def undo_delete(self) -> None:
         """Bring back the latest delete (Ctrl+Z), off the GUI thread."""
