@@ -638,16 +638,15 @@ class Store:
         """Delete hidden sessions and attempts for real, with their recordings; returns the
         files removed. ``before`` (a ``utc_now()`` stamp) keeps rows hidden at or after it,
         so a run can clear what an earlier one left without taking its own undo away."""
-        cutoff, args = ("", ()) if before is None else (" AND deleted_at < ?", (before,))
+        hidden = "deleted_at IS NOT NULL" + ("" if before is None else " AND deleted_at < ?")
+        args: tuple[str, ...] = () if before is None else (before,)
         with self._write() as conn:
-            sessions = [row[0] for row in conn.execute(
-                f"SELECT id FROM sessions WHERE deleted_at IS NOT NULL{cutoff}", args)]
-            marks = ",".join("?" * len(sessions))
+            # Every attempt of a purged session goes with it (ON DELETE CASCADE), hidden or not.
             audio = [row[0] for row in conn.execute(
-                f"SELECT audio_path FROM attempts WHERE (deleted_at IS NOT NULL{cutoff})"
-                f" OR session_id IN ({marks})", (*args, *sessions))]
-            conn.execute(f"DELETE FROM attempts WHERE deleted_at IS NOT NULL{cutoff}", args)
-            conn.execute(f"DELETE FROM sessions WHERE id IN ({marks})", sessions)
+                f"SELECT audio_path FROM attempts WHERE ({hidden})"
+                f" OR session_id IN (SELECT id FROM sessions WHERE {hidden})", args * 2)]
+            conn.execute(f"DELETE FROM attempts WHERE {hidden}", args)
+            conn.execute(f"DELETE FROM sessions WHERE {hidden}", args)
         return self._remove_audio(audio)
 
     def recordings_usage(self) -> RecordingsUsage:

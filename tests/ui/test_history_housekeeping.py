@@ -11,6 +11,7 @@ import pytest
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QInputDialog, QMessageBox, QTreeWidgetItem
 
+from app.errors import StoreError
 from app.store import Store, utc_now
 from app.ui.history_view import HistoryView
 from tests.coach_helpers import sample_feedback
@@ -197,7 +198,7 @@ def test_the_first_load_of_a_run_purges_what_an_earlier_run_left_hidden(
     assert saved.files[0].exists()
     assert questions(view) == ["Tell me about a conflict."]
     saved.store.restore_attempt(saved.attempts[0])
-    with pytest.raises(Exception, match="no attempt"):
+    with pytest.raises(StoreError, match="no attempt"):
         saved.store.restore_attempt(saved.attempts[2])
 
 
