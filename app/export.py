@@ -214,7 +214,7 @@ def _md(text: str) -> str:
 
 
 def session_markdown(session: SessionRow, attempts: list[AttemptRow], transcript: bool = True) -> str:
-    lines = [f"# {_md(session.script_title)}", "",
+    lines = [f"# {_md(session.title)}", "",
              f"Practice session {session.id}, {_local(session.started_at)}, "
              f"{len(attempts)} answer{'s' if len(attempts) != 1 else ''}.", ""]
     for answer in answers_of(attempts):
@@ -296,8 +296,8 @@ def session_html(session: SessionRow, attempts: list[AttemptRow], transcript: bo
     without it the SVG is written inline."""
     e = html.escape
     out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
-           f"<title>{e(session.script_title)}</title><style>{_CSS}</style></head><body>",
-           f"<h1>{e(session.script_title)}</h1>",
+           f"<title>{e(session.title)}</title><style>{_CSS}</style></head><body>",
+           f"<h1>{e(session.title)}</h1>",
            f'<p class="meta">Practice session {session.id}, {e(_local(session.started_at))}, '
            f"{len(attempts)} answer{'s' if len(attempts) != 1 else ''}.</p>"]
     for answer in answers_of(attempts):

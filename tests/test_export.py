@@ -153,3 +153,13 @@ def test_each_key_point_and_note_is_worded_once_for_every_format(saved: Store) -
     assert f"- 1:15 *{row.label}* (local LLM)" in export.session_markdown(session, [attempt])
     assert f"<td>1:15</td><td><i>{row.label}</i> (local LLM)</td>" in export.session_html(
         session, [attempt])
+
+
+def test_a_named_session_is_exported_under_its_name(saved: Store) -> None:
+    saved.rename_session(1, "Dress rehearsal, Friday")
+    session, attempts = export.load_session(saved, 1)
+    assert export.session_markdown(session, attempts).startswith("# Dress rehearsal, Friday\n")
+    assert "<h1>Dress rehearsal, Friday</h1>" in export.session_html(session, attempts)
+    saved.rename_session(1, "")
+    session, attempts = export.load_session(saved, 1)
+    assert export.session_markdown(session, attempts).startswith(f"# {session.script_title}\n")

@@ -38,7 +38,10 @@ CLOSE_SAVE_TIMEOUT_MS = 60_000
 SHORTCUTS_HELP = (
     "Space — start or stop the answer\nR — redo the question\nN — next question\n"
     "Esc — cancel (what was recorded is kept)\nCtrl+, — settings\nCtrl+Tab — switch tabs\n"
-    "On the timeline: ←/→ to pick a marker, Enter to hear it"
+    "On the timeline: ←/→ to pick a marker, Enter to hear it\n"
+    "History: Delete — delete the chosen answer or session (asks first); Ctrl+Z — undo it; "
+    "F2 — rename the session\n"
+    "Progress: Enter — practise the chosen questions"
 )
 
 
@@ -122,6 +125,8 @@ class MainWindow(QMainWindow):
         self.history_view.problem.connect(self.show_problem)
         self.history_view.feedback_view.momentRequested.connect(self._play_history_moment)
         self.progress_view.problem.connect(self.show_problem)
+        # A deleted (or restored) answer leaves (or rejoins) the progress figures at once.
+        self.history_view.undoChanged.connect(self.progress_view.refresh)
         self.progress_view.practiseRequested.connect(self.practise_from_progress)
         self.tabs.currentChanged.connect(self._tab_changed)
         self._build_menus()

@@ -91,7 +91,7 @@ def write_pdf(session: SessionRow, attempts: list[AttemptRow], path: Path,
     ensure_gui_application()
     document = session_document(session, attempts, transcript)
     writer = _page_writer(path)
-    writer.setTitle(session.script_title)
+    writer.setTitle(session.title)
     writer.setCreator("Greenroom")
     # Lay the text out on the page's printable width, in the writer's device pixels.
     rect = writer.pageLayout().paintRectPixels(writer.resolution())
