@@ -4,8 +4,10 @@ Runs offscreen (or on whatever display is set, e.g. under Xvfb): speaks a sample
 with the project's own text-to-speech, plays it in as the microphone, lets the real flow
 transcribe and coach it, and saves PNGs of the pick screen, the recording clock, the
 feedback, the history, the import preview, the interview editor and the settings dialog
-into docs/screenshots/. Uses a throw-away data folder and settings file, so nothing of
-the user's is read or changed.
+into docs/screenshots/. A second, shorter answer to the same question then gives replay,
+compare and progress something to show; those three are taken in the light and the dark
+appearance (`replay-light.png`, `replay-dark.png`, ...). Uses a throw-away data folder
+and settings file, so nothing of the user's is read or changed.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "screenshots"
@@ -28,6 +31,12 @@ ANSWER = (
     "I assigned the database work to our storage engineer and asked a developer to own the rollback. "
     "We rolled back the release and service was restored within forty minutes. "
     "Afterwards we ran a blameless post mortem, and the action items made sure it never happened again."
+)
+# A later, weaker try at the same question: shorter, with no review afterwards.
+SECOND_ANSWER = (
+    "Our payment service went down one evening and I led the response. "
+    "I checked the dashboards, opened an incident channel and kept the status page updated. "
+    "We rolled back the release and the service was back within forty minutes."
 )
 
 
@@ -54,6 +63,7 @@ def take_all(work: Path) -> int:
     from app.practice import Phase, PracticeSettings
     from app.ui.main_window import MainWindow
     from app.ui.settings_store import SettingsStore, UiPreferences
+    from app.ui.theme import apply_appearance
     from audio.sources import WavFileSource
     from audio.tts import synthesize_to_wav
     app = QApplication.instance() or QApplication(sys.argv)
@@ -62,15 +72,18 @@ def take_all(work: Path) -> int:
         QSettings.setPath(fmt, QSettings.Scope.UserScope, str(work / "qsettings"))
     OUT.mkdir(parents=True, exist_ok=True)
 
-    answer_wav = synthesize_to_wav(ANSWER, work / "answer.wav", rate_wpm=175)
+    answers = [synthesize_to_wav(ANSWER, work / "answer.wav", rate_wpm=175),
+               synthesize_to_wav(SECOND_ANSWER, work / "second.wav", rate_wpm=175)]
     settings = SettingsStore(QSettings(str(work / "greenroom.ini"), QSettings.Format.IniFormat))
     settings.save_practice_settings(PracticeSettings(speak_questions=False, llm_enabled=True,
                                                      ollama_host="http://127.0.0.1:9"))
-    settings.save_ui_preferences(UiPreferences(show_stage_hints=True, first_run_done=True))
+    settings.save_ui_preferences(UiPreferences(show_stage_hints=True, first_run_done=True,
+                                               appearance="light"))
+    apply_appearance("light", app)
     sources: list[WavFileSource] = []
 
     def play_answer(_question: object) -> WavFileSource:
-        sources.append(WavFileSource(answer_wav))
+        sources.append(WavFileSource(answers[min(len(sources), len(answers) - 1)]))
         return sources[-1]
 
     window = MainWindow(settings, source_factory=play_answer)
@@ -117,6 +130,9 @@ def take_all(work: Path) -> int:
     history.tree.setCurrentItem(history.attempt_items()[0])
     save(window, "history.png")
 
+    answer_again(window, practice, sources, wait_for)
+    take_saved_session_screens(window, wait_for, save)
+
     take_editor_screens(window, wait_for, save)
 
     dialog = window.open_settings()
@@ -128,6 +144,62 @@ def take_all(work: Path) -> int:
     # Let background look-ups finish before their data folder is removed.
     QThreadPool.globalInstance().waitForDone(30_000)
     return 0
+
+
+def answer_again(window: object, practice: object, sources: list, wait_for: Callable[..., None]) -> None:
+    """The same first question answered a second time (the shorter answer)."""
+    from app.practice import Phase
+
+    w: Any = window
+    w.tabs.setCurrentIndex(0)
+    w.pick_screen.start_button.click()
+    wait_for(lambda: practice.phase == Phase.RECORDING, 120, "the second recording")  # type: ignore[attr-defined]
+    wait_for(lambda: len(sources) == 2 and sources[-1].finished, 120, "the end of the second answer")
+    practice.toggle_answer()  # type: ignore[attr-defined]
+    feedback = practice.feedback_view  # type: ignore[attr-defined]
+    wait_for(lambda: feedback.llm_status.text().startswith("No review"), 120, "the second feedback")
+    practice.end_interview()  # type: ignore[attr-defined]
+    wait_for(lambda: w.practice_stack.currentWidget() is w.pick_screen, 60, "the second interview to be saved")
+    w.banner.hide()
+
+
+def take_saved_session_screens(window: object, wait_for: Callable[..., None],
+                               save: Callable[..., None]) -> None:
+    """Replay, compare and progress of the two saved answers, light then dark."""
+    from PySide6.QtWidgets import QApplication
+
+    from app.ui.theme import apply_appearance
+
+    w: Any = window
+    app = QApplication.instance()
+    history = w.history_view
+    w.tabs.setCurrentWidget(history)
+    history.refresh()
+    wait_for(lambda: len(history.attempt_items()) >= 2, 30, "both answers in history")
+    history.tree.setCurrentItem(history.attempt_items()[-1])  # the first, fuller answer
+    wait_for(lambda: history.current_attempt is not None, 30, "the chosen answer to load")
+    replay = history.open_replay()
+    replay.resize(*SIZE)
+    words = replay.view.words
+    replay.view.seek(words[len(words) // 3].start_s)  # the highlight a third of the way in
+    compare = history.open_compare()
+    compare.resize(*SIZE)
+    view = compare.view
+    wait_for(lambda: len(view.attempts) >= 2, 30, "the attempts to compare")
+    view.choose(view.attempts[0].id, view.attempts[-1].id)
+    progress = w.progress_view
+    w.tabs.setCurrentWidget(progress)
+    wait_for(lambda: progress.script_combo.count() > 0, 30, "the progress figures")
+    attempt = history.current_attempt
+    progress.select(attempt.script_id, attempt.question_id)
+    for appearance in ("light", "dark"):
+        apply_appearance(appearance, app)
+        save(replay, f"replay-{appearance}.png")
+        save(compare, f"compare-{appearance}.png")
+        save(window, f"progress-{appearance}.png")
+    apply_appearance("light", app)
+    replay.reject()
+    compare.reject()
 
 
 # A prep page as a candidate might paste it: numbered questions, labels, a menu and an advert.
