@@ -20,7 +20,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -583,8 +583,8 @@ class PracticeSession:
         if refined is None:
             return answer
         if attempt_id is not None:
-            self.store.update_feedback(attempt_id, refined.feedback, refined.models,
-                                       transcript=refined.transcript)
+            refined = replace(refined, feedback=self._save_keeping_marks(
+                attempt_id, refined.feedback, refined.models, transcript=refined.transcript))
         with self._lock:
             if self.last_attempt_id == attempt_id:
                 self.last_feedback = refined.feedback
@@ -601,10 +601,24 @@ class PracticeSession:
         reviewed = add_llm_review(question, answer, coach, on_text=self.listener.llm_text,
                                   cancel=self._llm_cancel)
         if attempt_id is not None:
-            self.store.update_feedback(attempt_id, reviewed.feedback, reviewed.models)
+            reviewed = replace(reviewed, feedback=self._save_keeping_marks(
+                attempt_id, reviewed.feedback, reviewed.models))
         with self._lock:
             self.last_feedback = reviewed.feedback
         self.listener.llm_done(attempt_id or 0, reviewed.feedback)
+
+    def _save_keeping_marks(self, attempt_id: int, feedback: Feedback, models: Any,
+                            transcript: Any = None) -> Feedback:
+        """Save the answer coached again without losing the candidate's marks ("I did cover
+        this"), which they may have made on the saved feedback meanwhile, even after moving
+        on to the next question. Returns what was saved."""
+        from models.coach.overrides import carry_marks, has_marks
+
+        stored = self.store.get_attempt(attempt_id).feedback
+        if stored is not None and has_marks(stored):
+            feedback = carry_marks(stored, feedback)
+        self.store.update_feedback(attempt_id, feedback, models, transcript=transcript)
+        return feedback
 
     def _finish_interview(self) -> None:
         with self._lock:

@@ -175,6 +175,7 @@ def test_a_thinking_model_out_of_budget_gets_its_own_code(
 
 class Listener(PracticeListener):
     def __init__(self) -> None:
+        self.store: Store | None = None
         self.reviewed = threading.Event()
         self.review: Feedback | None = None
         self.errors: list[str] = []
@@ -187,11 +188,12 @@ class Listener(PracticeListener):
         self.errors.append(message)
 
 
-def practise(server: OllamaLoopback, answer: Path, **settings: Any) -> tuple[Listener, Store,
-                                                                               int | None]:
+def practise(server: OllamaLoopback, answer: Path, listener: Listener | None = None,
+             **settings: Any) -> tuple[Listener, Store, int | None]:
     script = parse_script(SCRIPT, "e2e.yaml")
-    listener = Listener()
+    listener = listener or Listener()
     store = Store()
+    listener.store = store
     session = PracticeSession(
         script, script.questions,
         PracticeSettings(speak_questions=False, ollama_host=server.host, **settings),
@@ -257,3 +259,30 @@ def test_the_app_setting_keeps_the_users_yes(tmp_path: Path) -> None:
     store.save_practice_settings(PracticeSettings(llm_allow_remote=True))
     again = SettingsStore(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
     assert again.practice_settings().llm_allow_remote is True
+
+
+class MarksAtOnce(Listener):
+    """The candidate, on seeing the instant feedback, says they did cover a point the
+    words matcher did not hear; the window saves that mark with the attempt at once."""
+
+    def feedback_ready(self, attempt_id: int, feedback: Feedback) -> None:
+        from models.coach.overrides import mark_key_point
+
+        index = next(i for i, p in enumerate(feedback.key_points) if p.text.startswith("Capacity"))
+        assert feedback.key_points[index].status == "not_heard"
+        assert self.store is not None
+        self.store.update_feedback(attempt_id, mark_key_point(feedback, index))
+
+
+@pytest.mark.slow
+def test_a_mark_made_on_the_instant_feedback_survives_the_refined_pass_and_the_review(
+        answer: Path, ollama_loopback: OllamaLoopback) -> None:
+    listener, store, session_id = practise(ollama_loopback, answer, listener=MarksAtOnce())
+    (attempt,) = store.list_attempts(session_id)
+    saved = attempt.feedback
+    assert saved is not None and saved.llm is not None  # refined and reviewed since the mark
+    capacity = next(p for p in saved.key_points if p.text.startswith("Capacity"))
+    assert capacity.candidate_says == "covered" and capacity.effective_status == "covered"
+    assert listener.review is not None
+    assert next(p for p in listener.review.key_points
+                if p.text.startswith("Capacity")).candidate_says == "covered"
