@@ -25,8 +25,11 @@ from interview_scripts.time_guide import format_clock
 from models.coach.feedback_model import Feedback
 
 FORMATS = ("md", "html", "pdf")
-KEY_POINT_WORDS = {"covered": "covered", "partial": "partly covered"}
-NOT_COVERED = "not covered"  # any other status: the coach did not hear it
+KEY_POINT_WORDS = {"covered": "covered", "partial": "partly covered",
+                   "missing": "missing"}  # "missing": attempts saved before "not_heard"
+# Any other status: the words matcher found nothing for the point, which is not knowing it
+# is missing (the app and the report word it the same way).
+NOT_HEARD = "not heard in these words"
 SEVERITY_WORDS = {"info": "tip", "warning": "worth fixing", "problem": "fix this"}
 STAGE_COLOURS = ("#5b8fd6", "#d6a35b", "#5bb08a", "#b05bb0", "#c7645b", "#7a8a99")
 MARKER_COLOURS = {"filler": "#d98c1f", "note": "#9b59b6", "improvement": "#16a085"}
@@ -90,7 +93,7 @@ def structure_sentence(feedback: Feedback) -> str | None:
 
 
 def key_point_word(status: str) -> str:
-    return KEY_POINT_WORDS.get(status, NOT_COVERED)
+    return KEY_POINT_WORDS.get(status, NOT_HEARD)
 
 
 def timeline_svg(feedback: Feedback) -> str:
@@ -114,7 +117,7 @@ def timeline_svg(feedback: Feedback) -> str:
             out.append(f'<rect x="{x0:.1f}" y="{top}" width="{max(1.0, x1 - x0):.1f}" '
                        f'height="{bar}" fill="{colour}"/>')
             out.append(f'<text x="{x0 + 3:.1f}" y="{top + 17}" fill="#ffffff">'
-                       f'{html.escape(stage.name)}</text>')
+                       f'{html.escape(stage.name)}{" (yours)" if stage.by_candidate else ""}</text>')
     for pause in feedback.pauses:
         x0, x1 = x(pause.start_s), x(pause.end_s)
         out.append(f'<rect x="{x0:.1f}" y="{top}" width="{max(1.0, x1 - x0):.1f}" height="{bar}" '
@@ -145,8 +148,9 @@ def _axis_step(duration: float) -> float:
 
 @dataclass(frozen=True)
 class KeyPointRow:
-    status: str  # "covered", "partial" or "missed"
-    word: str  # how the status reads: covered, partly covered, not covered
+    status: str  # "covered", "partial" or "missed" (a CSS class)
+    word: str  # how the status reads: "covered", "partly covered", "not heard in these words",
+    # or the candidate's own "covered — you said so (the coach: …)"
     text: str
     evidence: str  # what the candidate said for it ("" when nothing)
     at: str  # "m:ss" where it was said, or ""
@@ -163,8 +167,10 @@ class NoteRow:
 def answer_rows(feedback: Feedback) -> tuple[list[KeyPointRow], list[NoteRow]]:
     """The key points and the notes of one answer, worded once for every format."""
     points = [KeyPointRow(
-        status=p.status if p.status in KEY_POINT_WORDS else "missed",
-        word=key_point_word(p.status), text=p.text, evidence=p.evidence or "",
+        status=p.effective_status if p.effective_status in ("covered", "partial") else "missed",
+        word=(f"{key_point_word(p.effective_status)} — you said so (the coach: "
+              f"{key_point_word(p.status)})" if p.by_candidate else key_point_word(p.status)),
+        text=p.text, evidence=p.evidence or "",
         at=format_clock(p.start_s) if p.start_s is not None else "")
         for p in feedback.key_points]
     notes = [NoteRow(

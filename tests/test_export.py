@@ -58,7 +58,9 @@ def test_markdown_holds_verdicts_key_points_notes_and_a_timeline_picture(
         assert fact in plain, fact
     assert "The answer took 0:22, within the guide of 20-40 seconds." in plain
     assert "- **partly covered**: Quantified the customer impact" in text
-    assert "- **not covered**: Ran a blameless post-mortem" in text
+    # Saved before "not_heard" existed, so worded as then (the app and the report agree).
+    assert "- **missing**: Ran a blameless post-mortem" in text
+    assert export.key_point_word("not_heard") == "not heard in these words"
     assert re.search(r"^- 0:15 \*tip\*: At 0:15 you touch on", text, re.MULTILINE)
     pictures = re.findall(r"!\[Timeline of answer \d\]\(data:image/svg\+xml;base64,([^)]+)\)", text)
     assert len(pictures) == 2
@@ -163,3 +165,23 @@ def test_a_named_session_is_exported_under_its_name(saved: Store) -> None:
     saved.rename_session(1, "")
     session, attempts = export.load_session(saved, 1)
     assert export.session_markdown(session, attempts).startswith(f"# {session.script_title}\n")
+
+
+def test_the_candidates_marks_are_exported_as_theirs_beside_the_coachs_word(saved: Store) -> None:
+    from models.coach.overrides import mark_key_point, mark_stage
+
+    attempt = saved.get_attempt(1)
+    feedback = attempt.feedback
+    assert feedback is not None
+    index = next(i for i, p in enumerate(feedback.key_points) if p.status in ("not_heard", "missing"))
+    coach_word = export.key_point_word(feedback.key_points[index].status)
+    stage = feedback.structure.stages[-1].name
+    marked = mark_stage(mark_key_point(feedback, index), stage, 1.0, 3.0)
+    saved.update_feedback(1, marked)
+    session, attempts = export.load_session(saved, 1)
+    text = export.session_markdown(session, attempts)
+    point = feedback.key_points[index].text
+    assert f"- **covered — you said so (the coach: {coach_word})**: {point}" in text
+    assert f"{stage} (yours)" in export.timeline_svg(marked)  # the picture labels their span
+    rows, _ = export.answer_rows(marked)
+    assert rows[index].status == "covered"

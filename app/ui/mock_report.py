@@ -48,7 +48,7 @@ class MockReport(QWidget):
         count = len(answers)
         self.heading.setText(f"Your mock interview: {count} answer{'s' if count != 1 else ''}")
         for number, (question, feedback) in enumerate(answers, start=1):
-            covered = sum(1 for k in feedback.key_points if k.status == "covered")
+            covered = sum(1 for k in feedback.key_points if k.effective_status == "covered")
             points = f"{covered}/{len(feedback.key_points)}" if feedback.key_points else "—"
             item = QTreeWidgetItem([str(number), question.text, length_verdict_text(feedback), points])
             item.setData(0, ANSWER_ROLE, feedback)

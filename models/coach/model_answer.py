@@ -24,7 +24,7 @@ class PointSideBySide:
     in_sample: bool
     sample_evidence: str | None  # the sample's sentence that makes the point
     in_answer: bool
-    answer_status: str  # the answer's own status, as its feedback says
+    answer_status: str  # the answer's status as it counts (a candidate's mark wins)
 
 
 def _as_transcript(text: str) -> Transcript:
@@ -40,7 +40,7 @@ def compare_with_sample(question: Question, feedback: Feedback) -> list[PointSid
     if not question.sample_answer.strip() or not question.key_points:
         return []
     sample = tokenize(_as_transcript(question.sample_answer))
-    answered = {p.text: p.status for p in feedback.key_points}
+    answered = {p.text: p.effective_status for p in feedback.key_points}  # their word counts
     rows = []
     for point in question.key_points:
         found = check_key_point(point, sample)

@@ -15,6 +15,7 @@ from app.ui.settings_store import SettingsStore
 from audio.sources import WavFileSource
 from interview_scripts.loader import parse_script
 from models.coach.model_answer import compare_with_sample
+from models.coach.overrides import mark_key_point
 from tests.coach_helpers import sample_feedback
 from tests.speech_fixtures import *  # noqa: F403 - the shared speech fixtures
 
@@ -55,6 +56,10 @@ def test_the_sample_and_the_answer_side_by_side() -> None:
     assert not rows["Name the dashboard you watched"].in_answer
     no_sample = question.__class__(**{**question.__dict__, "sample_answer": ""})
     assert compare_with_sample(no_sample, feedback) == []
+    # "I did cover this" counts here as everywhere else.
+    marked = mark_key_point(feedback, 1)
+    row = {r.text: r for r in compare_with_sample(question, marked)}["Name the dashboard you watched"]
+    assert row.in_answer and row.answer_status == "covered"
 
 
 @pytest.mark.slow
