@@ -15,7 +15,7 @@ so this run's own undo is never taken away).
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -232,6 +232,7 @@ class HistoryView(QWidget):
                                lambda: self.current_attempt.id if self.current_attempt else None)
         self.mark_saver.problem.connect(self.problem)
         self.mark_saver.saved.connect(self._marks_saved)
+        self.feedback_view.feedbackEdited.connect(self._marked)
         right_layout.addWidget(self.feedback_view, 1)
         right_layout.addStretch(0)
         splitter.addWidget(right)
@@ -448,6 +449,12 @@ class HistoryView(QWidget):
                 self.problem.emit(message)
 
         run_in_background(lambda: factory().get_attempt(brief.id), self._opened, failed, owner=self)
+
+    def _marked(self, feedback: Any) -> None:
+        """The open attempt carries the candidate's marks at once, so a replay opened from
+        here shows them without reading the attempt again."""
+        if self.current_attempt is not None:
+            self.current_attempt = replace(self.current_attempt, feedback=feedback)
 
     def _marks_saved(self, attempt_id: int, summary: Any) -> None:
         """The list's key-point figure follows the candidate's mark."""

@@ -100,6 +100,8 @@ def test_a_key_point_marked_covered_is_shown_as_yours_saved_and_counted(qtbot, s
     assert covered_figure(saved, attempt_id) == before + 1
     assert view.attempt_items()[0].text(2) == f"{before + 1}/5"
     assert fv.unmark_point_button.isEnabled() and not fv.mark_point_button.isEnabled()
+    # A replay opened now shows the answer as marked, without reading it again.
+    assert view.current_attempt.feedback.key_points[index].candidate_says == "covered"
 
     with qtbot.waitSignal(view.mark_saver.saved, timeout=10_000):
         qtbot.keyClick(fv.unmark_point_button, Qt.Key.Key_Space)
