@@ -342,7 +342,9 @@ class ProgressView(QWidget):
                       "more (Ctrl or Shift to add) and press Enter.")
         hint.setWordWrap(True)
         right.addWidget(hint)
-        self.next_tree = table_tree("practiseNext", ["Question", "Interview", "Why now"], {0, 2})
+        # Every column wraps and shares the width: a long interview title must not squeeze
+        # the question into a narrow, tall column.
+        self.next_tree = table_tree("practiseNext", ["Question", "Interview", "Why now"], {0, 1, 2})
         self.next_tree.setItemDelegate(WrapDelegate(self.next_tree))
         self.next_tree.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.next_tree.setAccessibleName("Practise next")
