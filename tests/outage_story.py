@@ -1,6 +1,10 @@
 """One spoken outage story and the question it answers, shared by the tests that take a
 real answer through `greenroom feedback` and the practice flow to the loopback Ollama.
-Sharing the text also shares its synthesised WAV (the speech cache is keyed by text)."""
+Sharing the text also shares its synthesised WAV (the speech cache is keyed by text).
+
+Test modules load its fixtures with ``pytest_plugins``; it holds no asserts, so it asks
+pytest not to rewrite it (PYTEST_DONT_REWRITE), which keeps pytest quiet when a module
+imports its texts before registering it."""
 
 from __future__ import annotations
 
