@@ -559,20 +559,22 @@ class PracticeSession:
             self.last_attempt_id = attempt_id
             self.last_feedback = answer.feedback
             self._set_phase(Phase.FEEDBACK)
+            # This answer's own event: set when the candidate redoes or moves on. The next
+            # recording makes a new one, which must not revive this answer's review.
+            moved_on = self._llm_cancel
         self.listener.feedback_ready(attempt_id or 0, answer.feedback)
         if source is not None:
-            answer = self._refine(question, attempt_id, answer, source)
+            answer = self._refine(question, attempt_id, answer, source, moved_on)
         if self.settings.llm_enabled:
-            self._run_llm(question, attempt_id, answer)
+            self._run_llm(question, attempt_id, answer, moved_on)
 
     def _refine(self, question: Question, attempt_id: int | None, answer: CoachedAnswer,
-                source: LiveResult) -> CoachedAnswer:
+                source: LiveResult, moved_on: threading.Event) -> CoachedAnswer:
         """The second pass: the whole answer transcribed accurately, coached again and
         saved in place of the live transcript; the LLM reviews this one."""
         from models.answer_pipeline import refine
 
         assert self._transcriber is not None
-        moved_on = self._llm_cancel  # set when the candidate redoes or moves on
         try:
             refined = refine(question, self._transcriber, answer, source,
                              should_stop=lambda: self._closed)
@@ -592,14 +594,15 @@ class PracticeSession:
             self.listener.transcript_refined(attempt_id or 0, refined.feedback)
         return refined
 
-    def _run_llm(self, question: Question, attempt_id: int | None, answer: CoachedAnswer) -> None:
+    def _run_llm(self, question: Question, attempt_id: int | None, answer: CoachedAnswer,
+                 moved_on: threading.Event) -> None:
         from models.answer_pipeline import add_llm_review
         from models.llm_coach import LLMCoach
 
         coach = LLMCoach(host=self.settings.ollama_host, model=self.settings.llm_model,
                          allow_remote=self.settings.llm_allow_remote or None)
         reviewed = add_llm_review(question, answer, coach, on_text=self.listener.llm_text,
-                                  cancel=self._llm_cancel)
+                                  cancel=moved_on)
         if attempt_id is not None:
             reviewed = replace(reviewed, feedback=self._save_keeping_marks(
                 attempt_id, reviewed.feedback, reviewed.models))
@@ -612,13 +615,11 @@ class PracticeSession:
         """Save the answer coached again without losing the candidate's marks ("I did cover
         this"), which they may have made on the saved feedback meanwhile, even after moving
         on to the next question. Returns what was saved."""
-        from models.coach.overrides import carry_marks, has_marks
+        from models.coach.overrides import keep_stored_marks
 
-        stored = self.store.get_attempt(attempt_id).feedback
-        if stored is not None and has_marks(stored):
-            feedback = carry_marks(stored, feedback)
-        self.store.update_feedback(attempt_id, feedback, models, transcript=transcript)
-        return feedback
+        # Read and written in one transaction: a mark saved meanwhile cannot slip between.
+        return self.store.change_feedback(attempt_id, lambda stored: keep_stored_marks(stored, feedback),
+                                          models, transcript=transcript)
 
     def _finish_interview(self) -> None:
         with self._lock:

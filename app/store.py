@@ -514,7 +514,8 @@ class Store:
     def start_attempt(self, session_id: int, script_id: str, question_id: str, question_text: str,
                       audio_path: Path | str | None) -> int:
         with self._write() as conn:
-            self._require(conn, "sessions", session_id)
+            # Never into a deleted session: its answers would vanish when it is purged.
+            self._require(conn, "sessions", session_id, visible=True)
             cursor = conn.execute(
                 "INSERT INTO attempts (session_id, script_id, question_id, question_text, started_at,"
                 " status, audio_path) VALUES (?, ?, ?, ?, ?, 'recording', ?)",
@@ -540,21 +541,41 @@ class Store:
                         models: Any = None, transcript: Any = None) -> None:
         """Replace the feedback (e.g. when the LLM's part arrives after the metrics), and
         the transcript when one is given (the whole-answer pass after the live one)."""
+        with self._write() as conn:
+            self._require(conn, "attempts", attempt_id)
+            self._set_feedback(conn, attempt_id, feedback, models, transcript)
+
+    def change_feedback(self, attempt_id: int,
+                        change: Callable[[Feedback | None], Feedback | None],
+                        models: Any = None, transcript: Any = None) -> Feedback | None:
+        """Read the stored feedback, pass it through ``change`` and save the result, in one
+        write transaction, so two writers (a candidate's mark, the answer coached again)
+        each build on the other's save instead of overwriting it. Works on a deleted
+        (hidden) attempt too: its answer may still be being coached. Returns what was saved."""
+        with self._write() as conn:
+            self._require(conn, "attempts", attempt_id)
+            row = conn.execute("SELECT feedback_json FROM attempts WHERE id = ?",
+                               (attempt_id,)).fetchone()
+            feedback = change(_load_feedback(row[0], attempt_id))
+            self._set_feedback(conn, attempt_id, feedback, models, transcript)
+        return feedback
+
+    @staticmethod
+    def _set_feedback(conn: sqlite3.Connection, attempt_id: int, feedback: Feedback | None,
+                      models: Any, transcript: Any) -> None:
         feedback_json = _to_json(feedback, "feedback")
         summary_json = _summary_json(feedback)
         transcript_json = _to_json(transcript, "transcript")
-        with self._write() as conn:
-            self._require(conn, "attempts", attempt_id)
-            if transcript_json is not None:
-                conn.execute("UPDATE attempts SET transcript_json = ? WHERE id = ?",
-                             (transcript_json, attempt_id))
-            if models is None:
-                conn.execute("UPDATE attempts SET feedback_json = ?, summary_json = ? WHERE id = ?",
-                             (feedback_json, summary_json, attempt_id))
-            else:
-                conn.execute("UPDATE attempts SET feedback_json = ?, summary_json = ?, models_json = ?"
-                             " WHERE id = ?",
-                             (feedback_json, summary_json, _to_json(models, "models"), attempt_id))
+        if transcript_json is not None:
+            conn.execute("UPDATE attempts SET transcript_json = ? WHERE id = ?",
+                         (transcript_json, attempt_id))
+        if models is None:
+            conn.execute("UPDATE attempts SET feedback_json = ?, summary_json = ? WHERE id = ?",
+                         (feedback_json, summary_json, attempt_id))
+        else:
+            conn.execute("UPDATE attempts SET feedback_json = ?, summary_json = ?, models_json = ?"
+                         " WHERE id = ?",
+                         (feedback_json, summary_json, _to_json(models, "models"), attempt_id))
 
     def mark_recovered(self, attempt_id: int, duration_s: float) -> None:
         """An attempt whose recording was interrupted and repaired from the WAV on disk."""
@@ -647,7 +668,11 @@ class Store:
                 f" OR session_id IN (SELECT id FROM sessions WHERE {hidden})", args * 2)]
             conn.execute(f"DELETE FROM attempts WHERE {hidden}", args)
             conn.execute(f"DELETE FROM sessions WHERE {hidden}", args)
-        return self._remove_audio(audio)
+            # A recording a remaining attempt still names stays (never the case for the
+            # files the app writes, one per answer, but a hand-repaired database may share).
+            kept = {row[0] for row in conn.execute(
+                "SELECT audio_path FROM attempts WHERE audio_path IS NOT NULL")}
+        return self._remove_audio([path for path in audio if path not in kept])
 
     def recordings_usage(self) -> RecordingsUsage:
         """The disk used by the recordings of visible attempts, from the files themselves

@@ -90,7 +90,14 @@ def test_a_schema_2_database_keeps_its_rows_visible_after_migration_3(
         patch.setattr(store, "SCHEMA_VERSION", 2)
         old = Store(db)
         session_id = old.create_session("ops", "Ops interview")
-        attempt_id = old.start_attempt(session_id, "ops", "outage", "Outage?", None)
+        # As schema 2's start_attempt wrote it (today's checks the session is not deleted,
+        # a column schema 2 lacks).
+        with sqlite3.connect(db) as conn:
+            attempt_id = conn.execute(
+                "INSERT INTO attempts (session_id, script_id, question_id, question_text,"
+                " started_at, status) VALUES (?, 'ops', 'outage', 'Outage?', ?, 'recording')",
+                (session_id, store.utc_now())).lastrowid
+        conn.close()
         old.finish_attempt(attempt_id, 12.0, {"text": "x", "words": []}, sample_feedback(), {})
     assert user_version(db) == 2 and "name" not in columns(db, "sessions")
 
@@ -311,3 +318,34 @@ def test_cli_does_not_show_or_delete_a_hidden_session(capsys: pytest.CaptureFixt
     assert main(["sessions", "delete", str(first), "--yes"]) == 1
     assert f"no session {first};" in capsys.readouterr().err
     assert files[0].exists()
+
+
+def test_no_answer_is_started_in_a_deleted_session_and_its_coaching_still_saves(
+        tmp_path: Path) -> None:
+    opened = Store(tmp_path / "db.sqlite3", recordings_dir=tmp_path)
+    session_id = opened.create_session("ops", "Ops interview")
+    attempt_id = opened.start_attempt(session_id, "ops", "outage", "Outage?", None)
+    opened.finish_attempt(attempt_id, 12.0, None, sample_feedback(), {})
+    opened.hide_session(session_id)
+    with pytest.raises(StoreError, match=f"no session {session_id}"):
+        opened.start_attempt(session_id, "ops", "conflict", "Conflict?", None)
+    # An answer still being coached when it was deleted is saved all the same (the flow
+    # does not fail), and goes when the deletion is made final.
+    saved = opened.change_feedback(attempt_id, lambda stored: stored)
+    assert saved is not None and saved.key_points
+    opened.restore_session(session_id)
+    assert opened.get_attempt(attempt_id).feedback == saved
+
+
+def test_a_purge_keeps_a_recording_a_remaining_answer_still_names(tmp_path: Path) -> None:
+    opened = Store(tmp_path / "db.sqlite3", recordings_dir=tmp_path)
+    session_id = opened.create_session("ops", "Ops interview")
+    shared = tmp_path / "shared.wav"
+    shared.write_bytes(b"\x01" * 100)
+    first = opened.start_attempt(session_id, "ops", "a", "A?", shared)
+    second = opened.start_attempt(session_id, "ops", "b", "B?", shared)
+    opened.hide_attempt(first)
+    assert opened.purge_hidden() == []
+    assert shared.exists() and opened.get_attempt(second).audio_path == shared
+    opened.hide_attempt(second)
+    assert opened.purge_hidden() == [shared] and not shared.exists()

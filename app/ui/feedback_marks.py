@@ -2,14 +2,16 @@
 they were made on, off the GUI thread.
 
 A ``FeedbackView`` emits the edited feedback; its owner (the practice room, history) says
-which attempt is shown, and ``MarkSaver`` writes it through ``Store.update_feedback``, which
-also recomputes the attempt's summary, so lists and progress figures count the mark. Saves
-run one at a time and the newest waiting one wins, so a quick mark and undo cannot land
-in the wrong order.
+which attempt is shown, and ``MarkSaver`` puts exactly its marks on the feedback as stored
+(``Store.change_feedback``: read and written in one transaction, so a newer save, such as
+the LLM's review landing meanwhile, is kept). The store recomputes the attempt's summary,
+so lists and progress figures count the mark. Saves run one at a time; for each attempt
+the newest waiting one wins, so a quick mark and undo cannot land in the wrong order.
 
 The practice flow coaches an answer again after it is first shown (the whole-answer
-transcript, then the local LLM's review) and saves each result; ``carry`` puts the marks
-the candidate already made on that newer feedback and saves it again.
+transcript, then the local LLM's review) and keeps the stored marks when it saves;
+``carry`` puts the marks the candidate made on that newer feedback for showing, since a
+mark's save may still be on its way.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from PySide6.QtCore import QObject, Signal
 from app.summary import AttemptSummary
 from app.ui.workers import run_in_background
 from models.coach.feedback_model import Feedback
-from models.coach.overrides import carry_marks, has_marks
+from models.coach.overrides import carry_marks, has_marks, sync_marks
 
 
 class MarkSaver(QObject):
@@ -35,7 +37,8 @@ class MarkSaver(QObject):
         super().__init__(parent)
         self._store_factory = store_factory
         self._busy = False
-        self._waiting: tuple[int, Feedback] | None = None
+        # The newest unsaved edit per attempt, in the order they were first made.
+        self._waiting: dict[int, Feedback] = {}
         # The feedback the candidate last edited, per attempt: the source ``carry`` uses.
         self._edited: dict[int, Feedback] = {}
 
@@ -53,40 +56,40 @@ class MarkSaver(QObject):
 
     @property
     def busy(self) -> bool:
-        return self._busy or self._waiting is not None
+        return self._busy or bool(self._waiting)
 
     def save(self, attempt_id: int, feedback: Feedback) -> None:
         self._edited[attempt_id] = feedback
         if self._busy:
-            self._waiting = (attempt_id, feedback)
+            self._waiting[attempt_id] = feedback
             return
         self._start(attempt_id, feedback)
 
     def carry(self, attempt_id: int, fresh: Feedback) -> Feedback:
-        """``fresh`` with the marks the candidate made on this attempt, saved when there are
-        any; ``fresh`` itself when the candidate has not marked it."""
+        """``fresh`` with the marks the candidate made on this attempt, to show; ``fresh``
+        itself when the candidate has not marked it. The flow saved ``fresh`` with the
+        marks already stored, and a mark still being saved lands on it (``sync_marks``)."""
         edited = self._edited.get(attempt_id)
         if edited is None or not has_marks(edited):
             return fresh  # nothing marked, or every mark undone: the flow's save stands
-        carried = carry_marks(edited, fresh)
-        self.save(attempt_id, carried)
-        return carried
+        return carry_marks(edited, fresh)
 
     def _start(self, attempt_id: int, feedback: Feedback) -> None:
         self._busy = True
         factory = self._store_factory
 
         def write() -> tuple[int, AttemptSummary]:
-            factory().update_feedback(attempt_id, feedback)
-            return attempt_id, AttemptSummary.from_feedback(feedback)
+            saved = factory().change_feedback(
+                attempt_id, lambda stored: feedback if stored is None else sync_marks(feedback, stored))
+            return attempt_id, AttemptSummary.from_feedback(saved or feedback)
 
         run_in_background(write, self._done, self._failed, owner=self)
 
     def _next(self) -> None:
         self._busy = False
-        waiting, self._waiting = self._waiting, None
-        if waiting is not None:
-            self._start(*waiting)
+        if self._waiting:
+            attempt_id = next(iter(self._waiting))
+            self._start(attempt_id, self._waiting.pop(attempt_id))
 
     def _done(self, result: tuple[int, AttemptSummary]) -> None:
         self._next()

@@ -15,6 +15,7 @@ so this run's own undo is never taken away).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -135,6 +136,8 @@ class HistoryView(QWidget):
         self._loading = False
         self.history: list[tuple[SessionRow, list[AttemptBrief]]] = []
         self.current_attempt: AttemptRow | None = None
+        # Which session the practice room is recording into (set by the window).
+        self.running_session: Callable[[], int | None] = lambda: None
         self._opening: int | None = None  # the attempt whose full row is being read
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
@@ -508,6 +511,12 @@ class HistoryView(QWidget):
         """Ask, then hide the chosen answer or session off the GUI thread; Undo follows."""
         deletion = self.chosen_deletion()
         if deletion is None:
+            return
+        if deletion.kind == "session" and deletion.row_id == self.running_session():
+            # Its next answers would be saved into a deleted session and lost at quit.
+            QMessageBox.information(self, "Delete from History",
+                                    "This interview is still under way: end it first, then "
+                                    "delete it here.")
             return
         if deletion.kind == "session":
             session = self.session_row(deletion.row_id)

@@ -127,6 +127,7 @@ class MainWindow(QMainWindow):
         self.progress_view.problem.connect(self.show_problem)
         # A deleted (or restored) answer leaves (or rejoins) the progress figures at once.
         self.history_view.undoChanged.connect(self.progress_view.refresh)
+        self.history_view.running_session = self.practice_screen.running_session_id
         self.progress_view.practiseRequested.connect(self.practise_from_progress)
         self.tabs.currentChanged.connect(self._tab_changed)
         self._build_menus()

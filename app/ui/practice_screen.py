@@ -187,6 +187,10 @@ class PracticeScreen(QWidget):
     def active(self) -> bool:
         return self.session is not None and self.phase != Phase.FINISHED
 
+    def running_session_id(self) -> int | None:
+        """The saved session of the interview under way, if one is."""
+        return self.session.session_id if self.active and self.session is not None else None
+
     def start(self, script: InterviewScript, questions: list[Question], settings: PracticeSettings,
               source_factory: SourceFactory | None = None, show_hints: bool = False) -> bool:
         """Start an interview; False (with a banner message) when it cannot."""
@@ -352,6 +356,8 @@ class PracticeScreen(QWidget):
             if attempt_id in self.mock_answers:
                 self.mock_answers[attempt_id] = (self.mock_answers[attempt_id][0], feedback)
             return
+        if (attempt_id or None) != self.shown_attempt_id:
+            return  # an earlier answer's: saved by the flow; the view shows a newer one
         feedback = self.mark_saver.carry(attempt_id, feedback)
         self.feedback_view.show_feedback(feedback, llm_pending=self.settings.llm_enabled)
         self.status_label.setText("Transcript refined: the feedback now uses the whole-answer "
@@ -362,6 +368,8 @@ class PracticeScreen(QWidget):
             if attempt_id in self.mock_answers:
                 self.mock_answers[attempt_id] = (self.mock_answers[attempt_id][0], feedback)
             return
+        if (attempt_id or None) != self.shown_attempt_id:
+            return  # an earlier answer's review: saved by the flow, never drawn over this one
         feedback = self.mark_saver.carry(attempt_id, feedback)
         self.feedback_view.show_llm_result(feedback)
 

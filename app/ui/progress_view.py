@@ -396,6 +396,9 @@ class ProgressView(QWidget):
         self._loading = False
         self.refresh_button.setEnabled(True)
         self.problem.emit(message)
+        if self._reload:  # something changed while the failed read ran: try once more
+            self._reload = False
+            self.refresh()
 
     def _show(self, data: ProgressData) -> None:
         self._loading = False

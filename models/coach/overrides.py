@@ -152,6 +152,30 @@ def carry_marks(marked: Feedback, fresh: Feedback) -> Feedback:
     return result
 
 
+def keep_stored_marks(stored: Feedback | None, fresh: Feedback) -> Feedback:
+    """What to save when the answer is coached again: ``fresh`` with the marks already
+    stored (made on the earlier feedback, perhaps while this was being worked out)."""
+    return carry_marks(stored, fresh) if stored is not None and has_marks(stored) else fresh
+
+
+def clear_marks(feedback: Feedback) -> Feedback:
+    """``feedback`` as the coach left it: every mark of the candidate's undone."""
+    result = feedback
+    for i, point in enumerate(feedback.key_points):
+        if point.candidate_says:
+            result = unmark_key_point(result, i)
+    for stage in feedback.structure.stages:
+        if stage.by_candidate:
+            result = unmark_stage(result, stage.name)
+    return result
+
+
+def sync_marks(marked: Feedback, target: Feedback) -> Feedback:
+    """``target`` (what is stored, perhaps newer than what the candidate saw) carrying
+    exactly the marks of ``marked``: added, moved and undone ones alike."""
+    return carry_marks(marked, clear_marks(target))
+
+
 # ------------------------------------------------------------------ where a span falls
 def sentence_spans(feedback: Feedback) -> list[tuple[float, float]]:
     """The answer's sentences as (start, end) from the transcript's words: a sentence ends
@@ -238,5 +262,5 @@ def snap_span(feedback: Feedback, start_s: float, end_s: float) -> tuple[float, 
     return round(snapped[0], 2), round(snapped[1], 2)
 
 
-__all__ = ["carry_marks", "default_stage_span", "has_marks", "mark_key_point", "mark_stage",
-           "sentence_spans", "snap_span", "unmark_key_point", "unmark_stage"]
+__all__ = ["carry_marks", "clear_marks", "default_stage_span", "has_marks", "keep_stored_marks",
+           "mark_key_point", "mark_stage", "sentence_spans", "snap_span", "sync_marks", "unmark_key_point", "unmark_stage"]

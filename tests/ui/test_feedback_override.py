@@ -16,6 +16,7 @@ from app.ui.feedback_marks import MarkSaver
 from app.ui.feedback_view import BY_YOU_MARK, KEY_POINT_MARKS, FeedbackView
 from app.ui.history_view import HistoryView
 from app.ui.widgets.answer_timeline import AnswerTimeline
+from models.coach.overrides import keep_stored_marks, mark_key_point
 from tests.coach_helpers import sample_feedback
 
 FIXTURE_V1 = Path(__file__).parent.parent / "fixtures" / "store-v1.sqlite3"
@@ -209,7 +210,8 @@ def test_a_stage_marked_from_the_keyboard_takes_its_gap(qtbot) -> None:
 
 def test_marks_made_before_the_answer_is_coached_again_are_kept(qtbot, tmp_path: Path) -> None:
     """The practice room shows feedback at once, then the whole-answer pass and the LLM
-    save newer feedback: the candidate's marks are carried onto it and saved again."""
+    save newer feedback: the marks already stored are kept on it, and a mark made on the
+    older feedback shown lands on the newer one stored, without undoing it."""
     store = Store(tmp_path / "db.sqlite3", recordings_dir=tmp_path)
     session = store.create_session("s", "Interview")
     attempt = store.start_attempt(session, "s", "outage", "An outage?", None)
@@ -223,10 +225,53 @@ def test_marks_made_before_the_answer_is_coached_again_are_kept(qtbot, tmp_path:
     index, _ = key_point_row(fv, "not_heard")
     with qtbot.waitSignal(saver.saved, timeout=10_000):
         fv.mark_key_point(index)
-    refined = sample_feedback()  # as the flow saves it: without the candidate's mark
-    store.update_feedback(attempt, refined)
-    assert store.get_attempt(attempt).feedback.key_points[index].candidate_says is None
+
+    # The flow saves the refined answer as PracticeSession does: keeping stored marks.
+    refined = sample_feedback().model_copy(update={"words": first.words + 1})
+    saved = store.change_feedback(attempt, lambda stored: keep_stored_marks(stored, refined))
+    assert saved is not None and saved.key_points[index].candidate_says == "covered"
+    assert saved.words == first.words + 1
+    # The screen shows the refined feedback with the mark (it may still be on its way).
+    assert saver.carry(attempt, refined).key_points[index].candidate_says == "covered"
+
+    # Newer feedback stored (the LLM's review) while the view still shows the first: a
+    # second mark, made on that older view, keeps the newer feedback.
+    reviewed = saved.model_copy(update={"words": first.words + 2})
+    store.update_feedback(attempt, reviewed)
+    # sample_feedback has three points not heard: take another one.
+    other = next(i for i, p in enumerate(first.key_points) if p.status == "not_heard" and i != index)
     with qtbot.waitSignal(saver.saved, timeout=10_000):
-        carried = saver.carry(attempt, refined)
-    assert carried.key_points[index].candidate_says == "covered"
-    assert store.get_attempt(attempt).feedback.key_points[index].candidate_says == "covered"
+        fv.mark_key_point(other)
+    stored = store.get_attempt(attempt).feedback
+    assert stored.words == first.words + 2  # the newer save is not overwritten
+    assert stored.key_points[index].candidate_says == "covered"
+    assert stored.key_points[other].candidate_says == "covered"
+    # Undo on the older view removes that one mark from what is stored, and only it.
+    with qtbot.waitSignal(saver.saved, timeout=10_000):
+        fv.mark_key_point(other, covered=False)
+    stored = store.get_attempt(attempt).feedback
+    assert stored.words == first.words + 2
+    assert stored.key_points[other].candidate_says is None
+    assert stored.key_points[index].candidate_says == "covered"
+
+
+
+def test_saves_waiting_for_two_answers_are_each_written(qtbot, tmp_path: Path) -> None:
+    """A mark on this answer waits while an earlier answer's save runs: neither is lost."""
+    store = Store(tmp_path / "db.sqlite3", recordings_dir=tmp_path)
+    session = store.create_session("s", "Interview")
+    first = sample_feedback()
+    attempts = []
+    for question in ("outage", "conflict"):
+        attempt = store.start_attempt(session, "s", question, "Q?", None)
+        store.finish_attempt(attempt, 26.0, None, first, {})
+        attempts.append(attempt)
+    index = next(i for i, p in enumerate(first.key_points) if p.status == "not_heard")
+    marked = mark_key_point(first, index)
+    saver = MarkSaver(lambda: store)
+    saver.save(attempts[0], marked)  # runs at once
+    saver.save(attempts[1], marked)  # waits
+    saver.save(attempts[0], first)   # waits too: the undo of the first answer's mark
+    qtbot.waitUntil(lambda: not saver.busy, timeout=10_000)
+    assert store.get_attempt(attempts[1]).feedback.key_points[index].candidate_says == "covered"
+    assert store.get_attempt(attempts[0]).feedback.key_points[index].candidate_says is None

@@ -228,3 +228,24 @@ def test_renaming_a_session_shows_the_new_name(
     assert asked == ["", "Mock with Sam"]
     assert view.tree.topLevelItem(1).text(0).endswith("· Ops interview")
     assert saved.store.get_session(saved.ops).name is None
+
+
+def test_the_session_of_the_interview_under_way_is_not_deleted(
+        qtbot: Any, saved: Saved, monkeypatch: pytest.MonkeyPatch) -> None:
+    asked = Asked(Yes)
+    told: list[str] = []
+    monkeypatch.setattr(QMessageBox, "question", asked)
+    monkeypatch.setattr(QMessageBox, "information", lambda _p, _t, text, *a: told.append(text))
+    view = open_view(qtbot, saved)
+    view.running_session = lambda: saved.ops  # the practice room is recording into Ops
+    ops = view.tree.topLevelItem(1)
+    view.tree.setCurrentItem(ops)
+    view.delete_selected()
+    assert told and "still under way" in told[0] and asked.texts == []
+    qtbot.wait(50)
+    assert [s.id for s in saved.store.list_sessions()] == [saved.product, saved.ops]
+    # Its answers may go one by one; and the other session as a whole.
+    view.tree.setCurrentItem(view.tree.topLevelItem(0))
+    with qtbot.waitSignal(view.undoChanged, timeout=10_000):
+        view.delete_selected()
+    assert [s.id for s in saved.store.list_sessions()] == [saved.ops]
