@@ -198,7 +198,7 @@ def practise(server: OllamaLoopback, answer: Path, listener: Listener | None = N
         script, script.questions,
         PracticeSettings(speak_questions=False, ollama_host=server.host, **settings),
         listener, store=store,
-        source_factory=lambda _q: WavFileSource(answer, realtime=True),
+        source_factory=lambda _q: WavFileSource(answer, realtime=False),
     )
     try:
         session.begin()
