@@ -674,6 +674,28 @@ class Store:
                 "SELECT audio_path FROM attempts WHERE audio_path IS NOT NULL")}
         return self._remove_audio([path for path in audio if path not in kept])
 
+    def purge_these(self, sessions: Sequence[int] = (), attempts: Sequence[int] = ()) -> list[Path]:
+        """Like ``purge_hidden``, for these rows only, and only while they are still hidden:
+        what one window deleted goes when it quits, never another window's undo."""
+        audio: list[str | None] = []
+        with self._write() as conn:
+            for session_id in sessions:
+                if conn.execute("SELECT 1 FROM sessions WHERE id = ? AND deleted_at IS NOT NULL",
+                                (session_id,)).fetchone() is None:
+                    continue  # restored meanwhile, or already purged
+                audio += [row[0] for row in conn.execute(
+                    "SELECT audio_path FROM attempts WHERE session_id = ?", (session_id,))]
+                conn.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
+            for attempt_id in attempts:
+                row = conn.execute("SELECT audio_path FROM attempts WHERE id = ? AND deleted_at IS"
+                                   " NOT NULL", (attempt_id,)).fetchone()
+                if row is not None:
+                    audio.append(row[0])
+                    conn.execute("DELETE FROM attempts WHERE id = ?", (attempt_id,))
+            kept = {row[0] for row in conn.execute(
+                "SELECT audio_path FROM attempts WHERE audio_path IS NOT NULL")}
+        return self._remove_audio([path for path in audio if path not in kept])
+
     def recordings_usage(self) -> RecordingsUsage:
         """The disk used by the recordings of visible attempts, from the files themselves
         (a missing file counts nothing; a file two attempts share counts once)."""

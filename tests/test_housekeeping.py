@@ -349,3 +349,28 @@ def test_a_purge_keeps_a_recording_a_remaining_answer_still_names(tmp_path: Path
     assert shared.exists() and opened.get_attempt(second).audio_path == shared
     opened.hide_attempt(second)
     assert opened.purge_hidden() == [shared] and not shared.exists()
+
+
+def test_purging_named_rows_leaves_other_hidden_rows_and_restored_ones(tmp_path: Path) -> None:
+    """One window quitting purges what it deleted; another window's deletes keep their undo."""
+    opened = Store(tmp_path / "db.sqlite3", recordings_dir=tmp_path)
+    session_id = opened.create_session("ops", "Ops interview")
+    other_session = opened.create_session("pm", "Product interview")
+    files, ids = [], []
+    for n, owner in enumerate((session_id, session_id, session_id, other_session)):
+        audio = tmp_path / f"a{n}.wav"
+        audio.write_bytes(b"\x01" * 10)
+        files.append(audio)
+        ids.append(opened.start_attempt(owner, "ops", f"q{n}", "Q?", audio))
+    opened.hide_attempt(ids[0])   # this window's delete
+    opened.hide_attempt(ids[1])   # another window's delete
+    opened.hide_attempt(ids[2])   # this window's, then undone
+    opened.restore_attempt(ids[2])
+    opened.hide_session(other_session)  # this window's
+    removed = opened.purge_these(sessions=[other_session], attempts=[ids[0], ids[2]])
+    assert sorted(removed) == sorted([files[0], files[3]])
+    assert [p.exists() for p in files] == [False, True, True, False]
+    opened.restore_attempt(ids[1])  # the other window can still undo
+    assert {b.id for b in opened.list_briefs(session_id=session_id)} == {ids[1], ids[2]}
+    with pytest.raises(StoreError):
+        opened.restore_session(other_session)

@@ -661,7 +661,11 @@ class HistoryView(QWidget):
         if not self._deletions:
             return
         try:
-            removed = self._store_factory().purge_hidden()
+            # Only what this window deleted: another window open on the same data keeps
+            # its own undo.
+            removed = self._store_factory().purge_these(
+                sessions=[d.row_id for d in self._deletions if d.kind == "session"],
+                attempts=[d.row_id for d in self._deletions if d.kind == "attempt"])
         except StoreError as exc:
             log.warning("deleted rows stay hidden until the next start: %s", exc)
             return
