@@ -44,6 +44,11 @@ from models.llm_page_reader import PageReader, PageReading
 LLM_BUTTON = "Read it with the &local model"
 
 
+def _count(n: int, thing: str) -> str:
+    """ "1 key point", "2 key points"; nothing for none."""
+    return "" if n == 0 else f"{n} {thing}{'' if n == 1 else 's'}"
+
+
 class _Progress(QObject):
     """Carries the model's progress from its worker thread to the GUI thread (queued)."""
 
@@ -205,8 +210,7 @@ class ImportDialog(QDialog):
         self.result = result
         self.preview.clear()
         for q in result.script.questions:
-            found = [f"{len(q.key_points)} key points" if q.key_points else "",
-                     f"{len(q.mistakes)} mistakes" if q.mistakes else "",
+            found = [_count(len(q.key_points), "key point"), _count(len(q.mistakes), "mistake"),
                      "sample answer" if q.sample_answer else ""]
             item = QTreeWidgetItem([q.text, q.time_guide.text if q.time_guide else "—",
                                     q.framework.name if not q.framework.is_none else "—",

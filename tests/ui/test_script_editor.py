@@ -259,7 +259,7 @@ def test_the_local_model_reads_a_page_the_rules_cannot_and_the_editor_gets_its_r
         rows = dialog.found_rows()
         assert [r[0] for r in rows] == [q["text"] for q in READING["questions"] if "weakness" not in q["text"]]
         assert rows[0][1] == "2 minutes"
-        assert rows[1][1:] == ("—", "STAR", "2 key points, 1 mistakes")
+        assert rows[1][1:] == ("—", "STAR", "2 key points, 1 mistake")
         assert "dropped 1 question, 1 list item not found on the page" in dialog.summary_label.text()
         assert not dialog.llm_progress.isVisible() and dialog.llm_button.isEnabled()
         (request,) = server.requests_to("/api/chat")
