@@ -479,7 +479,7 @@ def test_a_missing_audio_file_does_not_stop_a_delete(tmp_path: Path) -> None:
 def test_a_reader_thread_sees_consistent_rows_while_a_writer_thread_writes(tmp_path: Path) -> None:
     opened = Store(tmp_path / "busy.sqlite3")
     session_id = opened.create_session("ops", "Ops")
-    total = 150
+    total = 60
     feedback = sample_feedback()
     errors: list[BaseException] = []
     writer_done = threading.Event()
