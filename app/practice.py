@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app import paths
-from app.errors import USER_ERRORS, GreenroomError
+from app.errors import USER_ERRORS, GreenroomError, StoreError
 from app.store import Store
 from interview_scripts.script import InterviewScript, Question
 from interview_scripts.time_guide import clock_band
@@ -137,7 +137,8 @@ class PracticeSession:
         self._live: LiveTranscriber | None = None
         self._attempt_id: int | None = None
         self._player: Player | None = None
-        self._llm_cancel = threading.Event()
+        self._llm_cancel = threading.Event()  # stops waiting for this answer's review
+        self._moved_on = threading.Event()  # the candidate redid or left this answer
         self._processing: list[Future[None]] = []
         self._transcriber: Transcriber | None = None
         self._transcriber_ready = threading.Event()
@@ -201,6 +202,7 @@ class PracticeSession:
         with self._lock:
             if self._ending or self.phase in (Phase.RECORDING, Phase.PROCESSING):
                 return
+            self._moved_on.set()
             self._llm_cancel.set()
         self._show_question()
 
@@ -212,6 +214,7 @@ class PracticeSession:
                 return True
             if self.index + 1 >= len(self.questions):
                 return False
+            self._moved_on.set()
             self._llm_cancel.set()
             self.index += 1
         self._show_question()
@@ -271,6 +274,7 @@ class PracticeSession:
         if self._closed:
             return
         self._closed = True
+        self._moved_on.set()
         self._llm_cancel.set()
         with self._lock:
             self._generation += 1
@@ -438,8 +442,18 @@ class PracticeSession:
         wav_path = folder / f"{question.id}-{stamp}.wav"
         # The attempt row exists before the first sample is written, so no recording is
         # ever on disk without one.
-        attempt_id = self.store.start_attempt(session_id, self.script.id, question.id,
-                                              question.text, wav_path)
+        try:
+            attempt_id = self.store.start_attempt(session_id, self.script.id, question.id,
+                                                  question.text, wav_path)
+        except StoreError:
+            try:
+                self.store.get_session(session_id)  # still listed: some other failure
+            except StoreError:
+                pass
+            else:
+                raise
+            raise GreenroomError("this interview was deleted (in History, or another window): "
+                                 "undo the delete there, or end it and start again") from None
         try:
             source = self.source_factory(question) if self.source_factory else None
             recorder = recorder_type(wav_path, source=source, device=self.settings.input_device)
@@ -459,6 +473,7 @@ class PracticeSession:
                 self._recorder, self._live, self._attempt_id = recorder, live, attempt_id
                 self.last_audio_path = wav_path
                 self._llm_cancel = threading.Event()
+                self._moved_on = threading.Event()
                 self._set_phase(Phase.RECORDING)
         if superseded:
             # The user moved on (Esc, another question, End) while the device opened.
@@ -559,14 +574,15 @@ class PracticeSession:
             self.last_attempt_id = attempt_id
             self.last_feedback = answer.feedback
             self._set_phase(Phase.FEEDBACK)
-            # This answer's own event: set when the candidate redoes or moves on. The next
-            # recording makes a new one, which must not revive this answer's review.
-            moved_on = self._llm_cancel
+            # This answer's own events (the next recording makes new ones, which must not
+            # revive this answer's review): set when the candidate redoes or moves on, and,
+            # for the review, also when they stop waiting for it.
+            moved_on, cancel_review = self._moved_on, self._llm_cancel
         self.listener.feedback_ready(attempt_id or 0, answer.feedback)
         if source is not None:
             answer = self._refine(question, attempt_id, answer, source, moved_on)
         if self.settings.llm_enabled:
-            self._run_llm(question, attempt_id, answer, moved_on)
+            self._run_llm(question, attempt_id, answer, cancel_review)
 
     def _refine(self, question: Question, attempt_id: int | None, answer: CoachedAnswer,
                 source: LiveResult, moved_on: threading.Event) -> CoachedAnswer:
@@ -595,19 +611,20 @@ class PracticeSession:
         return refined
 
     def _run_llm(self, question: Question, attempt_id: int | None, answer: CoachedAnswer,
-                 moved_on: threading.Event) -> None:
+                 cancel: threading.Event) -> None:
         from models.answer_pipeline import add_llm_review
         from models.llm_coach import LLMCoach
 
         coach = LLMCoach(host=self.settings.ollama_host, model=self.settings.llm_model,
                          allow_remote=self.settings.llm_allow_remote or None)
         reviewed = add_llm_review(question, answer, coach, on_text=self.listener.llm_text,
-                                  cancel=moved_on)
+                                  cancel=cancel)
         if attempt_id is not None:
             reviewed = replace(reviewed, feedback=self._save_keeping_marks(
                 attempt_id, reviewed.feedback, reviewed.models))
         with self._lock:
-            self.last_feedback = reviewed.feedback
+            if self.last_attempt_id == attempt_id:  # not an earlier answer's late review
+                self.last_feedback = reviewed.feedback
         self.listener.llm_done(attempt_id or 0, reviewed.feedback)
 
     def _save_keeping_marks(self, attempt_id: int, feedback: Feedback, models: Any,

@@ -202,3 +202,22 @@ def test_the_report_counts_the_mark_and_shows_the_coachs_verdict(coached) -> Non
     assert "the coach: a cue heard at 0:20–0:25" in marked
     # Undone, the report is the coach's alone again.
     assert render_report(unmark_key_point(mark_key_point(coached, i), i)) == plain
+
+
+def test_an_undo_made_while_the_answer_was_coached_again_stays_undone(coached) -> None:
+    """The LLM reviews the refined feedback, saved with the mark on it; the candidate takes
+    the mark back meanwhile. The review is saved with the store's marks: none."""
+    from models.coach.overrides import keep_stored_marks
+
+    i = _index(coached, "not_heard")
+    refined_with_mark = mark_key_point(coached, i, WHEN)
+    reviewed = refined_with_mark.model_copy(update={"words": coached.words + 1})
+    stored_after_undo = unmark_key_point(refined_with_mark, i)
+    saved = keep_stored_marks(stored_after_undo, reviewed)
+    assert saved.key_points[i].candidate_says is None and saved.words == coached.words + 1
+    # And a mark made meanwhile is kept; nothing stored keeps the fresh feedback as it is.
+    assert keep_stored_marks(refined_with_mark, coached).key_points[i].candidate_says == "covered"
+    assert keep_stored_marks(None, reviewed) is reviewed
+    stage = coached.structure.stages[0].name
+    moved = mark_stage(reviewed, stage, 0.0, 2.0, WHEN)
+    assert keep_stored_marks(stored_after_undo, moved).structure.stages[0].confidence != "candidate"

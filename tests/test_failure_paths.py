@@ -75,3 +75,39 @@ def test_a_microphone_that_fails_to_open_leaves_no_empty_attempt() -> None:
     assert events.errors == ["microphone 'Test mic' could not be opened; pick another in Settings"]
     assert session.phase == Phase.IDLE
     assert store.list_attempts() == []
+
+
+class DeletedInHistory(Store):
+    """A real store whose new session is deleted (hidden) at once, as History does while
+    an interview is set up in another window."""
+
+    def create_session(self, script_id: str, script_title: str) -> int:
+        session_id = super().create_session(script_id, script_title)
+        self.hide_session(session_id)
+        return session_id
+
+
+def test_an_answer_in_a_deleted_interview_is_refused_in_one_line_and_records_nothing() -> None:
+    script = parse_script("title: T\nrole: R\nquestions:\n  - id: q\n    text: Why us?\n", "t.yaml")
+    events = Events()
+    opened: list[Any] = []
+
+    def source(_question: Any) -> Any:
+        opened.append(_question)
+        raise AssertionError("no microphone is opened for a deleted interview")
+
+    store = DeletedInHistory()
+    session = PracticeSession(script, script.questions,
+                              PracticeSettings(speak_questions=False, llm_enabled=False),
+                              events, store=store, source_factory=source)
+    try:
+        session.begin()
+        assert events.failed.wait(60)
+    finally:
+        session.close()
+    assert events.errors == ["this interview was deleted (in History, or another window): undo "
+                             "the delete there, or end it and start again"]
+    assert session.phase == Phase.IDLE and opened == []
+    assert session.session_id is not None
+    store.restore_session(session.session_id)
+    assert store.list_attempts(session.session_id) == []

@@ -24,7 +24,7 @@ from PySide6.QtCore import QObject, Signal
 from app.summary import AttemptSummary
 from app.ui.workers import run_in_background
 from models.coach.feedback_model import Feedback
-from models.coach.overrides import carry_marks, has_marks, sync_marks
+from models.coach.overrides import sync_marks
 
 
 class MarkSaver(QObject):
@@ -70,9 +70,9 @@ class MarkSaver(QObject):
         itself when the candidate has not marked it. The flow saved ``fresh`` with the
         marks already stored, and a mark still being saved lands on it (``sync_marks``)."""
         edited = self._edited.get(attempt_id)
-        if edited is None or not has_marks(edited):
-            return fresh  # nothing marked, or every mark undone: the flow's save stands
-        return carry_marks(edited, fresh)
+        # Exactly the candidate's marks, undone ones included: ``fresh`` may still carry
+        # a mark taken back while it was being saved.
+        return fresh if edited is None else sync_marks(edited, fresh)
 
     def _start(self, attempt_id: int, feedback: Feedback) -> None:
         self._busy = True

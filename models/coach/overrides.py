@@ -153,9 +153,11 @@ def carry_marks(marked: Feedback, fresh: Feedback) -> Feedback:
 
 
 def keep_stored_marks(stored: Feedback | None, fresh: Feedback) -> Feedback:
-    """What to save when the answer is coached again: ``fresh`` with the marks already
-    stored (made on the earlier feedback, perhaps while this was being worked out)."""
-    return carry_marks(stored, fresh) if stored is not None and has_marks(stored) else fresh
+    """What to save when the answer is coached again: ``fresh`` with exactly the marks
+    stored. They may have been made, moved or undone while ``fresh`` was worked out, and
+    ``fresh`` may carry marks from the earlier save it was built on: the store is the
+    truth, since only the candidate makes marks."""
+    return fresh if stored is None else sync_marks(stored, fresh)
 
 
 def clear_marks(feedback: Feedback) -> Feedback:

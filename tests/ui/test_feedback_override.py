@@ -275,3 +275,25 @@ def test_saves_waiting_for_two_answers_are_each_written(qtbot, tmp_path: Path) -
     qtbot.waitUntil(lambda: not saver.busy, timeout=10_000)
     assert store.get_attempt(attempts[1]).feedback.key_points[index].candidate_says == "covered"
     assert store.get_attempt(attempts[0]).feedback.key_points[index].candidate_says is None
+
+
+def test_the_screen_shows_a_mark_taken_back_as_taken_back(qtbot, tmp_path: Path) -> None:
+    """Newer feedback from the flow may still carry a mark the candidate just undid."""
+    store = Store(tmp_path / "db.sqlite3", recordings_dir=tmp_path)
+    session = store.create_session("s", "Interview")
+    attempt = store.start_attempt(session, "s", "outage", "An outage?", None)
+    first = sample_feedback()
+    store.finish_attempt(attempt, 26.0, None, first, {})
+    fv = FeedbackView()
+    qtbot.addWidget(fv)
+    saver = MarkSaver(lambda: store)
+    saver.attach(fv, lambda: attempt)
+    fv.show_feedback(first)
+    index = next(i for i, p in enumerate(first.key_points) if p.status == "not_heard")
+    with qtbot.waitSignal(saver.saved, timeout=10_000):
+        fv.mark_key_point(index)
+    still_marked = mark_key_point(first, index)  # built by the flow before the undo landed
+    with qtbot.waitSignal(saver.saved, timeout=10_000):
+        fv.mark_key_point(index, covered=False)
+    assert saver.carry(attempt, still_marked).key_points[index].candidate_says is None
+    assert saver.carry(attempt + 1, still_marked) is still_marked  # never edited here
