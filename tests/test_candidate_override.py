@@ -221,3 +221,22 @@ def test_an_undo_made_while_the_answer_was_coached_again_stays_undone(coached) -
     stage = coached.structure.stages[0].name
     moved = mark_stage(reviewed, stage, 0.0, 2.0, WHEN)
     assert keep_stored_marks(stored_after_undo, moved).structure.stages[0].confidence != "candidate"
+
+
+def test_one_views_change_is_applied_without_touching_other_marks(coached) -> None:
+    from models.coach.overrides import apply_mark_change
+
+    i = _index(coached, "not_heard")
+    stage = coached.structure.stages[-1].name
+    elsewhere = mark_key_point(coached, i, WHEN)  # marked in another view, already stored
+    after = mark_stage(coached, stage, 1.0, 3.0, WHEN)  # this view: a span, nothing else
+    result = apply_mark_change(coached, after, elsewhere)
+    assert result.key_points[i].candidate_says == "covered"
+    marked = next(s for s in result.structure.stages if s.name == stage)
+    assert (marked.confidence, marked.start_s, marked.end_s) == ("candidate", 1.0, 3.0)
+    moved = mark_stage(after, stage, 2.0, 4.0, WHEN)  # the span dragged again
+    result = apply_mark_change(after, moved, result)
+    marked = next(s for s in result.structure.stages if s.name == stage)
+    assert (marked.start_s, marked.end_s) == (2.0, 4.0) and result.key_points[i].candidate_says
+    undone = apply_mark_change(moved, unmark_stage(moved, stage), result)
+    assert undone.to_dict() == elsewhere.to_dict()  # only the other view's mark is left

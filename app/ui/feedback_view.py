@@ -381,6 +381,7 @@ class FeedbackView(QWidget):
 
     def clear(self) -> None:
         self._feedback = None
+        self.edited_from: Feedback | None = None
         self.marks_note.clear()
         self._update_mark_controls(None)
         self.verdict_label.setText("Working on your feedback…")
@@ -496,6 +497,8 @@ class FeedbackView(QWidget):
         self.improvements.hide()
 
     def _edited(self, feedback: Feedback) -> None:
+        # What it was before this edit, so an owner can save just the mark that changed.
+        self.edited_from = self._feedback
         self._show_marks(feedback)
         self.feedbackEdited.emit(feedback)
 

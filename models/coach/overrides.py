@@ -178,6 +178,39 @@ def sync_marks(marked: Feedback, target: Feedback) -> Feedback:
     return carry_marks(marked, clear_marks(target))
 
 
+def _stage_mark(feedback: Feedback, key: str) -> tuple[float | None, float | None] | None:
+    for stage in feedback.structure.stages:
+        if _key(stage.name) == key and stage.by_candidate:
+            return stage.start_s, stage.end_s
+    return None
+
+
+def apply_mark_change(before: Feedback, after: Feedback, stored: Feedback) -> Feedback:
+    """``stored`` with just the marks that changed from ``before`` to ``after`` (one view's
+    edit) changed the same way. Marks made elsewhere on the same answer, say in History
+    while the practice room shows it, are left as they are."""
+    result = stored
+    was = {_key(p.text): p.candidate_says for p in before.key_points}
+    stored_index = {_key(p.text): i for i, p in enumerate(stored.key_points)}
+    for point in after.key_points:
+        key = _key(point.text)
+        if key not in was or was[key] == point.candidate_says or key not in stored_index:
+            continue
+        i = stored_index[key]
+        result = (mark_key_point(result, i, point.candidate_marked_at) if point.candidate_says
+                  else unmark_key_point(result, i))
+    names = {_key(s.name) for s in stored.structure.stages}
+    for stage in after.structure.stages:
+        key = _key(stage.name)
+        now = _stage_mark(after, key)
+        if key not in names or now == _stage_mark(before, key):
+            continue
+        result = unmark_stage(result, stage.name)
+        if now is not None and now[0] is not None and now[1] is not None:
+            result = mark_stage(result, stage.name, now[0], now[1], stage.candidate_marked_at)
+    return result
+
+
 # ------------------------------------------------------------------ where a span falls
 def sentence_spans(feedback: Feedback) -> list[tuple[float, float]]:
     """The answer's sentences as (start, end) from the transcript's words: a sentence ends
@@ -264,5 +297,5 @@ def snap_span(feedback: Feedback, start_s: float, end_s: float) -> tuple[float, 
     return round(snapped[0], 2), round(snapped[1], 2)
 
 
-__all__ = ["carry_marks", "clear_marks", "default_stage_span", "has_marks", "keep_stored_marks",
+__all__ = ["apply_mark_change", "carry_marks", "clear_marks", "default_stage_span", "has_marks", "keep_stored_marks",
            "mark_key_point", "mark_stage", "sentence_spans", "snap_span", "sync_marks", "unmark_key_point", "unmark_stage"]

@@ -297,3 +297,34 @@ def test_the_screen_shows_a_mark_taken_back_as_taken_back(qtbot, tmp_path: Path)
         fv.mark_key_point(index, covered=False)
     assert saver.carry(attempt, still_marked).key_points[index].candidate_says is None
     assert saver.carry(attempt + 1, still_marked) is still_marked  # never edited here
+
+
+def test_marks_made_on_one_answer_in_two_views_are_all_kept(qtbot, tmp_path: Path) -> None:
+    """The practice room and History can show the same answer: each saves only the mark it
+    changed, so neither wipes out what the other marked."""
+    store = Store(tmp_path / "db.sqlite3", recordings_dir=tmp_path)
+    session = store.create_session("s", "Interview")
+    attempt = store.start_attempt(session, "s", "outage", "An outage?", None)
+    first = sample_feedback()
+    store.finish_attempt(attempt, 26.0, None, first, {})
+    a, b, c = [i for i, p in enumerate(first.key_points) if p.status == "not_heard"][:3]
+    views = []
+    for _ in range(2):
+        view, saver = FeedbackView(), MarkSaver(lambda: store)
+        qtbot.addWidget(view)
+        saver.attach(view, lambda: attempt)
+        view.show_feedback(first)  # both opened before any mark
+        views.append((view, saver))
+    (room, room_saver), (history, history_saver) = views
+    with qtbot.waitSignal(room_saver.saved, timeout=10_000):
+        room.mark_key_point(a)
+    with qtbot.waitSignal(history_saver.saved, timeout=10_000):
+        history.mark_key_point(b)
+    with qtbot.waitSignal(room_saver.saved, timeout=10_000):
+        room.mark_key_point(c)
+    stored = store.get_attempt(attempt).feedback
+    assert [stored.key_points[i].candidate_says for i in (a, b, c)] == ["covered"] * 3
+    with qtbot.waitSignal(history_saver.saved, timeout=10_000):
+        history.mark_key_point(b, covered=False)  # History's undo takes back only its own
+    stored = store.get_attempt(attempt).feedback
+    assert [stored.key_points[i].candidate_says for i in (a, b, c)] == ["covered", None, "covered"]
