@@ -1,85 +1,90 @@
-"""One-shot work off the GUI thread: a QRunnable whose result comes back as a signal."""
+"""One-shot work off the GUI thread: a callable on the global thread pool whose result
+comes back to the GUI thread.
+
+Every result travels through one long-lived object (``_Inbox``) that lives in the GUI
+thread, as a queued signal. Nothing is created per job on the Qt side: a per-job signals
+object or runnable would have to outlive both the pool thread that emits from it and the
+event that delivers to it, and freeing one a moment too early (from its own slot, or
+while the pool thread is still leaving ``emit``) crashes the process at random.
+"""
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QThreadPool, Signal, Slot
 
 from app.errors import USER_ERRORS
 
 
-class WorkerSignals(QObject):
-    finished = Signal(object)
-    failed = Signal(str)
+@dataclass
+class _Parcel:
+    """One job's outcome and where it goes."""
+
+    ok: bool
+    value: Any  # the result, or the one-line message of a failure
+    on_done: Callable[[Any], None] | None
+    on_error: Callable[[str], None] | None
+    owner: QObject | None
+
+    def deliver(self) -> None:
+        if self.owner is not None and not shiboken6.isValid(self.owner):
+            return  # its window is gone: nobody to tell
+        if self.ok and self.on_done is not None:
+            self.on_done(self.value)
+        elif not self.ok and self.on_error is not None:
+            self.on_error(self.value)
 
 
-class Worker(QRunnable):
-    """Runs ``fn()`` on the global thread pool. Expected failures arrive as their one-line
-    message; anything else as a short description, never a traceback in the window."""
+class _Inbox(QObject):
+    """Lives in the GUI thread for the life of the application; its slot runs there."""
 
-    def __init__(self, fn: Callable[[], Any]) -> None:
+    arrived = Signal(object)
+
+    def __init__(self) -> None:
         super().__init__()
-        self.fn = fn
-        self.signals = WorkerSignals()
-
-    def run(self) -> None:
-        try:
-            result = self.fn()
-        except USER_ERRORS as exc:
-            self._emit(self.signals.failed, str(exc))
-        except Exception as exc:  # noqa: BLE001 - shown to the user, not raised in a pool thread
-            self._emit(self.signals.failed, f"unexpected problem: {exc!r}")
-        else:
-            self._emit(self.signals.finished, result)
-
-    @staticmethod
-    def _emit(signal: Any, value: Any) -> None:
-        # At shutdown the application may already have taken the signals object with it.
-        with contextlib.suppress(RuntimeError):
-            signal.emit(value)
-
-
-class _Relay(QObject):
-    """Lives in the GUI thread, so its slots run there; drops results whose owner is gone."""
-
-    def __init__(self, worker: Worker, on_done: Callable[[Any], None] | None,
-                 on_error: Callable[[str], None] | None, owner: QObject | None) -> None:
-        super().__init__()
-        self.worker, self.on_done, self.on_error, self.owner = worker, on_done, on_error, owner
-        worker.signals.finished.connect(self.done)
-        worker.signals.failed.connect(self.fail)
-
-    def _owner_alive(self) -> bool:
-        return self.owner is None or shiboken6.isValid(self.owner)
+        self.arrived.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
 
     @Slot(object)
-    def done(self, result: Any) -> None:
-        _running.discard(self)
-        if self.on_done is not None and self._owner_alive():
-            self.on_done(result)
-
-    @Slot(str)
-    def fail(self, message: str) -> None:
-        _running.discard(self)
-        if self.on_error is not None and self._owner_alive():
-            self.on_error(message)
+    def _deliver(self, parcel: _Parcel) -> None:
+        parcel.deliver()
 
 
-# Keeps each relay (and through it the worker and its signals) alive until it reports.
-_running: set[_Relay] = set()
+_inbox: _Inbox | None = None
+
+
+def _gui_inbox() -> _Inbox:
+    global _inbox
+    if _inbox is None or not shiboken6.isValid(_inbox):
+        _inbox = _Inbox()
+        app = QCoreApplication.instance()
+        if app is not None:
+            _inbox.moveToThread(app.thread())
+    return _inbox
 
 
 def run_in_background(fn: Callable[[], Any], on_done: Callable[[Any], None] | None = None,
                       on_error: Callable[[str], None] | None = None,
-                      owner: QObject | None = None) -> Worker:
+                      owner: QObject | None = None) -> None:
     """Start ``fn`` on the pool; call from the GUI thread. ``on_done``/``on_error`` run on
-    the GUI thread, and not at all if ``owner`` was destroyed in the meantime."""
-    worker = Worker(fn)
-    worker.setAutoDelete(False)
-    _running.add(_Relay(worker, on_done, on_error, owner))
-    QThreadPool.globalInstance().start(worker)
-    return worker
+    the GUI thread, and not at all if ``owner`` was destroyed in the meantime. Expected
+    failures arrive as their one-line message; anything else as a short description,
+    never a traceback in the window."""
+    inbox = _gui_inbox()
+
+    def job() -> None:
+        try:
+            parcel = _Parcel(True, fn(), on_done, on_error, owner)
+        except USER_ERRORS as exc:
+            parcel = _Parcel(False, str(exc), on_done, on_error, owner)
+        except Exception as exc:  # noqa: BLE001 - shown to the user, not raised in a pool thread
+            parcel = _Parcel(False, f"unexpected problem: {exc!r}", on_done, on_error, owner)
+        # At shutdown the application may already have taken the inbox with it.
+        with contextlib.suppress(RuntimeError):
+            inbox.arrived.emit(parcel)
+
+    QThreadPool.globalInstance().start(job)
