@@ -189,6 +189,8 @@ def test_speak_plays_aloud_and_stop_cuts_it_short(virtual_mic: str, tmp_path: Pa
     assert words_in_order(words(text), words(SENTENCE)) >= 8, text
     # Then the start of the long one, up to where it was stopped.
     after = words(text)[len(words(text)) // 2:]
-    assert words_in_order(after, ["describe", "a", "conflict"]) >= 2, text
+    # tiny.en may mishear espeak's first word ("Describe" as "The Scriber"), so one of
+    # its first content words is enough to show the long one started playing.
+    assert set(after) & {"describe", "conflict", "colleague"}, text
     # The long one was cut short: its last clause never played.
     assert not heard_words & {"quarter", "differently", "situation"}, text
