@@ -24,11 +24,22 @@ from pydantic import (
 
 from interview_scripts.errors import ScriptError
 from interview_scripts.frameworks import BUILT_IN, NONE, Framework, Stage, framework_by_name
-from interview_scripts.script import InterviewScript, KeyPoint, Mistake, Question
+from interview_scripts.script import (
+    DEFAULT_FOLLOW_UP_GUIDE,
+    KINDS,
+    LEVELS,
+    FollowUp,
+    InterviewScript,
+    KeyPoint,
+    Mistake,
+    Question,
+    default_kind,
+)
 from interview_scripts.time_guide import TimeGuide, parse_time_guide
 
 MAX_SCRIPT_BYTES = 1_000_000
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$"
+KEY_POINT_ID = re.compile(r"^[a-z0-9-]{1,60}$")
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)]
 Cue = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -49,17 +60,38 @@ class FrameworkSpec(_Strict):
     stages: list[StageSpec] = Field(min_length=1)
 
 
-class KeyPointSpec(_Strict):
+class PointSpec(_Strict):
     text: Text
     cues: list[Cue] = Field(default_factory=list)
+
+
+class KeyPointSpec(PointSpec):
+    id: str | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _slug(cls, value: str | None) -> str | None:
+        if value is not None and not KEY_POINT_ID.match(value):
+            raise ValueError(f"'{value}' is not a valid key point id (lower-case letters, digits and '-')")
+        return value
+
+
+class FollowUpSpec(_Strict):
+    text: Text
+    probes: list[Cue] = Field(default_factory=list)
 
 
 class DefaultsSpec(_Strict):
     time_guide: str | None = None
     framework: str | FrameworkSpec | None = None
+    kind: str | None = None
+    level: str | None = None
+    follow_up_guide: str | None = None
 
-    _check_guide = field_validator("time_guide")(lambda v: _check_time_guide(v))
+    _check_guide = field_validator("time_guide", "follow_up_guide")(lambda v: _check_time_guide(v))
     _check_framework = field_validator("framework")(lambda v: _check_framework_name(v))
+    _check_kind = field_validator("kind")(lambda v: _check_choice(v, "kind", KINDS))
+    _check_level = field_validator("level")(lambda v: _check_choice(v, "level", LEVELS))
 
 
 class QuestionSpec(_Strict):
@@ -69,12 +101,28 @@ class QuestionSpec(_Strict):
     framework: str | FrameworkSpec | None = None
     guidance: str = ""
     key_points: list[Text | KeyPointSpec] = Field(default_factory=list)
-    mistakes: list[Text | KeyPointSpec] = Field(default_factory=list)
+    mistakes: list[Text | PointSpec] = Field(default_factory=list)
     sample_answer: str = ""
-    follow_ups: list[Text] = Field(default_factory=list)
+    follow_ups: list[Text | FollowUpSpec] = Field(default_factory=list)
+    kind: str | None = None
+    level: str | None = None
+    follow_up_guide: str | None = None
 
-    _check_guide = field_validator("time_guide")(lambda v: _check_time_guide(v))
+    _check_guide = field_validator("time_guide", "follow_up_guide")(lambda v: _check_time_guide(v))
     _check_framework = field_validator("framework")(lambda v: _check_framework_name(v))
+    _check_kind = field_validator("kind")(lambda v: _check_choice(v, "kind", KINDS))
+    _check_level = field_validator("level")(lambda v: _check_choice(v, "level", LEVELS))
+
+    @field_validator("key_points")
+    @classmethod
+    def _unique_point_ids(cls, points: list[str | KeyPointSpec]) -> list[str | KeyPointSpec]:
+        seen: dict[str, int] = {}
+        for i, point in enumerate(points):
+            if isinstance(point, KeyPointSpec) and point.id is not None:
+                if point.id in seen:
+                    raise ValueError(f"duplicate key point id '{point.id}' (also key_points[{seen[point.id]}])")
+                seen[point.id] = i
+        return points
 
 
 class ScriptSpec(_Strict):
@@ -82,6 +130,7 @@ class ScriptSpec(_Strict):
     role: Text
     description: str = ""
     source: str = ""
+    tags: list[Cue] = Field(default_factory=list)
     defaults: DefaultsSpec = Field(default_factory=DefaultsSpec)
     questions: list[QuestionSpec] = Field(min_length=1)
 
@@ -100,6 +149,12 @@ def _check_time_guide(value: str | None) -> str | None:
     if value is not None:
         parse_time_guide(value)  # raises ValueError with the reason
     return value
+
+
+def _check_choice(value: str | None, what: str, allowed: tuple[str, ...]) -> str | None:
+    if value is not None and value.strip().lower() not in allowed:
+        raise ValueError(f"unknown {what} '{value}' (use {', '.join(allowed)})")
+    return value.strip().lower() if value is not None else None
 
 
 def _check_framework_name(value: str | FrameworkSpec | None) -> str | FrameworkSpec | None:
@@ -174,7 +229,7 @@ def _first_error(exc: ValidationError) -> str:
     A union (text | mapping) reports one error per branch at the same place; among
     those, prefer the most specific message."""
     text_labels = ("str", "constrained-str")
-    labels = (*text_labels, "KeyPointSpec", "FrameworkSpec")
+    labels = (*text_labels, "KeyPointSpec", "PointSpec", "FollowUpSpec", "FrameworkSpec")
     specific = ("value_error", "extra_forbidden", "missing", "string_too_short", "too_short")
     errors = exc.errors()
     # A mapping was meant for the mapping branch: the text branch's "expected text" hides
@@ -208,13 +263,41 @@ def _framework(value: str | FrameworkSpec | None) -> Framework | None:
     )
 
 
+def _probes(follow_up: FollowUpSpec, question: QuestionSpec, framework: Framework, where: str) -> tuple[str, ...]:
+    """The probes of a follow-up, each as the key point id or the stage name it names.
+    A key point id wins over a stage of the same name; stages match in any case."""
+    ids = {k.id for k in question.key_points if isinstance(k, KeyPointSpec) and k.id}
+    stages = {stage.name.lower(): stage.name for stage in framework.stages}
+    out: list[str] = []
+    for probe in follow_up.probes:
+        if probe.lower() in ids:
+            out.append(probe.lower())
+        elif probe.lower() in stages:
+            out.append(stages[probe.lower()])
+        else:
+            known = ", ".join([*sorted(ids), *(s.name for s in framework.stages)]) or "none: give key points an id"
+            raise ValueError(f"{where}: unknown probe '{probe}' in question '{question.id}' "
+                             f"(it names no key point id or stage of this question; known: {known})")
+    return tuple(dict.fromkeys(out))
+
+
 def _build(spec: ScriptSpec, script_id: str, path: Path | None, bundled: bool) -> InterviewScript:
-    default_guide = parse_time_guide(spec.defaults.time_guide) if spec.defaults.time_guide else None
-    default_framework = _framework(spec.defaults.framework)
+    """The script the spec describes; ValueError (naming the field) for a probe that names
+    nothing, the one check that needs a question's framework and key points together."""
+    defaults = spec.defaults
+    default_guide = parse_time_guide(defaults.time_guide) if defaults.time_guide else None
+    default_framework = _framework(defaults.framework)
+    default_follow_up = (parse_time_guide(defaults.follow_up_guide) if defaults.follow_up_guide
+                         else DEFAULT_FOLLOW_UP_GUIDE)
     questions = []
-    for q in spec.questions:
+    for index, q in enumerate(spec.questions):
         guide: TimeGuide | None = parse_time_guide(q.time_guide) if q.time_guide else default_guide
         framework = _framework(q.framework) or default_framework or NONE
+        follow_ups = tuple(
+            FollowUp(f) if isinstance(f, str)
+            else FollowUp(f.text, _probes(f, q, framework, f"questions[{index}].follow_ups[{i}].probes"))
+            for i, f in enumerate(q.follow_ups)
+        )
         questions.append(
             Question(
                 id=q.id,
@@ -223,13 +306,17 @@ def _build(spec: ScriptSpec, script_id: str, path: Path | None, bundled: bool) -
                 framework=framework,
                 guidance=q.guidance.strip(),
                 key_points=tuple(
-                    KeyPoint(k) if isinstance(k, str) else KeyPoint(k.text, tuple(k.cues)) for k in q.key_points
+                    KeyPoint(k) if isinstance(k, str) else KeyPoint(k.text, tuple(k.cues), k.id or "")
+                    for k in q.key_points
                 ),
                 mistakes=tuple(
                     Mistake(m) if isinstance(m, str) else Mistake(m.text, tuple(m.cues)) for m in q.mistakes
                 ),
                 sample_answer=q.sample_answer.strip(),
-                follow_ups=tuple(q.follow_ups),
+                follow_ups=follow_ups,
+                kind=q.kind or defaults.kind or default_kind(framework),
+                level=q.level or defaults.level or "any",
+                follow_up_guide=parse_time_guide(q.follow_up_guide) if q.follow_up_guide else default_follow_up,
             )
         )
     return InterviewScript(
@@ -238,6 +325,7 @@ def _build(spec: ScriptSpec, script_id: str, path: Path | None, bundled: bool) -
         role=spec.role,
         description=spec.description.strip(),
         source=spec.source.strip(),
+        tags=tuple(spec.tags),
         questions=tuple(questions),
         path=path,
         bundled=bundled,
@@ -281,7 +369,10 @@ def parse_script(data: bytes | str, name: str = "<script>", path: Path | None = 
     except RecursionError:
         raise ScriptError(f"{name}: nested too deeply") from None
     script_id = Path(name).stem if name != "<script>" else re.sub(r"\W+", "-", spec.title.lower()).strip("-")
-    return _build(spec, script_id, path, bundled)
+    try:
+        return _build(spec, script_id, path, bundled)
+    except ValueError as exc:
+        raise ScriptError(f"{name}: {exc}") from None
 
 
 def read_user_file(path: Path, max_bytes: int, too_big: str, is_folder: str) -> bytes:

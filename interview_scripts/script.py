@@ -10,15 +10,31 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from interview_scripts.frameworks import NONE, Framework
-from interview_scripts.time_guide import TimeGuide
+from interview_scripts.time_guide import TimeGuide, parse_time_guide
+
+KINDS = ("opener", "behavioural", "role", "closer")
+LEVELS = ("entry", "mid", "senior", "any")
+# Follow-ups are short replies: this guide applies where a script names none.
+DEFAULT_FOLLOW_UP_GUIDE = parse_time_guide("1-2 min")
 
 
 @dataclass(frozen=True)
 class KeyPoint:
-    """Something a strong answer mentions; ``cues`` are phrases that show it was said."""
+    """Something a strong answer mentions; ``cues`` are phrases that show it was said.
+    ``id`` (may be empty) lets a follow-up name the point it asks about."""
 
     text: str
     cues: tuple[str, ...] = ()
+    id: str = ""
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """A follow-up question; ``probes`` names the key point ids and framework stages
+    it asks about, so a weak spot in the answer can pick the follow-up that presses on it."""
+
+    text: str
+    probes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -39,7 +55,19 @@ class Question:
     key_points: tuple[KeyPoint, ...] = ()
     mistakes: tuple[Mistake, ...] = ()
     sample_answer: str = ""
-    follow_ups: tuple[str, ...] = ()
+    follow_ups: tuple[FollowUp, ...] = ()
+    kind: str = ""  # empty: the default for its framework (see default_kind)
+    level: str = "any"
+    follow_up_guide: TimeGuide = DEFAULT_FOLLOW_UP_GUIDE
+
+    def __post_init__(self) -> None:
+        if not self.kind:
+            object.__setattr__(self, "kind", default_kind(self.framework))
+
+
+def default_kind(framework: Framework) -> str:
+    """A STAR or CAR answer tells a past story; anything else is taken as role knowledge."""
+    return "behavioural" if framework.name.upper() in ("STAR", "CAR") else "role"
 
 
 @dataclass(frozen=True)
@@ -50,6 +78,7 @@ class InterviewScript:
     questions: tuple[Question, ...]
     description: str = ""
     source: str = ""
+    tags: tuple[str, ...] = ()
     path: Path | None = field(default=None, compare=False)
     bundled: bool = field(default=False, compare=False)
 

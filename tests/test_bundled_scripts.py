@@ -51,7 +51,9 @@ def seed_pages() -> list[Path]:
 
 
 def test_every_bundled_file_loads(bundled: dict) -> None:
-    assert set(bundled) == {"it-manager", "senior-ops-engineer", "incident-leadership-final-round"}
+    # The three written from the seed pages; the rest of the bank is checked by
+    # tests/test_question_bank.py.
+    assert {"it-manager", "senior-ops-engineer", "incident-leadership-final-round"} <= set(bundled)
     for script_id, script in bundled.items():
         assert script.id == script_id
         assert script.source, f"{script_id} names no source"

@@ -136,7 +136,7 @@ def test_headed_sections_and_follow_ups() -> None:
     assert [k.text for k in first.key_points][1] == "Avoid gushing without evidence"  # bullet, not a heading
     assert first.key_points[0].cues == ("sync", "speed")
     assert [m.text for m in first.mistakes] == ["Picking your own employer's product"]
-    assert first.follow_ups == ("What would you change about it?",)
+    assert [f.text for f in first.follow_ups] == ["What would you change about it?"]
     assert second.framework.name == "STAR"
     assert second.sample_answer.startswith("Situation: we launched")
     assert result.script.role == "Product Manager"
@@ -317,7 +317,7 @@ def _assert_question(got: Question, want: Expected) -> None:
         assert got.sample_answer.startswith(want.sample), got.text
     else:
         assert got.sample_answer == "", got.text
-    assert list(got.follow_ups) == want.follow_ups, got.text
+    assert [f.text for f in got.follow_ups] == want.follow_ups, got.text
 
 
 @pytest.mark.parametrize("name", sorted(LAYOUTS))
@@ -332,7 +332,7 @@ def test_layout_field_by_field(name: str) -> None:
 
 def _fragments(question: Question) -> list[str]:
     return ([k.text for k in question.key_points] + [m.text for m in question.mistakes]
-            + list(question.follow_ups) + [p for p in question.sample_answer.split("\n\n") if p])
+            + [f.text for f in question.follow_ups] + [p for p in question.sample_answer.split("\n\n") if p])
 
 
 @pytest.mark.parametrize("name", sorted(LAYOUTS))

@@ -17,7 +17,7 @@ from app import paths
 from interview_scripts.errors import ScriptError
 from interview_scripts.frameworks import CIRCLES, NONE, STAR
 from interview_scripts.loader import MAX_SCRIPT_BYTES, load_script, parse_script
-from interview_scripts.script import InterviewScript, KeyPoint, Mistake
+from interview_scripts.script import FollowUp, InterviewScript, KeyPoint, Mistake
 
 VALID = """\
 title: Platform engineer
@@ -149,7 +149,7 @@ MALFORMED: list[tuple[str, str | bytes, str]] = [
      "bad.yaml: questions[0].key_points[0].cues[0]: must not be empty"),
     ("follow-up a number",
      question_with("follow_ups: [1]\n"),
-     "bad.yaml: questions[0].follow_ups[0]: expected text, got int"),
+     "bad.yaml: questions[0].follow_ups[0]: expected text or a mapping, got int"),
     ("guidance a date",
      question_with("guidance: 2024-01-01\n"),
      "bad.yaml: questions[0].guidance: expected text, got date"),
@@ -328,7 +328,7 @@ def test_a_full_script_builds_the_domain_types(tmp_path: Path) -> None:
                                  KeyPoint("Action items with owners", ("action items", "owner")))
     assert inline.mistakes == (Mistake("Blaming a person", ("his fault",)), Mistake("Skipping follow-up"))
     assert inline.sample_answer == "We start from the timeline."
-    assert inline.follow_ups == ("Who owns the actions?",)
+    assert inline.follow_ups == (FollowUp("Who owns the actions?"),)
     assert script.question("2") is own and script.question("inline.1") is inline
 
 

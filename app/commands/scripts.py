@@ -113,20 +113,23 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def _show_question(number: int, q: Question) -> list[str]:
     lines = [f"{number}. [{q.id}] {q.text}",
-             f"   time guide: {_guide_text(q.time_guide)}   framework: {q.framework.name}"]
+             f"   time guide: {_guide_text(q.time_guide)}   framework: {q.framework.name}",
+             f"   kind: {q.kind}   level: {q.level}   follow-up replies: {_guide_text(q.follow_up_guide)}"]
     if not q.framework.is_none:
         lines.append("   stages: " + " → ".join(stage.name for stage in q.framework.stages))
     if q.guidance:
         lines.append(f"   guidance: {q.guidance}")
     if q.key_points:
         lines.append("   key points:")
-        lines += [f"     - {k.text}" + (f"  (cues: {', '.join(k.cues)})" if k.cues else "") for k in q.key_points]
+        lines += [f"     - {k.text}" + (f"  [{k.id}]" if k.id else "")
+                  + (f"  (cues: {', '.join(k.cues)})" if k.cues else "") for k in q.key_points]
     if q.mistakes:
         lines.append("   common mistakes:")
         lines += [f"     - {m.text}" for m in q.mistakes]
     if q.follow_ups:
         lines.append("   follow-ups:")
-        lines += [f"     - {f}" for f in q.follow_ups]
+        lines += [f"     - {f.text}" + (f"  (probes: {', '.join(f.probes)})" if f.probes else "")
+                  for f in q.follow_ups]
     if q.sample_answer:
         lines.append("   has a sample answer")
     return lines
@@ -139,6 +142,8 @@ def cmd_show(args: argparse.Namespace) -> int:
     print(f"role: {script.role}   questions: {len(script.questions)}   from: {origin}")
     if script.source:
         print(f"source: {script.source}")
+    if script.tags:
+        print(f"tags: {', '.join(script.tags)}")
     if script.description:
         print(script.description)
     for number, question in enumerate(script.questions, start=1):

@@ -5,8 +5,10 @@ open here. Every edit rebuilds the script's YAML and runs it through
 ``interview_scripts.loader.parse_script``, so what the editor accepts is exactly what the
 app will load; the loader's field path (``questions[2].time_guide``) marks the cell it
 concerns. Questions move up and down (buttons, Ctrl+Up and Ctrl+Down), and each one's
-guidance and follow-ups have their own columns. Saving writes a private YAML file into the
-user's scripts folder.
+guidance and follow-ups have their own columns. What the table does not show (a
+question's id, kind, level and follow-up guide, key point ids, what a follow-up probes) is
+kept and written back unchanged. Saving writes a private YAML file into the user's scripts
+folder.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ from interview_scripts.errors import ScriptError
 from interview_scripts.loader import parse_script
 from interview_scripts.page_cues import suggest_cues
 from interview_scripts.page_importer import dump_document, question_id
-from interview_scripts.script import InterviewScript
+from interview_scripts.script import DEFAULT_FOLLOW_UP_GUIDE, InterviewScript, default_kind
 
 FIELDS = ("text", "time_guide", "framework", "key_points", "mistakes", "sample_answer", "guidance",
           "follow_ups")
@@ -57,31 +59,78 @@ FRAMEWORK_CHOICES = ("", "STAR", "CAR", "CIRCLES", "none")
 GUIDE_CHOICES = ("", "1 min", "90s", "1-2 min", "2-3 min", "3-4 min", "3-5 min", "5-7 minutes")
 EXTRA_ROLE = Qt.ItemDataRole.UserRole + 1   # on the question cell: id, an inline framework
 CUES_ROLE = Qt.ItemDataRole.UserRole + 2    # on a points cell: {point text: accepted cues}
+# On the key points and follow-ups cells: [[text, {hidden keys}], ...] as loaded, in order.
+HIDDEN_ROLE = Qt.ItemDataRole.UserRole + 3
+# A question's keys with no column of their own: kept as loaded.
+HIDDEN_QUESTION_KEYS = ("id", "kind", "level", "follow_up_guide")
 _PATH = re.compile(r"^(?P<field>title|role|description|source|defaults|questions)"
                    r"(?:\[(?P<row>\d+)\](?:\.(?P<qfield>\w+))?)?")
 
 
-def _points_text(points: Any) -> tuple[str, dict[str, list[str]]]:
-    """A points list as one line per point, and the cues each point already has."""
+def _points_text(points: Any, hidden: tuple[str, ...] = ()) -> tuple[str, dict[str, list[str]], list[Any]]:
+    """A list of points (or follow-ups) as one line each, the cues each point already has,
+    and each item's ``hidden`` keys as ``[text, {key: value}]`` in order."""
     lines: list[str] = []
     cues: dict[str, list[str]] = {}
+    kept: list[Any] = []
     for point in points or []:
         if isinstance(point, dict):
             text = str(point.get("text", ""))
             if point.get("cues"):
                 cues[text] = [str(c) for c in point["cues"]]
+            kept.append([text, {k: point[k] for k in hidden if k in point}])
         else:
             text = str(point)
+            kept.append([text, {}])
         lines.append(text)
-    return "\n".join(lines), cues
+    return "\n".join(lines), cues, kept
 
 
-def _points(text: str, cues: dict[str, list[str]]) -> list[Any]:
+def _carried(lines: list[str], kept: list[Any]) -> list[dict[str, Any]]:
+    """The hidden keys each line keeps: those of the loaded item with its text, or, for a
+    line reworded while the list kept its length, those of the item that stood in its place
+    (so a key point's id, and the follow-ups that probe it, survive a change of wording)."""
+    texts = [str(text) for text, _ in kept]
+    used: set[int] = set()
+    out: list[dict[str, Any]] = []
+    for place, line in enumerate(lines):
+        same = next((i for i, text in enumerate(texts) if text == line and i not in used), None)
+        if (same is None and len(lines) == len(texts) and place not in used
+                and texts[place] not in lines):
+            same = place
+        if same is None:
+            out.append({})
+        else:
+            used.add(same)
+            out.append(dict(kept[same][1] or {}))
+    return out
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def _points(text: str, cues: dict[str, list[str]], kept: list[Any] | None = None) -> list[Any]:
+    lines = _lines(text)
     out: list[Any] = []
-    for line in text.splitlines():
-        line = line.strip()
-        if line:
-            out.append({"text": line, "cues": cues[line]} if cues.get(line) else line)
+    for line, hidden in zip(lines, _carried(lines, kept or []), strict=True):
+        entry: dict[str, Any] = {"id": hidden["id"]} if hidden.get("id") else {}
+        entry["text"] = line
+        if cues.get(line):
+            entry["cues"] = cues[line]
+        out.append(entry if len(entry) > 1 else line)
+    return out
+
+
+def _follow_ups(text: str, kept: list[Any], point_ids: set[str], old_ids: set[str]) -> list[Any]:
+    """Follow-up lines, each with the probes it was loaded with; a probe naming a key point
+    that is no longer there is dropped (the table cannot show it to be fixed)."""
+    lines = _lines(text)
+    out: list[Any] = []
+    for line, hidden in zip(lines, _carried(lines, kept), strict=True):
+        probes = [str(p) for p in hidden.get("probes") or []
+                  if str(p).lower() in point_ids or str(p).lower() not in old_ids]
+        out.append({"text": line, "probes": probes} if probes else line)
     return out
 
 
@@ -262,24 +311,29 @@ class ScriptEditor(QDialog):
     def _append_row(self, question: dict[str, Any]) -> int:
         row = self.table.rowCount()
         self.table.insertRow(row)
-        key_points, kp_cues = _points_text(question.get("key_points"))
-        mistakes, mistake_cues = _points_text(question.get("mistakes"))
+        key_points, kp_cues, kp_kept = _points_text(question.get("key_points"), ("id",))
+        mistakes, mistake_cues, _ = _points_text(question.get("mistakes"))
         framework = question.get("framework", "")
         follow_ups = question.get("follow_ups") or []
+        if not isinstance(follow_ups, list):
+            follow_ups = [follow_ups]
+        follow_up_text, _, follow_kept = _points_text(follow_ups, ("probes",))
         values = (str(question.get("text", "")), str(question.get("time_guide", "") or ""),
                   framework if isinstance(framework, str) else "", key_points, mistakes,
                   str(question.get("sample_answer", "") or ""), str(question.get("guidance", "") or ""),
-                  "\n".join(str(f) for f in follow_ups) if isinstance(follow_ups, list) else str(follow_ups))
+                  follow_up_text)
         for column, value in enumerate(values):
             item = QTableWidgetItem(value)
             item.setToolTip(value)
             self.table.setItem(row, column, item)
-        extra = {k: v for k, v in question.items() if k == "id"}
+        extra = {k: v for k, v in question.items() if k in HIDDEN_QUESTION_KEYS}
         if isinstance(framework, dict):
             extra["framework"] = framework  # an inline framework is kept as it was
         self.table.item(row, TEXT).setData(EXTRA_ROLE, extra)
         self.table.item(row, KEY_POINTS).setData(CUES_ROLE, kp_cues)
         self.table.item(row, MISTAKES).setData(CUES_ROLE, mistake_cues)
+        self.table.item(row, KEY_POINTS).setData(HIDDEN_ROLE, kp_kept)
+        self.table.item(row, FOLLOW_UPS).setData(HIDDEN_ROLE, follow_kept)
         self.table.resizeRowToContents(row)
         return row
 
@@ -297,6 +351,7 @@ class ScriptEditor(QDialog):
             extra = dict(self._extra(row))
             qid = extra.pop("id", None) or question_id(values[TEXT], taken)
             entry: dict[str, Any] = {"id": qid, "text": values[TEXT]}
+            entry.update((k, extra.pop(k)) for k in HIDDEN_QUESTION_KEYS if k in extra)
             if values[GUIDE]:
                 entry["time_guide"] = values[GUIDE]
             if values[FRAMEWORK]:
@@ -306,13 +361,16 @@ class ScriptEditor(QDialog):
             extra.pop("framework", None)
             if values[GUIDANCE]:
                 entry["guidance"] = values[GUIDANCE]
-            for column, key in ((KEY_POINTS, "key_points"), (MISTAKES, "mistakes")):
-                points = _points(values[column], self._cues(row, column))
+            kp_kept = self._hidden(row, KEY_POINTS)
+            for column, key, kept in ((KEY_POINTS, "key_points", kp_kept), (MISTAKES, "mistakes", None)):
+                points = _points(values[column], self._cues(row, column), kept)
                 if points:
                     entry[key] = points
             if values[SAMPLE]:
                 entry["sample_answer"] = values[SAMPLE]
-            follow_ups = [line.strip() for line in values[FOLLOW_UPS].splitlines() if line.strip()]
+            point_ids = {p["id"] for p in entry.get("key_points", []) if isinstance(p, dict) and "id" in p}
+            old_ids = {str(hidden.get("id")) for _, hidden in kp_kept if hidden and hidden.get("id")}
+            follow_ups = _follow_ups(values[FOLLOW_UPS], self._hidden(row, FOLLOW_UPS), point_ids, old_ids)
             if follow_ups:
                 entry["follow_ups"] = follow_ups
             questions.append(entry)
@@ -457,6 +515,10 @@ class ScriptEditor(QDialog):
         item = self.table.item(row, column)
         return dict(item.data(CUES_ROLE) or {}) if item is not None else {}
 
+    def _hidden(self, row: int, column: int) -> list[Any]:
+        item = self.table.item(row, column)
+        return list(item.data(HIDDEN_ROLE) or []) if item is not None else []
+
     # --------------------------------------------------------------------- cues
     def _fill_cues(self, row: int) -> None:
         """One line per key point of ``row``: its accepted cues (ticked), or suggestions."""
@@ -556,18 +618,29 @@ def document_of(script: InterviewScript) -> dict[str, Any]:
             entry["time_guide"] = q.time_guide.text
         if not q.framework.is_none:
             entry["framework"] = q.framework.name
+        if q.kind != default_kind(q.framework):
+            entry["kind"] = q.kind
+        if q.level != "any":
+            entry["level"] = q.level
+        if q.follow_up_guide != DEFAULT_FOLLOW_UP_GUIDE:
+            entry["follow_up_guide"] = q.follow_up_guide.text
         if q.guidance:
             entry["guidance"] = q.guidance
         if q.key_points:
-            entry["key_points"] = [{"text": k.text, "cues": list(k.cues)} if k.cues else k.text
-                                   for k in q.key_points]
+            entry["key_points"] = [({"id": k.id} if k.id else {}) | {"text": k.text}
+                                   | ({"cues": list(k.cues)} if k.cues else {})
+                                   if k.cues or k.id else k.text for k in q.key_points]
         if q.mistakes:
             entry["mistakes"] = [{"text": m.text, "cues": list(m.cues)} if m.cues else m.text
                                  for m in q.mistakes]
         if q.sample_answer:
             entry["sample_answer"] = q.sample_answer
         if q.follow_ups:
-            entry["follow_ups"] = list(q.follow_ups)
+            entry["follow_ups"] = [{"text": f.text, "probes": list(f.probes)} if f.probes else f.text
+                                   for f in q.follow_ups]
         questions.append(entry)
-    return {"title": script.title, "role": script.role, "description": script.description,
-            "questions": questions}
+    document: dict[str, Any] = {"title": script.title, "role": script.role, "description": script.description}
+    if script.tags:
+        document["tags"] = list(script.tags)
+    document["questions"] = questions
+    return document

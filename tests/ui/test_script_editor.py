@@ -217,7 +217,7 @@ def test_move_questions_and_edit_guidance_and_follow_ups(qtbot: Any, screen: Pic
     assert path is not None
     script = load_script(path)
     assert [q.id for q in script.questions] == ["third", "second", "first"]
-    assert script.questions[2].follow_ups == ("What did the team say?", "Would you pick it again?")
+    assert [f.text for f in script.questions[2].follow_ups] == ["What did the team say?", "Would you pick it again?"]
     assert script.questions[2].guidance == "They want a reason of your own."
     assert script.questions[0].guidance == "Show you plan before you change anything."
 
@@ -332,3 +332,46 @@ def test_a_garbage_reply_keeps_the_rules_reading(qtbot: Any, monkeypatch: pytest
     assert text.endswith("The rules' reading stays.") and "\n" not in text
     assert dialog.found_rows() == rules_rows and dialog.result is dialog.rules_result
     assert dialog.edit_button.isEnabled()
+
+
+def test_keys_without_a_column_survive_an_edit(qtbot: Any, screen: PickScreen) -> None:
+    """Kind, level, the follow-up guide, key point ids and what each follow-up probes have
+    no column; editing the table keeps them, even when a key point is reworded."""
+    from app.ui.script_editor import FOLLOW_UPS
+
+    editor = screen.open_editor({"title": "Probes kept", "role": "Analyst", "tags": ["data", "sql"],
+                                 "questions": [
+        {"id": "story", "text": "Tell me about a report that changed a decision.", "framework": "STAR",
+         "kind": "behavioural", "level": "mid", "follow_up_guide": "30s-1 min",
+         "key_points": [{"id": "impact", "text": "Say what the decision was", "cues": ["decided"]},
+                        {"id": "method", "text": "Explain how you checked the numbers"}],
+         "follow_ups": [{"text": "What did it change, in numbers?", "probes": ["impact", "Result"]},
+                        {"text": "How did you check it?", "probes": ["method"]},
+                        "Would you do it the same way?"]}]})
+    assert editor.table.item(0, FOLLOW_UPS).text().splitlines() == [
+        "What did it change, in numbers?", "How did you check it?", "Would you do it the same way?"]
+    # Reworded in place: the point keeps its id, so the follow-up still probes it.
+    editor.set_cell(0, KEY_POINTS, "Say what the decision was\nExplain how you checked the figures")
+    path = editor.save()
+    assert path is not None, editor.problem
+    script = load_script(path)
+    (question,) = script.questions
+    assert (question.kind, question.level, question.follow_up_guide.text) == ("behavioural", "mid", "30s-1 min")
+    assert [(k.id, k.text, k.cues) for k in question.key_points] == [
+        ("impact", "Say what the decision was", ("decided",)),
+        ("method", "Explain how you checked the figures", ())]
+    assert [(f.text, f.probes) for f in question.follow_ups] == [
+        ("What did it change, in numbers?", ("impact", "Result")),
+        ("How did you check it?", ("method",)),
+        ("Would you do it the same way?", ())]
+    assert script.tags == ("data", "sql")
+
+    # A point taken out takes its probe with it (the table cannot show a probe to fix);
+    # the stage the follow-up also probes stays.
+    editor = screen.edit_current()
+    assert editor is not None
+    editor.set_cell(0, KEY_POINTS, "Explain how you checked the figures")
+    assert editor.save() == path, editor.problem
+    question = load_script(path).questions[0]
+    assert [k.id for k in question.key_points] == ["method"]
+    assert [f.probes for f in question.follow_ups] == [("Result",), ("method",), ()]
