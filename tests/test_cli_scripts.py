@@ -41,6 +41,54 @@ def test_list_shows_bundled_and_broken_user_scripts(capsys: pytest.CaptureFixtur
     assert broken_lines == ["BROKEN  mine.yaml: questions[0].colour: unknown key"]
 
 
+def test_list_json_gives_each_interview_and_what_it_holds(capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    folder = paths.user_scripts_dir()
+    (folder / "mine.yaml").write_text(
+        "title: My screen\nrole: Data analyst\ntags: [sql, dashboards]\n"
+        "defaults:\n  level: entry\n"
+        "questions:\n"
+        "  - id: hello\n    text: Tell me about yourself.\n    kind: opener\n"
+        "  - id: outage\n    text: Tell me about a report you got wrong.\n    framework: STAR\n"
+        "    level: mid\n"
+        "  - id: joins\n    text: When would you use a left join?\n", encoding="utf-8")
+    (folder / "broken.yaml").write_text("title: B\nrole: R\nquestions:\n  - id: a\n    text: Hi?\n"
+                                        "    kind: warmup\n", encoding="utf-8")
+    code, out, err = _run(capsys, "scripts", "list", "--json")
+    assert code == 0 and not err
+    data = json.loads(out)
+    by_id = {i["id"]: i for i in data["interviews"]}
+    assert by_id["mine"] == {"id": "mine", "title": "My screen", "role": "Data analyst", "source": "yours",
+                             "questions": 3, "levels": ["entry", "mid"],
+                             "kinds": ["opener", "behavioural", "role"], "tags": ["sql", "dashboards"]}
+    ops = by_id["senior-ops-engineer"]
+    assert (ops["source"], ops["questions"]) == ("bundled", 24)
+    assert set(ops) == {"id", "title", "role", "source", "questions", "levels", "kinds", "tags"}
+    assert all(i["source"] == "bundled" for i in data["interviews"] if i["id"] != "mine")
+    assert data["broken"] == ["broken.yaml: questions[0].kind: unknown kind 'warmup' "
+                              "(use opener, behavioural, role, closer)"]
+
+    # The text listing is unchanged by the option's existence.
+    code, out, _ = _run(capsys, "scripts", "list")
+    assert code == 0 and "mine" in out and "BROKEN  broken.yaml" in out and not out.startswith("{")
+
+
+def test_show_gives_kind_level_ids_and_probes(capsys: pytest.CaptureFixture[str]) -> None:
+    file = paths.user_scripts_dir() / "probing.yaml"
+    file.write_text(
+        "title: Probing\nrole: Analyst\nquestions:\n"
+        "  - id: story\n    text: Tell me about a report you got wrong.\n    framework: STAR\n"
+        "    level: senior\n    follow_up_guide: 30s-1 min\n"
+        "    key_points:\n      - id: fix\n        text: Say how you put it right\n"
+        "    follow_ups:\n      - text: What did it cost?\n        probes: [result, fix]\n", encoding="utf-8")
+    code, out, _ = _run(capsys, "scripts", "show", str(file))
+    assert code == 0
+    assert "kind: behavioural   level: senior   follow-up replies: 30s-1 min (0:30–1:00)" in out
+    assert "- Say how you put it right  [fix]" in out
+    assert "- What did it cost?  (probes: Result, fix)" in out
+
+
 def test_show_by_id_lists_guides_frameworks_and_points(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = _run(capsys, "scripts", "show", "incident-leadership-final-round")
     assert code == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 from pathlib import Path
@@ -12,7 +13,7 @@ from interview_scripts.catalogue import discover_scripts, find_script
 from interview_scripts.errors import ScriptError
 from interview_scripts.loader import load_script, read_user_file
 from interview_scripts.page_importer import ImportResult, import_page
-from interview_scripts.script import InterviewScript, Question
+from interview_scripts.script import KINDS, LEVELS, InterviewScript, Question
 from interview_scripts.time_guide import TimeGuide, format_clock
 
 MAX_PAGE_BYTES = 2_000_000
@@ -33,6 +34,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="List every script Greenroom can find: id, role, number of questions and "
                     "time guides. User scripts that fail to load are listed with their error.",
     )
+    p_list.add_argument("--json", action="store_true",
+                        help="print one JSON object: each interview's id, title, role, source "
+                             "(bundled or yours), question count, levels, kinds and tags, and the "
+                             "files that failed to load")
     p_list.set_defaults(handler=cmd_list)
 
     p_show = sub.add_parser(
@@ -93,8 +98,24 @@ def _guides_summary(script: InterviewScript) -> str:
     return ", ".join(guides)
 
 
+def interview_json(script: InterviewScript) -> dict[str, object]:
+    """One interview as ``scripts list --json`` gives it; levels and kinds in their usual order."""
+    levels = {q.level for q in script.questions}
+    kinds = {q.kind for q in script.questions}
+    return {"id": script.id, "title": script.title, "role": script.role,
+            "source": "bundled" if script.bundled else "yours",
+            "questions": len(script.questions),
+            "levels": [level for level in LEVELS if level in levels],
+            "kinds": [kind for kind in KINDS if kind in kinds],
+            "tags": list(script.tags)}
+
+
 def cmd_list(args: argparse.Namespace) -> int:
     scripts, problems = discover_scripts(paths.script_folders())
+    if args.json:
+        print(json.dumps({"interviews": [interview_json(s) for s in scripts],
+                          "broken": [str(p) for p in problems]}, ensure_ascii=False, indent=2))
+        return 0
     if not scripts and not problems:
         print(f"No scripts found. Put .yaml files in {paths.user_scripts_dir()}")
         return 0
