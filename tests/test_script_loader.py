@@ -17,7 +17,7 @@ from app import paths
 from interview_scripts.errors import ScriptError
 from interview_scripts.frameworks import CIRCLES, NONE, STAR
 from interview_scripts.loader import MAX_SCRIPT_BYTES, load_script, parse_script
-from interview_scripts.script import FollowUp, InterviewScript, KeyPoint, Mistake
+from interview_scripts.script import FollowUp, InterviewScript, KeyPoint, Mistake, Question
 
 VALID = """\
 title: Platform engineer
@@ -150,6 +150,65 @@ MALFORMED: list[tuple[str, str | bytes, str]] = [
     ("follow-up a number",
      question_with("follow_ups: [1]\n"),
      "bad.yaml: questions[0].follow_ups[0]: expected text or a mapping, got int"),
+    ("unknown kind",
+     question_with("kind: warmup\n"),
+     "bad.yaml: questions[0].kind: unknown kind 'warmup' (use opener, behavioural, role, closer)"),
+    ("kind a number",
+     question_with("kind: 3\n"),
+     "bad.yaml: questions[0].kind: expected text, got int"),
+    ("unknown level",
+     question_with("level: junior\n"),
+     "bad.yaml: questions[0].level: unknown level 'junior' (use entry, mid, senior, any)"),
+    ("unknown level in defaults",
+     VALID.replace("questions:", "defaults:\n  level: expert\nquestions:"),
+     "bad.yaml: defaults.level: unknown level 'expert' (use entry, mid, senior, any)"),
+    ("follow-up guide backwards",
+     question_with("follow_up_guide: 2-1 min\n"),
+     "bad.yaml: questions[0].follow_up_guide: '2-1 min' has min > max"),
+    ("follow-up guide in defaults not a length",
+     VALID.replace("questions:", "defaults:\n  follow_up_guide: briefly\nquestions:"),
+     f"bad.yaml: defaults.follow_up_guide: 'briefly' is not a time guide {TIME_GUIDE_HELP}"),
+    ("key point id in capitals",
+     question_with("key_points:\n  - id: Result\n    text: A\n"),
+     "bad.yaml: questions[0].key_points[0].id: 'Result' is not a valid key point id "
+     "(lower-case letters, digits and '-')"),
+    ("key point id with a space",
+     question_with("key_points:\n  - id: the result\n    text: A\n"),
+     "bad.yaml: questions[0].key_points[0].id: 'the result' is not a valid key point id "
+     "(lower-case letters, digits and '-')"),
+    ("duplicate key point id",
+     question_with("key_points:\n  - id: owner\n    text: A\n  - B\n  - id: owner\n    text: C\n"),
+     "bad.yaml: questions[0].key_points: duplicate key point id 'owner' (also key_points[0])"),
+    ("a mistake with an id",
+     question_with("mistakes:\n  - id: blame\n    text: Blaming\n"),
+     "bad.yaml: questions[0].mistakes[0].id: unknown key"),
+    ("probe naming nothing",
+     question_with("framework: STAR\nkey_points:\n  - id: owner\n    text: A\n"
+                   "follow_ups:\n  - Plain one?\n  - text: Who?\n    probes: [owner, outcome]\n"),
+     "bad.yaml: questions[0].follow_ups[1].probes: unknown probe 'outcome' in question 'q1' (it names "
+     "no key point id or stage of this question; known: owner, Situation, Task, Action, Result)"),
+    ("probe with no ids or stages to name",
+     question_with("follow_ups:\n  - text: Who?\n    probes: [owner]\n"),
+     "bad.yaml: questions[0].follow_ups[0].probes: unknown probe 'owner' in question 'q1' (it names "
+     "no key point id or stage of this question; known: none: give key points an id)"),
+    ("probe naming another question's point",
+     VALID.replace("questions:\n", "questions:\n  - id: q0\n    text: First?\n    key_points:\n"
+                   "      - id: owner\n        text: A\n")
+     + "    follow_ups:\n      - text: Who?\n        probes: [owner]\n",
+     "bad.yaml: questions[1].follow_ups[0].probes: unknown probe 'owner' in question 'q1' (it names "
+     "no key point id or stage of this question; known: none: give key points an id)"),
+    ("probes as text",
+     question_with("follow_ups:\n  - text: Who?\n    probes: Result\n"),
+     "bad.yaml: questions[0].follow_ups[0].probes: expected a list, got str"),
+    ("follow-up mapping without text",
+     question_with("follow_ups:\n  - probes: [Result]\n"),
+     "bad.yaml: questions[0].follow_ups[0].text: is required"),
+    ("a tag a number",
+     VALID.replace("questions:", "tags: [ops, 7]\nquestions:"),
+     "bad.yaml: tags[1]: expected text, got int"),
+    ("tags as text",
+     VALID.replace("questions:", "tags: ops\nquestions:"),
+     "bad.yaml: tags: expected a list, got str"),
     ("guidance a date",
      question_with("guidance: 2024-01-01\n"),
      "bad.yaml: questions[0].guidance: expected text, got date"),
@@ -332,6 +391,73 @@ def test_a_full_script_builds_the_domain_types(tmp_path: Path) -> None:
     assert script.question("2") is own and script.question("inline.1") is inline
 
 
+NEW_KEYS = """\
+title: Analyst screen
+role: Data analyst
+tags: [sql, dashboards, stakeholder reporting]
+defaults:
+  framework: STAR
+  level: mid
+  follow_up_guide: 45-90 seconds
+questions:
+  - id: hello
+    text: Tell me about yourself.
+    framework: none
+    kind: opener
+    level: any
+  - id: wrong-report
+    text: Tell me about a report you got wrong.
+    key_points:
+      - id: own-it
+        text: Say it was your mistake
+        cues: [my mistake]
+      - Say how you fixed it
+      - id: result
+        text: Give the result in numbers
+    follow_ups:
+      - text: What did it cost, in numbers?
+        probes: [result, RESULT, situation]
+      - What would you check first next time?
+  - id: joins
+    text: When would you use a left join?
+    framework: none
+    kind: Role
+    level: entry
+    follow_up_guide: 1 min
+"""
+
+
+def test_kind_level_follow_up_guide_ids_probes_and_tags() -> None:
+    script = parse_script(NEW_KEYS, "analyst.yaml")
+    assert script.tags == ("sql", "dashboards", "stakeholder reporting")
+    hello, story, joins = script.questions
+    # A question's own value wins over the defaults, which win over the built-in default.
+    assert (hello.kind, hello.level) == ("opener", "any")
+    assert (story.kind, story.level) == ("behavioural", "mid")  # STAR: a past story
+    assert (joins.kind, joins.level) == ("role", "entry")       # kinds are read in any case
+    assert (story.follow_up_guide.min_s, story.follow_up_guide.max_s) == (45, 90)
+    assert (joins.follow_up_guide.min_s, joins.follow_up_guide.max_s) == (45, 60)
+    assert [k.id for k in story.key_points] == ["own-it", "", "result"]
+    assert story.key_points[0] == KeyPoint("Say it was your mistake", ("my mistake",), "own-it")
+    # A probe is the key point id when there is one, else the stage by its own name;
+    # the same thing named twice counts once.
+    assert story.follow_ups == (FollowUp("What did it cost, in numbers?", ("result", "Situation")),
+                                FollowUp("What would you check first next time?"))
+
+
+def test_without_the_new_keys_questions_get_the_stated_defaults() -> None:
+    script = parse_script(VALID.replace("    text:", "    framework: car\n    text:")
+                          + "  - id: q2\n    text: Why us?\n", "plain.yaml")
+    story, plain = script.questions
+    assert (story.kind, plain.kind) == ("behavioural", "role")
+    assert story.level == plain.level == "any"
+    assert (plain.follow_up_guide.min_s, plain.follow_up_guide.max_s) == (60, 120)
+    assert script.tags == ()
+    # Built by hand, a question takes the same default kind from its framework.
+    assert Question(id="x", text="Tell me", framework=STAR).kind == "behavioural"
+    assert Question(id="x", text="Why us?").kind == "role"
+
+
 def test_a_minimal_script_has_no_guide_and_no_framework() -> None:
     script = parse_script(VALID, "minimal.yaml")
     (question,) = script.questions
@@ -385,9 +511,11 @@ FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCh
 KEYS = st.sampled_from([
     "title", "role", "questions", "defaults", "id", "text", "time_guide", "framework", "name",
     "stages", "cues", "hint", "key_points", "mistakes", "guidance", "follow_ups", "sample_answer",
+    "kind", "level", "follow_up_guide", "probes", "tags",
 ])
 SCALARS = (st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=12)
-           | st.sampled_from(["STAR", "circles", "5-7 min", "7-5 min", "90s", "q1", "", " "]))
+           | st.sampled_from(["STAR", "circles", "5-7 min", "7-5 min", "90s", "q1", "", " ", "opener",
+                            "senior", "result", "Situation"]))
 TREES = st.recursive(
     SCALARS,
     lambda inner: st.lists(inner, max_size=4)
@@ -408,7 +536,7 @@ def test_random_text_gives_a_script_or_a_script_error(data: str | bytes) -> None
     accepts_or_explains(data)
 
 
-VALID_TREE = yaml.safe_load(FULL)
+VALID_TREES = [yaml.safe_load(FULL), yaml.safe_load(NEW_KEYS)]
 
 
 def _places(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
@@ -422,16 +550,17 @@ def _places(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     return found
 
 
-PLACES = _places(VALID_TREE)[1:]
+PLACES = [_places(tree)[1:] for tree in VALID_TREES]
 
 
 @st.composite
 def mutated_scripts(draw: st.DrawFn) -> str:
     """The full valid script with a few values replaced, removed or joined by extra keys,
     or its YAML text with characters cut, repeated or swapped."""
-    tree = copy.deepcopy(VALID_TREE)
+    which = draw(st.sampled_from(range(len(VALID_TREES))))
+    tree = copy.deepcopy(VALID_TREES[which])
     for _ in range(draw(st.integers(1, 3))):
-        place = draw(st.sampled_from(PLACES))
+        place = draw(st.sampled_from(PLACES[which]))
         parent = tree
         try:
             for step in place[:-1]:
@@ -462,3 +591,17 @@ def mutated_scripts(draw: st.DrawFn) -> str:
 @given(mutated_scripts())
 def test_mutated_valid_scripts_give_a_script_or_a_script_error(text: str) -> None:
     accepts_or_explains(text)
+
+
+def test_the_readme_example_loads_with_what_it_says() -> None:
+    import re
+
+    readme = (Path(__file__).resolve().parents[1] / "interview_scripts" / "README.md").read_text(encoding="utf-8")
+    example = re.search(r"## A complete example\n\n```yaml\n(.*?)```", readme, re.S)
+    assert example is not None
+    script = parse_script(example.group(1), "example.yaml")
+    outage, why_us = script.questions
+    assert script.tags == ("platform", "kubernetes", "on call")
+    assert (outage.kind, outage.level, outage.follow_up_guide.text) == ("behavioural", "senior", "1 min")
+    assert outage.follow_ups[1] == FollowUp("What came out of the review?", ("review", "Result"))
+    assert (why_us.kind, why_us.level, why_us.follow_up_guide.text) == ("opener", "any", "1-2 min")
