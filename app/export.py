@@ -6,6 +6,9 @@ them, the coach's notes with their times, the local LLM's review when there is o
 (labelled as such), and the transcript. The timeline is an SVG drawn here, so the
 document needs nothing beside it; the PDF writer (``app.ui.pdf_export``) renders the
 same HTML and the same pictures with Qt.
+
+``export_session`` is the one way in, for History and ``greenroom sessions export`` alike:
+it decides the format (``export_format``) and writes the file.
 """
 
 from __future__ import annotations
@@ -19,12 +22,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from app.errors import StoreError
+from app.errors import GreenroomError, StoreError
 from app.store import AttemptRow, SessionRow, Store
 from interview_scripts.time_guide import format_clock
 from models.coach.feedback_model import Feedback
+from models.coach.length import feedback_length_line
 
 FORMATS = ("md", "html", "pdf")
+FORMAT_NAMES = {"md": "Markdown", "html": "Web page", "pdf": "PDF"}
 KEY_POINT_WORDS = {"covered": "covered", "partial": "partly covered",
                    "missing": "missing"}  # "missing": attempts saved before "not_heard"
 # Any other status: the words matcher found nothing for the point, which is not knowing it
@@ -48,19 +53,6 @@ def _local(stamp: str) -> str:
         return datetime.fromisoformat(stamp).astimezone().strftime("%Y-%m-%d %H:%M")
     except (TypeError, ValueError):
         return stamp
-
-
-def length_sentence(feedback: Feedback) -> str:
-    """How long the answer was against the question's guide, as one sentence."""
-    said = f"The answer took {format_clock(feedback.duration_s)}"
-    guide = feedback.time_guide
-    verdict = feedback.length.verdict
-    if guide is None or verdict == "no_guide":
-        return f"{said}; this question has no time guide."
-    delta = abs(feedback.length.delta_s or 0.0)
-    judgement = {"short": f"{format_clock(delta)} short of", "long": f"{format_clock(delta)} over",
-                 "within": "within"}.get(verdict, verdict)
-    return f"{said}, {judgement} the guide of {guide.text}."
 
 
 def figures_sentence(feedback: Feedback) -> str:
@@ -202,6 +194,60 @@ def render_text(session: SessionRow, attempts: list[AttemptRow], fmt: str,
     raise ValueError(f"no text export format {fmt!r}")
 
 
+class ExportError(GreenroomError):
+    """An export asked for in a way it cannot be written; a usage error (exit code 2)."""
+
+    exit_code = 2
+
+
+def _known(fmt: str | None) -> None:
+    if fmt is not None and fmt not in FORMATS:
+        raise ExportError(f"no export format {fmt!r}; use one of {', '.join(FORMATS)}")
+
+
+def export_format(output: Path | None, asked: str | None = None, fallback: str = "md") -> str:
+    """The format to write, decided once for the window and the command line: the file
+    name's own suffix when it is one of ``FORMATS``, else the format ``asked`` for (a
+    ``--format``), else ``fallback`` (the filter chosen in a file dialog). A name and an
+    ask that disagree (``--format pdf -o notes.md``) are refused rather than guessed."""
+    for fmt in (asked, fallback):
+        _known(fmt)
+    suffix = output.suffix.lstrip(".").lower() if output is not None else ""
+    if suffix in FORMATS:
+        if asked is not None and asked != suffix:
+            raise ExportError(f"{output}: the name says {suffix} but {asked} was asked for; "
+                              f"name the file .{asked} or leave the format out")
+        return suffix
+    return asked or fallback
+
+
+def export_session(store: Store, session_id: int, output: Path, fmt: str | None = None,
+                   transcript: bool = True, fallback: str = "md") -> Path:
+    """Write one saved session to ``output`` in the format ``export_format`` decides;
+    returns the file written. PDF layout is Qt's, so the window runs this on a worker."""
+    fmt = export_format(output, fmt, fallback)
+    session, attempts = load_session(store, session_id)
+    if fmt == "pdf":
+        # The one arrow from app into app.ui outside the window's own start: PDF needs Qt's
+        # text layout, imported only when a PDF is asked for, so Markdown and HTML (and the
+        # command line) never load Qt. tests/test_layering.py names this entry point.
+        from app.ui.pdf_export import write_pdf
+
+        return write_pdf(session, attempts, output, transcript=transcript)
+    return write_text(render_text(session, attempts, fmt, transcript), output)
+
+
+def session_text(store: Store, session_id: int, fmt: str | None = None,
+                 transcript: bool = True) -> str:
+    """One saved session as Markdown or HTML text (for printing rather than a file)."""
+    fmt = fmt or "md"
+    _known(fmt)
+    if fmt == "pdf":
+        raise ExportError("a PDF cannot go to the terminal; give a file with -o")
+    session, attempts = load_session(store, session_id)
+    return render_text(session, attempts, fmt, transcript)
+
+
 def write_text(text: str, output: Path) -> Path:
     try:
         output.write_text(text, encoding="utf-8")
@@ -230,7 +276,7 @@ def session_markdown(session: SessionRow, attempts: list[AttemptRow], transcript
         if fb is None:
             lines += ["This answer was not coached.", ""]
             continue
-        lines += [f"**Length:** {_md(length_sentence(fb))}", "",
+        lines += [f"**Length:** {_md(feedback_length_line(fb))}", "",
                   f"**Figures:** {_md(figures_sentence(fb))}", ""]
         structure = structure_sentence(fb)
         if structure:
@@ -313,7 +359,7 @@ def session_html(session: SessionRow, attempts: list[AttemptRow], transcript: bo
         if fb is None:
             out.append("<p>This answer was not coached.</p>")
             continue
-        out.append(f"<p><b>Length:</b> {e(length_sentence(fb))}</p>")
+        out.append(f"<p><b>Length:</b> {e(feedback_length_line(fb))}</p>")
         out.append(f"<p><b>Figures:</b> {e(figures_sentence(fb))}</p>")
         structure = structure_sentence(fb)
         if structure:
@@ -356,6 +402,7 @@ def session_html(session: SessionRow, attempts: list[AttemptRow], transcript: bo
     return "\n".join(out) + "\n"
 
 
-__all__ = ["FORMATS", "ExportedAnswer", "KeyPointRow", "NoteRow", "answer_rows", "figures_sentence", "key_point_word", "length_sentence",
+__all__ = ["FORMATS", "FORMAT_NAMES", "ExportError", "ExportedAnswer", "KeyPointRow", "NoteRow",
+           "answer_rows", "export_format", "export_session", "figures_sentence", "key_point_word",
            "llm_review_lines", "load_session", "render_text", "session_html", "session_markdown",
-           "structure_sentence", "timeline_svg", "write_text"]
+           "session_text", "structure_sentence", "timeline_svg", "write_text"]

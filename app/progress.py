@@ -2,6 +2,11 @@
 questions to practise next. Reads summaries only (``Store.list_briefs``), so it stays
 quick over years of practice.
 
+The chart series are worked out here too, for the Progress tab and ``greenroom progress``
+alike: per question, one point per attempt against its own guide; per interview, one
+point per practice session, its answers taken together (``interview_sessions``), since
+questions' guides differ and a session is what the candidate did and remembers.
+
 Key points count by their effective status: a point the candidate said they covered ("I
 did cover this") counts as covered here and in ``practise_next``, and the figures say
 which ones they were.
@@ -15,6 +20,8 @@ from typing import Any
 
 from app.store import AttemptBrief, Store
 from app.summary import AttemptSummary
+from interview_scripts.time_guide import format_clock
+from models.coach.pace import PACE_BAND
 
 # How much each weakness weighs when ranking what to practise next: a missed key point
 # costs more than being outside the guide, and each week since the last attempt adds a
@@ -90,6 +97,15 @@ def load_progress(store: Store, script_id: str | None = None,
     return list(questions.values())
 
 
+def script_titles(store: Store) -> dict[str, str]:
+    """Each script id practised, with the interview's title as last practised."""
+    titles: dict[str, str] = {}
+    # Sessions come newest first: the first title seen for a script is its latest.
+    for session in store.list_sessions():
+        titles.setdefault(session.script_id, session.script_title)
+    return titles
+
+
 def progress_json(progress: list[QuestionProgress]) -> list[dict[str, Any]]:
     return [{"script_id": q.script_id, "question_id": q.question_id,
              "question_text": q.question_text,
@@ -130,7 +146,212 @@ def practise_next(progress: list[QuestionProgress], now: datetime | None = None)
     return ranked
 
 
+# ------------------------------------------------------------------ chart series
+def _local(stamp: str) -> datetime:
+    return datetime.fromisoformat(stamp).astimezone()
 
+
+def short_date(stamp: str) -> str:
+    """'3 Mar', the label under a chart's axis."""
+    when = _local(stamp)
+    return f"{when.day} {when:%b}"
+
+
+def long_date(stamp: str) -> str:
+    when = _local(stamp)
+    return f"{when.day} {when:%b %Y %H:%M}"
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def band_text(low: float, high: float) -> str:
+    """A guide as 'm:ss–m:ss'."""
+    return f"{format_clock(low)}–{format_clock(high)}"
+
+
+@dataclass(frozen=True)
+class ChartPoint:
+    """One point of a progress chart; the chart widget draws it, nothing here needs Qt."""
+
+    label: str  # the short date under the axis
+    value: float | None
+    band: tuple[float, float] | None = None
+    detail: str = ""  # the sentence a tooltip and a screen reader give for this point
+
+    @property
+    def inside(self) -> bool | None:
+        if self.value is None or self.band is None:
+            return None
+        return self.band[0] <= self.value <= self.band[1]
+
+
+@dataclass
+class Series:
+    """The four charts' points, and how many attempts could not be charted."""
+
+    time: list[ChartPoint] = field(default_factory=list)
+    pace: list[ChartPoint] = field(default_factory=list)
+    fillers: list[ChartPoint] = field(default_factory=list)
+    points: list[ChartPoint] = field(default_factory=list)
+    points_ceiling: float | None = None
+    uncoached: int = 0
+
+
+def _pace_band(low: float | None, high: float | None) -> tuple[float, float]:
+    return (low, high) if low is not None and high is not None else (float(PACE_BAND[0]),
+                                                                     float(PACE_BAND[1]))
+
+
+def question_series(question: QuestionProgress) -> Series:
+    """One point per coached attempt at ``question``, oldest first."""
+    series = Series()
+    most_listed = 0
+    for attempt in question.attempts:
+        s = attempt.summary
+        if s is None:
+            series.uncoached += 1
+            continue
+        label, when = short_date(attempt.started_at), long_date(attempt.started_at)
+        guide = ((s.guide_min_s, s.guide_max_s)
+                 if s.guide_min_s is not None and s.guide_max_s is not None else None)
+        verdict = ({"short": "short of", "within": "within", "long": "over"}.get(s.verdict, "against")
+                   + f" the guide {band_text(*guide)}") if guide else "no time guide"
+        series.time.append(ChartPoint(label, s.speaking_s, guide,
+                                      f"{when}: spoke {format_clock(s.speaking_s)}, {verdict}"))
+        band = _pace_band(s.pace_low, s.pace_high)
+        pace = (f"{when}: {s.wpm:.0f} words a minute (comfortable {band[0]:.0f}–{band[1]:.0f})"
+                if s.wpm is not None else f"{when}: too little speech to time")
+        series.pace.append(ChartPoint(label, s.wpm, band, pace))
+        fillers = (f"{when}: {s.fillers_per_min:.1f} fillers a minute ({s.fillers} in all)"
+                   if s.fillers_per_min is not None else f"{when}: too little speech to count")
+        series.fillers.append(ChartPoint(label, s.fillers_per_min, None, fillers))
+        listed = len(s.key_points)
+        most_listed = max(most_listed, listed)
+        if listed:
+            partly = f", {s.partial} partly" if s.partial else ""
+            series.points.append(ChartPoint(label, float(s.covered), None,
+                                            f"{when}: {s.covered} of {listed} key points covered{partly}"))
+        else:
+            series.points.append(ChartPoint(label, None, None, f"{when}: no key points listed"))
+    series.points_ceiling = float(most_listed) if most_listed else None
+    return series
+
+
+@dataclass(frozen=True)
+class SessionProgress:
+    """One practice session of an interview, its coached answers taken together: what a
+    point of the per-interview charts stands for. Rates are over the session's speaking
+    time, not averages of each answer's, so a long answer weighs what it lasted."""
+
+    session_id: int
+    started_at: str  # its first answer
+    answers: int  # coached answers
+    uncoached: int
+    judged: int  # coached answers with a time guide
+    within: int  # of those, within their own guide
+    speaking_s: float
+    words: int
+    fillers: int
+    key_points_listed: int
+    key_points_covered: int
+    pace_band: tuple[float, float]  # the latest answer's comfortable band
+
+    @property
+    def within_percent(self) -> float | None:
+        return 100.0 * self.within / self.judged if self.judged else None
+
+    @property
+    def wpm(self) -> float | None:
+        return self.words / (self.speaking_s / 60.0) if self.speaking_s > 0 and self.words else None
+
+    @property
+    def fillers_per_min(self) -> float | None:
+        return self.fillers / (self.speaking_s / 60.0) if self.wpm is not None else None
+
+    @property
+    def covered_percent(self) -> float | None:
+        return (100.0 * self.key_points_covered / self.key_points_listed
+                if self.key_points_listed else None)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"session_id": self.session_id, "started_at": self.started_at,
+                "answers": self.answers, "uncoached": self.uncoached,
+                "within_guide": self.within, "with_guide": self.judged,
+                "within_guide_percent": self.within_percent, "speaking_s": self.speaking_s,
+                "words": self.words, "wpm": self.wpm, "fillers": self.fillers,
+                "fillers_per_min": self.fillers_per_min,
+                "key_points_covered": self.key_points_covered,
+                "key_points_listed": self.key_points_listed,
+                "key_points_covered_percent": self.covered_percent,
+                "pace_band": list(self.pace_band)}
+
+
+def interview_sessions(questions: list[QuestionProgress]) -> list[SessionProgress]:
+    """The practice sessions of ``questions`` (one interview's), oldest first."""
+    sessions: dict[int, list[AttemptBrief]] = {}
+    for question in questions:
+        for attempt in question.attempts:
+            sessions.setdefault(attempt.session_id, []).append(attempt)
+    out = []
+    for session_id, group in sessions.items():
+        group.sort(key=lambda a: a.started_at)
+        coached = [a.summary for a in group if a.summary is not None]
+        judged = [s for s in coached if s.within_guide is not None]
+        latest = coached[-1] if coached else None
+        out.append(SessionProgress(
+            session_id=session_id, started_at=group[0].started_at, answers=len(coached),
+            uncoached=len(group) - len(coached), judged=len(judged),
+            within=sum(1 for s in judged if s.within_guide),
+            speaking_s=sum(s.speaking_s for s in coached), words=sum(s.words for s in coached),
+            fillers=sum(s.fillers for s in coached),
+            key_points_listed=sum(len(s.key_points) for s in coached),
+            key_points_covered=sum(s.covered for s in coached),
+            pace_band=_pace_band(latest.pace_low if latest else None,
+                                 latest.pace_high if latest else None)))
+    return sorted(out, key=lambda s: s.started_at)
+
+
+def interview_series(questions: list[QuestionProgress]) -> Series:
+    """One point per practice session of an interview, its answers taken together."""
+    series = Series(points_ceiling=100.0)
+    for session in interview_sessions(questions):
+        series.uncoached += session.uncoached
+        if not session.answers:
+            continue
+        label, when = short_date(session.started_at), long_date(session.started_at)
+        answers = plural(session.answers, "answer")
+        series.time.append(ChartPoint(
+            label, session.within_percent, None,
+            f"{when}: {session.within} of {session.judged} answers within their time guide"
+            if session.judged else f"{when}: no answer had a time guide"))
+        band, wpm, rate = session.pace_band, session.wpm, session.fillers_per_min
+        if wpm is not None and rate is not None:
+            series.pace.append(ChartPoint(label, wpm, band, f"{when}: {wpm:.0f} words a minute over "
+                                          f"{answers} (comfortable {band[0]:.0f}–{band[1]:.0f})"))
+            series.fillers.append(ChartPoint(label, rate, None, f"{when}: {rate:.1f} fillers a "
+                                             f"minute over {answers} ({session.fillers} in all)"))
+        else:
+            series.pace.append(ChartPoint(label, None, band, f"{when}: too little speech to time"))
+            series.fillers.append(ChartPoint(label, None, None, f"{when}: too little speech to count"))
+        listed, covered = session.key_points_listed, session.key_points_covered
+        series.points.append(ChartPoint(
+            label, session.covered_percent, None,
+            f"{when}: {covered} of {listed} key points covered over {answers}" if listed
+            else f"{when}: no key points listed"))
+    return series
+
+
+def interviews_json(progress: list[QuestionProgress]) -> list[dict[str, Any]]:
+    """Each interview practised, with its practice sessions (``greenroom progress
+    --by-session --json``)."""
+    scripts: dict[str, list[QuestionProgress]] = {}
+    for question in progress:
+        scripts.setdefault(question.script_id, []).append(question)
+    return [{"script_id": script_id,
+             "sessions": [s.to_json() for s in interview_sessions(questions)]}
+            for script_id, questions in scripts.items()]
 
 
 # ------------------------------------------------------------------ comparing two attempts
@@ -193,5 +414,7 @@ def changes(before: AttemptSummary, after: AttemptSummary) -> tuple[str, str]:
             "Got worse: " + ("; ".join(worse) if worse else "nothing measurable") + ".")
 
 
-__all__ = ["KeyPointDiff", "NextPractice", "QuestionProgress", "attempt_figures", "changes",
-           "key_point_diff", "load_progress", "practise_next", "progress_json"]
+__all__ = ["ChartPoint", "KeyPointDiff", "NextPractice", "QuestionProgress", "Series",
+           "SessionProgress", "attempt_figures", "band_text", "changes", "interview_series",
+           "interview_sessions", "interviews_json", "key_point_diff", "load_progress", "long_date",
+           "plural", "practise_next", "progress_json", "question_series", "script_titles", "short_date"]

@@ -19,7 +19,9 @@ Design choices:
 - Deleting from the app is two-step: ``hide_session``/``hide_attempt`` stamp
   ``deleted_at`` and every read leaves the row out (an attempt of a hidden session is
   hidden with it), so an undo is one UPDATE; ``purge_hidden`` removes the rows and their
-  recordings for real. The CLI's ``delete_*`` still delete at once.
+  recordings for real: what a window hid, as the app quits (``purge_these``), and what a
+  run that never quit left hidden, when the next run starts
+  (``purge_left_by_earlier_runs``). The CLI's ``delete_*`` still delete at once.
 - The database holds private answers: the file is created 0600 before SQLite touches it,
   and SQLite gives its -wal/-shm side files the database file's mode.
 """
@@ -33,7 +35,7 @@ import os
 import sqlite3
 import stat
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -145,28 +147,6 @@ class SessionRow:
 
 
 @dataclass(frozen=True)
-class AttemptRow:
-    id: int
-    session_id: int
-    script_id: str
-    question_id: str
-    question_text: str
-    started_at: str
-    ended_at: str | None
-    status: str
-    audio_path: Path | None
-    duration_s: float | None
-    transcript: dict[str, Any] | None
-    feedback: Feedback | None
-    models: dict[str, Any] = field(default_factory=dict)
-    summary: AttemptSummary | None = None
-
-    @property
-    def started(self) -> datetime:
-        return parse_timestamp(self.started_at)
-
-
-@dataclass(frozen=True)
 class AttemptBrief:
     """An attempt as lists show it: its figures, without feedback or transcript."""
 
@@ -180,11 +160,27 @@ class AttemptBrief:
     status: str
     audio_path: Path | None
     duration_s: float | None
-    summary: AttemptSummary | None
+    summary: AttemptSummary | None = None
 
     @property
     def started(self) -> datetime:
         return parse_timestamp(self.started_at)
+
+
+@dataclass(frozen=True)
+class AttemptRow(AttemptBrief):
+    """One attempt in full: its brief, plus the transcript, feedback and models, read only
+    when one attempt is opened (``Store.get_attempt``)."""
+
+    transcript: dict[str, Any] | None = None
+    feedback: Feedback | None = None
+    models: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, brief: AttemptBrief, transcript: dict[str, Any] | None,
+           feedback: Feedback | None, models: dict[str, Any] | None = None) -> AttemptRow:
+        return cls(**{f.name: getattr(brief, f.name) for f in fields(AttemptBrief)},
+                   transcript=transcript, feedback=feedback, models=models or {})
 
 
 SESSION_NAME_MAX = 120
@@ -696,6 +692,16 @@ class Store:
                 "SELECT audio_path FROM attempts WHERE audio_path IS NOT NULL")}
         return self._remove_audio([path for path in audio if path not in kept])
 
+    def purge_left_by_earlier_runs(self, run_started: str) -> list[Path]:
+        """The app's delete policy, at the start of a run. A delete in the app only hides
+        rows, so it can be undone while the app runs, and each window purges what it hid as
+        the app quits (``purge_these``). A run that ended without quitting (a crash, a kill,
+        a power cut) leaves its rows hidden: the next run removes every row hidden before
+        it began. ``run_started`` is that moment, a ``utc_now()`` stamp taken as the run
+        starts (the app takes it when its window is made); a row hidden at or after it is
+        this run's own undo and stays. Returns the recordings removed."""
+        return self.purge_hidden(before=run_started)
+
     def recordings_usage(self) -> RecordingsUsage:
         """The disk used by the recordings of visible attempts, from the files themselves
         (a missing file counts nothing; a file two attempts share counts once)."""
@@ -753,20 +759,6 @@ class Store:
         )
 
     @staticmethod
-    def _attempt(row: sqlite3.Row) -> AttemptRow:
-        return AttemptRow(
-            id=row["id"], session_id=row["session_id"], script_id=row["script_id"],
-            question_id=row["question_id"], question_text=row["question_text"],
-            started_at=row["started_at"], ended_at=row["ended_at"], status=row["status"],
-            audio_path=Path(row["audio_path"]) if row["audio_path"] else None,
-            duration_s=row["duration_s"],
-            transcript=_from_json(row["transcript_json"]),
-            feedback=_load_feedback(row["feedback_json"], row["id"]),
-            models=_from_json(row["models_json"]) or {},
-            summary=AttemptSummary.from_json(row["summary_json"]),
-        )
-
-    @staticmethod
     def _brief(row: sqlite3.Row) -> AttemptBrief:
         return AttemptBrief(
             id=row["id"], session_id=row["session_id"], script_id=row["script_id"],
@@ -777,6 +769,11 @@ class Store:
             summary=AttemptSummary.from_json(row["summary_json"]),
         )
 
+    @staticmethod
+    def _attempt(row: sqlite3.Row) -> AttemptRow:
+        return AttemptRow.of(Store._brief(row), transcript=_from_json(row["transcript_json"]),
+                             feedback=_load_feedback(row["feedback_json"], row["id"]),
+                             models=_from_json(row["models_json"]))
 
 __all__ = [
     "ATTEMPT_STATUSES", "AttemptBrief", "AttemptRow", "AttemptSummary", "DiskUse", "MIGRATIONS",

@@ -201,7 +201,7 @@ def test_report_shows_every_section_and_the_llm_part() -> None:
     text = render_report(Feedback.from_dict(fb))
     for heading in ("Length", "Pace and pauses", "Words", "Structure (STAR)", "Key points", "Notes"):
         assert f"\n{heading}\n" in text
-    assert "lower bound" in text and "5-7 minutes" in text and "SHORT by" in text
+    assert "lower bound" in text and "5-7 minutes" in text and "): short by " in text
     assert "[x] Rolled back the bad deploy" in text
     assert "From the local LLM" not in text
     fb["llm"] = {"verdict": "Clear story, thin result.", "model": "qwen",

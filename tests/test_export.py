@@ -15,6 +15,7 @@ from app import export, paths
 from app.cli import main
 from app.store import Store
 from models.coach.feedback_model import LLMReview
+from models.coach.length import feedback_length_line
 
 FIXTURE_V1 = Path(__file__).parent / "fixtures" / "store-v1.sqlite3"
 
@@ -40,7 +41,7 @@ def expected_facts(store: Store) -> list[str]:
     for attempt_id in (1, 2):
         fb = store.get_attempt(attempt_id).feedback
         assert fb is not None
-        facts.append(export.length_sentence(fb))
+        facts.append(feedback_length_line(fb))
         facts += [p.text for p in fb.key_points]
         facts += [p.evidence for p in fb.key_points if p.evidence]
         facts += [n.message for n in fb.notes]
@@ -56,7 +57,8 @@ def test_markdown_holds_verdicts_key_points_notes_and_a_timeline_picture(
     plain = text.replace("\\", "")  # Markdown escapes are not part of the words
     for fact in expected_facts(saved):
         assert fact in plain, fact
-    assert "The answer took 0:22, within the guide of 20-40 seconds." in plain
+    # The time judged is the speaking time (0:20 of a 0:22 recording), as in the window.
+    assert "**Length:** Spoke for 0:20: within the guide (guide 20-40 seconds)." in plain
     assert "- **partly covered**: Quantified the customer impact" in text
     # Saved before "not_heard" existed, so worded as then (the app and the report agree).
     assert "- **missing**: Ran a blameless post-mortem" in text
@@ -133,6 +135,45 @@ def test_pdf_has_the_session_on_page_one_and_page_one_is_not_blank(saved: Store,
 def test_a_pdf_cannot_go_to_the_terminal(saved: Store, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["sessions", "export", "1", "--format", "pdf", "-o", "-"]) == 2
     assert "give a file with -o" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("name", "asked", "fallback", "chosen"), [
+    ("notes.html", None, "md", "html"),  # the name says it
+    ("notes.PDF", None, "md", "pdf"),
+    ("notes.md", "md", "pdf", "md"),  # the name and the ask agree
+    ("notes", "html", "md", "html"),  # no suffix: what was asked for
+    ("notes.txt", None, "pdf", "pdf"),  # an unknown suffix: the dialog's filter
+    ("notes.txt", None, "md", "md"),
+])
+def test_the_format_comes_from_the_name_then_the_ask_then_the_fallback(
+        name: str, asked: str | None, fallback: str, chosen: str) -> None:
+    assert export.export_format(Path(name), asked, fallback) == chosen
+
+
+def test_a_format_the_name_contradicts_or_nobody_knows_is_refused_in_one_line() -> None:
+    with pytest.raises(export.ExportError, match=r"notes\.md: the name says md but pdf"):
+        export.export_format(Path("notes.md"), "pdf")
+    with pytest.raises(export.ExportError, match="no export format 'docx'"):
+        export.export_format(Path("notes"), "docx")
+    assert export.ExportError("x").exit_code == 2
+
+
+def test_the_cli_takes_the_format_from_the_file_name(saved: Store, tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "session.html"
+    assert main(["sessions", "export", "1", "-o", str(out)]) == 0
+    assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    clash = tmp_path / "session.md"
+    assert main(["sessions", "export", "1", "--format", "html", "-o", str(clash)]) == 2
+    assert "the name says md but html was asked for" in capsys.readouterr().err
+    assert not clash.exists()  # refused before anything is written
+
+
+def test_one_entry_point_writes_every_format(saved: Store, tmp_path: Path, qapp: object) -> None:
+    for fmt, start in (("md", b"# "), ("html", b"<!DOCTYPE html>"), ("pdf", b"%PDF-")):
+        written = export.export_session(saved, 1, tmp_path / f"s.{fmt}")
+        assert written == tmp_path / f"s.{fmt}" and written.read_bytes().startswith(start)
+    assert export.session_text(saved, 1, "md") == (tmp_path / "s.md").read_text(encoding="utf-8")
 
 
 def test_each_key_point_and_note_is_worded_once_for_every_format(saved: Store) -> None:

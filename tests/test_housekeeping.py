@@ -227,6 +227,26 @@ def test_a_purge_before_a_moment_keeps_what_was_hidden_after_it() -> None:
     assert [b.id for b in opened.list_briefs(session_id=first)] == [a2, a1]
 
 
+def test_a_run_purges_at_its_start_only_what_earlier_runs_left_hidden() -> None:
+    opened, first, second, (a1, a2, b1), files = two_sessions()
+    opened.hide_session(second)  # an earlier run crashed with this session deleted
+    conn = sqlite3.connect(opened.path)
+    conn.execute("UPDATE sessions SET deleted_at = '2020-01-01T00:00:00.000+00:00' WHERE id = ?",
+                 (second,))
+    conn.commit()
+    conn.close()
+    run_started = utc_now()  # this run begins
+    opened.hide_attempt(a2)  # this run's own delete, still undoable
+
+    assert opened.purge_left_by_earlier_runs(run_started) == [Path(os.path.realpath(files[2]))]
+    assert not files[2].exists() and files[1].exists()
+    with pytest.raises(StoreError, match="no session"):
+        opened.restore_session(second)
+    opened.restore_attempt(a2)
+    assert [b.id for b in opened.list_briefs(session_id=first)] == [a2, a1]
+    assert opened.purge_left_by_earlier_runs(run_started) == []
+
+
 # -- disk used by recordings ---------------------------------------------------------
 
 

@@ -10,7 +10,13 @@ import pytest
 
 from app import paths
 from app.cli import main
-from app.progress import load_progress, practise_next
+from app.progress import (
+    interview_series,
+    interview_sessions,
+    load_progress,
+    practise_next,
+    question_series,
+)
 from app.store import Store
 from tests.coach_helpers import sample_feedback
 
@@ -97,3 +103,71 @@ def test_practise_next_puts_weak_and_stale_questions_first(tmp_path: Path) -> No
     # Left alone long enough, even a strong answer comes back round.
     later = practise_next(progress, now + timedelta(weeks=52))
     assert all(any("week" in r for r in n.reasons) for n in later)
+
+
+def _interview(opened: Store) -> tuple[int, int]:
+    """Two practice sessions of one interview: the first with a short answer and one not
+    coached, the second with a short answer and one within its guide."""
+    short = sample_feedback("weak")
+    within = short.model_copy(update={
+        "question_id": "strong", "length": short.length.model_copy(update={"verdict": "within"}),
+        "key_points": [p.model_copy(update={"status": "covered"}) for p in short.key_points]})
+    first = opened.create_session("ops", "Ops interview")
+    coached = opened.start_attempt(first, "ops", "weak", "Weak?", None)
+    opened.finish_attempt(coached, 10.0, None, short, {})
+    opened.start_attempt(first, "ops", "strong", "Strong?", None)  # never finished
+    second = opened.create_session("ops", "Ops interview")
+    for question, feedback in (("weak", short), ("strong", within)):
+        attempt = opened.start_attempt(second, "ops", question, f"{question.title()}?", None)
+        opened.finish_attempt(attempt, 10.0, None, feedback, {})
+    return first, second
+
+
+def test_an_interview_is_charted_one_point_per_practice_session() -> None:
+    opened = Store()
+    first, second = _interview(opened)
+    progress = load_progress(opened)
+    sessions = interview_sessions(progress)
+    assert [s.session_id for s in sessions] == [first, second]
+    early, late = sessions
+    assert (early.answers, early.uncoached, early.judged, early.within) == (1, 1, 1, 0)
+    assert (late.answers, late.uncoached, late.judged, late.within) == (2, 0, 2, 1)
+    summaries = [b.summary for b in opened.list_briefs(session_id=second) if b.summary]
+    speaking = sum(s.speaking_s for s in summaries)
+    words = sum(s.words for s in summaries)
+    # Rates over the session's speaking time, not an average of each answer's rate.
+    assert late.wpm == pytest.approx(words / (speaking / 60))
+    assert late.fillers_per_min == pytest.approx(sum(s.fillers for s in summaries) / (speaking / 60))
+    listed = sum(len(s.key_points) for s in summaries)
+    assert late.covered_percent == pytest.approx(
+        100 * sum(s.covered for s in summaries) / listed)
+
+    series = interview_series(progress)
+    assert [p.value for p in series.time] == [0.0, 50.0]
+    assert [p.value for p in series.pace] == pytest.approx([early.wpm, late.wpm])
+    assert series.points[1].value == pytest.approx(late.covered_percent)
+    assert series.uncoached == 1 and series.points_ceiling == 100.0
+    assert series.time[1].detail.endswith("1 of 2 answers within their time guide")
+    # Per question: one point per coached attempt, against that attempt's own guide.
+    weak = next(q for q in progress if q.question_id == "weak")
+    assert len(question_series(weak).time) == 2
+
+
+def test_progress_by_session_as_json_and_text(capsys: pytest.CaptureFixture[str]) -> None:
+    opened = Store()
+    first, second = _interview(opened)
+    assert main(["progress", "--by-session", "--json"]) == 0
+    (interview,) = json.loads(capsys.readouterr().out)
+    assert interview["script_id"] == "ops"
+    expected = [s.to_json() for s in interview_sessions(load_progress(opened))]
+    assert interview["sessions"] == json.loads(json.dumps(expected))
+    assert [s["session_id"] for s in interview["sessions"]] == [first, second]
+    assert [s["within_guide_percent"] for s in interview["sessions"]] == [0.0, 50.0]
+
+    assert main(["progress", "--by-session"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Ops interview  [ops]\n")
+    rows = [line for line in out.splitlines() if line.strip()[:1].isdigit()]
+    assert len(rows) == 2
+    assert "      1  " in rows[0] and "0 of 1" in rows[0]
+    assert "      2  " in rows[1] and "1 of 2" in rows[1]

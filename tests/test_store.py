@@ -9,6 +9,7 @@ import stat
 import sys
 import threading
 from collections.abc import Iterator
+from dataclasses import fields
 from datetime import timedelta
 from pathlib import Path
 
@@ -18,8 +19,9 @@ import pytest
 from app import paths, store
 from app.cli import main
 from app.errors import StoreError
-from app.store import Store
+from app.store import AttemptBrief, AttemptRow, Store
 from models.coach.feedback_model import Feedback, LLMReview
+from models.coach.length import feedback_length_line
 from models.transcript import Transcript, Word
 from tests.coach_helpers import sample_feedback
 
@@ -317,6 +319,25 @@ def test_briefs_read_no_feedback_and_filter_by_question_in_time_order(tmp_path: 
     assert all(b.summary is not None and b.summary.verdict == "short" for b in opened.list_briefs())
 
 
+def test_an_attempt_in_full_is_its_brief_plus_transcript_feedback_and_models(tmp_path: Path) -> None:
+    opened = Store(tmp_path / "s.sqlite3")
+    session = opened.create_session("ops", "Ops")
+    attempt_id = opened.start_attempt(session, "ops", "outage", "Outage?", tmp_path / "a.wav")
+    opened.finish_attempt(attempt_id, 12.5, {"text": "we rolled back", "words": []},
+                          sample_feedback(), {"transcriber": "tiny.en"})
+    (brief,) = opened.list_briefs()
+    full = opened.get_attempt(attempt_id)
+    assert isinstance(full, AttemptBrief)
+    # Every field of the brief is read the same way for the full row.
+    assert {f.name: getattr(full, f.name) for f in fields(AttemptBrief)} == {
+        f.name: getattr(brief, f.name) for f in fields(AttemptBrief)}
+    assert full.audio_path == tmp_path / "a.wav" and full.duration_s == 12.5
+    assert full.transcript == {"text": "we rolled back", "words": []}
+    assert full.feedback == sample_feedback() and full.models == {"transcriber": "tiny.en"}
+    assert AttemptRow.of(brief, None, None) == AttemptRow(**{
+        f.name: getattr(brief, f.name) for f in fields(AttemptBrief)})
+
+
 def test_a_schema_1_database_gains_summaries_for_every_coached_attempt(tmp_path: Path) -> None:
     db = tmp_path / "old.sqlite3"
     db.write_bytes(FIXTURE_V1.read_bytes())
@@ -578,7 +599,11 @@ def test_cli_shows_a_session(saved_session: tuple[int, Path], capsys: pytest.Cap
     out = capsys.readouterr().out
     assert out.splitlines()[0].startswith(
         f"Session {session_id}: Incident leadership final round (incident-leadership), ")
-    assert "1. Walk me through a major outage you led.\n   length: 4:32, short, guide 5-7 minutes\n" in out
+    # The same sentence as the window and the export: the speaking time the verdict judged.
+    line = feedback_length_line(sample_feedback())
+    assert line.startswith("Spoke for ") and ": short by " in line and line.endswith(
+        " (guide 5-7 minutes).")
+    assert f"1. Walk me through a major outage you led.\n   length: {line}\n" in out
     assert "   key points covered: 1 of 5 (1 partly)\n" in out
     assert f"   audio: {audio}\n" in out
     assert "2. Tell me about a conflict. [recording]\n   length: not measured\n   audio: none" in out

@@ -11,9 +11,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from app.store import AttemptBrief, AttemptRow, DiskUse, SessionRow, Store, format_size
+from app import export
+from app.store import AttemptBrief, DiskUse, SessionRow, Store, format_size
 from app.summary import AttemptSummary
 from interview_scripts.time_guide import format_clock
+from models.coach.length import length_line
 
 AddCommand = Callable[[Any], None]
 
@@ -70,7 +72,8 @@ def _add_export(actions: Any) -> None:
                     "what you said, notes with their times, the local LLM's review when there is "
                     "one, and the transcript.")
     parser.add_argument("id", type=int, help="session id (from `greenroom sessions list`)")
-    parser.add_argument("--format", choices=("md", "html", "pdf"), default="md")
+    parser.add_argument("--format", choices=export.FORMATS,
+                        help="md, html or pdf (default: from the file name's suffix, else md)")
     parser.add_argument("-o", "--output", type=Path, metavar="FILE",
                         help="where to write it (default: session-ID.FORMAT here; '-' prints md "
                              "or html)")
@@ -83,7 +86,7 @@ def _add_export(actions: Any) -> None:
 SUBCOMMANDS: list[AddCommand] = [_add_list, _add_show, _add_rename, _add_delete, _add_export]
 
 
-def local_time(row: SessionRow | AttemptRow | AttemptBrief) -> str:
+def local_time(row: SessionRow | AttemptBrief) -> str:
     return row.started.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
@@ -134,20 +137,13 @@ def rename_command(args: argparse.Namespace) -> int:
     return 0
 
 
-VERDICT_WORDS = {"short": "short", "within": "within the guide", "long": "long",
-                 "no_guide": "no time guide"}
-
-
 def _length_line(attempt: AttemptBrief) -> str:
     summary = attempt.summary
-    parts = []
-    if attempt.duration_s is not None:
-        parts.append(format_clock(attempt.duration_s))
     if summary is not None:
-        parts.append(VERDICT_WORDS.get(summary.verdict, summary.verdict))
-        if summary.guide_text:
-            parts.append(f"guide {summary.guide_text}")
-    return ", ".join(parts) if parts else "not measured"
+        return length_line(summary.speaking_s, summary.verdict, summary.delta_s, summary.guide_text)
+    if attempt.duration_s is not None:
+        return f"{format_clock(attempt.duration_s)} recorded, not coached"
+    return "not measured"
 
 
 def key_points_summary(summary: AttemptSummary | None) -> str | None:
@@ -184,24 +180,12 @@ def show_command(args: argparse.Namespace) -> int:
 
 
 def export_command(args: argparse.Namespace) -> int:
-    from app import export
-
-    if args.format == "pdf" and args.output is not None and str(args.output) == "-":
-        print("greenroom: a PDF cannot go to the terminal; give a file with -o", file=sys.stderr)
-        return 2
-    session, attempts = export.load_session(Store(), args.id)
     transcript = not args.no_transcript
     if args.output is not None and str(args.output) == "-":
-        sys.stdout.write(export.render_text(session, attempts, args.format, transcript))
+        sys.stdout.write(export.session_text(Store(), args.id, args.format, transcript))
         return 0
-    output = args.output or Path(os.getcwd()) / f"session-{args.id}.{args.format}"
-    if args.format == "pdf":
-        from app.ui.pdf_export import write_pdf  # Qt only when a PDF is asked for
-
-        written = write_pdf(session, attempts, output, transcript=transcript)
-    else:
-        written = export.write_text(export.render_text(session, attempts, args.format, transcript),
-                                    output)
+    output = args.output or Path(os.getcwd()) / f"session-{args.id}.{args.format or 'md'}"
+    written = export.export_session(Store(), args.id, output, args.format, transcript)
     print(f"Wrote {written}")
     return 0
 

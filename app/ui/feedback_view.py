@@ -41,6 +41,8 @@ from app.ui.widgets.text import enlarge, table_tree
 from app.ui.widgets.wrap_delegate import WrapDelegate
 from interview_scripts.time_guide import format_clock
 from models.coach.feedback_model import Feedback, KeyPointResult, NoteData
+from models.coach.length import feedback_length_line
+from models.coach.notes import severity_rank
 from models.coach.overrides import (
     default_stage_span,
     mark_key_point,
@@ -83,18 +85,6 @@ def key_point_evidence(point: KeyPointResult) -> str:
     return f"{coach} — “{point.evidence}”" if point.evidence else coach
 
 
-def length_verdict_text(feedback: Feedback) -> str:
-    """One line: how long the answer was against the question's guide."""
-    said = f"{format_clock(feedback.duration_s)} long"
-    verdict = feedback.length.verdict
-    if feedback.time_guide is None or verdict == "no_guide":
-        return f"{said}; this question has no time guide."
-    delta = abs(feedback.length.delta_s or 0.0)
-    judgement = {"short": f"short by {format_clock(delta)}", "long": f"over by {format_clock(delta)}",
-                 "within": "within the guide"}[verdict]
-    return f"{said}: {judgement} (guide {feedback.time_guide.text})."
-
-
 def _fit_height(tree: QTreeWidget, max_rows: int = 10) -> None:
     """Size a list to its rows (up to ``max_rows``) so short lists leave no empty box.
 
@@ -113,9 +103,6 @@ def _fit_height(tree: QTreeWidget, max_rows: int = 10) -> None:
     tree.setFixedHeight(tree.header().sizeHint().height() + body + 2 * tree.frameWidth() + 4)
 
 
-SEVERITY_RANK = {"problem": 0, "warning": 1, "info": 2}
-
-
 def most_useful_note(feedback: Feedback) -> NoteData | None:
     """The note to lead with: the most severe, a timed one before an untimed one (it can be
     heard), and among equals the earliest. Notes that only repeat a missed key point or the
@@ -124,7 +111,7 @@ def most_useful_note(feedback: Feedback) -> NoteData | None:
     notes = [n for n in feedback.notes if not n.message.startswith(repeats)] or list(feedback.notes)
     if not notes:
         return None
-    return min(notes, key=lambda n: (SEVERITY_RANK.get(n.severity, 3), n.at_s is None,
+    return min(notes, key=lambda n: (severity_rank(n.severity), n.at_s is None,
                                      n.at_s or 0.0))
 
 
@@ -403,7 +390,7 @@ class FeedbackView(QWidget):
     def show_feedback(self, feedback: Feedback, llm_pending: bool = False) -> None:
         """The deterministic coach's result; ``llm_pending`` when a review will follow."""
         self._feedback = feedback
-        self.verdict_label.setText(length_verdict_text(feedback))
+        self.verdict_label.setText(feedback_length_line(feedback))
         key_text, note_text = lead_lines(feedback)
         self.key_points_lead.setText(key_text)
         self.note_lead.setText(note_text)

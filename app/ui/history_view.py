@@ -6,10 +6,10 @@ practice is thousands of attempts, and each one's full feedback and transcript i
 ``FeedbackView`` the practice room uses (``attemptOpened`` carries the full row).
 
 Deleting here is undoable while the app is open: a confirmed delete only hides the row in
-the store (``Store.hide_*``) and the bar under the list offers Undo (Ctrl+Z); hidden rows
-are purged with their recordings when the application quits, and, should it have crashed
-instead, the first time History loads in the next run (rows hidden before that run began,
-so this run's own undo is never taken away).
+the store (``Store.hide_*``) and the bar under the list offers Undo (Ctrl+Z); the rows
+this view hid are purged with their recordings when the application quits. What a run that
+crashed left hidden is the store's to purge when the next run starts
+(``Store.purge_left_by_earlier_runs``, called as the window is made).
 """
 
 from __future__ import annotations
@@ -40,8 +40,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app import export
 from app.errors import StoreError
-from app.store import AttemptBrief, AttemptRow, RecordingsUsage, SessionRow, Store, utc_now
+from app.store import AttemptBrief, AttemptRow, RecordingsUsage, SessionRow, Store
 from app.ui.feedback_marks import MarkSaver
 from app.ui.feedback_view import FeedbackView
 from app.ui.widgets.colors import BAND_COLORS, tinted_base
@@ -50,13 +51,11 @@ from app.ui.widgets.wrap_delegate import WrapDelegate
 from app.ui.workers import run_in_background
 from interview_scripts.time_guide import format_clock
 from models.coach.feedback_model import Feedback, TranscriptData
+from models.coach.length import verdict_words
 
 log = logging.getLogger(__name__)
 
 ATTEMPT_ROLE = Qt.ItemDataRole.UserRole + 1
-VERDICT_WORDS = {"short": "short", "within": "within guide", "long": "long"}
-# When this run began: rows hidden before it were left by a run that never quit cleanly.
-RUN_STARTED = utc_now()
 
 
 @dataclass(frozen=True)
@@ -75,12 +74,14 @@ def _local_time(stamp: str) -> str:
         return stamp or ""
 
 
-def attempt_summary(attempt: AttemptBrief | AttemptRow) -> tuple[str, str]:
-    """(length verdict, key points covered) for the history list."""
+def attempt_summary(attempt: AttemptBrief) -> tuple[str, str]:
+    """(length verdict, key points covered) for the history list. The time is the one the
+    verdict judged (speaking time); an answer not coached shows its recording's length."""
     summary = attempt.summary
-    verdict = VERDICT_WORDS.get(summary.verdict, "") if summary is not None else ""
-    if attempt.duration_s is not None:
-        verdict = f"{format_clock(attempt.duration_s)} {verdict}".strip()
+    if summary is not None:
+        verdict = f"{format_clock(summary.speaking_s)} {verdict_words(summary.verdict)}"
+    else:
+        verdict = format_clock(attempt.duration_s) if attempt.duration_s is not None else ""
     if attempt.status != "complete":
         verdict = f"{verdict} ({attempt.status})".strip()
     return verdict, summary.key_points_text() if summary is not None else "—"
@@ -101,19 +102,9 @@ def load_history(store: Store) -> list[tuple[SessionRow, list[AttemptBrief]]]:
 
 
 SESSION_ROLE = Qt.ItemDataRole.UserRole + 2
-EXPORT_FILTERS = {"md": "Markdown (*.md)", "html": "Web page (*.html)", "pdf": "PDF (*.pdf)"}
-
-
-def export_to(store: Store, session_id: int, path: Path, fmt: str, transcript: bool = True) -> Path:
-    """Write one session as ``fmt``; runs on a worker (PDF layout included)."""
-    from app import export
-
-    session, attempts = export.load_session(store, session_id)
-    if fmt == "pdf":
-        from app.ui.pdf_export import write_pdf
-
-        return write_pdf(session, attempts, path, transcript=transcript)
-    return export.write_text(export.render_text(session, attempts, fmt, transcript), path)
+# The file dialog's filters, one per export format; the chosen one is the format unless
+# the file name's suffix says another (``app.export.export_format``).
+EXPORT_FILTERS = {fmt: f"{export.FORMAT_NAMES[fmt]} (*.{fmt})" for fmt in export.FORMATS}
 
 
 class HistoryView(QWidget):
@@ -124,12 +115,9 @@ class HistoryView(QWidget):
     usageShown = Signal(object)  # noqa: N815 - the RecordingsUsage now on screen
     undoChanged = Signal()  # noqa: N815 - a delete was done or undone
 
-    def __init__(self, store_factory: Any = None, parent: QWidget | None = None,
-                 run_started: str | None = None) -> None:
+    def __init__(self, store_factory: Any = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._store_factory = store_factory or Store
-        self._run_started = run_started or RUN_STARTED
-        self._cleaned_up = False  # rows an earlier run left hidden are purged on first load
         self._reload = False  # a refresh asked for while one was loading
         self._usage_request = 0  # the latest usage read wins over slower earlier ones
         self._deletions: list[Deletion] = []  # newest last; Undo takes the newest back
@@ -256,18 +244,7 @@ class HistoryView(QWidget):
         self._loading = True
         self.refresh_button.setEnabled(False)
         factory = self._store_factory
-        clean_up = not self._cleaned_up
-        started = self._run_started
-
-        def load() -> list[tuple[SessionRow, list[AttemptBrief]]]:
-            store = factory()
-            if clean_up:
-                purged = store.purge_hidden(before=started)
-                if purged:
-                    log.info("removed %d recording(s) deleted in an earlier run", len(purged))
-            return load_history(store)
-
-        run_in_background(load, self._show, self._failed, owner=self)
+        run_in_background(lambda: load_history(factory()), self._show, self._failed, owner=self)
 
     def refresh_usage(self) -> None:
         """Measure the recordings on disk off the GUI thread (one stat per file)."""
@@ -292,7 +269,6 @@ class HistoryView(QWidget):
 
     def _show(self, history: list[tuple[SessionRow, list[AttemptBrief]]]) -> None:
         self._loading = False
-        self._cleaned_up = True
         if self._reload:
             self._reload = False
             self.refresh()
@@ -419,11 +395,11 @@ class HistoryView(QWidget):
         if not path:
             return
         fmt = next((f for f, label in EXPORT_FILTERS.items() if label == chosen), "pdf")
-        suffix = Path(path).suffix.lstrip(".").lower()
-        self.export_session(session_id, Path(path), suffix if suffix in EXPORT_FILTERS else fmt)
+        self.export_session(session_id, Path(path), fmt)
 
-    def export_session(self, session_id: int, path: Path, fmt: str) -> None:
-        """Write the session off the GUI thread; ``exported`` or ``problem`` follows."""
+    def export_session(self, session_id: int, path: Path, fmt: str = "pdf") -> None:
+        """Write the session off the GUI thread (PDF layout included); ``exported`` or
+        ``problem`` follows. ``fmt`` is the filter chosen: the file name's suffix wins."""
         self.export_button.setEnabled(False)
         factory = self._store_factory
 
@@ -435,8 +411,8 @@ class HistoryView(QWidget):
             self.export_button.setEnabled(self.selected_session_id() is not None)
             self.problem.emit(message)
 
-        run_in_background(lambda: export_to(factory(), session_id, path, fmt), done, failed,
-                          owner=self)
+        run_in_background(lambda: export.export_session(factory(), session_id, path, fallback=fmt),
+                          done, failed, owner=self)
 
     def _selected(self, current: QTreeWidgetItem | None, previous: QTreeWidgetItem | None) -> None:
         self._update_buttons()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 from typing import Any
 
@@ -21,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.practice import Phase, SourceFactory
-from app.store import AttemptRow
+from app.store import AttemptRow, Store, utc_now
 from app.ui.first_run_check import FirstRunDialog, run_checks
 from app.ui.history_view import HistoryView
 from app.ui.pick_screen import MOCK_THINK_TIME_S, PickScreen
@@ -32,6 +33,8 @@ from app.ui.settings_store import SettingsStore
 from app.ui.widgets.colors import BAND_COLORS, tinted_base
 from app.ui.workers import run_in_background
 from interview_scripts.script import InterviewScript, Question
+
+log = logging.getLogger(__name__)
 
 # If saving on close never reports back (a wedged device), close anyway after this long.
 CLOSE_SAVE_TIMEOUT_MS = 60_000
@@ -85,6 +88,11 @@ class MainWindow(QMainWindow):
     def __init__(self, settings_store: SettingsStore | None = None, store_factory: Any = None,
                  source_factory: SourceFactory | None = None) -> None:
         super().__init__()
+        # The window is made once per run: rows hidden before this moment were left by a
+        # run that never quit, and are purged now (off the GUI thread); later ones are this
+        # run's own undo.
+        self.run_started = utc_now()
+        self._purge_earlier_runs(store_factory or Store)
         self.setWindowTitle("Greenroom — interview practice")
         self.settings_store = settings_store or SettingsStore()
         self.source_factory = source_factory
@@ -131,6 +139,17 @@ class MainWindow(QMainWindow):
         self.progress_view.practiseRequested.connect(self.practise_from_progress)
         self.tabs.currentChanged.connect(self._tab_changed)
         self._build_menus()
+
+    def _purge_earlier_runs(self, store_factory: Any) -> None:
+        started = self.run_started
+
+        def purged(removed: list[Any]) -> None:
+            if removed:
+                log.info("removed %d recording(s) deleted in an earlier run", len(removed))
+
+        run_in_background(lambda: store_factory().purge_left_by_earlier_runs(started), purged,
+                          lambda message: log.warning("deleted rows of an earlier run stay "
+                                                      "hidden: %s", message), owner=self)
 
     def _build_menus(self) -> None:
         menu = self.menuBar().addMenu("&Greenroom")

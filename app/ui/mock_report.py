@@ -9,10 +9,11 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QPushButton, QSplitter, QTreeWidgetItem, QVBoxLayout, QWidget
 
-from app.ui.feedback_view import FeedbackView, length_verdict_text
+from app.ui.feedback_view import FeedbackView
 from app.ui.widgets.text import enlarge, table_tree
 from interview_scripts.script import Question
 from models.coach.feedback_model import Feedback
+from models.coach.length import feedback_length_line
 
 ANSWER_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -50,7 +51,7 @@ class MockReport(QWidget):
         for number, (question, feedback) in enumerate(answers, start=1):
             covered = sum(1 for k in feedback.key_points if k.effective_status == "covered")
             points = f"{covered}/{len(feedback.key_points)}" if feedback.key_points else "—"
-            item = QTreeWidgetItem([str(number), question.text, length_verdict_text(feedback), points])
+            item = QTreeWidgetItem([str(number), question.text, feedback_length_line(feedback), points])
             item.setData(0, ANSWER_ROLE, feedback)
             item.setToolTip(1, question.text)
             self.answers.addTopLevelItem(item)

@@ -16,13 +16,14 @@ reason in a sentence. An interview practises the questions of one script, so whe
 chosen rows span interviews, "Practise these" starts those of the topmost chosen row's
 interview and the line under the list says, before the click, which ones wait.
 
-Everything is read from summaries (``load_progress``) off the GUI thread.
+Everything is read from summaries (``load_progress``) off the GUI thread; the chart series
+(``question_series``, ``interview_series``) are worked out in ``app.progress``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -43,16 +44,25 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import GreenroomError
-from app.progress import NextPractice, QuestionProgress, load_progress, practise_next
-from app.store import AttemptBrief, Store
-from app.ui.widgets.progress_chart import ChartPoint, ProgressChart
+from app.progress import (
+    NextPractice,
+    QuestionProgress,
+    band_text,
+    interview_series,
+    load_progress,
+    plural,
+    practise_next,
+    question_series,
+    script_titles,
+)
+from app.store import Store
+from app.ui.widgets.progress_chart import ProgressChart
 from app.ui.widgets.text import heading, table_tree
 from app.ui.widgets.wrap_delegate import WrapDelegate
 from app.ui.workers import run_in_background
 from interview_scripts.errors import ScriptError
 from interview_scripts.script import InterviewScript, Question
 from interview_scripts.time_guide import format_clock
-from models.coach.pace import PACE_BAND
 
 EMPTY_TEXT = "No attempts yet — practise a question and its progress shows here."
 ALL_QUESTIONS = "All questions (one point per practice session)"
@@ -60,30 +70,7 @@ NEXT_ROLE = Qt.ItemDataRole.UserRole + 1
 CHART_KEYS = ("time", "pace", "fillers", "points")
 
 
-# ---------------------------------------------------------------------- words and dates
-def _local(stamp: str) -> datetime:
-    return datetime.fromisoformat(stamp).astimezone()
-
-
-def short_date(stamp: str) -> str:
-    """'3 Mar', the label under a chart's axis."""
-    when = _local(stamp)
-    return f"{when.day} {when:%b}"
-
-
-def long_date(stamp: str) -> str:
-    when = _local(stamp)
-    return f"{when.day} {when:%b %Y %H:%M}"
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
-def _band_text(low: float, high: float) -> str:
-    return f"{format_clock(low)}–{format_clock(high)}"
-
-
+# ---------------------------------------------------------------------- why a question is next
 def days_ago(stamp: str, now: datetime) -> str:
     days = int(max(0.0, (now - datetime.fromisoformat(stamp)).total_seconds()) // 86_400)
     return "today" if days == 0 else "yesterday" if days == 1 else f"{days} days ago"
@@ -98,115 +85,16 @@ def reason_sentence(item: NextPractice, now: datetime) -> str:
         parts.append("the last answer was not coached")
     else:
         if s.key_points and s.missed:
-            parts.append(f"{_plural(s.missed, 'key point')} not heard last time")
+            parts.append(f"{plural(s.missed, 'key point')} not heard last time")
         if s.within_guide is False and s.guide_min_s is not None and s.guide_max_s is not None:
             word = "short" if s.verdict == "short" else "long"
             parts.append(f"too {word} last time ({format_clock(s.speaking_s)} against "
-                         f"{_band_text(s.guide_min_s, s.guide_max_s)})")
+                         f"{band_text(s.guide_min_s, s.guide_max_s)})")
         if not parts:
             parts.append("nothing missed last time")
     parts.append(f"last practised {days_ago(latest.started_at, now)}")
     text = "; ".join(parts)
     return text[0].upper() + text[1:] + "."
-
-
-# ---------------------------------------------------------------------- chart series
-@dataclass
-class Series:
-    """The four charts' points, and how many attempts could not be charted."""
-
-    time: list[ChartPoint] = field(default_factory=list)
-    pace: list[ChartPoint] = field(default_factory=list)
-    fillers: list[ChartPoint] = field(default_factory=list)
-    points: list[ChartPoint] = field(default_factory=list)
-    points_ceiling: float | None = None
-    uncoached: int = 0
-
-
-def _pace_band(low: float | None, high: float | None) -> tuple[float, float]:
-    return (low, high) if low is not None and high is not None else (float(PACE_BAND[0]),
-                                                                     float(PACE_BAND[1]))
-
-
-def question_series(question: QuestionProgress) -> Series:
-    """One point per coached attempt at ``question``, oldest first."""
-    series = Series()
-    most_listed = 0
-    for attempt in question.attempts:
-        s = attempt.summary
-        if s is None:
-            series.uncoached += 1
-            continue
-        label, when = short_date(attempt.started_at), long_date(attempt.started_at)
-        guide = ((s.guide_min_s, s.guide_max_s)
-                 if s.guide_min_s is not None and s.guide_max_s is not None else None)
-        verdict = ({"short": "short of", "within": "within", "long": "over"}.get(s.verdict, "against")
-                   + f" the guide {_band_text(*guide)}") if guide else "no time guide"
-        series.time.append(ChartPoint(label, s.speaking_s, guide,
-                                      f"{when}: spoke {format_clock(s.speaking_s)}, {verdict}"))
-        band = _pace_band(s.pace_low, s.pace_high)
-        pace = (f"{when}: {s.wpm:.0f} words a minute (comfortable {band[0]:.0f}–{band[1]:.0f})"
-                if s.wpm is not None else f"{when}: too little speech to time")
-        series.pace.append(ChartPoint(label, s.wpm, band, pace))
-        fillers = (f"{when}: {s.fillers_per_min:.1f} fillers a minute ({s.fillers} in all)"
-                   if s.fillers_per_min is not None else f"{when}: too little speech to count")
-        series.fillers.append(ChartPoint(label, s.fillers_per_min, None, fillers))
-        listed = len(s.key_points)
-        most_listed = max(most_listed, listed)
-        if listed:
-            partly = f", {s.partial} partly" if s.partial else ""
-            series.points.append(ChartPoint(label, float(s.covered), None,
-                                            f"{when}: {s.covered} of {listed} key points covered{partly}"))
-        else:
-            series.points.append(ChartPoint(label, None, None, f"{when}: no key points listed"))
-    series.points_ceiling = float(most_listed) if most_listed else None
-    return series
-
-
-def interview_series(questions: list[QuestionProgress]) -> Series:
-    """One point per practice session of an interview, its answers taken together."""
-    sessions: dict[int, list[AttemptBrief]] = {}
-    for question in questions:
-        for attempt in question.attempts:
-            sessions.setdefault(attempt.session_id, []).append(attempt)
-    series = Series(points_ceiling=100.0)
-    ordered = sorted(sessions.values(), key=lambda group: min(a.started_at for a in group))
-    for group in ordered:
-        coached = [a.summary for a in group if a.summary is not None]
-        series.uncoached += len(group) - len(coached)
-        if not coached:
-            continue
-        first = min(a.started_at for a in group)
-        label, when = short_date(first), long_date(first)
-        answers = _plural(len(coached), "answer")
-        judged = [s for s in coached if s.within_guide is not None]
-        within = sum(1 for s in judged if s.within_guide)
-        series.time.append(ChartPoint(
-            label, 100.0 * within / len(judged) if judged else None, None,
-            f"{when}: {within} of {len(judged)} answers within their time guide" if judged
-            else f"{when}: no answer had a time guide"))
-        speaking_min = sum(s.speaking_s for s in coached) / 60.0
-        words = sum(s.words for s in coached)
-        fillers = sum(s.fillers for s in coached)
-        latest = coached[-1]
-        band = _pace_band(latest.pace_low, latest.pace_high)
-        if speaking_min > 0 and words:
-            wpm = words / speaking_min
-            series.pace.append(ChartPoint(label, wpm, band, f"{when}: {wpm:.0f} words a minute over "
-                                          f"{answers} (comfortable {band[0]:.0f}–{band[1]:.0f})"))
-            rate = fillers / speaking_min
-            series.fillers.append(ChartPoint(label, rate, None, f"{when}: {rate:.1f} fillers a "
-                                             f"minute over {answers} ({fillers} in all)"))
-        else:
-            series.pace.append(ChartPoint(label, None, band, f"{when}: too little speech to time"))
-            series.fillers.append(ChartPoint(label, None, None, f"{when}: too little speech to count"))
-        listed = sum(len(s.key_points) for s in coached)
-        covered = sum(s.covered for s in coached)
-        series.points.append(ChartPoint(
-            label, 100.0 * covered / listed if listed else None, None,
-            f"{when}: {covered} of {listed} key points covered over {answers}" if listed
-            else f"{when}: no key points listed"))
-    return series
 
 
 # ---------------------------------------------------------------------- loading
@@ -222,11 +110,7 @@ def load_progress_data(store: Store, now: datetime | None = None) -> ProgressDat
     """Everything the tab shows, from summaries; runs on a worker."""
     now = now or datetime.now(UTC)
     progress = load_progress(store)
-    titles: dict[str, str] = {}
-    # Sessions come newest first: the first title seen for a script is its latest.
-    for session in store.list_sessions():
-        titles.setdefault(session.script_id, session.script_title)
-    return ProgressData(progress, practise_next(progress, now), titles, now)
+    return ProgressData(progress, practise_next(progress, now), script_titles(store), now)
 
 
 def find_questions(script_id: str, question_ids: list[str],
@@ -470,7 +354,7 @@ class ProgressView(QWidget):
             self.points_chart.value_text = lambda v: f"{v:g}"
             caption = "Each point is one attempt at this question, oldest on the left."
         if series.uncoached:
-            caption += (f" {_plural(series.uncoached, 'answer')} without feedback "
+            caption += (f" {plural(series.uncoached, 'answer')} without feedback "
                         f"{'is' if series.uncoached == 1 else 'are'} left out.")
         self.caption.setText(caption)
         for chart in self.charts.values():
@@ -514,11 +398,11 @@ class ProgressView(QWidget):
             self.selection_note.setText("")
             return
         titles = self.data.titles if self.data is not None else {}
-        note = f"Starts {_plural(len(ids), 'question')} of {titles.get(script_id, script_id)}."
+        note = f"Starts {plural(len(ids), 'question')} of {titles.get(script_id, script_id)}."
         if waiting:
             others = sorted({titles.get(r.data(0, NEXT_ROLE)[0], r.data(0, NEXT_ROLE)[0])
                              for r in waiting})
-            note += (f" An interview runs one script at a time, so {_plural(len(waiting), 'question')}"
+            note += (f" An interview runs one script at a time, so {plural(len(waiting), 'question')}"
                      f" of {', '.join(others)} stay{'s' if len(waiting) == 1 else ''} on the list "
                      "for the next round.")
         self.selection_note.setText(note)
@@ -551,13 +435,12 @@ class ProgressView(QWidget):
                               "have been edited since they were practised.")
             return
         if missing:
-            self.selection_note.setText(f"{_plural(len(missing), 'question')} chosen "
+            self.selection_note.setText(f"{plural(len(missing), 'question')} chosen "
                                         f"{'is' if len(missing) == 1 else 'are'} no longer in "
                                         f"'{script.title}' and {'was' if len(missing) == 1 else 'were'} "
                                         "left out.")
         self.practiseRequested.emit(script, questions)
 
 
-__all__ = ["ALL_QUESTIONS", "EMPTY_TEXT", "ProgressData", "ProgressView", "Series",
-           "find_questions", "interview_series", "load_progress_data", "question_series",
-           "reason_sentence"]
+__all__ = ["ALL_QUESTIONS", "EMPTY_TEXT", "ProgressData", "ProgressView", "find_questions",
+           "load_progress_data", "reason_sentence"]

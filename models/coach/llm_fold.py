@@ -20,13 +20,12 @@ from __future__ import annotations
 from typing import Any
 
 from models.coach.key_points import NOT_HEARD, not_heard_message
-from models.coach.notes import clock
+from models.coach.notes import clock, note_order
 from models.coach.text_match import TokenizedTranscript, locate_quote, tokenize
 from models.transcript import Transcript
 
 SAID = ("covered", "partial")
 SETTLED_BY = "the local LLM, with a quote found in the transcript"
-_SEVERITY_RANK = {"problem": 0, "warning": 1, "info": 2}
 
 
 def _key(text: str) -> str:
@@ -66,7 +65,7 @@ def _put_back(notes: list[dict[str, Any]], removed: list[tuple[int, dict[str, An
         coach = [i for i, n in enumerate(notes) if n.get("source") == "coach"]
         notes.insert(coach[at] if at < len(coach) else (coach[-1] + 1 if coach else
                                                         len(notes)), note)
-    return sorted(notes, key=_note_key)  # stable: the coach's own order is kept
+    return sorted(notes, key=note_order)  # stable: the coach's own order is kept
 
 
 def _quoted(quote: str, tt: TokenizedTranscript, transcript: Transcript
@@ -114,13 +113,6 @@ def _fold_point(point: dict[str, Any], review: dict[str, Any], tt: TokenizedTran
             point["disagreement"] = (f"the words found it {point['status']}, the local LLM "
                                      "did not")
     return False
-
-
-def _note_key(note: dict[str, Any]) -> tuple[bool, float, int]:
-    # The coach's order: timed notes by time, then whole-answer ones; most severe first.
-    at = note.get("at_s")
-    return (at is None, float(at) if at is not None else 0.0,
-            _SEVERITY_RANK.get(str(note.get("severity")), len(_SEVERITY_RANK)))
 
 
 def _restore_stage(stage: dict[str, Any], removed: list[tuple[int, dict[str, Any]]]) -> None:

@@ -8,6 +8,20 @@ from typing import Any
 from interview_scripts.time_guide import format_clock
 
 SEVERITIES = ("info", "warning", "problem")
+# Most severe first: how notes at the same moment are ordered, and which note leads the
+# feedback. A severity this version does not know ranks after all of them.
+SEVERITY_RANK = {"problem": 0, "warning": 1, "info": 2}
+
+
+def severity_rank(severity: str) -> int:
+    return SEVERITY_RANK.get(severity, len(SEVERITY_RANK))
+
+
+def note_order(note: dict[str, Any]) -> tuple[bool, float, int]:
+    """The coach's order of notes as saved: timed notes by time, then whole-answer ones;
+    most severe first at the same moment. The LLM merge sorts with it too."""
+    at = note.get("at_s")
+    return (at is None, float(at) if at is not None else 0.0, severity_rank(str(note.get("severity"))))
 
 
 @dataclass(frozen=True)
@@ -49,6 +63,4 @@ def sort_notes(notes: list[Note]) -> list[dict[str, Any]]:
 
     The same order the LLM merge uses, so re-sorting after it changes nothing.
     """
-    rank = {s: i for i, s in enumerate(reversed(SEVERITIES))}
-    ordered = sorted(notes, key=lambda n: (n.at_s is None, n.at_s or 0.0, rank[n.severity]))
-    return [n.to_dict() for n in ordered]
+    return sorted((n.to_dict() for n in notes), key=note_order)

@@ -10,6 +10,7 @@ from typing import Any
 
 from interview_scripts.time_guide import format_clock
 from models.coach.feedback_model import Feedback
+from models.coach.length import length_judgement
 
 _STATUS_MARK = {"covered": "[x]", "partial": "[~]", "not_heard": "[?]", "missing": "[ ]"}
 # Said after the point, so a reader does not take "[?]" or "[ ]" for a verdict it is not.
@@ -43,10 +44,7 @@ def _length_lines(fb: dict[str, Any]) -> list[str]:
     verdict = length.get("verdict", "no_guide")
     lines.append(f"Speaking time  {_clock(speaking)}   (recording {_clock(fb.get('duration_s'))})")
     if guide:
-        delta = length.get("delta_s") or 0.0
-        words = {"short": f"SHORT by {format_clock(abs(delta))}",
-                 "long": f"LONG by {format_clock(abs(delta))}",
-                 "within": "WITHIN the guide"}.get(verdict, verdict)
+        words = length_judgement(verdict, length.get("delta_s"))
         lines.append(f"Time guide     {guide.get('text')} "
                      f"({_clock(guide.get('min_s'))}–{_clock(guide.get('max_s'))}): {words}")
     else:

@@ -181,7 +181,7 @@ def test_history_feedback_leads_with_three_things_in_full_at_1280x720(qtbot, sav
             view.tree.setCurrentItem(item)
         fv = view.feedback_view
         assert fv.isVisible()
-        assert fv.verdict_label.text() == "0:22 long: within the guide (guide 20-40 seconds)."
+        assert fv.verdict_label.text() == "Spoke for 0:20: within the guide (guide 20-40 seconds)."
         assert fv.key_points_lead.text() == (
             "You missed 2 of 5 key points: Ran a blameless post-mortem; Added an automated canary "
             "check to the pipeline. Only touched on: Quantified the customer impact in minutes of "

@@ -182,24 +182,34 @@ def test_a_deleted_session_goes_with_its_answers_and_undo_restores_it(
     assert view.tree.topLevelItemCount() == 2 and len(view.attempt_items()) == 3
 
 
-def test_the_first_load_of_a_run_purges_what_an_earlier_run_left_hidden(
-        qtbot: Any, saved: Saved) -> None:
-    saved.store.hide_attempt(saved.attempts[2])  # as if the app crashed before quitting
-    conn = sqlite3.connect(saved.store.path)
-    conn.execute("UPDATE attempts SET deleted_at = '2020-01-01T00:00:00.000+00:00' WHERE id = ?",
-                 (saved.attempts[2],))
-    conn.commit()
-    conn.close()
-    started = utc_now()
-    saved.store.hide_attempt(saved.attempts[0])  # hidden in this run: keep it undoable
+def test_the_window_purges_at_its_start_what_an_earlier_run_left_hidden(
+        qtbot: Any, saved: Saved, tmp_path: Path) -> None:
+    from PySide6.QtCore import QSettings
 
-    view = open_view(qtbot, saved, run_started=started)
-    assert not saved.files[2].exists()
-    assert saved.files[0].exists()
-    assert questions(view) == ["Tell me about a conflict."]
-    saved.store.restore_attempt(saved.attempts[0])
+    from app.ui.main_window import MainWindow
+    from app.ui.settings_store import SettingsStore
+
+    # Hidden by a run that crashed before it could quit (long after this module was
+    # imported: the moment that counts is the window's start, not an import).
+    saved.store.hide_attempt(saved.attempts[2])
+    before = utc_now()
+    window = MainWindow(SettingsStore(QSettings(str(tmp_path / "g.ini"), QSettings.Format.IniFormat)),
+                        store_factory=lambda: saved.store)
+    qtbot.addWidget(window)
+    assert window.run_started >= before
+    qtbot.waitUntil(lambda: not saved.files[2].exists(), timeout=10_000)
     with pytest.raises(StoreError, match="no attempt"):
         saved.store.restore_attempt(saved.attempts[2])
+
+    # A delete in this run is this run's undo: the start's purge policy keeps it.
+    saved.store.hide_attempt(saved.attempts[0])
+    assert saved.store.purge_left_by_earlier_runs(window.run_started) == []
+    assert saved.files[0].exists()
+    saved.store.restore_attempt(saved.attempts[0])
+    history = window.history_view
+    with qtbot.waitSignal(history.loaded, timeout=10_000):
+        history.refresh()
+    assert sorted(questions(history)) == ["Tell me about a conflict.", "Tell me about an outage."]
 
 
 def test_renaming_a_session_shows_the_new_name(

@@ -117,7 +117,7 @@ def test_import_fix_save_then_a_mock_interview_reports_only_at_the_end(
     assert window.practice_stack.currentWidget() is practice
     rows = report.rows()
     assert [r[1] for r in rows] == [first, next(iter(QUESTIONS - {first}))]
-    assert all(r[2] and "long" in r[2] for r in rows)
+    assert all(r[2].startswith("Spoke for ") for r in rows)  # the length verdict, worded once
     assert {r[3] for r in rows} <= {"0/1", "1/1", "0/2", "1/2", "2/2"}
     assert report.feedback_view.feedback is not None  # the first answer's feedback, in full
     report.answers.setCurrentItem(report.answers.topLevelItem(1))

@@ -242,7 +242,8 @@ def test_feedback_view_shows_every_part_and_llm_states(qtbot) -> None:
     view.show_feedback(feedback, llm_pending=True)
     shortfall = format_clock(abs(feedback.length.delta_s or 0.0))
     assert feedback.length.verdict == "short"
-    assert view.verdict_label.text() == (f"{format_clock(feedback.duration_s)} long: short by "
+    # The time shown is the one the verdict judged: speaking time, not the recording's.
+    assert view.verdict_label.text() == (f"Spoke for {format_clock(feedback.speaking_s)}: short by "
                                          f"{shortfall} (guide 5-7 minutes).")
     assert [row[:2] for row in view.key_point_rows()] == [
         (KEY_POINT_MARKS[p.status], p.text) for p in feedback.key_points]
@@ -289,7 +290,7 @@ def test_feedback_saved_without_some_parts_still_shows(qtbot) -> None:
     view = FeedbackView()
     qtbot.addWidget(view)
     view.show_feedback(old)
-    assert view.verdict_label.text() == "0:00 long; this question has no time guide."
+    assert view.verdict_label.text() == "Spoke for 0:00; this question has no time guide."
     assert view.transcript.toPlainText() == "We rolled back."
     assert view.key_point_rows() == [("", "This question lists no key points.", "", "")]
     assert "No review from the local LLM" in view.llm_status.text()

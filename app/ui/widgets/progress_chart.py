@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QFont, QKeyEvent, QMouseEvent, QPainter, QPainterPath, QPalette, QPen
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
+from app.progress import ChartPoint  # the points are worked out without Qt
 from app.ui.widgets.colors import BAND_COLORS, tinted_base
 
 # At most this many dates under the axis; more would overlap, so they are thinned evenly.
@@ -37,20 +37,6 @@ def nice_ceiling(value: float, floor: float = 0.0) -> float:
         if span <= step * power + 1e-9:
             return floor + step * power
     return floor + 10.0 * power
-
-
-@dataclass(frozen=True)
-class ChartPoint:
-    label: str  # the short date under the axis
-    value: float | None
-    band: tuple[float, float] | None = None
-    detail: str = ""  # the sentence a tooltip and a screen reader give for this point
-
-    @property
-    def inside(self) -> bool | None:
-        if self.value is None or self.band is None:
-            return None
-        return self.band[0] <= self.value <= self.band[1]
 
 
 class ProgressChart(QWidget):
