@@ -124,9 +124,7 @@ def add_llm_review(question: Question, answer: CoachedAnswer, coach: LLMCoach,
     """The answer with the local LLM's review merged in (or its ``llm_status`` saying why
     not). The LLM coach never raises for server problems, so the deterministic feedback is
     never lost."""
-    merged = coach.coach(question, answer.feedback.without_llm().to_dict(), on_text=on_text,
-                         cancel=cancel)
-    feedback = Feedback.from_dict(merged)
+    feedback = coach.coach(question, answer.feedback, on_text=on_text, cancel=cancel)
     llm_model = feedback.llm.model if feedback.llm is not None else None
     models = ModelsUsed(answer.models.speech, answer.models.coach, llm_model)
     return CoachedAnswer(answer.transcript, feedback, models)

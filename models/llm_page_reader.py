@@ -9,30 +9,28 @@ answer whose words mostly are not, with a count of what went. What is left becom
 same ``ImportResult`` the rules produce and goes to the same review (the app's preview
 and editor, or the CLI's listing); nothing is saved from here.
 
-A page is the user's private notes as much as an answer is, so the model is chosen and
-refused exactly as for the answer review (``models.ollama_server``): a cloud model or a
+The reading is one request through ``models.ollama_call``: its prompt is
+``models/prompts/page_reader_v1.md``, its schema ``PageStructure`` and its reply check
+``build_reading``. A page is the user's private notes as much as an answer is, and that
+module chooses and refuses the model exactly as for the answer review: a cloud model or a
 server on another machine only with the user's explicit yes.
 
 Every failure (no server, no usable model, a refusal, a timeout, a busy server, a reply
-cut off or not JSON, nothing left after the check) raises ``PageReadFailed`` with one
+cut off or not JSON, nothing left after the check) raises ``OllamaFailure`` with one
 line; the caller keeps the rules' reading.
 """
 
 from __future__ import annotations
 
 import json
-import logging
 import math
 import re
 import threading
-import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-import httpx
-import ollama
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from interview_scripts.errors import ScriptError
 from interview_scripts.page_importer import (
@@ -44,22 +42,17 @@ from interview_scripts.page_importer import (
     word_share,
 )
 from interview_scripts.time_guide import parse_time_guide
-from models.errors import LLMError
-from models.llm_prompt import estimate_messages, estimate_tokens, load_prompt, plan_budget
-from models.ollama_server import (
-    CONNECT_TIMEOUT_S,
-    START_FIX,
-    AbortableTransport,
-    ModelChoice,
-    ModelInfo,
-    ModelRefused,
-    OllamaServer,
-    check_setting,
-    env_allows_remote,
-    env_keep_alive,
+from models.llm_prompt import PromptPlan, estimate_messages, estimate_tokens, load_prompt
+from models.ollama_call import (
+    BUSY_RETRY_S,
+    OTHER_MODEL_FIX,
+    READ_TIMEOUT_S,
+    OllamaCall,
+    OllamaFailure,
+    Request,
+    Task,
 )
-
-log = logging.getLogger(__name__)
+from models.ollama_server import CONNECT_TIMEOUT_S, ModelChoice
 
 PROMPT_VERSION = "page_reader_v1"
 # Bounds of the reply, enforced by Ollama's grammar while the model writes.
@@ -78,16 +71,12 @@ MAX_PAGE_CHARS = 64_000
 # the JSON around them.
 REPLY_PER_PAGE_TOKEN = 1.3
 REPLY_OVERHEAD_TOKENS = 512
-TEMPERATURE = 0.0  # sorting, not writing: the most likely reading
-SEED = 11
-READ_TIMEOUT_S = 120.0
+# The whole reading, both attempts included: a long page takes a laptop model minutes.
 TOTAL_TIMEOUT_S = 600.0
-BUSY_RETRY_S = 2.0
-MAX_ATTEMPTS = 2
-CANCEL_POLL_S = 0.02
 KEEP_RULES = "the rules' reading is kept"
-OTHER_MODEL_FIX = "try again, or choose another model in the LLM settings or GREENROOM_OLLAMA_MODEL"
-_THINK_TAGS = re.compile(r"^\s*<(think|thinking)>.*?</\1>\s*", re.DOTALL)
+# Temperature 0: sorting, not writing, so the most likely reading.
+READING = Task(name="reading", sends="page", temperature=0.0, seed=11, kept=KEEP_RULES,
+               shorter="paste only the part with the questions")
 
 
 class _Strict(BaseModel):
@@ -137,23 +126,6 @@ def page_schema() -> dict[str, Any]:
     return _without_titles(PageStructure.model_json_schema())
 
 
-class PageReadFailed(LLMError):
-    """The model's reading could not be used; ``str()`` is one line with the fix."""
-
-    def __init__(self, code: str, reason: str, fix: str) -> None:
-        self.code = code
-        self.reason = " ".join(reason.split())
-        self.fix = fix
-        super().__init__(f"{self.reason}; {fix}")
-
-
-@dataclass
-class _Retry(Exception):
-    failure: PageReadFailed
-    pause_s: float = 0.0
-    new_seed: bool = False
-
-
 @dataclass
 class Dropped:
     """What the check against the page took out of the model's reading."""
@@ -188,38 +160,17 @@ class PageReading:
         return f"{text}; {dropped}." if dropped else f"{text}."
 
 
-@dataclass
-class _Call:
-    """One read: its stop flag and the connections a cancel must cut."""
-
-    stop: threading.Event = field(default_factory=threading.Event)
-    transports: list[AbortableTransport] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def transport(self) -> AbortableTransport:
-        transport = AbortableTransport()
-        with self.lock:
-            self.transports.append(transport)
-            if self.stop.is_set():
-                transport.abort()
-        return transport
-
-    def cancel(self) -> None:
-        with self.lock:
-            self.stop.set()
-            transports = list(self.transports)
-        for transport in transports:
-            transport.abort()
-
-
-def _cancelled() -> PageReadFailed:
-    return PageReadFailed("cancelled", "reading with the local model was cancelled", KEEP_RULES)
-
-
-def _page_refusal(refused: ModelRefused) -> PageReadFailed:
-    # The server module words its refusals for answers; here the page is what would leave.
-    return PageReadFailed(refused.code, refused.reason.replace("your answer", "your page"),
-                          refused.fix.replace("sending answers away", "sending it away"))
+def page_request(page: str, name: str) -> Request[PageStructure, tuple[ImportResult, Dropped]]:
+    """Reading ``page`` as one request: the page and its schema, checked against the page."""
+    system_t, user_t = load_prompt(PROMPT_VERSION)
+    schema = page_schema()
+    system = system_t.substitute(schema=json.dumps(schema, separators=(",", ":")))
+    user = user_t.substitute(page=page.strip())
+    messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
+    reply_tokens = math.ceil(estimate_tokens(page) * REPLY_PER_PAGE_TOKEN) + REPLY_OVERHEAD_TOKENS
+    plan = PromptPlan(messages, estimate_messages(messages), schema, reply_tokens, PROMPT_VERSION)
+    return Request(READING, plan, PageStructure,
+                   check=lambda structure, model: build_reading(page, name, structure, model))
 
 
 class PageReader:
@@ -233,228 +184,42 @@ class PageReader:
                  total_timeout_s: float = TOTAL_TIMEOUT_S,
                  connect_timeout_s: float = CONNECT_TIMEOUT_S,
                  busy_retry_s: float = BUSY_RETRY_S, keep_alive: str | None = None) -> None:
-        self.host_setting = host
-        self.model = model
-        self.allow_remote = env_allows_remote() if allow_remote is None else allow_remote
-        self.read_timeout_s = read_timeout_s
-        self.total_timeout_s = total_timeout_s
-        self.connect_timeout_s = connect_timeout_s
-        self.busy_retry_s = busy_retry_s
-        self.keep_alive = keep_alive or env_keep_alive()
-
-    # -- which model -----------------------------------------------------------------
-
-    def _server(self) -> OllamaServer:
-        try:
-            return OllamaServer(self.host_setting, connect_timeout_s=self.connect_timeout_s,
-                                status_timeout_s=min(self.read_timeout_s, 10.0))
-        except LLMError as exc:
-            raise PageReadFailed("settings", str(exc), KEEP_RULES) from None
+        self.call = OllamaCall(host, model, allow_remote=allow_remote,
+                               read_timeout_s=read_timeout_s, total_timeout_s=total_timeout_s,
+                               connect_timeout_s=connect_timeout_s, keep_alive=keep_alive,
+                               busy_retry_s=busy_retry_s)
 
     def choose(self) -> ModelChoice:
         """The model a page would go to, with every refusal the answer review makes.
 
-        Raises PageReadFailed with the reason: a refused cloud model or remote host (before
+        Raises OllamaFailure with the reason: a refused cloud model or remote host (before
         anything is sent), no server, no usable model. Asks the server only for its list."""
-        try:
-            check_setting(self.host_setting, self.model, self.allow_remote)
-        except ModelRefused as refused:
-            raise _page_refusal(refused) from None
-        server = self._server()
-        try:
-            return server.choose(self.model, allow_remote=self.allow_remote)
-        except ModelRefused as refused:
-            raise _page_refusal(refused) from None
-        except Exception as exc:  # noqa: BLE001 - one line, whatever the server did
-            outcome = self._classify(exc, server.host, self.model)
-            raise (outcome.failure if isinstance(outcome, _Retry) else outcome) from None
-
-    # -- reading ---------------------------------------------------------------------
+        return self.call.choose(READING.sends)
 
     def read(self, page: str, name: str, on_progress: Callable[[int], None] | None = None,
              cancel: threading.Event | None = None) -> PageReading:
         """The page as the model structures it, checked against the page.
 
         ``on_progress`` gets the number of reply characters so far, on a worker thread;
-        ``cancel`` ends the wait at once and closes the connection."""
+        ``cancel`` ends the wait at once and closes the connection. Every failure raises
+        OllamaFailure with one line."""
         if not page.strip():
-            raise PageReadFailed("empty", "the page is empty", "paste the page first")
+            raise OllamaFailure("empty", "the page is empty", "paste the page first")
         if len(page) > MAX_PAGE_CHARS:
-            raise PageReadFailed("page_too_long", f"the page is over {MAX_PAGE_CHARS:,} characters "
-                                 "for the local model", "paste only the part with the questions")
-        call = _Call()
-        box: dict[str, Any] = {}
-
-        def work() -> None:
-            try:
-                box["value"] = self._read(page, name, on_progress, call)
-            except BaseException as exc:  # noqa: BLE001 - carried back to the caller's thread
-                box["error"] = exc
-
-        worker = threading.Thread(target=work, name="llm-page-reader", daemon=True)
-        worker.start()
-        while worker.is_alive():
-            if cancel is not None and cancel.is_set():
-                call.cancel()
-                raise _cancelled()
-            worker.join(CANCEL_POLL_S)
-        if "error" in box:
-            exc = box["error"]
-            if isinstance(exc, PageReadFailed):
-                raise exc
-            log.exception("reading a page with the local model failed", exc_info=exc)
-            raise PageReadFailed("internal", f"reading with the local model failed unexpectedly "
-                                 f"({type(exc).__name__}: {exc})", KEEP_RULES)
-        return box["value"]
-
-    def _read(self, page: str, name: str, on_progress: Callable[[int], None] | None,
-              call: _Call) -> PageReading:
-        deadline = time.monotonic() + self.total_timeout_s
-        choice = self.choose()
-        server = self._server()
-        info = choice.info
-        system_t, user_t = load_prompt(PROMPT_VERSION)
-        schema = page_schema()
-        system = system_t.substitute(schema=json.dumps(schema, separators=(",", ":")))
-        user = user_t.substitute(page=page.strip())
-        reply_tokens = math.ceil(estimate_tokens(page) * REPLY_PER_PAGE_TOKEN) + REPLY_OVERHEAD_TOKENS
-        think_tokens = 4096
-        seed = SEED
-        correction = ""
-        failure: PageReadFailed | None = None
-        for attempt in range(1, MAX_ATTEMPTS + 1):
-            content = user + (f"\n\n{correction}" if correction else "")
-            messages = [{"role": "system", "content": system}, {"role": "user", "content": content}]
-            budget = plan_budget(estimate_messages(messages), reply_tokens, thinking=info.thinking,
-                                 think_tokens=think_tokens, trained_ctx=info.context_length)
-            if not budget.fits:
-                raise PageReadFailed("context_too_small", f"the page and its reading do not fit in "
-                                     f"the {budget.num_ctx}-token context of {info.name}",
-                                     "paste only the part with the questions, or choose a model "
-                                     "with a longer context")
-            options = {"temperature": TEMPERATURE, "seed": seed, "num_ctx": budget.num_ctx,
-                       "num_predict": budget.num_predict}
-            try:
-                text, done_reason = self._chat(server, info, messages, schema, options,
-                                               on_progress, call, deadline)
-            except _Retry as retry:
-                failure = retry.failure
-                if attempt < MAX_ATTEMPTS and retry.pause_s and call.stop.wait(retry.pause_s):
-                    raise _cancelled() from None
-                seed += 1 if retry.new_seed else 0
-                continue
-            if done_reason == "length":
-                if info.thinking and not text.strip():
-                    failure = PageReadFailed("thinking_too_long", f"{info.name} thought through its "
-                                             "whole budget and wrote no reading", OTHER_MODEL_FIX)
-                    think_tokens *= 2
-                else:
-                    failure = PageReadFailed("reply_too_long", f"the reading from {info.name} was "
-                                             f"cut off at its limit of {budget.num_predict} tokens",
-                                             "paste a shorter part of the page, or " + OTHER_MODEL_FIX)
-                    # Twice what was actually allowed (the budget may have raised a small ask).
-                    reply_tokens = 2 * (budget.num_predict - budget.think_tokens)
-                continue
-            try:
-                structure = parse_structure(text)
-            except PageReadFailed as bad:
-                failure = bad
-                correction = (f"YOUR PREVIOUS REPLY WAS REJECTED: {bad.reason}. Reply again with one "
-                              "JSON object that follows the schema exactly, and nothing else.")
-                continue
-            result, dropped = build_reading(page, name, structure, info.name)
-            return PageReading(result, info.name, dropped, attempt)
-        assert failure is not None
-        raise failure
-
-    def _chat(self, server: OllamaServer, info: ModelInfo, messages: list[dict[str, str]],
-              schema: dict[str, Any], options: dict[str, Any],
-              on_progress: Callable[[int], None] | None, call: _Call,
-              deadline: float) -> tuple[str, str]:
-        if call.stop.is_set():
-            raise _cancelled()
-        read_timeout = max(0.5, min(self.read_timeout_s, deadline - time.monotonic()))
-        content: list[str] = []
-        done_reason: str | None = None
+            raise OllamaFailure("page_too_long", f"the page is over {MAX_PAGE_CHARS:,} "
+                                "characters for the local model",
+                                "paste only the part with the questions")
         size = 0
-        try:
-            with server.client(read_timeout, transport=call.transport()) as client:
-                stream = client.chat(model=info.name, messages=messages, format=schema,
-                                     options=options, think=info.think_value,
-                                     keep_alive=self.keep_alive, stream=True)
-                try:
-                    for chunk in stream:
-                        if call.stop.is_set():
-                            raise _cancelled()
-                        if time.monotonic() > deadline:
-                            raise PageReadFailed("timeout", f"Ollama at {server.host} took longer "
-                                                 f"than {self.total_timeout_s:g} s", OTHER_MODEL_FIX)
-                        piece = chunk.message.content or ""
-                        if piece:
-                            content.append(piece)
-                            size += len(piece)
-                            if on_progress is not None:
-                                on_progress(size)
-                        if chunk.done:
-                            done_reason = chunk.done_reason or "stop"
-                            break
-                finally:
-                    stream.close()
-        except PageReadFailed:
-            raise
-        except Exception as exc:  # noqa: BLE001 - mapped to one line
-            if call.stop.is_set():
-                raise _cancelled() from None
-            raise self._classify(exc, server.host, info.name) from None
-        if done_reason is None:
-            raise _Retry(PageReadFailed("stopped_early", f"Ollama stopped {info.name} before its "
-                                        "reading was finished", OTHER_MODEL_FIX), new_seed=True)
-        return _THINK_TAGS.sub("", "".join(content), count=1), done_reason
 
-    def _classify(self, exc: BaseException, host: str, model: str | None) -> PageReadFailed | _Retry:
-        if isinstance(exc, ollama.ResponseError):
-            if exc.status_code == 503:
-                return _Retry(PageReadFailed("server_busy", f"Ollama at {host} is busy with other "
-                                             f"requests ({exc.error})", "try again when its other "
-                                             "work is done"), pause_s=self.busy_retry_s)
-            if exc.status_code == -1:
-                return _Retry(PageReadFailed("generation_error", f"Ollama at {host} failed while "
-                                             f"{model} was writing: {exc.error}", OTHER_MODEL_FIX),
-                              new_seed=True)
-            if exc.status_code == 404:
-                name = model or "the model"
-                return PageReadFailed("model_missing", f"model '{name}' is not installed in Ollama "
-                                      f"at {host}", f"greenroom models pull {name}")
-            return PageReadFailed("server_error", f"Ollama at {host} answered with an error: "
-                                  f"{exc.error}", "check the Ollama server log, then try again")
-        if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | ConnectionError):
-            return PageReadFailed("not_running", f"Ollama is not running at {host}", START_FIX)
-        if isinstance(exc, httpx.TimeoutException):
-            return PageReadFailed("timeout", f"Ollama at {host} did not answer within "
-                                  f"{self.read_timeout_s:g} s", "try again (the first run loads "
-                                  "the model), or choose a smaller model")
-        if isinstance(exc, httpx.HTTPError | json.JSONDecodeError | ValidationError):
-            return PageReadFailed("stream_cut", f"the reply from Ollama at {host} broke off "
-                                  f"({type(exc).__name__})", "try again; if it keeps happening, "
-                                  "restart Ollama")
-        return PageReadFailed("internal", f"talking to Ollama at {host} failed "
-                              f"({type(exc).__name__}: {exc})", KEEP_RULES)
+        def progress(text: str) -> None:
+            nonlocal size
+            size += len(text)
+            if on_progress is not None:
+                on_progress(size)
 
-
-def parse_structure(content: str) -> PageStructure:
-    """The reply as a validated structure; PageReadFailed when it is not JSON or off-schema."""
-    try:
-        data = json.loads(content)
-    except json.JSONDecodeError as exc:
-        raise PageReadFailed("malformed_json", f"the model's reply was not valid JSON ({exc.msg} "
-                             f"at char {exc.pos})", OTHER_MODEL_FIX) from None
-    try:
-        return PageStructure.model_validate(data)
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or '(top)'}: {e['msg']}"
-                             for e in exc.errors()[:3])
-        raise PageReadFailed("schema_violation", f"the model's reply did not follow the page "
-                             f"schema ({problems})", OTHER_MODEL_FIX) from None
+        answer = self.call.ask(page_request(page, name), progress, cancel)
+        result, dropped = answer.value
+        return PageReading(result, answer.model, dropped, answer.attempts)
 
 
 def _normalised(text: str) -> str:
@@ -468,7 +233,7 @@ def build_reading(page: str, name: str, structure: PageStructure,
     A question stays only when its words, normalised, stand on the page as written; a
     list item, guidance or sample answer stays when most of its meaning words do; a time
     guide when it reads as one and its numbers are the page's; title and role when they
-    are the page's words. Raises PageReadFailed when no question is left."""
+    are the page's words. Raises OllamaFailure when no question is left."""
     flat = _normalised(page)
     words = set(content_words(page))
     numbers = set(re.findall(r"\d+", page))
@@ -505,7 +270,7 @@ def build_reading(page: str, name: str, structure: PageStructure,
     if not questions:
         more = f" (it named {dropped.questions}, none of them in the page's words)" \
             if dropped.questions else ""
-        raise PageReadFailed("no_questions", f"the local model {model} found no question on the "
+        raise OllamaFailure("no_questions", f"the local model {model} found no question on the "
                              f"page{more}", KEEP_RULES)
     title = structure.title.strip()
     role = structure.role.strip()
@@ -519,7 +284,7 @@ def build_reading(page: str, name: str, structure: PageStructure,
         result = structured_result(page, name, title=title, role=role, questions=questions,
                                    read_by=f"the local model {model}", notes=notes)
     except ScriptError as exc:
-        raise PageReadFailed("schema_violation", f"the model's reading does not make a valid "
+        raise OllamaFailure("schema_violation", f"the model's reading does not make a valid "
                              f"script ({exc})", OTHER_MODEL_FIX) from None
     return result, dropped
 

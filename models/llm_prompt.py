@@ -18,6 +18,7 @@ from typing import Any
 
 from interview_scripts.script import Question
 from interview_scripts.time_guide import format_clock
+from models.coach.feedback_model import Feedback
 from models.llm_feedback import MAX_IMPROVEMENTS, VERDICT_CHARS, ReviewSpec
 
 PROMPT_VERSION = "llm_feedback_v3"
@@ -208,8 +209,11 @@ def _bullets(items: list[str], empty: str) -> str:
     return "\n".join(f"- {item}" for item in items) if items else empty
 
 
-def build_prompt(question: Question, feedback: dict[str, Any],
+def build_prompt(question: Question, feedback: Feedback | dict[str, Any],
                  version: str = PROMPT_VERSION) -> PromptPlan:
+    """The review's messages for ``feedback`` (the typed feedback, or its JSON)."""
+    if isinstance(feedback, Feedback):
+        feedback = feedback.to_dict()
     system_t, user_t = load_prompt(version)
     spec = ReviewSpec.for_question(question)
     schema = spec.schema()

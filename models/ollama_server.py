@@ -41,7 +41,7 @@ except ValueError:
 
     os.environ["OLLAMA_HOST"] = _bad_host
 
-from models.errors import LLMError
+from models.errors import LLMError, OllamaFailure
 
 log = logging.getLogger(__name__)
 
@@ -62,9 +62,6 @@ CONNECT_TIMEOUT_S = 3.0
 STATUS_TIMEOUT_S = 5.0
 
 START_FIX = "start Ollama (`ollama serve`) or set OLLAMA_HOST to where it runs"
-ALLOW_REMOTE_FIX = ("use a model on this machine (`greenroom models list`), or say yes to sending "
-                    "answers away: --allow-remote-llm, the app's setting, or "
-                    f"{ALLOW_REMOTE_ENV}=1")
 CHAT_MODEL_FIX = f"choose a chat model, e.g. `greenroom models pull {PREFERRED_MODELS[0]}`"
 
 # Families whose models only embed text, for servers too old to report capabilities.
@@ -192,39 +189,40 @@ class ModelChoice:
         return self.info.name
 
 
-class ModelRefused(LLMError):
-    """Greenroom will not send the answer to this model or server; ``code`` and ``fix``
-    become the report's ``llm_status``."""
-
-    def __init__(self, code: str, reason: str, fix: str) -> None:
-        super().__init__(f"{reason}; {fix}")
-        self.code = code
-        self.reason = " ".join(reason.split())
-        self.fix = fix
+def allow_remote_fix(sends: str = "answer") -> str:
+    return ("use a model on this machine (`greenroom models list`), or say yes to sending "
+            f"{sends}s away: --allow-remote-llm, the app's setting, or {ALLOW_REMOTE_ENV}=1")
 
 
-def refuse_remote_host(host: str) -> ModelRefused:
-    return ModelRefused(
+ALLOW_REMOTE_FIX = allow_remote_fix()
+
+
+def refuse_remote_host(host: str, sends: str = "answer") -> OllamaFailure:
+    """``sends`` names what would leave the machine: "answer", "page"."""
+    return OllamaFailure(
         "remote_refused",
-        f"Ollama at {host} is not on this machine, so your answer would leave it; "
-        "Greenroom sent nothing there", ALLOW_REMOTE_FIX)
+        f"Ollama at {host} is not on this machine, so your {sends} would leave it; "
+        "Greenroom sent nothing there", allow_remote_fix(sends))
 
 
-def refuse_remote_model(name: str, remote_host: str | None) -> ModelRefused:
+def refuse_remote_model(name: str, remote_host: str | None,
+                        sends: str = "answer") -> OllamaFailure:
     where = remote_host or "ollama.com"
-    return ModelRefused(
+    return OllamaFailure(
         "remote_refused",
-        f"model '{name}' runs on {where}, so your answer would leave this machine; "
-        "Greenroom sent nothing to it", ALLOW_REMOTE_FIX)
+        f"model '{name}' runs on {where}, so your {sends} would leave this machine; "
+        "Greenroom sent nothing to it", allow_remote_fix(sends))
 
 
-def check_setting(host: str | None, model: str | None, allow_remote: bool) -> str | None:
+def check_setting(host: str | None, model: str | None, allow_remote: bool,
+                  sends: str = "answer") -> str | None:
     """The refusals that need no server: a remote host, a model named as a cloud one.
 
-    Raises ModelRefused before anything is sent. With ``allow_remote``, returns the
-    sentence to show the user about where the answer will go, or None when it stays on
-    this machine as far as the settings tell. A malformed host passes: nothing can be
-    sent to it, and the coach reports it with the rest of its feedback.
+    Raises OllamaFailure (``remote_refused``) before anything is sent. With
+    ``allow_remote``, returns the sentence to show the user about where the ``sends``
+    ("answer", "page") will go, or None when it stays on this machine as far as the
+    settings tell. A malformed host passes: nothing can be sent to it, and the request
+    reports it (``settings``) like any other failure.
     """
     try:
         resolved = resolve_host(host)
@@ -235,14 +233,14 @@ def check_setting(host: str | None, model: str | None, allow_remote: bool) -> st
     cloud = bool(named) and is_cloud_name(str(named))
     if not allow_remote:
         if elsewhere:
-            raise refuse_remote_host(resolved)
+            raise refuse_remote_host(resolved, sends)
         if cloud:
-            raise refuse_remote_model(str(named), None)
+            raise refuse_remote_model(str(named), None, sends)
         return None
     if cloud:
-        return f"your answer will be sent to ollama.com for model '{named}' (allowed by setting)"
+        return f"your {sends} will be sent to ollama.com for model '{named}' (allowed by setting)"
     if elsewhere:
-        return f"your answer will be sent to Ollama at {resolved}, off this machine " \
+        return f"your {sends} will be sent to Ollama at {resolved}, off this machine " \
                "(allowed by setting)"
     return None
 
@@ -436,6 +434,7 @@ class OllamaServer:
         allow_remote: bool = False,
         preferred: Sequence[str] = PREFERRED_MODELS,
         entries: Sequence[dict[str, Any]] | None = None,
+        sends: str = "answer",
     ) -> ModelChoice:
         """The model Greenroom will use, checked before anything is sent to it.
 
@@ -443,17 +442,18 @@ class OllamaServer:
         and can chat; a cloud one only with ``allow_remote``. Without a name, the first
         preferred model installed, else the newest installed one, that runs here, can chat
         and does not think first; a thinking model only when no other is installed. Raises
-        ModelRefused (code, reason, fix) or the server's own error.
+        OllamaFailure (code, reason, fix) or the server's own error; ``sends`` words a
+        refusal for what would have been sent ("answer", "page").
         """
         if not allow_remote and not self.local:
-            raise refuse_remote_host(self.host)
+            raise refuse_remote_host(self.host, sends)
         override = override or os.environ.get(MODEL_ENV) or None
         listed = list(self.tags() if entries is None else entries)
         if override:
-            return self._check_named(override, listed, allow_remote)
+            return self._check_named(override, listed, allow_remote, sends)
         if not listed:
-            raise ModelRefused("no_model", f"Ollama at {self.host} has no model installed",
-                               f"greenroom models pull {preferred[0]}")
+            raise OllamaFailure("no_model", f"Ollama at {self.host} has no model installed",
+                                f"greenroom models pull {preferred[0]}")
         skipped: list[str] = []
         thinking: ModelInfo | None = None
         for entry in _preference_order(listed, preferred):
@@ -472,9 +472,9 @@ class OllamaServer:
                 if exc.status_code != 404:
                     raise
                 # Listed but gone by the time it was asked about: removed meanwhile.
-                raise ModelRefused("model_missing",
-                                   f"model '{name}' is not installed in Ollama at {self.host}",
-                                   f"greenroom models pull {name}") from None
+                raise OllamaFailure("model_missing",
+                                    f"model '{name}' is not installed in Ollama at {self.host}",
+                                    f"greenroom models pull {name}") from None
             if info.remote:
                 skipped.append(f"{name} runs on {info.remote_host}")
             elif not info.chat:
@@ -487,17 +487,17 @@ class OllamaServer:
         if thinking is not None:
             return ModelChoice(thinking, "the only installed chat models think before "
                                "answering; it is given room to think", tuple(skipped))
-        raise ModelRefused(
+        raise OllamaFailure(
             "no_model", f"Ollama at {self.host} has no model Greenroom can use here "
             f"({'; '.join(skipped)})", f"greenroom models pull {preferred[0]}")
 
     def _check_named(self, name: str, listed: list[dict[str, Any]],
-                     allow_remote: bool) -> ModelChoice:
+                     allow_remote: bool, sends: str) -> ModelChoice:
         entry = _find(listed, name)
         if is_cloud_name(name) or (entry and (entry.get("remote_host")
                                                or entry.get("remote_model"))):
             if not allow_remote:
-                raise refuse_remote_model(name, (entry or {}).get("remote_host"))
+                raise refuse_remote_model(name, (entry or {}).get("remote_host"), sends)
             if entry is None:
                 # An unlisted cloud name is proxied to ollama.com even for /api/show;
                 # the user said yes, but nothing is asked that the chat does not need.
@@ -505,9 +505,9 @@ class OllamaServer:
         real = str(entry.get("model") or entry.get("name")) if entry else name
         info = self.info(real, entry)  # 404 for a model that is not installed
         if info.remote and not allow_remote:
-            raise refuse_remote_model(real, info.remote_host)
+            raise refuse_remote_model(real, info.remote_host, sends)
         if not info.chat:
-            raise ModelRefused(
+            raise OllamaFailure(
                 "not_chat_model", f"model '{real}' cannot chat (it can: "
                 f"{', '.join(info.capabilities or ()) or 'nothing stated'})", CHAT_MODEL_FIX)
         why = f"set by {MODEL_ENV}" if os.environ.get(MODEL_ENV) == name else "named"
@@ -522,7 +522,7 @@ class OllamaServer:
         entries = None if installed is None else [{"model": n} for n in installed]
         try:
             return self.choose(preferred=preferred, entries=entries).name
-        except ModelRefused:
+        except OllamaFailure:
             return None
 
     # -- actions -------------------------------------------------------------------

@@ -70,3 +70,13 @@ def without_fold(value: Any) -> Any:
     if isinstance(value, list):
         return [without_fold(v) for v in value]
     return value
+
+
+def review(coach: Any, question: Question, feedback: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """``coach`` (an ``LLMCoach``) reviewing ``feedback`` given as the coach's JSON: the
+    typed ``Feedback`` goes in and comes out, and the result is read as stored JSON."""
+    from models.coach.feedback_model import Feedback
+
+    result = coach.coach(question, Feedback.from_dict(feedback), **kwargs)
+    assert isinstance(result, Feedback)
+    return result.to_dict()

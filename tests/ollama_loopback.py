@@ -13,6 +13,10 @@ It reproduces what the real server does that a kind stand-in would not:
   ``thinking``…), cloud models with ``remote_model``/``remote_host``, the trained
   context length. /api/tags lists them newest first (server/model_list_cache.go sorts by
   modified time). Chat with an embedding model answers 400 "does not support chat".
+  Capabilities are listed in /api/tags from Ollama 0.12 (``tags_capabilities``) and in
+  /api/show from 0.6.4 (``show_capabilities``); an older server states none anywhere, yet
+  still refuses a chat with an embedding model with a 400 (routes.go: worded so since
+  0.1.49; "embedding models do not support chat" from 0.1.26 to 0.1.48).
 - Thinking models think unless ``think`` is false (routes.go sets think=true for a model
   with the thinking capability when the request leaves it out), into
   ``message.thinking``; ``format`` only applies to the content after the think. A spec's
@@ -32,7 +36,10 @@ It reproduces what the real server does that a kind stand-in would not:
 Modes, switched with ``set_mode`` (``times=N`` limits a chat mode to the next N chat
 requests): ``down`` (the port is closed), ``slow`` (loading the model takes ``slow_s``;
 the wait ends early when the client leaves), ``missing_model`` (404 for every model),
-``truncated`` (the connection drops mid-reply), ``invalid_json`` and ``schema_violation``
+``truncated`` (the connection drops mid-reply), ``stopped_loading`` (the connection closes
+before any reply, as ``ollama serve`` closes every connection when it is stopped while a
+request waits for its model: http.Server.Close in routes.go), ``invalid_json`` and
+``schema_violation``
 (the reply content is broken), ``busy`` (503 "server busy", from the scheduler's full
 queue), ``error_line`` (a few pieces, then an ``{"error": …}`` line, as streamResponse
 writes a mid-stream error), ``no_done`` (the model repeats one token and the runner's
@@ -68,10 +75,11 @@ from typing import Any
 
 import pytest
 
-MODES = ("healthy", "down", "slow", "missing_model", "truncated", "invalid_json",
-         "schema_violation", "busy", "error_line", "no_done", "negative_times", "padded")
-CHAT_MODES = ("slow", "truncated", "invalid_json", "schema_violation", "busy", "error_line",
-              "no_done", "negative_times", "padded")
+MODES = ("healthy", "down", "slow", "missing_model", "truncated", "stopped_loading",
+         "invalid_json", "schema_violation", "busy", "error_line", "no_done", "negative_times",
+         "padded")
+CHAT_MODES = ("slow", "truncated", "stopped_loading", "invalid_json", "schema_violation", "busy",
+              "error_line", "no_done", "negative_times", "padded")
 SERVER_VERSION = "0.13.5"
 CONTEXT_LENGTH = 131072
 # Ollama's num_ctx when a request states none (envconfig's default context length).
@@ -420,6 +428,8 @@ class _Handler(BaseHTTPRequestHandler):
             "capabilities": list(spec.capabilities),
             "modified_at": self.server.owner.pulled_at(spec),
         }
+        if not self.server.owner.show_capabilities:
+            del reply["capabilities"]
         if spec.remote:
             # routes.go: a remote model shows its upstream and a small model_info.
             reply.update(remote_host=spec.remote_host, remote_model=spec.remote_model,
@@ -502,6 +512,11 @@ class _Handler(BaseHTTPRequestHandler):
         stream = body.get("stream", True) is not False
         options = body.get("options") or {}
         with owner._runner_for(self):
+            if mode == "stopped_loading":
+                # Stopped while the model loads: the connection closes, nothing written.
+                record.abandoned_at = time.monotonic()
+                self.close_connection = True
+                return
             num_ctx = self._load(spec, options, slow=mode == "slow")
             if not messages:
                 self._json(200, {"model": model, "created_at": _now(),
@@ -650,7 +665,8 @@ class OllamaLoopback:
 
     def __init__(self, models: tuple[str | ModelSpec, ...] = ("llama3.2:3b",), *,
                  slow_s: float = 2.0, chunk_chars: int = 40, pull_steps: int = 4,
-                 pull_delay_s: float = 0.0, tags_capabilities: bool = True) -> None:
+                 pull_delay_s: float = 0.0, tags_capabilities: bool = True,
+                 show_capabilities: bool = True) -> None:
         self.specs: dict[str, ModelSpec] = {}
         for i, model in enumerate(models):
             spec = model if isinstance(model, ModelSpec) else ModelSpec.named(model)
@@ -669,6 +685,8 @@ class OllamaLoopback:
         self.pad_tokens = 0
         # Ollama 0.12 and later list capabilities in /api/tags; older servers do not.
         self.tags_capabilities = tags_capabilities
+        # Ollama 0.6.4 and later state capabilities in /api/show; older servers do not.
+        self.show_capabilities = show_capabilities
         self.mode = "healthy"
         self._mode_left: int | None = None
         self.scripted: Any = None

@@ -174,7 +174,8 @@ def test_the_loopback_llm_settles_points_only_with_quotes_from_the_transcript(
 
     question = Question(id="slip", text="?", framework=STAR, key_points=POINTS)
     transcript, starts = told_in_turn(PARAPHRASED, wpm=WPM)
-    fb = coach_answer(question, transcript, None).to_dict()
+    typed = coach_answer(question, transcript, None)
+    fb = typed.to_dict()
     spec = ReviewSpec.for_question(question)
     claims = {POINTS[0].text: ("covered", "picked up the phone that same afternoon"),
               POINTS[1].text: ("covered", "I came with two options"),
@@ -190,8 +191,10 @@ def test_the_loopback_llm_settles_points_only_with_quotes_from_the_transcript(
               "rephrasing": {"at_s": 1.0, "original": PARAPHRASED[0], "better": "Say it."},
               "follow_up_question": "What would you do differently?"}
     monkeypatch.setattr(loopback, "reply_from_format", lambda *a, **k: json.dumps(review))
-    result = LLMCoach(ollama_loopback.host, read_timeout_s=5.0, connect_timeout_s=0.5
-                      ).coach(question, fb)
+    reviewed = LLMCoach(ollama_loopback.host, read_timeout_s=5.0, connect_timeout_s=0.5
+                        ).coach(question, typed)
+    assert isinstance(reviewed, Feedback)
+    result = reviewed.to_dict()
     assert result["llm_status"]["ok"] is True, result["llm_status"]
     assert validate_feedback(result) == []
     told, options, owned, record, follow = result["key_points"]

@@ -16,7 +16,7 @@ import pytest
 from models.llm_coach import LLMCoach
 from models.llm_feedback import LLMFeedback
 from models.ollama_server import OllamaServer
-from tests.llm_helpers import deterministic_feedback, star_question
+from tests.llm_helpers import deterministic_feedback, review, star_question
 
 pytestmark = pytest.mark.live_ollama
 
@@ -55,7 +55,7 @@ def test_live_coaching_returns_valid_feedback(live_server: OllamaServer) -> None
     pieces: list[str] = []
     coach = LLMCoach(live_server.host, read_timeout_s=300.0, total_timeout_s=600.0)
     feedback = deterministic_feedback(word_count=180, duration_s=75.0)
-    result = coach.coach(star_question(), feedback, on_text=pieces.append)
+    result = review(coach, star_question(), feedback, on_text=pieces.append)
     assert result["llm_status"]["ok"] is True, result["llm_status"]
     llm = {k: v for k, v in result["llm"].items() if k not in ("model", "prompt_version")}
     LLMFeedback.model_validate(llm)
@@ -71,7 +71,7 @@ def test_live_thinking_model_is_coached(live_server: OllamaServer) -> None:
     if thinking is None:
         pytest.skip("no thinking model installed (e.g. `ollama pull qwen3:1.7b`)")
     coach = LLMCoach(live_server.host, thinking, read_timeout_s=300.0, total_timeout_s=900.0)
-    result = coach.coach(star_question(), deterministic_feedback(word_count=180, duration_s=75.0))
+    result = review(coach, star_question(), deterministic_feedback(word_count=180, duration_s=75.0))
     status = result["llm_status"]
     # The review, or a reason of its own: never a generic malformed reply.
     assert status["ok"] or status["code"] in ("thinking_too_long", "timeout"), status

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from models.coach.feedback_model import Feedback
 from models.llm_coach import LLMCoach
 from models.llm_feedback import LLMFeedback
 from models.llm_prompt import (
@@ -26,6 +27,7 @@ from models.llm_prompt import (
 )
 from tests.llm_helpers import (
     deterministic_feedback,
+    review,
     star_question,
     transcript_dict,
     without_fold,
@@ -72,9 +74,12 @@ def times_sorted(notes: list[dict[str, Any]]) -> bool:
 def test_healthy_run_fills_llm_and_adds_timed_notes(ollama_loopback: OllamaLoopback) -> None:
     feedback = deterministic_feedback()
     original = copy.deepcopy(feedback)
-    result = make_coach(ollama_loopback).coach(star_question(), feedback)
+    typed = Feedback.from_dict(feedback)
+    reviewed = make_coach(ollama_loopback).coach(star_question(), typed)
+    result = reviewed.to_dict()
 
-    assert feedback == original, "the caller's dict must not be changed"
+    assert isinstance(reviewed, Feedback) and reviewed is not typed
+    assert typed.to_dict() == original, "the caller's feedback must not be changed"
     assert result["llm_status"]["ok"] is True, result["llm_status"]
     llm = result["llm"]
     assert llm["model"] == "llama3.2:3b"
@@ -113,29 +118,29 @@ def test_streaming_callback_receives_the_reply_text(ollama_loopback: OllamaLoopb
         pieces.append(text)
         threads.add(threading.current_thread().name)
 
-    result = make_coach(ollama_loopback).coach(star_question(), deterministic_feedback(),
-                                               on_text=on_text)
+    result = review(make_coach(ollama_loopback), star_question(), deterministic_feedback(),
+                    on_text=on_text)
     assert len(pieces) > 3, "the reply should arrive in several streamed pieces"
     streamed = json.loads("".join(pieces))
     llm = {k: v for k, v in result["llm"].items() if k not in ("model", "prompt_version")}
     assert streamed == llm
-    assert threads == {"llm-coach"}
+    assert threads == {"llm-review"}  # the request's worker, never the caller's thread
 
 
 def test_a_failing_callback_does_not_cost_the_feedback(ollama_loopback: OllamaLoopback) -> None:
     def on_text(text: str) -> None:
         raise RuntimeError("display went away")
 
-    result = make_coach(ollama_loopback).coach(star_question(), deterministic_feedback(),
-                                               on_text=on_text)
+    result = review(make_coach(ollama_loopback), star_question(), deterministic_feedback(),
+                    on_text=on_text)
     assert result["llm_status"]["ok"] is True
 
 
 def test_coaching_a_saved_result_again_replaces_its_llm_notes(
         ollama_loopback: OllamaLoopback) -> None:
     coach = make_coach(ollama_loopback)
-    once = coach.coach(star_question(), deterministic_feedback())
-    twice = coach.coach(star_question(), once)
+    once = review(coach, star_question(), deterministic_feedback())
+    twice = review(coach, star_question(), once)
     assert twice["notes"] == once["notes"]
 
 
@@ -156,7 +161,7 @@ def test_each_failure_keeps_the_deterministic_feedback(
     original = copy.deepcopy(feedback)
     ollama_loopback.set_mode(mode)
     started = time.monotonic()
-    result = make_coach(ollama_loopback).coach(star_question(), feedback)
+    result = review(make_coach(ollama_loopback), star_question(), feedback)
     assert time.monotonic() - started < 5
     status = assert_failed(result, original, code)
     assert ollama_loopback.host in status["reason"] or code in ("malformed_json",
@@ -175,7 +180,7 @@ def test_each_failure_keeps_the_deterministic_feedback(
 
 def test_a_model_the_server_lacks_gives_a_pull_command(ollama_loopback: OllamaLoopback) -> None:
     feedback = deterministic_feedback()
-    result = make_coach(ollama_loopback, model="mistral:7b").coach(star_question(), feedback)
+    result = review(make_coach(ollama_loopback, model="mistral:7b"), star_question(), feedback)
     status = assert_failed(result, feedback, "model_missing")
     assert status["fix"] == "greenroom models pull mistral:7b"
 
@@ -184,7 +189,7 @@ def test_a_server_without_models_says_what_to_pull() -> None:
     server = OllamaLoopback(models=()).start()
     try:
         feedback = deterministic_feedback()
-        result = make_coach(server).coach(star_question(), feedback)
+        result = review(make_coach(server), star_question(), feedback)
         status = assert_failed(result, feedback, "no_model")
         assert status["fix"].startswith("greenroom models pull ")
     finally:
@@ -195,13 +200,13 @@ def test_one_schema_violation_is_retried_and_the_retry_is_used(
         ollama_loopback: OllamaLoopback) -> None:
     ollama_loopback.set_mode("schema_violation", times=1)
     feedback = deterministic_feedback()
-    result = make_coach(ollama_loopback).coach(star_question(), feedback)
+    result = review(make_coach(ollama_loopback), star_question(), feedback)
     assert result["llm_status"]["ok"] is True, result["llm_status"]
     assert result["llm_status"]["attempts"] == 2
     assert result["llm"]["verdict"]
     chats = ollama_loopback.requests_to("/api/chat")
     assert len(chats) == 2
-    assert "did not match the feedback schema" in chats[1].body["messages"][-1]["content"]
+    assert "did not match the review schema" in chats[1].body["messages"][-1]["content"]
 
 
 def test_cancel_returns_at_once_with_the_feedback_intact() -> None:
@@ -212,7 +217,7 @@ def test_cancel_returns_at_once_with_the_feedback_intact() -> None:
         cancel = threading.Event()
         threading.Timer(0.2, cancel.set).start()
         started = time.monotonic()
-        result = LLMCoach(server.host, read_timeout_s=5.0).coach(star_question(), feedback,
+        result = review(LLMCoach(server.host, read_timeout_s=5.0), star_question(), feedback,
                                                                  cancel=cancel)
         assert time.monotonic() - started < 1.0
         assert_failed(result, feedback, "cancelled")
@@ -225,7 +230,7 @@ def test_cancel_before_start_makes_no_difference_to_the_answer(
     cancel = threading.Event()
     cancel.set()
     feedback = deterministic_feedback()
-    result = make_coach(ollama_loopback).coach(star_question(), feedback, cancel=cancel)
+    result = review(make_coach(ollama_loopback), star_question(), feedback, cancel=cancel)
     assert_failed(result, feedback, "cancelled")
 
 
@@ -275,8 +280,8 @@ def test_answers_share_one_window_size_and_only_a_very_long_one_gets_more(
     # A short and a seven-minute answer run in the same window, so the loaded model is
     # reused; a twenty-minute ramble needs the next fixed size.
     for words, seconds in ((260, 100.0), (1100, 420.0), (3300, 1200.0)):
-        result = make_coach(ollama_loopback).coach(
-            star_question(), deterministic_feedback(word_count=words, duration_s=seconds))
+        result = review(make_coach(ollama_loopback), star_question(),
+                        deterministic_feedback(word_count=words, duration_s=seconds))
         assert result["llm_status"]["ok"], result["llm_status"]
     short, seven, ramble = (r.body["options"]["num_ctx"]
                             for r in ollama_loopback.requests_to("/api/chat"))
@@ -299,7 +304,7 @@ def test_real_deterministic_feedback_gets_llm_feedback_and_stays_valid(
     original = copy.deepcopy(feedback)
     assert validate_feedback(feedback) == []
 
-    result = make_coach(ollama_loopback).coach(star_question(), feedback)
+    result = review(make_coach(ollama_loopback), star_question(), feedback)
     assert result["llm_status"]["ok"] is True, result["llm_status"]
     assert validate_feedback(result) == []
     untouched = [k for k in original if k not in ("llm", "llm_status", "notes")]
@@ -312,7 +317,7 @@ def test_real_deterministic_feedback_gets_llm_feedback_and_stays_valid(
     assert f"- wpm: {_fmt(original['wpm'])}" in user
 
     ollama_loopback.set_mode("down")
-    failed = make_coach(ollama_loopback).coach(star_question(), feedback)
+    failed = review(make_coach(ollama_loopback), star_question(), feedback)
     assert failed["llm"] is None and validate_feedback(failed) == []
     assert {k: v for k, v in failed.items() if k != "llm_status"} == \
         {k: v for k, v in original.items() if k != "llm_status"}
@@ -320,3 +325,35 @@ def test_real_deterministic_feedback_gets_llm_feedback_and_stays_valid(
 
 def _fmt(value: Any) -> str:
     return f"{value:.1f}" if isinstance(value, float) else str(value)
+
+
+# -- typed all the way ------------------------------------------------------------------
+
+
+def test_feedback_stays_typed_from_the_coach_through_the_review_to_the_store(
+        ollama_loopback: OllamaLoopback, tmp_path: Any) -> None:
+    from app.store import Store
+    from models.answer_pipeline import CoachedAnswer, ModelsUsed, add_llm_review
+    from models.coach import coach_answer
+    from models.transcript import Transcript
+
+    transcript = Transcript.from_dict(transcript_dict(word_count=300, duration_s=120.0))
+    measured = coach_answer(star_question(), transcript, audio=None)
+    assert type(measured) is Feedback
+    answer = CoachedAnswer(transcript, measured, ModelsUsed(speech="tiny.en"))
+    reviewed = add_llm_review(star_question(), answer, make_coach(ollama_loopback))
+    assert type(reviewed.feedback) is Feedback
+    assert reviewed.feedback.llm is not None and reviewed.feedback.llm_status is not None
+    assert reviewed.feedback.llm_status.ok and reviewed.models.llm == "llama3.2:3b"
+    assert measured.llm is None, "the coach's own feedback is left as it was"
+
+    store = Store(tmp_path / "typed.sqlite3")
+    session = store.create_session("ops", "Ops")
+    attempt = store.start_attempt(session, "ops", star_question().id, star_question().text,
+                                  tmp_path / "answer.wav")
+    store.finish_attempt(attempt, 120.0, reviewed.transcript, reviewed.feedback,
+                         reviewed.models)
+    saved = store.get_attempt(attempt).feedback
+    assert type(saved) is Feedback
+    assert saved == reviewed.feedback
+    assert saved.llm is not None and saved.llm.model == "llama3.2:3b"

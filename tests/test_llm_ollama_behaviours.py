@@ -16,12 +16,13 @@ from typing import Any
 import pytest
 
 from models.coach import coach_answer
-from models.llm_coach import THINK_TOKENS, LLMCoach, chat_options
+from models.llm_coach import REVIEW, LLMCoach
 from models.llm_feedback import ReviewSpec, repair_reply
-from models.llm_prompt import STANDARD_REPLY_TOKENS, build_prompt, plan_budget
+from models.llm_prompt import STANDARD_REPLY_TOKENS, THINK_TOKENS, build_prompt, plan_budget
+from models.ollama_call import chat_options
 from models.ollama_server import ALLOW_REMOTE_ENV, KEEP_ALIVE_ENV, MODEL_ENV, OllamaServer
 from models.transcript import Transcript
-from tests.llm_helpers import star_question, transcript_dict, without_fold
+from tests.llm_helpers import review, star_question, transcript_dict, without_fold
 from tests.ollama_loopback import ModelSpec, OllamaLoopback, count_tokens
 
 pytest_plugins = ("tests.ollama_loopback",)
@@ -91,7 +92,7 @@ def test_cloud_and_embedding_models_listed_first_are_never_sent_anything(
     try:
         assert server.models == [CLOUD, EMBED, "mistral:7b"]
         feedback = coached_feedback()
-        result = coach(server).coach(star_question(), feedback)
+        result = review(coach(server), star_question(), feedback)
         assert_reviewed(result, feedback, "mistral:7b")
         assert server.requests_for(CLOUD) == []
         # Chat and preload never reach the embedding model; only an old server, whose
@@ -106,13 +107,13 @@ def test_a_named_cloud_model_is_refused_without_the_setting_and_used_with_it() -
     server = serve(ModelSpec.named(CLOUD, age_days=1), LOCAL)
     try:
         feedback = coached_feedback()
-        refused = coach(server, model=CLOUD).coach(star_question(), feedback)
+        refused = review(coach(server, model=CLOUD), star_question(), feedback)
         status = assert_failed(refused, feedback, "remote_refused")
         assert CLOUD in status["reason"] and "leave this machine" in status["reason"]
         assert "--allow-remote-llm" in status["fix"]
         assert server.requests_for(CLOUD) == [] and chats(server) == []
 
-        allowed = coach(server, model=CLOUD, allow_remote=True).coach(star_question(), feedback)
+        allowed = review(coach(server, model=CLOUD, allow_remote=True), star_question(), feedback)
         assert_reviewed(allowed, feedback, CLOUD)
         assert "ollama.com" in allowed["llm_status"]["reason"]
     finally:
@@ -124,7 +125,7 @@ def test_the_environment_setting_says_yes_too(monkeypatch: pytest.MonkeyPatch) -
     try:
         monkeypatch.setenv(ALLOW_REMOTE_ENV, "1")
         monkeypatch.setenv(MODEL_ENV, CLOUD)
-        result = coach(server).coach(star_question(), coached_feedback())
+        result = review(coach(server), star_question(), coached_feedback())
         assert result["llm_status"]["ok"] and result["llm"]["model"] == CLOUD
     finally:
         server.stop()
@@ -134,7 +135,7 @@ def test_a_named_embedding_model_cannot_chat() -> None:
     server = serve(EMBED, LOCAL)
     try:
         feedback = coached_feedback()
-        result = coach(server, model="nomic-embed-text").coach(star_question(), feedback)
+        result = review(coach(server, model="nomic-embed-text"), star_question(), feedback)
         status = assert_failed(result, feedback, "not_chat_model")
         assert "embedding" in status["reason"] and chats(server) == []
     finally:
@@ -158,7 +159,7 @@ def test_a_server_off_this_machine_is_refused_before_any_connection() -> None:
     # also proves nothing was attempted.
     feedback = coached_feedback()
     for host in ("http://10.0.0.5:11434", "https://ollama.example.org"):
-        result = LLMCoach(host).coach(star_question(), feedback)
+        result = review(LLMCoach(host), star_question(), feedback)
         status = assert_failed(result, feedback, "remote_refused")
         assert "not on this machine" in status["reason"]
 
@@ -166,7 +167,7 @@ def test_a_server_off_this_machine_is_refused_before_any_connection() -> None:
 def test_names_match_by_base_name_as_ollama_lists_them() -> None:
     server = serve("llama3.2:latest", "phi3.5:latest")
     try:
-        result = coach(server, model="llama3.2").coach(star_question(), coached_feedback())
+        result = review(coach(server, model="llama3.2"), star_question(), coached_feedback())
         assert result["llm_status"]["ok"] and result["llm"]["model"] == "llama3.2:latest"
         # The preference phi3.5 is found as phi3.5:latest by the automatic choice.
         assert OllamaServer(server.host).choose(preferred=("phi3.5",)).name == "phi3.5:latest"
@@ -200,7 +201,7 @@ def test_a_thinking_model_is_asked_not_to_think_and_given_room_if_it_does(
     try:
         pieces: list[str] = []
         feedback = coached_feedback()
-        result = coach(server).coach(star_question(), feedback, on_text=pieces.append)
+        result = review(coach(server), star_question(), feedback, on_text=pieces.append)
         assert_reviewed(result, feedback, "qwen3:4b")
         (chat,) = chats(server)
         assert chat.body["think"] is False
@@ -220,7 +221,7 @@ def test_a_model_whose_schema_is_ignored_without_thinking_is_let_think_on_the_re
     server = serve(ModelSpec.named("qwen3.5:4b", think_false="drops_format"))
     try:
         feedback = coached_feedback()
-        result = coach(server).coach(star_question(), feedback)
+        result = review(coach(server), star_question(), feedback)
         assert_reviewed(result, feedback, "qwen3.5:4b")
         assert result["llm_status"]["attempts"] == 2
         first, retry = chats(server)
@@ -234,7 +235,7 @@ def test_a_think_that_runs_out_of_budget_is_retried_with_twice_the_room() -> Non
                                    think_tokens=THINK_TOKENS + STANDARD_REPLY_TOKENS + 200))
     try:
         feedback = coached_feedback()
-        result = coach(server).coach(star_question(), feedback)
+        result = review(coach(server), star_question(), feedback)
         assert_reviewed(result, feedback, "deepseek-r1:7b")
         first, retry = chats(server)
         assert retry.body["options"]["num_predict"] > first.body["options"]["num_predict"]
@@ -247,7 +248,7 @@ def test_a_think_too_long_for_any_budget_says_to_choose_another_model() -> None:
     server = serve(ModelSpec.named("deepseek-r1:7b", think_false="ignored", think_tokens=40000))
     try:
         feedback = coached_feedback()
-        status = assert_failed(coach(server).coach(star_question(), feedback), feedback,
+        status = assert_failed(review(coach(server), star_question(), feedback), feedback,
                                "thinking_too_long")
         assert "GREENROOM_OLLAMA_MODEL=llama3.2:3b" in status["fix"]
         assert status["attempts"] == 2
@@ -258,7 +259,7 @@ def test_a_think_too_long_for_any_budget_says_to_choose_another_model() -> None:
 def test_gpt_oss_gets_a_thinking_level_it_understands() -> None:
     server = serve(ModelSpec.named("gpt-oss:20b"))
     try:
-        result = coach(server).coach(star_question(), coached_feedback())
+        result = review(coach(server), star_question(), coached_feedback())
         assert result["llm_status"]["ok"], result["llm_status"]
         assert chats(server)[0].body["think"] == "low"
     finally:
@@ -282,7 +283,7 @@ def test_a_failure_that_happens_once_is_retried_and_one_that_stays_is_named(
     ollama_loopback.pad_tokens = first_budget.num_predict  # one reply's worth of blank lines
 
     ollama_loopback.set_mode(mode, times=1)
-    result = coach(ollama_loopback).coach(star_question(), feedback)
+    result = review(coach(ollama_loopback), star_question(), feedback)
     assert_reviewed(result, feedback, LOCAL)
     assert result["llm_status"]["attempts"] == 2
     first, retry = chats(ollama_loopback)
@@ -295,14 +296,14 @@ def test_a_failure_that_happens_once_is_retried_and_one_that_stays_is_named(
     ollama_loopback.requests.clear()
     ollama_loopback.pad_tokens = 100_000
     ollama_loopback.set_mode(mode)
-    status = assert_failed(coach(ollama_loopback).coach(star_question(), feedback), feedback, code)
+    status = assert_failed(review(coach(ollama_loopback), star_question(), feedback), feedback, code)
     assert status["attempts"] == 2 and len(chats(ollama_loopback)) == 2
 
 
 def test_times_below_zero_are_dropped_and_the_review_kept(ollama_loopback: OllamaLoopback) -> None:
     ollama_loopback.set_mode("negative_times")
     feedback = coached_feedback()
-    result = coach(ollama_loopback).coach(star_question(), feedback)
+    result = review(coach(ollama_loopback), star_question(), feedback)
     assert_reviewed(result, feedback, LOCAL)
     llm = result["llm"]
     times = [i["at_s"] for i in [*llm["key_points"], *llm["improvements"], llm["rephrasing"]]]
@@ -367,7 +368,7 @@ def test_a_seven_minute_answer_fits_the_window_sent_on_the_first_try_and_the_ret
     try:
         feedback = coached_feedback(words=1150, seconds=420.0)
         server.set_mode("schema_violation", times=1)
-        result = coach(server).coach(star_question(), feedback)
+        result = review(coach(server), star_question(), feedback)
         assert result["llm_status"]["ok"] and result["llm_status"]["attempts"] == 2
         # Greenroom's own estimate errs high against the server's count.
         plan = build_prompt(star_question(), feedback)
@@ -393,7 +394,7 @@ def test_the_preload_loads_with_the_options_of_the_chat_so_nothing_reloads() -> 
             llm = coach(server)
             llm.preload().join(timeout=10)
             (preload,) = server.requests_to("/api/generate")
-            result = llm.coach(star_question(), coached_feedback(words=1150, seconds=420.0))
+            result = review(llm, star_question(), coached_feedback(words=1150, seconds=420.0))
             assert result["llm_status"]["ok"], result["llm_status"]
             (chat,) = chats(server)
             assert preload.body["options"]["num_ctx"] == chat.body["options"]["num_ctx"]
@@ -410,7 +411,7 @@ def test_keep_alive_is_sent_only_when_a_setting_asks(monkeypatch: pytest.MonkeyP
     monkeypatch.setenv(KEEP_ALIVE_ENV, "20m")
     llm = coach(ollama_loopback)
     llm.preload().join(timeout=10)
-    llm.coach(star_question(), coached_feedback())
+    review(llm, star_question(), coached_feedback())
     assert [r.body["keep_alive"] for r in ollama_loopback.requests
             if r.path in ("/api/generate", "/api/chat")] == ["20m", "20m"]
 
@@ -418,7 +419,7 @@ def test_keep_alive_is_sent_only_when_a_setting_asks(monkeypatch: pytest.MonkeyP
 def test_budget_options_are_the_same_for_the_same_inputs() -> None:
     a = plan_budget(None, STANDARD_REPLY_TOKENS, thinking=True, trained_ctx=40960)
     b = plan_budget(3000, 1700, thinking=True, trained_ctx=40960)
-    assert chat_options(a) == chat_options(b)
+    assert chat_options(a, REVIEW) == chat_options(b, REVIEW)
     small = plan_budget(3000, 1700, thinking=True, trained_ctx=8192)
     assert small.fits and 3000 + small.num_predict <= 8192 and small.think_tokens < THINK_TOKENS
 
@@ -435,8 +436,8 @@ def test_cancel_during_a_slow_load_returns_at_once_and_the_next_request_is_serve
         box: dict[str, Any] = {}
 
         def run() -> None:
-            box["result"] = coach(server, read_timeout_s=60.0).coach(
-                star_question(), feedback, cancel=cancel)
+            box["result"] = review(coach(server, read_timeout_s=60.0), star_question(),
+                                   feedback, cancel=cancel)
             box["returned"] = time.monotonic()
 
         worker = threading.Thread(target=run)
@@ -460,7 +461,7 @@ def test_cancel_during_a_slow_load_returns_at_once_and_the_next_request_is_serve
         assert first.abandoned_at is not None and first.abandoned_at - cancelled_at < 1.0
         # ...so the next one does not wait out the 30 s load of the abandoned one.
         started = time.monotonic()
-        result = coach(server).coach(star_question(), feedback)
+        result = review(coach(server), star_question(), feedback)
         assert result["llm_status"]["ok"], result["llm_status"]
         assert time.monotonic() - started < 10
     finally:

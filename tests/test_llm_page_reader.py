@@ -15,7 +15,8 @@ import pytest
 from interview_scripts.errors import ScriptError
 from interview_scripts.loader import parse_script
 from interview_scripts.page_importer import import_page
-from models.llm_page_reader import PageReader, PageReadFailed, page_schema
+from models.errors import OllamaFailure
+from models.llm_page_reader import PageReader, page_schema
 from models.ollama_server import ALLOW_REMOTE_ENV, KEEP_ALIVE_ENV, MODEL_ENV
 from tests.ollama_loopback import ModelSpec, OllamaLoopback
 
@@ -138,7 +139,7 @@ def test_the_model_structures_a_messy_page_and_what_it_invents_is_dropped(
 
 def test_a_reply_without_any_question_from_the_page_is_a_failure(server: OllamaLoopback) -> None:
     server.script_reply({"title": "x", "role": "", "questions": [_question("Why should we hire you?")]})
-    with pytest.raises(PageReadFailed) as failed:
+    with pytest.raises(OllamaFailure) as failed:
         reader(server).read(MESSY_PAGE, "page.txt")
     assert failed.value.code == "no_questions"
     assert "it named 1, none of them in the page's words" in str(failed.value)
@@ -155,7 +156,7 @@ def test_a_reply_without_any_question_from_the_page_is_a_failure(server: OllamaL
 def test_every_failure_is_one_line(server: OllamaLoopback, mode: str, code: str,
                                    requests: int) -> None:
     server.set_mode(mode)
-    with pytest.raises(PageReadFailed) as failed:
+    with pytest.raises(OllamaFailure) as failed:
         reader(server).read(MESSY_PAGE, "page.txt")
     message = str(failed.value)
     assert failed.value.code == code, message
@@ -185,7 +186,7 @@ def test_a_reply_cut_at_its_limit_is_retried_with_twice_the_room_then_given_up(
     endless = _question("why you want to leave your current job",
                         sample_answer="keep it positive " * 3000)
     server.script_reply({"title": "", "role": "", "questions": [endless]})
-    with pytest.raises(PageReadFailed) as failed:
+    with pytest.raises(OllamaFailure) as failed:
         reader(server).read(MESSY_PAGE, "page.txt")
     assert failed.value.code == "reply_too_long"
     first, second = (r.body["options"]["num_predict"] for r in chats(server))
@@ -196,7 +197,7 @@ def test_a_cloud_model_gets_nothing_without_consent() -> None:
     server = OllamaLoopback(models=(ModelSpec.named(CLOUD, age_days=1), LOCAL)).start()
     server.script_reply(READING)
     try:
-        with pytest.raises(PageReadFailed) as refused:
+        with pytest.raises(OllamaFailure) as refused:
             reader(server, model=CLOUD).read(MESSY_PAGE, "page.txt")
         assert refused.value.code == "remote_refused"
         assert "your page would leave this machine" in str(refused.value)
@@ -213,7 +214,7 @@ def test_a_cloud_model_gets_nothing_without_consent() -> None:
 
 
 def test_a_remote_host_is_refused_before_anything_is_sent() -> None:
-    with pytest.raises(PageReadFailed) as refused:
+    with pytest.raises(OllamaFailure) as refused:
         PageReader("http://192.0.2.10:11434", connect_timeout_s=0.2).choose()
     assert refused.value.code == "remote_refused" and "not on this machine" in str(refused.value)
 
@@ -221,7 +222,7 @@ def test_a_remote_host_is_refused_before_anything_is_sent() -> None:
 def test_no_model_installed_says_which_to_pull() -> None:
     server = OllamaLoopback(models=()).start()
     try:
-        with pytest.raises(PageReadFailed) as failed:
+        with pytest.raises(OllamaFailure) as failed:
             reader(server).choose()
         assert failed.value.code == "no_model" and "greenroom models pull" in str(failed.value)
     finally:
@@ -242,7 +243,7 @@ def test_cancel_during_a_slow_load_returns_and_the_server_drops_the_request() ->
 
     threading.Thread(target=cancel_once_asked, daemon=True).start()
     try:
-        with pytest.raises(PageReadFailed) as failed:
+        with pytest.raises(OllamaFailure) as failed:
             reader(server, read_timeout_s=60.0).read(MESSY_PAGE, "page.txt", progress.append, cancel)
         assert failed.value.code == "cancelled" and progress == []
         (request,) = chats(server)

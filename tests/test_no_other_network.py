@@ -15,7 +15,7 @@ import pytest
 
 from models.llm_coach import LLMCoach
 from models.ollama_server import OllamaServer
-from tests.llm_helpers import deterministic_feedback, star_question
+from tests.llm_helpers import deterministic_feedback, review, star_question
 from tests.ollama_loopback import OllamaLoopback
 
 pytest_plugins = ("tests.ollama_loopback",)
@@ -61,7 +61,7 @@ def test_a_full_coaching_run_connects_only_to_the_configured_server(
     coach = LLMCoach(read_timeout_s=2.0)
     coach.preload().join(timeout=5)
     ollama_loopback.set_mode("schema_violation", times=1)  # include the retry's request
-    result = coach.coach(star_question(), deterministic_feedback(), on_text=lambda text: None)
+    result = review(coach, star_question(), deterministic_feedback(), on_text=lambda text: None)
     assert result["llm_status"]["ok"] is True, result["llm_status"]
 
     paths = {r.path for r in ollama_loopback.requests}
@@ -75,6 +75,6 @@ def test_a_server_that_is_down_is_the_only_address_tried(
         ollama_loopback: OllamaLoopback, connect_targets: list[tuple[str, int]]) -> None:
     ollama_loopback.set_mode("down")
     coach = LLMCoach(ollama_loopback.host, read_timeout_s=0.5, connect_timeout_s=0.5)
-    result = coach.coach(star_question(), deterministic_feedback())
+    result = review(coach, star_question(), deterministic_feedback())
     assert result["llm_status"]["code"] == "not_running"
     assert set(connect_targets) == {ollama_loopback.address}

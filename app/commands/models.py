@@ -15,12 +15,11 @@ from typing import Any, TextIO
 import httpx
 import ollama
 
-from models.errors import LLMError
+from models.errors import LLMError, OllamaFailure
 from models.ollama_server import (
     ALLOW_REMOTE_ENV,
     PREFERRED_MODELS,
     ModelInfo,
-    ModelRefused,
     OllamaServer,
     PullProgress,
     env_allows_remote,
@@ -62,7 +61,7 @@ def list_models(args: argparse.Namespace, out: TextIO | None = None) -> int:
     try:
         choice = server.choose(allow_remote=env_allows_remote(), entries=entries)
         chosen, why = choice.name, choice.why
-    except ModelRefused as refused:
+    except OllamaFailure as refused:
         why = f"none: {refused.reason}; {refused.fix}"
     except ollama.ResponseError as exc:
         why = f"none: {exc.error}"

@@ -287,6 +287,11 @@ class Feedback(Part):
                     notes=[n for n in data["notes"] if n.get("source") != "llm"])
         return Feedback.from_dict(fold_llm_review(data))
 
+    def with_llm_folded(self) -> Feedback:
+        """A copy with ``llm``'s key-point and stage judgements folded into the checklist
+        and timeline (models/coach/llm_fold.py), any earlier fold undone first."""
+        return Feedback.from_dict(fold_llm_review(self.to_dict()))
+
 
 def _plain(value: Any) -> Any:
     """NumPy numbers reach the loosely typed parts (budget rules, word lists) from the
