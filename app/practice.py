@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from app import paths
 from app.errors import USER_ERRORS, GreenroomError, StoreError
 from app.store import Store
+from audio.mic_permission import SilentStartCheck
 from interview_scripts.script import InterviewScript, Question
 from interview_scripts.time_guide import clock_band
 from models.coach.feedback_model import Feedback
@@ -459,6 +460,10 @@ class PracticeSession:
             recorder = recorder_type(wav_path, source=source, device=self.settings.input_device)
             live = live_type(self._transcriber)
             recorder.add_listener(live.feed)
+            # macOS and Windows give exact zeros, not an error, when the microphone is not allowed.
+            silent_start = SilentStartCheck()
+            if silent_start.active:
+                recorder.add_listener(silent_start.feed)
             recorder.start()
         except Exception:
             # Nothing was recorded: an empty attempt would only clutter the history.
@@ -485,11 +490,13 @@ class PracticeSession:
         self.listener.recording_started(attempt_id)
         if self.settings.llm_enabled:
             self._pool.submit(self._preload_llm)
-        threading.Thread(target=self._watch_recording, args=(recorder, question),
+        threading.Thread(target=self._watch_recording, args=(recorder, question, silent_start),
                          name="greenroom-record-watch", daemon=True).start()
 
-    def _watch_recording(self, recorder: Recorder, question: Question) -> None:
-        """Ticks the clock and decides automatic stops (silence, length, lost device)."""
+    def _watch_recording(self, recorder: Recorder, question: Question,
+                         silent_start: SilentStartCheck | None = None) -> None:
+        """Ticks the clock and decides automatic stops (silence, length, lost device); says
+        once how to allow the microphone if the answer starts in exact zeros (no stop)."""
         settings = self.settings
         while True:
             time.sleep(TICK_S)
@@ -498,6 +505,9 @@ class PracticeSession:
                     return
             elapsed = float(recorder.elapsed_s)
             self.listener.recording_tick(elapsed, float(recorder.level), clock_band(elapsed, question.time_guide))
+            notice = silent_start.take_notice() if silent_start is not None else None
+            if notice:
+                self.listener.error(notice)
             reason = None
             if recorder.error:
                 reason = "device_lost"
