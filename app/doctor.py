@@ -35,6 +35,11 @@ def _python() -> Check:
 
 
 def _system_libraries() -> Check:
+    if not sys.platform.startswith("linux"):
+        # macOS and Windows: sounddevice's wheel carries PortAudio and the voice is the
+        # system's own (`say`, SAPI5); the microphone and voice checks below try both.
+        system = {"darwin": "macOS", "win32": "Windows"}.get(sys.platform, platform.system())
+        return Check("System packages", "ok", f"none needed on {system}")
     wanted = {"espeak-ng": "espeak-ng", "portaudio": "libportaudio2"}
     missing = [pkg for lib, pkg in wanted.items() if ctypes.util.find_library(lib) is None]
     if not missing:
@@ -64,7 +69,9 @@ def _tts() -> Check:
 
         voices = shared_synthesizer().voices().result(timeout=20)
     except Exception as exc:  # noqa: BLE001
-        return Check("Text-to-speech", "problem", str(exc), "sudo apt-get install espeak-ng")
+        from audio.tts import engine_fix
+
+        return Check("Text-to-speech", "problem", str(exc), engine_fix())
     return Check("Text-to-speech", "ok", f"{len(voices)} voices")
 
 
@@ -119,6 +126,9 @@ def _data_folder() -> Check:
         folder = paths.data_dir()
     except OSError as exc:
         return Check("Data folder", "problem", str(exc), "set GREENROOM_HOME to a writable folder")
+    if not paths.modes_protect_files():
+        # Windows reports every folder as 0777; the profile's access list is what protects it.
+        return Check("Data folder", "ok", str(folder))
     mode = folder.stat().st_mode & 0o777
     if mode & 0o077:
         return Check("Data folder", "warning", f"{folder} is readable by others ({oct(mode)})",

@@ -3,14 +3,18 @@
 One place decides every path. ``GREENROOM_HOME`` overrides the data root (tests,
 portable installs); otherwise platformdirs picks the per-user data folder. The data
 folder holds private recordings, so it is created 0700 and files in it are 0600.
+
+Those modes protect it on Linux and macOS. Windows keeps only a read-only bit (``os.chmod``
+there changes nothing else); what keeps the folder private is where it lives: under
+``%LOCALAPPDATA%``, inside the user's profile, whose access list lets in only that user,
+SYSTEM and administrators.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
-
-import platformdirs
 
 APP_NAME = "greenroom"
 PRIVATE_DIR_MODE = 0o700
@@ -20,14 +24,34 @@ PRIVATE_FILE_MODE = 0o600
 def data_dir() -> Path:
     """The root of the user's data: database, recordings, own scripts."""
     override = os.environ.get("GREENROOM_HOME")
-    root = Path(override).expanduser() if override else Path(platformdirs.user_data_dir(APP_NAME))
+    root = Path(override).expanduser() if override else default_data_dir()
     return ensure_private_dir(root)
+
+
+def default_data_dir(platform: str | None = None) -> Path:
+    """The per-user data folder on ``platform``: ``~/.local/share/greenroom`` (or under
+    ``$XDG_DATA_HOME``) on Linux, ``~/Library/Application Support/greenroom`` on macOS,
+    ``%LOCALAPPDATA%\\greenroom`` on Windows (no author folder above it)."""
+    platform = platform or sys.platform
+    if platform == "win32":
+        from platformdirs.windows import Windows as Dirs
+    elif platform == "darwin":
+        from platformdirs.macos import MacOS as Dirs
+    else:
+        from platformdirs.unix import Unix as Dirs
+    return Path(Dirs(APP_NAME, appauthor=False).user_data_dir)
+
+
+def modes_protect_files(platform: str | None = None) -> bool:
+    """Whether 0700/0600 keep others out on ``platform`` (not on Windows: see above)."""
+    return (platform or sys.platform) != "win32"
 
 
 def ensure_private_dir(path: Path) -> Path:
     try:
         path.mkdir(parents=True, exist_ok=True)
         # mkdir's mode is masked by umask and ignored for existing folders: set it explicitly.
+        # On Windows this only clears the read-only bit; the profile's access list protects it.
         os.chmod(path, PRIVATE_DIR_MODE)
     except OSError as exc:
         from app.errors import StoreError
@@ -72,4 +96,4 @@ def script_folders() -> list[tuple[Path, bool]]:
 
 def make_private_file(path: Path) -> None:
     if path.exists():
-        os.chmod(path, PRIVATE_FILE_MODE)
+        os.chmod(path, PRIVATE_FILE_MODE)  # Windows: the read-only bit only (see above)

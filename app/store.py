@@ -343,6 +343,7 @@ class Store:
             side = Path(f"{self.path}{suffix}")
             with contextlib.suppress(FileNotFoundError, PermissionError):
                 if side.stat().st_mode & 0o777 != paths.PRIVATE_FILE_MODE:
+                    # Windows: the read-only bit only; the profile's access list protects it.
                     os.chmod(side, paths.PRIVATE_FILE_MODE)
 
     def _damaged(self, exc: sqlite3.Error) -> StoreError:

@@ -1,5 +1,5 @@
-"""Text-to-speech through pyttsx3 (espeak-ng on Linux, SAPI5 on Windows, NSSpeechSynthesizer
-on macOS).
+"""Text-to-speech: pyttsx3 with espeak-ng on Linux and SAPI5 on Windows; macOS's own
+``say`` command on macOS (see ``speech_driver``).
 
 pyttsx3's ``runAndWait`` blocks and its drivers must stay on the thread that created
 them, so one dedicated thread owns the engine and runs every request in turn; callers get
@@ -13,6 +13,9 @@ from __future__ import annotations
 import logging
 import os
 import queue
+import re
+import shutil
+import subprocess
 import sys
 import tempfile
 import threading
@@ -31,7 +34,33 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DEFAULT_RATE_WPM = 170
-ENGINE_FIX = "on Linux install espeak-ng (e.g. sudo apt install espeak-ng)"
+SAY_TIMEOUT_S = 120.0
+
+
+def speech_driver(platform: str | None = None) -> str:
+    """The engine that renders speech on ``platform``: pyttsx3's ``espeak`` driver on Linux,
+    its ``sapi5`` driver on Windows, and ``say`` on macOS. pyttsx3's macOS driver is not used
+    because NSSpeechSynthesizer writes AIFF whatever the file is called, and everything here
+    reads WAV; ``say`` drives the same voices and writes the WAV asked for."""
+    platform = platform or sys.platform
+    if platform == "win32":
+        return "sapi5"
+    if platform == "darwin":
+        return "say"
+    return "espeak"
+
+
+def engine_fix(platform: str | None = None) -> str:
+    """What to do when the speech engine cannot start, in the words of that system."""
+    platform = platform or sys.platform
+    if platform == "win32":
+        return "check that a voice is installed (Settings > Time & language > Speech)"
+    if platform == "darwin":
+        return "check that a voice is installed (System Settings > Accessibility > Spoken Content)"
+    return "on Linux install espeak-ng (e.g. sudo apt install espeak-ng)"
+
+
+ENGINE_FIX = engine_fix()
 
 
 def _quiet_driver_print(*args: Any, **kwargs: Any) -> None:
@@ -70,10 +99,83 @@ class Voice:
     languages: tuple[str, ...] = ()
 
 
-class SpeechSynthesizer:
-    """Owns one pyttsx3 engine on one thread. Safe to call from any thread."""
+class SayEngine:
+    """The part of a pyttsx3 engine the synthesizer uses, over macOS's ``say`` command:
+    requests are queued by ``save_to_file`` and rendered by ``runAndWait``."""
 
-    def __init__(self) -> None:
+    # `say` speaks in the voice chosen in System Settings unless told otherwise.
+    SYSTEM_VOICE = "system"
+    _VOICE_LINE = re.compile(r"^(?P<name>.+?)\s+(?P<lang>[a-z]{2,3}[_-][A-Za-z0-9_]+)\s+#")
+
+    def __init__(self, command: str = "say") -> None:
+        found = shutil.which(command)
+        if found is None:
+            raise AudioError(f"the `{command}` command was not found")
+        self._say = found
+        self._voice: str | None = None
+        self._rate = DEFAULT_RATE_WPM
+        self._queued: list[tuple[str, str]] = []
+
+    def getProperty(self, name: str) -> Any:  # noqa: N802 - pyttsx3's engine interface
+        if name == "voice":
+            return self._voice or self.SYSTEM_VOICE
+        if name == "rate":
+            return self._rate
+        if name == "voices":
+            return self._voices()
+        raise KeyError(f"unknown property {name}")
+
+    def setProperty(self, name: str, value: Any) -> None:  # noqa: N802 - pyttsx3's interface
+        if name == "voice":
+            self._voice = None if value == self.SYSTEM_VOICE else str(value)
+        elif name == "rate":
+            self._rate = int(value)
+        else:
+            raise KeyError(f"unknown property {name}")
+
+    def save_to_file(self, text: str, filename: str) -> None:
+        self._queued.append((text, filename))
+
+    def runAndWait(self) -> None:  # noqa: N802 - pyttsx3's engine interface
+        queued, self._queued = self._queued, []
+        for text, filename in queued:
+            command = [self._say, "-o", filename, "--file-format=WAVE",
+                       "--data-format=LEI16@22050", "-r", str(self._rate)]
+            if self._voice:
+                command += ["-v", self._voice]
+            # The text goes through stdin (-f -), so none of it is read as an option.
+            done = subprocess.run([*command, "-f", "-"], input=text, capture_output=True,
+                                  text=True, timeout=SAY_TIMEOUT_S, check=False)
+            if done.returncode != 0:
+                detail = (done.stderr.strip().splitlines() or [f"exit code {done.returncode}"])[-1]
+                raise AudioError(f"`say` could not render speech ({detail})")
+
+    def _voices(self) -> list[Voice]:
+        listed = subprocess.run([self._say, "-v", "?"], capture_output=True, text=True,
+                                timeout=SAY_TIMEOUT_S, check=False)
+        voices = []
+        for line in listed.stdout.splitlines():
+            match = self._VOICE_LINE.match(line)
+            if match:
+                name = match["name"].strip()
+                voices.append(Voice(name, name, (match["lang"],)))
+        return voices
+
+
+def _make_engine(platform: str | None) -> Any:
+    driver = speech_driver(platform)
+    if driver == "say":
+        return SayEngine()
+    import pyttsx3
+
+    return pyttsx3.init(driver)
+
+
+class SpeechSynthesizer:
+    """Owns one speech engine on one thread. Safe to call from any thread."""
+
+    def __init__(self, platform: str | None = None) -> None:
+        self._platform = platform or sys.platform
         self._jobs: queue.Queue[tuple[Callable[[Any], Any], Future[Any]] | None] = queue.Queue()
         self._pending: set[Future[Any]] = set()
         self._pending_lock = threading.Lock()
@@ -89,10 +191,9 @@ class SpeechSynthesizer:
         engine = None
         default_voice: str | None = None
         init_error: Exception | None = None
+        fix = engine_fix(self._platform)
         try:
-            import pyttsx3
-
-            engine = pyttsx3.init()
+            engine = _make_engine(self._platform)
             _silence_driver_chatter()
             default_voice = engine.getProperty("voice")
         except Exception as exc:  # noqa: BLE001 - any driver failure becomes one message
@@ -106,7 +207,7 @@ class SpeechSynthesizer:
                 continue
             if engine is None:
                 future.set_exception(AudioError(
-                    f"text-to-speech engine unavailable ({init_error}); {ENGINE_FIX}"))
+                    f"text-to-speech engine unavailable ({init_error}); {fix}"))
                 continue
             try:
                 result = fn(engine)
@@ -114,7 +215,7 @@ class SpeechSynthesizer:
                 future.set_exception(exc)
             except Exception as exc:  # noqa: BLE001 - handed to the caller through the future
                 future.set_exception(AudioError(
-                    f"text-to-speech failed ({type(exc).__name__}: {exc}); {ENGINE_FIX}"))
+                    f"text-to-speech failed ({type(exc).__name__}: {exc}); {fix}"))
             else:
                 future.set_result(result)
             finally:

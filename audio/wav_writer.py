@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import struct
+import sys
 from pathlib import Path
 from typing import BinaryIO
 
@@ -54,17 +55,22 @@ def create_private_file(path: Path) -> BinaryIO:
     """Open ``path`` for writing, truncated, readable only by the user (0600)."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
     fd = os.open(path, flags, PRIVATE_FILE_MODE)
-    # The mode given to open() is ignored for a file that already existed.
+    # The mode given to open() is ignored for a file that already existed. On Windows only
+    # the read-only bit follows; the data folder's place in the profile keeps it private.
     os.chmod(path, PRIVATE_FILE_MODE)
     return os.fdopen(fd, "wb")
 
 
 def fsync_folder(folder: Path) -> None:
-    """Make a new file's directory entry durable too (a no-op where unsupported)."""
+    """Make a new file's directory entry durable too: POSIX only. Windows cannot open a
+    folder as a file (os.open fails) and needs no such step: NTFS journals the entry
+    itself. Elsewhere a failure to sync the folder is not an error for the recording."""
+    if sys.platform == "win32":
+        return
     try:
         fd = os.open(folder, os.O_RDONLY)
     except OSError:
-        return  # Windows cannot open folders; NTFS journals the entry itself
+        return
     try:
         os.fsync(fd)
     except OSError:
