@@ -157,3 +157,31 @@ def test_the_reply_is_coached_on_the_points_left_open_with_the_follow_up_guide()
     assert reply.time_guide.text == "30s-1 min"
     assert [p.text for p in reply.key_points] == ["Restored the service", "Give the measurable result"]
     assert reply.framework.is_none and reply.follow_ups == ()
+
+
+def test_a_point_missed_then_made_in_the_reply_counts_as_covered_in_the_follow_up() -> None:
+    from models.coach.follow_up_fold import fold_follow_up, keep_follow_up
+
+    parent = feedback({"Give the measurable result": "not_heard", "Blameless post-mortem": "not_heard"})
+    reply = Feedback(question_id="outage", key_points=[
+        KeyPointResult(text="Give the measurable result", status="covered",
+                       evidence="We were back in forty minutes.", start_s=1.5),
+        KeyPointResult(text="Blameless post-mortem", status="not_heard")])
+    folded = fold_follow_up(parent, reply, reply_attempt_id=7)
+    result, review = folded.key_points[1], folded.key_points[2]
+    assert result.status == "not_heard" and result.effective_status == "covered"
+    assert result.in_follow_up
+    assert result.follow_up == {"attempt_id": 7, "status": "covered",
+                                "evidence": "We were back in forty minutes.", "at_s": 1.5}
+    assert review.effective_status == "not_heard" and not review.in_follow_up
+    # The parent stays as it was; the mark survives a save and a read.
+    assert parent.key_points[1].follow_up is None
+    assert Feedback.from_dict(folded.to_dict()).key_points[1].in_follow_up
+    # Folding the same reply again (coached again, now without the point) takes it back.
+    again = fold_follow_up(folded, Feedback(question_id="outage"), reply_attempt_id=7)
+    assert again.key_points[1].follow_up is None
+    # The first answer coached again keeps the mark, unless it now covers the point itself.
+    recoached = feedback({"Give the measurable result": "not_heard"})
+    assert keep_follow_up(folded, recoached).key_points[1].in_follow_up
+    heard_now = feedback({})
+    assert keep_follow_up(folded, heard_now).key_points[1].follow_up is None

@@ -170,11 +170,24 @@ class KeyPointResult(Part):
     # (UTC, ISO 8601). ``status`` and ``evidence`` stay what the coach heard.
     candidate_says: CandidateSays | None = None
     candidate_marked_at: str | None = None
+    # Set when the point was not heard in this answer but was in the reply to its
+    # follow-up ({attempt_id, status, evidence, at_s}; models/coach/follow_up_fold.py);
+    # ``status`` stays what this answer showed.
+    follow_up: dict[str, Any] | None = None
 
     @property
     def effective_status(self) -> str:
-        """The status every figure counts: the candidate's word wins over the coach's."""
-        return self.candidate_says or self.status
+        """The status every figure counts: the candidate's word wins over the coach's, and
+        a point covered in the follow-up's reply counts as covered."""
+        if self.candidate_says:
+            return self.candidate_says
+        return "covered" if self.in_follow_up else self.status
+
+    @property
+    def in_follow_up(self) -> bool:
+        """True when the point counts as covered only because the follow-up's reply made it."""
+        return (self.follow_up is not None and self.follow_up.get("status") == "covered"
+                and self.status != "covered")
 
     @property
     def by_candidate(self) -> bool:
