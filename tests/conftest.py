@@ -7,6 +7,8 @@
   `make test` (GREENROOM_REQUIRE_AUDIO=1) its absence is a failure, not a skip. An audio
   test that leaves a stream open on it fails: a finished playback stream that stays
   attached to the sink makes every later one underrun and lose most of its sound.
+- Each test is marked with what of the machine it needs (needs_audio, needs_espeak,
+  posix_modes, linux_only), worked out from its code, so CI off Linux can deselect them.
 """
 
 from __future__ import annotations
@@ -22,11 +24,18 @@ from pathlib import Path
 import pytest
 
 from tests.network_guard import guarded_connect, guarded_connect_ex
+from tests.platform_marks import mark_platform_needs
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # Model libraries must never reach a hub during tests.
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by these marks
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """needs_audio, needs_espeak, posix_modes, linux_only: see tests/platform_marks.py."""
+    mark_platform_needs(items)
 
 
 @pytest.fixture(autouse=True)

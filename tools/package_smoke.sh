@@ -1,15 +1,26 @@
 #!/usr/bin/env bash
-# Smoke test of the PyInstaller bundle that `make package` builds: `make package-smoke`.
-# Usage: tools/package_smoke.sh [BUNDLE_DIR]   (default: dist/greenroom)
+# Smoke test of the PyInstaller bundle that `make package` builds: `make package-smoke`,
+# and the CI workflow on Linux, macOS and Windows (Git Bash).
+# Usage: tools/package_smoke.sh [BUNDLE]
+#   (default: dist/greenroom; dist/Greenroom.app on macOS)
 #
-# The bundle runs with no network at all (a fresh network namespace holding only a
-# loopback device), a cleared environment and an empty home, from an empty folder, so it
-# can lean on nothing but itself and the system libraries. It must print its version,
-# list every bundled script, coach the demo answer, and open its window on a virtual
-# screen. Any failed check exits non-zero.
+# The bundle runs with an empty home and data folder, from an empty folder, so it can lean
+# on nothing but itself and the system. Everywhere it must print its version, list every
+# bundled script and, where the system has a voice, coach the demo answer. On Linux it also
+# runs with no network at all (a fresh network namespace holding only a loopback device)
+# and a cleared environment, its desktop files are validated and its window must show on a
+# virtual screen. On macOS the .app's Info.plist and icon are checked, on Windows the
+# executable's version resource and icon. Any failed check exits non-zero.
 set -euo pipefail
 
-if [[ "${GREENROOM_SMOKE_ISOLATED:-}" != 1 ]]; then
+case "$(uname -s)" in
+  Linux*) system=linux ;;
+  Darwin*) system=macos ;;
+  MINGW* | MSYS* | CYGWIN*) system=windows ;;
+  *) echo "package smoke: FAIL: no smoke test for $(uname -s)" >&2; exit 1 ;;
+esac
+
+if [[ "$system" == linux && "${GREENROOM_SMOKE_ISOLATED:-}" != 1 ]]; then
   for unshare in "unshare -n" "unshare -rn"; do  # -r: without root, a user namespace allows it
     if $unshare true 2>/dev/null; then
       GREENROOM_SMOKE_ISOLATED=1 exec $unshare "$0" "$@"
@@ -20,15 +31,21 @@ if [[ "${GREENROOM_SMOKE_ISOLATED:-}" != 1 ]]; then
   exit 1
 fi
 
-bundle_arg="${1:-$(dirname "$0")/../dist/greenroom}"
-[[ -x "$bundle_arg/greenroom" ]] || {
+case "$system" in
+  macos) default_bundle=dist/Greenroom.app; exe_in_bundle=Contents/MacOS/greenroom ;;
+  windows) default_bundle=dist/greenroom; exe_in_bundle=greenroom.exe ;;
+  *) default_bundle=dist/greenroom; exe_in_bundle=greenroom ;;
+esac
+bundle_arg="${1:-$(dirname "$0")/../$default_bundle}"
+[[ -f "$bundle_arg/$exe_in_bundle" ]] || {
   echo "package smoke: no bundle at $bundle_arg; build it with make package" >&2
   exit 1
 }
 bundle=$(cd "$bundle_arg" && pwd)
-exe="$bundle/greenroom"
+exe="$bundle/$exe_in_bundle"
 cd "$(dirname "$0")/.."
 repo=$PWD
+python=$(command -v python3 || command -v python)
 
 work=$(mktemp -d -t greenroom-smoke.XXXXXX)
 app_pid=""
@@ -47,27 +64,61 @@ fail() {
 ok() { echo "package smoke: ok: $*"; }
 
 # --- no network ---------------------------------------------------------------------
-# The whole check runs in a fresh network namespace: the bundle, and the Xvfb it draws on
-# (X clients reach Xvfb through an abstract Unix socket, which belongs to a namespace).
-devices=$(awk -F: 'NR > 2 { gsub(/ /, "", $1); print $1 }' /proc/self/net/dev)
-[[ "$devices" == "lo" ]] || fail "the isolated namespace still has network devices: $devices"
-ok "runs in a network namespace with only: $devices"
+# On Linux the whole check runs in a fresh network namespace: the bundle, and the Xvfb it
+# draws on (X clients reach Xvfb through an abstract Unix socket, which belongs to a
+# namespace). macOS and Windows have no such namespace; there the network stays.
+if [[ "$system" == linux ]]; then
+  devices=$(awk -F: 'NR > 2 { gsub(/ /, "", $1); print $1 }' /proc/self/net/dev)
+  [[ "$devices" == "lo" ]] || fail "the isolated namespace still has network devices: $devices"
+  ok "runs in a network namespace with only: $devices"
+fi
 
 mkdir -p "$work/home" "$work/data" "$work/cwd"
-# Runs the bundle with nothing inherited but PATH; extra VAR=value words go first.
+# Runs the bundle from an empty folder with an empty home and data folder; extra
+# VAR=value words go first. Linux and macOS pass nothing else on but PATH; Windows
+# programs need the system's own variables (SYSTEMROOT, TEMP), so there the rest stays.
 run_bundle() {
-  (cd "$work/cwd" && env -i PATH=/usr/bin:/bin HOME="$work/home" GREENROOM_HOME="$work/data" \
-    LANG=C.UTF-8 "$@")
+  case "$system" in
+    windows)
+      (cd "$work/cwd" && env HOME="$(cygpath -w "$work/home")" \
+        USERPROFILE="$(cygpath -w "$work/home")" GREENROOM_HOME="$(cygpath -w "$work/data")" "$@")
+      ;;
+    macos)
+      (cd "$work/cwd" && env -i PATH=/usr/bin:/bin:/usr/sbin HOME="$work/home" \
+        GREENROOM_HOME="$work/data" LANG=en_US.UTF-8 "$@")
+      ;;
+    *)
+      (cd "$work/cwd" && env -i PATH=/usr/bin:/bin HOME="$work/home" GREENROOM_HOME="$work/data" \
+        LANG=C.UTF-8 "$@")
+      ;;
+  esac
 }
+# run_limited SECONDS COMMAND...: run_bundle, stopping a hung command. macOS has no
+# `timeout`, but has perl; on Windows the job's own time limit does it (`timeout` there
+# may be cmd's, not coreutils').
+# The alarm outlives perl's exec and ends the command it became.
+# shellcheck disable=SC2016  # perl, not the shell, reads these $ names
+alarm_then_run='$s = shift; alarm $s; exec @ARGV or die "cannot run $ARGV[0]: $!\n"'
+run_limited() {
+  local seconds=$1
+  shift
+  case "$system" in
+    linux) run_bundle timeout "$seconds" "$@" ;;
+    macos) run_bundle perl -e "$alarm_then_run" "$seconds" "$@" ;;
+    *) run_bundle "$@" ;;
+  esac
+}
+# Windows programs end their lines with CR LF.
+no_cr() { tr -d '\r'; }
 
 # --- version ------------------------------------------------------------------------
 version=$(sed -n 's/^version = "\(.*\)"$/\1/p' pyproject.toml | head -1)
-out=$(run_bundle timeout 60 "$exe" --version) || fail "--version exited non-zero: $out"
+out=$(run_limited 60 "$exe" --version | no_cr) || fail "--version exited non-zero: $out"
 [[ "$out" == "greenroom $version" ]] || fail "--version printed '$out', expected 'greenroom $version'"
 ok "--version: $out"
 
 # --- bundled scripts ----------------------------------------------------------------
-out=$(run_bundle timeout 60 "$exe" scripts list 2>&1) || fail "scripts list exited non-zero: $out"
+out=$(run_limited 60 "$exe" scripts list 2>&1 | no_cr) || fail "scripts list exited non-zero: $out"
 expected=0
 for yaml in interview_scripts/*.yaml; do
   id=$(basename "$yaml" .yaml)
@@ -80,21 +131,96 @@ listed=$(grep -Ec '^[^ ]+ +bundled ' <<<"$out" || true)
 ok "scripts list: $listed bundled scripts"
 
 # --- demo: speech synthesis, transcription and coaching, all inside the bundle --------
-started=$(date +%s%N)
-out=$(run_bundle timeout 180 "$exe" demo --no-speak 2>&1) || fail "demo exited non-zero:"$'\n'"$out"
-demo_ms=$((($(date +%s%N) - started) / 1000000))
-transcript=$(grep -A1 '^Transcript:' <<<"$out" | tail -1 | sed 's/^ *//')
-[[ -n "$transcript" && "$transcript" != "(no speech recognised)" ]] \
-  || fail "demo recognised no speech:"$'\n'"$out"
-words=$(wc -w <<<"$transcript")
-[[ "$words" -ge 20 ]] || fail "demo transcript has only $words words: $transcript"
-grep -q '^Feedback on question ' <<<"$out" || fail "demo printed no feedback:"$'\n'"$out"
-covered=$(grep -Ec '^\[x\] ' <<<"$out" || true)
-[[ "$covered" -ge 1 ]] || fail "demo feedback found none of the key points covered:"$'\n'"$out"
-grep -q '^Not available: ' <<<"$out" || fail "demo did not report the LLM review as unavailable"
-ok "demo: $words words transcribed, $covered key points covered, in $demo_ms ms"
+# The demo speaks its sample answer with the system's voice: espeak-ng on Linux, `say` on
+# macOS, SAPI5 on Windows, where a server may have no voice installed.
+voices=1
+if [[ "$system" == windows ]]; then
+  voices=$(powershell.exe -NoProfile -Command "Add-Type -AssemblyName System.Speech; \
+    (New-Object System.Speech.Synthesis.SpeechSynthesizer).GetInstalledVoices().Count" | no_cr) \
+    || voices=0
+fi
+if [[ "$voices" -ge 1 ]]; then
+  started=$("$python" -c 'import time; print(time.monotonic_ns())')
+  out=$(run_limited 180 "$exe" demo --no-speak 2>&1 | no_cr) \
+    || fail "demo exited non-zero:"$'\n'"$out"
+  demo_ms=$((($("$python" -c 'import time; print(time.monotonic_ns())') - started) / 1000000))
+  transcript=$(grep -A1 '^Transcript:' <<<"$out" | tail -1 | sed 's/^ *//')
+  [[ -n "$transcript" && "$transcript" != "(no speech recognised)" ]] \
+    || fail "demo recognised no speech:"$'\n'"$out"
+  words=$(wc -w <<<"$transcript")
+  [[ "$words" -ge 20 ]] || fail "demo transcript has only $words words: $transcript"
+  grep -q '^Feedback on question ' <<<"$out" || fail "demo printed no feedback:"$'\n'"$out"
+  covered=$(grep -Ec '^\[x\] ' <<<"$out" || true)
+  [[ "$covered" -ge 1 ]] || fail "demo feedback found none of the key points covered:"$'\n'"$out"
+  grep -q '^Not available: ' <<<"$out" || fail "demo did not report the LLM review as unavailable"
+  ok "demo: $((words)) words transcribed, $covered key points covered, in $demo_ms ms"
+else
+  echo "package smoke: skipped: demo (no text-to-speech voice installed on this machine)"
+fi
 
-# --- desktop metadata shipped in the bundle -------------------------------------------
+# --- macOS: the .app's Info.plist and icon --------------------------------------------
+if [[ "$system" == macos ]]; then
+  plutil -lint "$bundle/Contents/Info.plist" >/dev/null || fail "Info.plist is not a valid plist"
+  out=$("$python" - "$bundle" "$version" <<'PY'
+import pathlib
+import plistlib
+import sys
+
+app, version = pathlib.Path(sys.argv[1]), sys.argv[2]
+info = plistlib.loads((app / "Contents" / "Info.plist").read_bytes())
+problems = []
+if "microphone" not in info.get("NSMicrophoneUsageDescription", "").lower() \
+        and "record" not in info.get("NSMicrophoneUsageDescription", "").lower():
+    problems.append("no NSMicrophoneUsageDescription: macOS would never ask for the microphone")
+if info.get("CFBundleIdentifier") != "io.greenroom.Greenroom":
+    problems.append(f"bundle id is {info.get('CFBundleIdentifier')!r}")
+if info.get("CFBundleShortVersionString") != version:
+    problems.append(f"version is {info.get('CFBundleShortVersionString')!r}, not {version!r}")
+icon = app / "Contents" / "Resources" / info.get("CFBundleIconFile", "-")
+if icon.suffix != ".icns" or not icon.is_file() or icon.read_bytes()[:4] != b"icns":
+    problems.append(f"no .icns icon at {icon}")
+print("; ".join(problems) or f"{info['CFBundleIdentifier']} {version}, icon {icon.name}")
+sys.exit(1 if problems else 0)
+PY
+  ) || fail "Greenroom.app: $out"
+  ok "Greenroom.app: $out, asks for the microphone"
+fi
+
+# --- Windows: the executable's version resource and icon -------------------------------
+if [[ "$system" == windows ]]; then
+  out=$("$python" - "$(cygpath -w "$exe")" "$version" <<'PY'
+import sys
+
+import pefile
+
+exe, version = sys.argv[1], sys.argv[2]
+pe = pefile.PE(exe)
+strings = {}
+for group in getattr(pe, "FileInfo", []):
+    for entry in group:
+        for table in getattr(entry, "StringTable", []):
+            strings.update({k.decode(): v.decode() for k, v in table.entries.items()})
+kinds = {e.id for e in pe.DIRECTORY_ENTRY_RESOURCE.entries}
+problems = []
+if strings.get("ProductVersion") != version:
+    problems.append(f"ProductVersion is {strings.get('ProductVersion')!r}, not {version!r}")
+if strings.get("OriginalFilename") != "greenroom.exe":
+    problems.append("no OriginalFilename in the version resource")
+if pefile.RESOURCE_TYPE["RT_GROUP_ICON"] not in kinds:
+    problems.append("no icon resource")
+print("; ".join(problems) or f"{strings['ProductName']} {strings['ProductVersion']}, with an icon")
+sys.exit(1 if problems else 0)
+PY
+  ) || fail "greenroom.exe: $out"
+  ok "greenroom.exe: $(no_cr <<<"$out")"
+fi
+
+if [[ "$system" != linux ]]; then
+  echo "package smoke: all checks passed ($(du -sh "$bundle" | cut -f1) bundle)"
+  exit 0
+fi
+
+# --- desktop metadata shipped in the bundle (Linux) -----------------------------------
 share="$bundle/share"
 desktop=$(find "$share/applications" -name '*.desktop' | head -1)
 [[ -n "$desktop" ]] || fail "no desktop entry under $share/applications"
@@ -108,7 +234,7 @@ appstreamcli validate-tree --no-net --strict "$bundle" >/dev/null \
   || fail "appstreamcli validate-tree rejected $share"
 ok "desktop entry, AppStream metadata and icons '$icon' are valid"
 
-# --- the window, on a virtual screen ----------------------------------------------------
+# --- the window, on a virtual screen (Linux) -------------------------------------------
 # -fbdir keeps the screen in a file, so the check below reads what Qt really painted.
 mkdir -p "$work/fb"
 Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp -fbdir "$work/fb" \
