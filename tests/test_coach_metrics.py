@@ -11,7 +11,8 @@ from interview_scripts.frameworks import CIRCLES, Framework, Stage
 from interview_scripts.script import KeyPoint, Mistake, Question
 from interview_scripts.time_guide import parse_time_guide
 from models.coach import coach_answer, render_report
-from models.coach.feedback_model import Feedback, validate_feedback
+from models.coach.feedback_model import Feedback, NoteData, validate_feedback
+from models.coach.notes import note_order, severity_rank
 from models.coach.pace import PACE_BAND
 from models.transcript import Transcript
 from tests.coach_helpers import (
@@ -194,6 +195,21 @@ def test_notes_are_sorted_single_sentences_with_clock_times() -> None:
         if n["at_s"] is not None and n["message"].startswith("At "):
             minutes, seconds = divmod(round(n["at_s"]), 60)
             assert n["message"].startswith(f"At {minutes}:{seconds:02d}")
+
+
+def test_one_severity_order_for_saved_and_typed_notes() -> None:
+    """Most severe first at one moment, timed before whole-answer; an unknown severity
+    last. Saved notes (dicts) and typed ones sort alike, so a re-sort changes nothing."""
+    saved = [{"at_s": None, "severity": "info", "message": "a"},
+             {"at_s": 3.0, "severity": "info", "message": "b"},
+             {"at_s": 3.0, "severity": "problem", "message": "c"},
+             {"at_s": None, "severity": "shrug", "message": "d"},
+             {"at_s": None, "severity": "warning", "message": "e"}]
+    ordered = [n["message"] for n in sorted(saved, key=note_order)]
+    assert ordered == ["c", "b", "e", "a", "d"]
+    typed = [NoteData.model_validate(n) for n in saved if n["severity"] != "shrug"]
+    assert [n.message for n in sorted(typed, key=note_order)] == ["c", "b", "e", "a"]
+    assert [severity_rank(s) for s in ("problem", "warning", "info")] == [0, 1, 2]
 
 
 def test_report_shows_every_section_and_the_llm_part() -> None:

@@ -37,10 +37,10 @@ from app.ui.widgets.answer_timeline import AnswerTimeline, Marker, StageSpan
 from app.ui.widgets.text import table_tree
 from app.ui.workers import run_in_background
 from interview_scripts.time_guide import format_clock
+from models.coach.length import verdict_words
 
 # How much of each recording "play the key point" plays, from where the point was said.
 CLIP_S = 8.0
-VERDICTS = {"short": "short", "within": "within guide", "long": "long", "no_guide": "no guide"}
 COLUMNS = ["Date", "Length", "Speaking", "WPM", "Fillers/min", "Pauses", "Key points", "Stages"]
 
 
@@ -56,7 +56,7 @@ def figure_cells(brief: AttemptBrief) -> list[str]:
     if s is None:
         return [_when(brief.started_at), f"not coached ({brief.status})", "", "", "", "", "", ""]
     stages = " · ".join(f"{t.name} {format_clock(t.start_s)}–{format_clock(t.end_s)}" for t in s.stages)
-    return [_when(brief.started_at), f"{format_clock(s.duration_s)} {VERDICTS.get(s.verdict, s.verdict)}",
+    return [_when(brief.started_at), f"{format_clock(s.duration_s)} {verdict_words(s.verdict)}",
             format_clock(s.speaking_s), f"{s.wpm:.0f}" if s.wpm is not None else "—",
             f"{s.fillers_per_min:.1f}" if s.fillers_per_min is not None else "—",
             str(s.pauses), s.key_points_text(), stages or "—"]

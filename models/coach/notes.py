@@ -17,11 +17,15 @@ def severity_rank(severity: str) -> int:
     return SEVERITY_RANK.get(severity, len(SEVERITY_RANK))
 
 
-def note_order(note: dict[str, Any]) -> tuple[bool, float, int]:
-    """The coach's order of notes as saved: timed notes by time, then whole-answer ones;
-    most severe first at the same moment. The LLM merge sorts with it too."""
-    at = note.get("at_s")
-    return (at is None, float(at) if at is not None else 0.0, severity_rank(str(note.get("severity"))))
+def note_order(note: Any) -> tuple[bool, float, int]:
+    """The coach's order of notes: timed notes by time, then whole-answer ones; most severe
+    first at the same moment. ``note`` is a saved note (a dict) or a typed one (with
+    ``at_s`` and ``severity``), so the LLM merge sorts with it too."""
+    if isinstance(note, dict):
+        at, severity = note.get("at_s"), note.get("severity")
+    else:
+        at, severity = note.at_s, note.severity
+    return (at is None, float(at) if at is not None else 0.0, severity_rank(str(severity)))
 
 
 @dataclass(frozen=True)
