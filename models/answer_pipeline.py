@@ -109,7 +109,7 @@ def refine(question: Question, transcriber: Transcriber, answer: CoachedAnswer,
 
     audio = as_saved(live.audio16k)
     transcript = transcriber.transcribe_full(audio, should_stop=should_stop,
-                                             probabilities=live.probabilities)
+                                             probabilities=live.probabilities, pass_="refined")
     if transcript is None:
         return None
     transcript.duration_s = max(transcript.duration_s, answer.transcript.duration_s)

@@ -77,6 +77,7 @@ class LiveTranscriber:
         self.audio = ChunkedAudio()
         self._vad = StreamingVad()
         self._cutter = SegmentCutter(policy)
+        self.policy = policy
         self._words: list[Word] = []
         # The VAD's scores, kept so the coach measures pauses without a second VAD pass.
         self._probabilities: list[np.ndarray] = []
@@ -163,7 +164,8 @@ class LiveTranscriber:
             raise ModelError(f"live transcription failed ({detail}); the recording is kept "
                              "and can be transcribed again")
         return Transcript(words=list(self._words), language=self.transcriber.language or "en",
-                          model=self.transcriber.name, duration_s=self.duration_s)
+                          model=self.transcriber.name, duration_s=self.duration_s,
+                          decoding=self.transcriber.decoding("live", policy=self.policy))
 
     def cancel(self) -> None:
         """Drop the answer: stop the worker after the segment it is on, keep nothing."""

@@ -7,6 +7,11 @@ choice and its refusals (``models.ollama_server``), the window and reply budget,
 streamed chat and its cancel, the retry rules, and how each way Ollama fails becomes the
 one failure type, ``OllamaFailure`` (code, reason, fix; docs/ollama.md lists the codes).
 
+A new request (a follow-up question drawn from an answer, the questions of a job ad) is
+a ``Task``, a ``PromptPlan`` carrying its schema, a pydantic model for its reply and a
+check, as ``models.llm_coach.review_request`` and
+``models.llm_page_reader.page_request`` are; nothing here changes for it.
+
 What Ollama really does, and what is done about it here:
 
 - A thinking model (capability ``thinking``) thinks by default since Ollama 0.12, into

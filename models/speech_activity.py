@@ -124,11 +124,14 @@ class CutPolicy:
     min_speech_s: float = 0.15  # shorter blips (a click, a cough) are not transcribed
     threshold: float = 0.5
     neg_threshold: float = 0.35  # hysteresis: once speaking, stay so until this low
+    # Saved with every transcript it cut (``models.transcript.Decoding``).
+    name: str = "custom"
 
 
 # One policy for files and live answers, so a recording transcribed again from its file
-# gives the words the candidate saw after Stop.
-SEGMENT_POLICY = CutPolicy()
+# gives the words the candidate saw after Stop. Its name goes into every saved
+# transcript: give it a new one whenever a number above changes.
+SEGMENT_POLICY = CutPolicy(name="segments-v1")
 
 
 def _windows(seconds: float) -> int:

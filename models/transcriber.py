@@ -26,7 +26,7 @@ from models.speech_activity import (
     speech_probabilities,
 )
 from models.speech_models import ResolvedModel, resolve_model
-from models.transcript import Transcript, Word
+from models.transcript import Decoding, DecodingPass, Transcript, Word
 
 # Whisper was trained on cleaned-up text and tends to drop hesitations. A prompt that
 # itself hesitates makes it far more willing to write them down, which the coach needs.
@@ -114,6 +114,18 @@ class Transcriber:
             "temperature": 0.0,
         }
 
+    def decoding(self, pass_: DecodingPass, *, accurate: bool = False,
+                 policy: CutPolicy = SEGMENT_POLICY) -> Decoding:
+        """The record of how a transcript is made: segment by segment with
+        ``whisper_options`` (the live pass, ``transcribe_audio``), or the whole answer with
+        ``accurate_options`` (``transcribe_full``)."""
+        options = self.accurate_options() if accurate else self.whisper_options()
+        beam = options["beam_size"]
+        return Decoding(pass_=pass_, beam_size=beam if isinstance(beam, int) else 1,
+                        segment_policy=policy.name,
+                        word_timestamps=options["word_timestamps"] is True,
+                        initial_prompt=bool(options["initial_prompt"]))
+
     def transcribe_array(self, audio16k: np.ndarray, offset_s: float = 0.0) -> list[Word]:
         """Words in one stretch of 16 kHz mono audio; times are ``offset_s`` + seconds in it."""
         audio = np.asarray(audio16k, dtype=np.float32).ravel()
@@ -171,7 +183,8 @@ class Transcriber:
         for start, end in cut_segments(audio, policy, probabilities):
             words += self.transcribe_array(audio[start:end], offset_s=start / SAMPLE_RATE)
         return Transcript(words=words, language=self.language or "en", model=self.name,
-                          duration_s=audio.size / SAMPLE_RATE)
+                          duration_s=audio.size / SAMPLE_RATE,
+                          decoding=self.decoding("file", policy=policy))
 
     def accurate_options(self) -> dict[str, object]:
         """The whole-answer pass: faster-whisper's own 30 s windows with beam search.
@@ -191,16 +204,19 @@ class Transcriber:
 
     @overload
     def transcribe_full(self, audio16k: np.ndarray, *,
-                        probabilities: np.ndarray | None = None) -> Transcript: ...
+                        probabilities: np.ndarray | None = None,
+                        pass_: DecodingPass = "file") -> Transcript: ...
 
     @overload
     def transcribe_full(self, audio16k: np.ndarray, *,
                         should_stop: Callable[[], bool] | None,
-                        probabilities: np.ndarray | None = None) -> Transcript | None: ...
+                        probabilities: np.ndarray | None = None,
+                        pass_: DecodingPass = "file") -> Transcript | None: ...
 
     def transcribe_full(self, audio16k: np.ndarray, *,
                         should_stop: Callable[[], bool] | None = None,
-                        probabilities: np.ndarray | None = None) -> Transcript | None:
+                        probabilities: np.ndarray | None = None,
+                        pass_: DecodingPass = "file") -> Transcript | None:
         """The accurate transcript of a whole answer, in one faster-whisper call.
 
         Slower than the live segments (beam search, no answer cut short at Stop), so the
@@ -215,6 +231,8 @@ class Transcriber:
           decoded again on its own, as the live path does, and the fuller result kept.
         - ``should_stop`` is asked between Whisper's windows; when it says yes the pass
           is abandoned and None returned.
+        - ``pass_`` is recorded in the transcript's ``decoding``: "refined" for the pass
+          after a live answer, "file" for a recording.
         """
         audio = np.asarray(audio16k, dtype=np.float32).ravel()
         duration_s = audio.size / SAMPLE_RATE
@@ -263,7 +281,7 @@ class Transcriber:
             words.append(Word(w.word, start_s, end_s, w.probability))
             last = start_s
         return Transcript(words=words, language=self.language or "en", model=self.name,
-                          duration_s=duration_s)
+                          duration_s=duration_s, decoding=self.decoding(pass_, accurate=True))
 
     def transcribe_file(self, path: Path) -> Transcript:
         """Any audio file PyAV reads, transcribed accurately; ``AudioError`` for files that

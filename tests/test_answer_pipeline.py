@@ -13,6 +13,8 @@ from benchmarks.word_error_rate import word_error_rate
 from models import answer_pipeline, speech_activity
 from models.answer_pipeline import LiveResult, coach_recording
 from models.live_transcription import LiveTranscriber
+from models.speech_activity import SEGMENT_POLICY
+from models.transcriber import ACCURATE_BEAM_SIZE
 from tests.coach_helpers import INCIDENT_KEY_POINTS, star_question
 from tests.speech_fixtures import *  # noqa: F403 - the shared speech fixtures
 from tests.speech_fixtures import STAR_SENTENCES, STAR_TEXT
@@ -111,6 +113,16 @@ def test_the_refined_live_answer_is_what_its_saved_recording_gives(
     # The whole-answer pass is at least as close to what was said as the live one.
     assert word_error_rate(STAR_TEXT, refined.transcript.text) <= \
         word_error_rate(STAR_TEXT, instant.transcript.text) + 0.02
+    # Each transcript says how it was made, and the feedback carries the same record.
+    live_made, refined_made, file_made = (t.decoding for t in (
+        instant.transcript, refined.transcript, from_file.transcript))
+    assert live_made is not None and refined_made is not None and file_made is not None
+    assert (live_made.pass_, refined_made.pass_, file_made.pass_) == ("live", "refined", "file")
+    assert live_made.beam_size == transcriber.beam_size == 1
+    assert refined_made.beam_size == file_made.beam_size == ACCURATE_BEAM_SIZE
+    assert live_made.segment_policy == refined_made.segment_policy == SEGMENT_POLICY.name
+    assert refined_made.initial_prompt and refined_made.word_timestamps
+    assert refined.feedback.transcript.model_extra == {"decoding": refined_made.to_dict()}
 
 
 def test_refining_stops_when_asked(transcriber, star_wav: Path) -> None:

@@ -22,6 +22,7 @@ from models.speech_activity import (
 )
 from models.speech_models import resolve_model
 from models.transcriber import FILLER_PROMPT, Transcriber
+from models.transcript import Decoding, Transcript
 from tests.speech_fixtures import *  # noqa: F403 - the shared speech fixtures
 from tests.speech_fixtures import FILLER_TEXT, STAR_SENTENCES, STAR_TEXT
 
@@ -55,6 +56,32 @@ def test_star_answer_transcribed_within_wer_bound(transcriber, star_wav: Path) -
     assert all(0.0 <= w.start_s <= w.end_s <= audio_s for w in transcript.words)
     # The answer starts after a 0.5 s lead-in, so the first word is near its start.
     assert 0.2 <= transcript.words[0].start_s < 1.5
+
+
+def test_a_transcript_says_how_it_was_decoded_and_old_rows_read_as_unknown(
+        transcriber, star_wav: Path) -> None:
+    audio = read_audio_16k(star_wav)
+    whole = transcriber.transcribe_full(audio)
+    segments = transcriber.transcribe_audio(audio)
+    assert whole.decoding == Decoding(pass_="file", beam_size=5, segment_policy=SEGMENT_POLICY.name,
+                                      word_timestamps=True, initial_prompt=True)
+    assert segments.decoding is not None and segments.decoding.beam_size == transcriber.beam_size
+    custom = transcriber.transcribe_audio(audio, CutPolicy(min_segment_s=0.0, name="per-pause"))
+    assert custom.decoding is not None and custom.decoding.segment_policy == "per-pause"
+    # Saved and read back as it was.
+    saved = whole.to_dict()
+    assert saved["decoding"] == {"pass": "file", "beam_size": 5,
+                                 "segment_policy": SEGMENT_POLICY.name,
+                                 "word_timestamps": True, "initial_prompt": True}
+    assert Transcript.from_dict(saved).decoding == whole.decoding
+    assert Transcript.from_dict(saved).to_dict() == saved
+    # A transcript saved before the record was kept, or with one this version cannot
+    # read, says it is not known rather than guessing.
+    old = {k: v for k, v in saved.items() if k != "decoding"}
+    assert Transcript.from_dict(old).decoding is None
+    assert Transcript.from_dict({**saved, "decoding": {"pass": "twice"}}).decoding is None
+    assert Transcript.from_dict(old).to_dict()["decoding"] is None
+    assert Transcript.from_dict(old).to_dict()["words"] == saved["words"]
 
 
 def test_hesitations_are_kept(transcriber, spoken_wav) -> None:
