@@ -98,3 +98,17 @@ def words_in_order(heard: list[str], expected: list[str]) -> int:
             row[j + 1] = previous + 1 if word == want else max(row[j + 1], row[j])
             previous = current
     return row[-1]
+
+
+def marked_recording(path: Path, duration_s: float, base_level: float,
+                     marks: dict[float, float], mark_s: float = 1.0,
+                     rate: int = 16_000) -> Path:
+    """A recording that tells where a clip of it was cut from: a steady ``base_level``,
+    and from each time in ``marks`` (seconds → level) that level for ``mark_s``. Give
+    every mark its own level and a clip's first samples say which moment it starts at."""
+    from audio.audio_file import write_wav_16k
+
+    audio = np.full(int(duration_s * rate), base_level, dtype=np.float32)
+    for at_s, level in marks.items():
+        audio[int(at_s * rate):int((at_s + mark_s) * rate)] = level
+    return write_wav_16k(path, audio, rate)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from app.store import Store
 from app.ui.history_view import HistoryView
+from tests.audio_helpers import marked_recording
 
 FIXTURE_V1 = Path(__file__).parents[1] / "fixtures" / "store-v1.sqlite3"
 
@@ -56,12 +58,12 @@ def test_history_exports_the_chosen_session_off_the_gui_thread(qtbot, saved: Sto
 
 
 class RecordingPlayer:
-    """Stands in for the speaker: notes what was played, in order, and plays instantly."""
+    """Stands in for the speaker: keeps what was played, in order, and plays instantly."""
 
-    played: list[tuple[int, float]] = []
+    played: list[tuple[np.ndarray, int]] = []
 
-    def play_array(self, audio, rate: int, **_: object) -> None:  # noqa: ANN001 - numpy array
-        RecordingPlayer.played.append((len(audio), round(float(audio[0]), 2)))
+    def play_array(self, audio: np.ndarray, rate: int, **_: object) -> None:
+        RecordingPlayer.played.append((np.array(audio, copy=True), rate))
 
     def wait(self, timeout: float | None = None) -> bool:
         return True
@@ -91,17 +93,21 @@ def test_the_key_point_diff_of_two_known_attempts(saved: Store) -> None:
 
 
 def test_compare_lists_every_attempt_and_compares_two(qtbot, saved: Store, tmp_path: Path) -> None:
-    import numpy as np
+    from app.ui.compare_view import CLIP_S, CompareView
 
-    from app.ui.compare_view import CompareView
-    from audio.audio_file import write_wav_16k
-
-    # Give both attempts a recording: one second of silence, then a distinct tone each.
+    # Give both attempts a recording that says where it is: each its own steady level, and
+    # from every key point's evidence on, a level of that point's own for a second.
+    levels: dict[tuple[int, str], float] = {}
+    bases = {1: 0.1, 2: 0.3}
     conn = __import__("sqlite3").connect(saved.path)
-    for attempt_id, level in ((1, 0.1), (2, 0.3)):
-        wav = write_wav_16k(tmp_path / f"answer-{attempt_id}.wav",
-                            np.full(16_000 * 30, level, dtype=np.float32))
-        conn.execute("UPDATE attempts SET audio_path = ? WHERE id = ?", (str(wav), attempt_id))
+    for brief in saved.list_briefs(oldest_first=True):
+        assert brief.summary is not None
+        marks = {}
+        for point in brief.summary.key_points:
+            if point.start_s is not None:
+                levels[brief.id, point.text] = marks[point.start_s] = 0.4 + 0.05 * len(levels)
+        wav = marked_recording(tmp_path / f"answer-{brief.id}.wav", 40.0, bases[brief.id], marks)
+        conn.execute("UPDATE attempts SET audio_path = ? WHERE id = ?", (str(wav), brief.id))
     conn.commit()
     conn.close()
 
@@ -132,11 +138,21 @@ def test_compare_lists_every_attempt_and_compares_two(qtbot, saved: Store, tmp_p
     view.choose(2, 1)
     assert "<b>Not heard this time:</b> Added an automated canary check to the pipeline" in view.diff_label.text()
 
-    # The same key point from both, back to back: attempt 2's clip, then attempt 1's.
-    view.point_box.setCurrentIndex(view.point_box.findText("Rolled back the bad deploy"))
-    with qtbot.waitSignal(view.clipsPlayed, timeout=10_000):
-        view.play_key_point()
-    assert RecordingPlayer.played == [(16_000 * 8, 0.3), (16_000 * 8, 0.1)]
+    # The same key point from both, back to back: attempt 2's clip, then attempt 1's, each
+    # from a moment before the point's evidence (its own level comes in 0.3 s into the clip).
+    for point in ("Rolled back the bad deploy",
+                  "Quantified the customer impact in minutes of downtime"):
+        RecordingPlayer.played = []
+        view.point_box.setCurrentIndex(view.point_box.findText(point))
+        with qtbot.waitSignal(view.clipsPlayed, timeout=10_000):
+            view.play_key_point()
+        assert len(RecordingPlayer.played) == 2, point
+        for attempt_id, (clip, rate) in zip((2, 1), RecordingPlayer.played, strict=True):
+            lead = round(0.3 * rate)
+            assert len(clip) == round(CLIP_S * rate)
+            assert np.allclose(clip[:lead - 2], bases[attempt_id], atol=1e-3), (point, attempt_id)
+            assert np.allclose(clip[lead + 2:lead + rate - 2], levels[attempt_id, point],
+                               atol=1e-3), (point, attempt_id)
     view.shutdown()
 
 
