@@ -91,15 +91,19 @@ def test_practise_next_puts_weak_and_stale_questions_first(tmp_path: Path) -> No
     strong = weak.model_copy(update={
         "question_id": "strong", "length": weak.length.model_copy(update={"verdict": "within"}),
         "key_points": [p.model_copy(update={"status": "covered"}) for p in weak.key_points]})
-    for question, feedback in (("weak", weak), ("strong", strong)):
+    # Every point made, but past the top of its guide: the length is its only weakness.
+    long = strong.model_copy(update={
+        "question_id": "long", "length": weak.length.model_copy(update={"verdict": "long"})})
+    for question, feedback in (("weak", weak), ("strong", strong), ("long", long)):
         attempt = opened.start_attempt(session, "ops", question, f"{question}?", None)
         opened.finish_attempt(attempt, 10.0, None, feedback, {})
     progress = load_progress(opened)
     now = datetime.now(UTC)
     ranked = practise_next(progress, now)
-    assert [n.question.question_id for n in ranked] == ["weak", "strong"]
+    assert [n.question.question_id for n in ranked] == ["weak", "long", "strong"]
     assert "too short" in ranked[0].reasons and any("not heard" in r for r in ranked[0].reasons)
-    assert ranked[1].reasons == ()
+    assert ranked[1].reasons == ("too long",)
+    assert ranked[2].reasons == ()
     # Left alone long enough, even a strong answer comes back round.
     later = practise_next(progress, now + timedelta(weeks=52))
     assert all(any("week" in r for r in n.reasons) for n in later)
