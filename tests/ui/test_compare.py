@@ -40,8 +40,23 @@ def test_history_lists_summaries_and_reads_the_chosen_attempt_when_opened(qtbot,
     assert "within the guide" in view.feedback_view.verdict_label.text()
 
 
-def test_history_exports_the_chosen_session_off_the_gui_thread(qtbot, saved: Store,
-                                                                tmp_path: Path) -> None:
+def test_history_exports_the_chosen_session_off_the_gui_thread(
+        qtbot, saved: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    from PySide6.QtCore import QThread
+
+    from app import export
+
+    # The one export entry point, noting the thread each export really ran on.
+    ran_on: list[tuple[threading.Thread, QThread]] = []
+    real_export = export.export_session
+
+    def noting_thread(*args: object, **kwargs: object) -> Path:
+        ran_on.append((threading.current_thread(), QThread.currentThread()))
+        return real_export(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(export, "export_session", noting_thread)
     view = HistoryView(store_factory=lambda: saved)
     qtbot.addWidget(view)
     with qtbot.waitSignal(view.loaded, timeout=10_000):
@@ -55,6 +70,11 @@ def test_history_exports_the_chosen_session_off_the_gui_thread(qtbot, saved: Sto
             view.export_session(1, target, fmt)
         assert done.args[0] == target and target.stat().st_size > 1000
     assert "Key points" in (tmp_path / "out.md").read_text(encoding="utf-8")
+    gui = view.thread()
+    assert gui is QThread.currentThread() and threading.current_thread() is threading.main_thread()
+    assert len(ran_on) == 2
+    for thread, qthread in ran_on:
+        assert thread is not threading.main_thread() and qthread is not gui
 
 
 class RecordingPlayer:
