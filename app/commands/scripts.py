@@ -82,6 +82,27 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                                "host elsewhere (default: refused)")
     p_import.set_defaults(handler=cmd_import)
 
+    p_ad = sub.add_parser(
+        "from-ad", help="build a practice round from a job ad",
+        description="Rank the bundled question bank against a job ad (and, if given, your CV or "
+                    "notes) and write a round that fits the minutes asked: an opener, the role "
+                    "questions of the ad's role (at the level the ad names), the behavioural "
+                    "questions its duties point at, and a closer. Each question is listed with "
+                    "the ad's words that chose it. By default the round goes into the user "
+                    "scripts folder, named after the ad's first line.",
+    )
+    p_ad.add_argument("ad", metavar="AD.txt", type=Path, help="the job ad as a UTF-8 text file")
+    p_ad.add_argument("--cv", metavar="CV.txt", type=Path,
+                      help="your CV or notes as a UTF-8 text file: their words also count, at a lower "
+                           "weight, when choosing the behavioural questions")
+    p_ad.add_argument("--minutes", type=int, default=30,
+                      help="how long the round should take, each question with one follow-up "
+                           "(10 to 120; default 30)")
+    p_ad.add_argument("-o", "--output", metavar="FILE", type=Path,
+                      help="where to write the YAML (default: user scripts folder/<ad title>.yaml)")
+    p_ad.add_argument("--force", action="store_true", help="overwrite the output file if it exists")
+    p_ad.set_defaults(handler=cmd_from_ad)
+
 
 def _guide_text(guide: TimeGuide | None) -> str:
     if guide is None:
@@ -274,4 +295,51 @@ def cmd_import(args: argparse.Namespace) -> int:
         for line in result.unplaced:
             print(f"  ? {line[:160]}{'…' if len(line) > 160 else ''}")
     print(f"Check it with: greenroom scripts validate {out}")
+    return 0
+
+
+def _write_new_file(out: Path, text: str, force: bool) -> None:
+    """Write a script the user asked for: private, .yaml, never over a file without --force."""
+    if out.suffix not in (".yaml", ".yml"):
+        raise ScriptError(f"{out}: the output must end in .yaml so Greenroom finds it")
+    if out.exists() and not force:
+        raise ScriptError(f"{out}: already exists; pass --force to overwrite it or -o to choose another file")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
+        with os.fdopen(os.open(out, flags, paths.PRIVATE_FILE_MODE), "w", encoding="utf-8") as fh:
+            fh.write(text)
+    except OSError as exc:
+        raise ScriptError(f"{out}: cannot write ({exc.strerror}); choose another file with -o") from None
+    paths.make_private_file(out)
+
+
+def cmd_from_ad(args: argparse.Namespace) -> int:
+    # Ranking loads NumPy and the whole bank: only when this command runs.
+    from interview_scripts.job_ad import build_round, check_request, load_bank, read_ad_file
+
+    ad_path = args.ad.expanduser()
+    ad = read_ad_file(ad_path)
+    cv = read_ad_file(args.cv.expanduser(), "CV or notes") if args.cv is not None else ""
+    check_request(ad, cv, args.minutes, ad_path.name)  # before the bank is read
+    round_ = build_round(ad, load_bank(), args.minutes, cv=cv, name=ad_path.name)
+    out = _output_path(args, round_.script)
+    _write_new_file(out, round_.yaml_text, args.force)
+
+    role, level = round_.role, round_.level
+    print(f"Role: {role.role} (the {role.script_id} interview; the ad's words: {', '.join(role.matched_terms)})")
+    print(f"Level: {level.level}" + (f" (the ad says “{level.because}”)" if level.because
+                                     else " (the ad names none)"))
+    count = len(round_.picks)
+    print(f"A round of {count} questions, about {round_.minutes:.0f} minutes with one follow-up each "
+          f"(asked for {round_.asked_minutes}):")
+    for number, pick in enumerate(round_.picks, start=1):
+        q = pick.question
+        print(f"{number:>3}. {q.kind:<11} {pick.seconds / 60:4.1f} min  [{pick.script_id}] {q.text}")
+        print(f"       chosen by: {', '.join(pick.matched_terms) or '—'}"
+              + (f"; from your CV: {', '.join(pick.cv_terms)}" if pick.cv_terms else ""))
+    for note in round_.notes:
+        print(note)
+    print(f"Wrote {out}")
+    print(f"Practise it in the app, or check it with: greenroom scripts validate {out}")
     return 0
