@@ -25,6 +25,7 @@ from app.practice import Phase, SourceFactory
 from app.store import AttemptRow, Store, utc_now
 from app.ui.first_run_check import FirstRunDialog, run_checks
 from app.ui.history_view import HistoryView
+from app.ui.job_ad_dialog import open_job_ad
 from app.ui.pick_screen import MOCK_THINK_TIME_S, PickScreen
 from app.ui.practice_screen import PracticeScreen
 from app.ui.progress_view import ProgressView
@@ -169,6 +170,10 @@ class MainWindow(QMainWindow):
         import_page.setShortcut(QKeySequence("Ctrl+I"))
         import_page.triggered.connect(self.pick_screen.import_page)
         menu.addAction(import_page)
+        from_ad = QAction("New interview from a job &ad…", self)
+        from_ad.setShortcut(QKeySequence("Ctrl+J"))
+        from_ad.triggered.connect(lambda: open_job_ad(self.pick_screen, self.pick_screen.open_editor))
+        menu.addAction(from_ad)
         one_question = QAction("Practise &one question…", self)
         one_question.triggered.connect(self.pick_screen.practise_one_question)
         menu.addAction(one_question)
