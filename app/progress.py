@@ -21,7 +21,6 @@ from typing import Any
 from app.store import AttemptBrief, Store
 from app.summary import AttemptSummary
 from interview_scripts.time_guide import format_clock
-from models.coach.pace import PACE_BAND
 
 # How much each weakness weighs when ranking what to practise next: a missed key point
 # costs more than being outside the guide, and each week since the last attempt adds a
@@ -200,8 +199,12 @@ class Series:
 
 
 def _pace_band(low: float | None, high: float | None) -> tuple[float, float]:
-    return (low, high) if low is not None and high is not None else (float(PACE_BAND[0]),
-                                                                     float(PACE_BAND[1]))
+    if low is not None and high is not None:
+        return (low, high)
+    # Imported here: the coach package brings NumPy, which the figures do not need.
+    from models.coach.pace import PACE_BAND
+
+    return (float(PACE_BAND[0]), float(PACE_BAND[1]))
 
 
 def question_series(question: QuestionProgress) -> Series:

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from models.coach.feedback_model import Feedback
+if TYPE_CHECKING:  # only ``from_feedback`` sees one; lists read summaries without pydantic
+    from models.coach.feedback_model import Feedback
 
 # Bump when the shape changes; a migration then recomputes every stored summary. Fields
 # added with defaults that older rows cannot need (the candidate's marks are newer than

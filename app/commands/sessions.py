@@ -11,13 +11,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from app import export
 from app.store import AttemptBrief, DiskUse, SessionRow, Store, format_size
 from app.summary import AttemptSummary
 from interview_scripts.time_guide import format_clock
-from models.coach.length import length_line
 
 AddCommand = Callable[[Any], None]
+
+# `app.export` (and the coach's wording in `models.coach.length`) bring pydantic and NumPy;
+# they are imported by the actions that use them, so listing sessions starts quickly. The
+# formats are written out for the parser; tests/test_cli_startup.py holds them equal to
+# `app.export.FORMATS`.
+EXPORT_FORMATS = ("md", "html", "pdf")
 
 
 def register(subparsers: Any) -> None:
@@ -72,7 +76,7 @@ def _add_export(actions: Any) -> None:
                     "what you said, notes with their times, the local LLM's review when there is "
                     "one, and the transcript.")
     parser.add_argument("id", type=int, help="session id (from `greenroom sessions list`)")
-    parser.add_argument("--format", choices=export.FORMATS,
+    parser.add_argument("--format", choices=EXPORT_FORMATS,
                         help="md, html or pdf (default: from the file name's suffix, else md)")
     parser.add_argument("-o", "--output", type=Path, metavar="FILE",
                         help="where to write it (default: session-ID.FORMAT here; '-' prints md "
@@ -138,6 +142,8 @@ def rename_command(args: argparse.Namespace) -> int:
 
 
 def _length_line(attempt: AttemptBrief) -> str:
+    from models.coach.length import length_line
+
     summary = attempt.summary
     if summary is not None:
         return length_line(summary.speaking_s, summary.verdict, summary.delta_s, summary.guide_text)
@@ -180,6 +186,8 @@ def show_command(args: argparse.Namespace) -> int:
 
 
 def export_command(args: argparse.Namespace) -> int:
+    from app import export
+
     transcript = not args.no_transcript
     if args.output is not None and str(args.output) == "-":
         sys.stdout.write(export.session_text(Store(), args.id, args.format, transcript))
