@@ -21,7 +21,8 @@ import numpy as np
 import pytest
 
 from audio.audio_file import SAMPLE_RATE, write_wav_16k
-from models.transcript import Transcript, Word
+from models.transcriber import Transcriber
+from models.transcript import DecodingPass, Transcript, Word
 from tests.audio_helpers import tone
 from tests.outage_story import OUTAGE_ANSWER
 
@@ -30,18 +31,20 @@ ANSWER_S = 6.0
 UNHEARD_POINT = "Capacity planning for the holidays"
 
 
-class ScriptedEar:
+class ScriptedEar(Transcriber):
     """Hears ``full_text`` in the whole-answer pass, spread evenly over the answer.
 
-    The live pass only decodes what the voice-activity model calls speech, and a tone is
-    not speech, so the live transcript stays empty: the instant feedback hears nothing,
-    the refined one hears the story. With ``hold`` the whole-answer pass waits for
-    ``go`` before it answers."""
-
-    name = "scripted-ear"
-    language = "en"
+    A ``Transcriber`` in all but the model: what it records of each pass (``decoding``,
+    the options) is the real class's. The live pass only decodes what the voice-activity
+    model calls speech, and a tone is not speech, so the live transcript stays empty: the
+    instant feedback hears nothing, the refined one hears the story. With ``hold`` the
+    whole-answer pass waits for ``go`` before it answers."""
 
     def __init__(self, full_text: str = OUTAGE_ANSWER, hold: bool = False) -> None:
+        # No Whisper is loaded: the two transcribe methods below are all that would use it.
+        self.name = "scripted-ear"
+        self.language = "en"
+        self.beam_size = 1
         self.full_text = full_text
         self.go = threading.Event()
         if not hold:
@@ -58,9 +61,10 @@ class ScriptedEar:
     def transcribe_array(self, audio16k: np.ndarray, offset_s: float = 0.0) -> list[Word]:
         return []
 
-    def transcribe_full(self, audio16k: np.ndarray, *,
+    def transcribe_full(self, audio16k: np.ndarray, *,  # type: ignore[override]
                         should_stop: Callable[[], bool] | None = None,
-                        probabilities: np.ndarray | None = None) -> Transcript | None:
+                        probabilities: np.ndarray | None = None,
+                        pass_: DecodingPass = "file") -> Transcript | None:
         self.full_passes += 1
         self.waiting.set()
         if not self.go.wait(30):
@@ -68,8 +72,8 @@ class ScriptedEar:
         if should_stop is not None and should_stop():
             return None
         duration_s = np.asarray(audio16k).size / SAMPLE_RATE
-        return Transcript(words=self.words(duration_s), language=self.language,
-                          model=self.name, duration_s=duration_s)
+        return Transcript(words=self.words(duration_s), language="en", model=self.name,
+                          duration_s=duration_s, decoding=self.decoding(pass_, accurate=True))
 
 
 def install_ear(monkeypatch: pytest.MonkeyPatch, ear: ScriptedEar) -> ScriptedEar:

@@ -10,14 +10,25 @@ from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QContextMenuEvent, QMouseEvent
 from PySide6.QtWidgets import QApplication, QTreeWidgetItem
 
+from app.practice import PracticeSettings
 from app.progress import attempt_figures, load_progress
 from app.store import Store
 from app.ui.feedback_marks import MarkSaver
 from app.ui.feedback_view import BY_YOU_MARK, KEY_POINT_MARKS, FeedbackView
 from app.ui.history_view import HistoryView
+from app.ui.practice_screen import PracticeScreen
 from app.ui.widgets.answer_timeline import AnswerTimeline
+from audio.sources import WavFileSource
+from interview_scripts.loader import parse_script
+from models.coach.feedback_model import Feedback
 from models.coach.overrides import keep_stored_marks, mark_key_point
+from tests.audio_helpers import wait_until
 from tests.coach_helpers import sample_feedback
+from tests.ollama_loopback import OllamaLoopback
+from tests.outage_story import OUTAGE_SCRIPT
+from tests.scripted_flow import UNHEARD_POINT, ScriptedEar
+
+pytest_plugins = ("tests.ollama_loopback", "tests.scripted_flow")
 
 FIXTURE_V1 = Path(__file__).parent.parent / "fixtures" / "store-v1.sqlite3"
 
@@ -226,7 +237,8 @@ def test_marks_made_before_the_answer_is_coached_again_are_kept(qtbot, tmp_path:
     with qtbot.waitSignal(saver.saved, timeout=10_000):
         fv.mark_key_point(index)
 
-    # The flow saves the refined answer as PracticeSession does: keeping stored marks.
+    # The refined answer saved as PracticeSession saves it, keeping stored marks (the
+    # practice-room tests at the end run the flow itself).
     refined = sample_feedback().model_copy(update={"words": first.words + 1})
     saved = store.change_feedback(attempt, lambda stored: keep_stored_marks(stored, refined))
     assert saved is not None and saved.key_points[index].candidate_says == "covered"
@@ -277,7 +289,7 @@ def test_saves_waiting_for_two_answers_are_each_written(qtbot, tmp_path: Path) -
     assert store.get_attempt(attempts[0]).feedback.key_points[index].candidate_says is None
 
 
-def test_the_screen_shows_a_mark_taken_back_as_taken_back(qtbot, tmp_path: Path) -> None:
+def test_carry_gives_a_mark_taken_back_as_taken_back(qtbot, tmp_path: Path) -> None:
     """Newer feedback from the flow may still carry a mark the candidate just undid."""
     store = Store(tmp_path / "db.sqlite3", recordings_dir=tmp_path)
     session = store.create_session("s", "Interview")
@@ -328,3 +340,105 @@ def test_marks_made_on_one_answer_in_two_views_are_all_kept(qtbot, tmp_path: Pat
         history.mark_key_point(b, covered=False)  # History's undo takes back only its own
     stored = store.get_attempt(attempt).feedback
     assert [stored.key_points[i].candidate_says for i in (a, b, c)] == ["covered", None, "covered"]
+
+
+# -- the practice room, on the flow's own refined and reviewed feedback ------------------
+
+
+class PracticeRoom:
+    """A practice screen running one answer through the real flow (tests/scripted_flow.py),
+    and what it showed each time the refined and the reviewed feedback arrived."""
+
+    def __init__(self, qtbot, store: Store, answer: Path, host: str) -> None:
+        self.store = store
+        self.screen = PracticeScreen(store_factory=lambda: store)
+        qtbot.addWidget(self.screen)
+        self.screen.resize(1100, 800)
+        self.screen.show()
+        # (which, the feedback the flow sent, the key point rows on screen after the screen's
+        # own slot ran): connected after the screen's, so they run after it.
+        self.arrived: list[tuple[str, Feedback, list[tuple[str, str, str, str]]]] = []
+        bridge = self.screen.bridge
+        bridge.transcriptRefined.connect(lambda _a, f: self._arrived("refined", f))
+        bridge.llmDone.connect(lambda _a, f: self._arrived("reviewed", f))
+        script = parse_script(OUTAGE_SCRIPT, "outage.yaml")
+        assert self.screen.start(script, script.questions,
+                                 PracticeSettings(speak_questions=False, ollama_host=host),
+                                 source_factory=lambda _q: WavFileSource(answer, realtime=False))
+        qtbot.waitUntil(lambda: self.screen.shown_attempt_id is not None, timeout=30_000)
+        self.attempt_id = self.screen.shown_attempt_id
+        self.view = self.screen.feedback_view
+        self.index = next(i for i, p in enumerate(self.view.feedback.key_points)
+                          if p.text == UNHEARD_POINT)
+
+    def _arrived(self, which: str, feedback: Feedback) -> None:
+        self.arrived.append((which, feedback, self.view.key_point_rows()))
+
+    def stored(self) -> Feedback:
+        feedback = self.store.get_attempt(self.attempt_id).feedback
+        assert feedback is not None
+        return feedback
+
+    def close(self) -> None:
+        session = self.screen.release()
+        if session is not None:
+            session.close()
+
+
+@pytest.fixture
+def practice_room(qtbot, tmp_path: Path, held_ear: ScriptedEar, tone_answer: Path,
+                  ollama_loopback: OllamaLoopback):
+    store = Store(tmp_path / "db.sqlite3", recordings_dir=tmp_path)
+    room = PracticeRoom(qtbot, store, tone_answer, ollama_loopback.host)
+    yield room
+    held_ear.go.set()
+    room.close()
+
+
+def test_the_practice_room_keeps_a_mark_on_the_refined_and_reviewed_feedback(
+        qtbot, practice_room: PracticeRoom, held_ear: ScriptedEar) -> None:
+    """Marked on the instant feedback while the whole answer is still being transcribed:
+    the flow saves the refined and reviewed feedback with it, and the room shows it."""
+    room, i = practice_room, practice_room.index
+    assert room.view.key_point_rows()[i][0] == KEY_POINT_MARKS["not_heard"]
+    assert held_ear.waiting.wait(10) and not room.arrived  # coached again only once let go
+    with qtbot.waitSignal(room.screen.mark_saver.saved, timeout=10_000):
+        room.view.mark_key_point(i)
+    held_ear.go.set()
+    qtbot.waitUntil(lambda: len(room.arrived) == 2, timeout=30_000)
+
+    assert [which for which, _, _ in room.arrived] == ["refined", "reviewed"]
+    for which, feedback, rows in room.arrived:
+        assert feedback.key_points[i].candidate_says == "covered", which  # the flow kept it
+        assert rows[i][0] == BY_YOU_MARK, which
+    refined, reviewed = room.arrived[0][1], room.arrived[1][1]
+    assert refined.transcript.text.startswith("Last winter") and reviewed.llm is not None
+    assert room.view.key_point_rows()[i][0] == BY_YOU_MARK
+    stored = room.stored()
+    assert stored.llm is not None and stored.transcript.text == refined.transcript.text
+    assert (stored.key_points[i].status, stored.key_points[i].candidate_says) == (
+        "not_heard", "covered")
+
+
+def test_the_practice_room_shows_a_mark_taken_back_while_the_answer_was_coached_again(
+        qtbot, practice_room: PracticeRoom, held_ear: ScriptedEar) -> None:
+    """The flow saved the refined and reviewed feedback with the mark, and sent them; the
+    candidate takes the mark back before the window has drawn either: both are drawn
+    without it, and the store has it taken back."""
+    room, i = practice_room, practice_room.index
+    with qtbot.waitSignal(room.screen.mark_saver.saved, timeout=10_000):
+        room.view.mark_key_point(i)
+    held_ear.go.set()
+    # Waiting without running the window's events: the flow's signals stay queued.
+    assert wait_until(lambda: room.stored().llm is not None, timeout=30)
+    assert room.arrived == []
+    with qtbot.waitSignal(room.screen.mark_saver.saved, timeout=10_000):
+        room.view.mark_key_point(i, covered=False)
+    qtbot.waitUntil(lambda: len(room.arrived) == 2, timeout=30_000)
+
+    assert [which for which, _, _ in room.arrived] == ["refined", "reviewed"]
+    for which, feedback, rows in room.arrived:
+        assert feedback.key_points[i].candidate_says == "covered", which  # sent with the mark
+        assert rows[i][0] == KEY_POINT_MARKS["not_heard"], which  # drawn without it
+    assert room.view.key_point_rows()[i][0] == KEY_POINT_MARKS["not_heard"]
+    assert room.stored().key_points[i].candidate_says is None
