@@ -62,7 +62,26 @@ CV_WEIGHT = 0.5
 ROLE_FIELD_REPEAT = 3
 SHOWN_TERMS = 6
 
-_STOPWORDS = frozenset(["a", "about", "above", "after", "again", "all", "also", "am", "an", "and", "any", "are", "as", "at", "be", "been", "before", "being", "below", "both", "but", "by", "can", "could", "did", "do", "does", "doing", "down", "during", "each", "either", "etc", "every", "few", "for", "from", "further", "had", "has", "have", "having", "he", "her", "here", "hers", "him", "his", "how", "i", "if", "in", "into", "is", "it", "its", "itself", "just", "like", "may", "me", "might", "more", "most", "must", "my", "no", "nor", "not", "of", "off", "on", "once", "only", "or", "other", "our", "ours", "out", "over", "own", "per", "same", "she", "should", "so", "some", "such", "than", "that", "the", "their", "theirs", "them", "then", "there", "these", "they", "this", "those", "through", "to", "too", "under", "until", "up", "upon", "us", "very", "via", "was", "we", "were", "what", "when", "where", "which", "while", "who", "whom", "why", "will", "with", "within", "would", "you", "your", "yours", "yourself", "ll", "ve", "re", "de", "co", "non", "pre", "un", "able", "apply", "applicant", "applicants", "applying", "based", "benefit", "benefits", "candidate", "candidates", "company", "day", "days", "full", "hiring", "hybrid", "ideal", "ideally", "including", "join", "joining", "looking", "new", "offer", "offers", "office", "part", "permanent", "plus", "position", "remote", "role", "roles", "salary", "someone", "week", "weeks", "year", "years", "want", "wants", "across", "along", "around", "back", "best", "come", "every", "get", "gets", "getting", "give", "given", "go", "good", "great", "help", "helps", "high", "keep", "keeps", "know", "large", "level", "look", "low", "make", "makes", "making", "many", "mid", "much", "need", "needed", "needs", "one", "ones", "part", "put", "really", "see", "set", "start", "still", "take", "takes", "thing", "things", "two", "use", "used", "uses", "using", "time", "tell", "ask", "asks", "asked", "question", "questions", "first", "next", "right", "find", "away", "open", "way", "ways", "well", "whole", "without", "work", "works", "working", "entry", "strong", "clear"])
+# Words that say nothing about the job: common English and the boilerplate of ads.
+_STOPWORD_TEXT = """
+a about above after again all also am an and any are as at be been before being below
+both but by can could did do does doing down during each either etc every few for from
+further had has have having he her here hers him his how i if in into is it its itself
+just like may me might more most must my no nor not of off on once only or other our
+ours out over own per same she should so some such than that the their theirs them then
+there these they this those through to too under until up upon us very via was we were
+what when where which while who whom why will with within would you your yours yourself
+ll ve re de co non pre un able apply applicant applicants applying based benefit
+benefits candidate candidates company day days full hiring hybrid ideal ideally
+including join joining looking new offer offers office part permanent plus position
+remote role roles salary someone week weeks year years want wants across along around
+back best come every get gets getting give given go good great help helps high keep
+keeps know large level look low make makes making many mid much need needed needs one
+ones part put really see set start still take takes thing things two use used uses using
+time tell ask asks asked question questions first next right find away open way ways
+well whole without work works working entry strong clear
+"""
+_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
 _WORD = re.compile(r"[a-z0-9]+")
 
@@ -411,7 +430,8 @@ def build_round(ad: str, scripts: Sequence[InterviewScript], minutes: int = DEFA
     order = [s for s in ends if s.question.kind == "opener"] + _interleave(middle) \
         + [s for s in ends if s.question.kind == "closer"]
     picks = [Pick(s.question, s.script.id, s.terms, round(s.score, 3), s.cv_terms) for s in order]
-    return _assemble(ad, name, picks, minutes, role, level, roles, scripts)
+    bank = next(s for s in scripts if s.id == role.script_id)
+    return _assemble(ad, picks, minutes, role, level, roles, bank.role, bank.tags)
 
 
 def _interleave(middle: list[_Scored]) -> list[_Scored]:
@@ -490,8 +510,9 @@ def ad_title(ad: str) -> str:
     return title if len(title) <= 80 else title[:79].rstrip() + "…"
 
 
-def _assemble(ad: str, name: str, picks: list[Pick], minutes: int, role: RoleMatch, level: AdLevel,
-              roles: list[RoleMatch], scripts: Sequence[InterviewScript], notes: Sequence[str] = ()) -> AdRound:
+def _assemble(ad: str, picks: list[Pick], minutes: int, role: RoleMatch, level: AdLevel,
+              roles: Sequence[RoleMatch], bank_role: str, bank_tags: Sequence[str],
+              notes: Sequence[str] = ()) -> AdRound:
     taken: set[str] = set()
     entries = []
     for pick in picks:
@@ -504,16 +525,15 @@ def _assemble(ad: str, name: str, picks: list[Pick], minutes: int, role: RoleMat
         taken.add(qid)
         entries.append(question_entry(pick.question, qid))
     planned = sum(p.seconds for p in picks) / 60
-    bank = next(s for s in scripts if s.id == role.script_id)
-    title = ad_title(ad) or f"{bank.role} round"
+    title = ad_title(ad) or f"{bank_role} round"
     document: dict[str, Any] = {
         "title": f"{title} (from a job ad)",
-        "role": bank.role,
+        "role": bank_role,
         "description": (f"Built from the job ad “{title}”: {len(picks)} questions, about "
-                        f"{planned:.0f} minutes with one follow-up each. Role: {bank.role}; level: "
+                        f"{planned:.0f} minutes with one follow-up each. Role: {bank_role}; level: "
                         f"{level.level}."),
         "source": "Chosen from Greenroom's question bank to match a job ad",
-        "tags": list(bank.tags),
+        "tags": list(bank_tags),
         "questions": entries,
     }
     header = ("# A practice round chosen from Greenroom's question bank to match a job ad;\n"
@@ -522,6 +542,43 @@ def _assemble(ad: str, name: str, picks: list[Pick], minutes: int, role: RoleMat
     script = parse_script(yaml_text, name=f"{_slug(str(document['title']))}.yaml")  # proves it loads
     return AdRound(script=script, picks=picks, minutes=round(planned, 1), asked_minutes=minutes, role=role,
                    level=level, document=document, yaml_text=yaml_text, roles=tuple(roles), notes=tuple(notes))
+
+
+# ------------------------------------------------------------------------------ tailored
+TAILORED = "tailored"  # the ``script_id`` of a question written for the ad itself
+
+
+def shared_terms(text: str, ad: str) -> tuple[str, ...]:
+    """The ad's words (as the ad writes them) that ``text`` also uses, stemmed alike."""
+    ad_terms = Terms.of(ad)
+    own = {t for t in Terms.of(text).tokens if "_" not in t}
+    return tuple(dict.fromkeys(ad_terms.surface[t] for t in ad_terms.tokens if t in own))
+
+
+def with_tailored(round_: AdRound, ad: str, questions: Sequence[Question],
+                  notes: Sequence[str] = ()) -> AdRound:
+    """The round with ``questions`` (written for the ad) before the closer; to keep to the
+    minutes asked, the bank's least matched questions between opener and closer make
+    room, never the opener, the closer or a tailored question."""
+    tailored = [Pick(q, TAILORED, shared_terms(" ".join([q.text, *(k.text for k in q.key_points)]), ad), 0.0)
+                for q in questions]
+    picks = list(round_.picks)
+    closer = picks.pop() if picks and picks[-1].question.kind == "closer" else None
+    picks += tailored
+    if closer is not None:
+        picks.append(closer)
+    budget = round_.asked_minutes * 60
+    left_out = 0
+    while sum(p.seconds for p in picks) > budget:
+        removable = [p for p in picks if p.script_id != TAILORED and p.question.kind in ("role", "behavioural")]
+        if not removable:
+            break
+        picks.remove(min(removable, key=lambda p: p.score))
+        left_out += 1
+    if left_out:
+        notes = [*notes, f"left out {left_out} of the bank's questions to keep to {round_.asked_minutes} minutes"]
+    return _assemble(ad, picks, round_.asked_minutes, round_.role, round_.level, round_.roles,
+                     round_.script.role, round_.script.tags, [*round_.notes, *notes])
 
 
 def load_bank(folder: Path | None = None) -> list[InterviewScript]:

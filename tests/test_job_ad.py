@@ -227,3 +227,173 @@ def test_without_o_the_round_goes_into_the_users_scripts_folder(capsys: pytest.C
     written = list(paths.user_scripts_dir().glob("*.yaml"))
     assert len(written) == 1 and f"Wrote {written[0]}" in out
     assert written[0].name.startswith("teacher-of-english")
+
+
+# ---------------------------------------------------------------- questions tailored by the model
+pytest_plugins = ("tests.ollama_loopback",)
+LOCAL = "llama3.2:3b"
+CLOUD = "gpt-oss:120b-cloud"
+
+
+def _tailored(text: str, kind: str, requirement: str, *points: tuple[str, list[str]]) -> dict[str, object]:
+    return {"text": text, "kind": kind, "requirement": requirement,
+            "key_points": [{"text": p, "cues": cues} for p, cues in points]}
+
+
+# What a model that follows the prompt writes for the nurse ad, with one key point of its
+# own that uses none of the ad's words, and one question whose only point is like that.
+TAILORED_REPLY = {"questions": [
+    _tailored("Tell me about a time you gave IV drugs on a busy shift.", "behavioural",
+              "Administer medication safely, including IV drugs",
+              ("Checks before you administer IV drugs", ["double check", "second nurse", "prescription"]),
+              ("Accurate records kept straight away", ["recorded", "documented", "signed"]),
+              ("Quantify revenue growth for shareholders", ["revenue", "growth"])),
+    _tailored("How would you support a family who are worried about a care plan?", "role",
+              "Support families, explain care plans",
+              ("Explain the care plan in plain words", ["explain", "plain words", "care plan"]),
+              ("Treat the patient with dignity", ["dignity", "respect"])),
+    _tailored("What is your favourite programming language?", "role", "",
+              ("Mention functional programming paradigms", ["haskell", "lambda"])),
+]}
+
+
+@pytest.fixture
+def ollama(monkeypatch: pytest.MonkeyPatch) -> object:
+    from models.ollama_server import ALLOW_REMOTE_ENV, KEEP_ALIVE_ENV, MODEL_ENV
+    from tests.ollama_loopback import OllamaLoopback
+
+    for env in (MODEL_ENV, ALLOW_REMOTE_ENV, KEEP_ALIVE_ENV, "OLLAMA_HOST"):
+        monkeypatch.delenv(env, raising=False)
+    server = OllamaLoopback(models=(LOCAL,)).start()
+    server.script_reply(TAILORED_REPLY)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def _tailor(server: object, **kwargs: object) -> object:
+    from models.llm_job_ad import AdTailor
+
+    return AdTailor(server.host, connect_timeout_s=0.5, busy_retry_s=0.05,  # type: ignore[attr-defined]
+                    read_timeout_s=5.0, **kwargs)
+
+
+def _ad_words(ad: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z]+", ad.lower()) if len(w) >= 3}
+
+
+def test_the_model_adds_questions_whose_key_points_all_come_from_the_ad(
+        ollama: object, bank: list[InterviewScript]) -> None:
+    from interview_scripts.job_ad import TAILORED
+    from models.llm_job_ad import MAX_POINTS, MAX_QUESTIONS, tailoring_schema
+
+    ad, cv = _ad("nurse.txt"), "Newly qualified nurse; placements on a cardiac ward and in A&E."
+    round_ = build_round(ad, bank, 30)
+    tailoring = _tailor(ollama).tailor(ad, round_, cv)
+
+    assert [q.text for q in tailoring.added] == [
+        "Tell me about a time you gave IV drugs on a busy shift.",
+        "How would you support a family who are worried about a care plan?"]
+    words = _ad_words(ad)
+    for question in tailoring.added:
+        assert question.key_points
+        for point in question.key_points:
+            assert set(re.findall(r"[a-z]+", point.text.lower())) & words, point.text
+    assert [k.text for k in tailoring.added[0].key_points] == ["Checks before you administer IV drugs",
+                                                               "Accurate records kept straight away"]
+    assert tailoring.added[0].framework.name == "STAR" and tailoring.added[0].kind == "behavioural"
+    assert tailoring.added[0].key_points[0].cues == ("double check", "second nurse", "prescription")
+    assert (tailoring.dropped.points, tailoring.dropped.questions) == (2, 1)
+    assert tailoring.line == (f"Added 2 questions tailored to the ad by the local model {LOCAL}; dropped "
+                              "2 key points not in the ad's words and 1 question left without one or "
+                              "already in the round.")
+
+    # They join the round before its closer, and the round still keeps to its minutes.
+    joined = tailoring.round
+    picks = joined.picks
+    assert picks[0].question.kind == "opener" and picks[-1].question.kind == "closer"
+    assert [p.question.text for p in picks[-3:-1]] == [q.text for q in tailoring.added]
+    assert all(p.script_id == TAILORED and p.matched_terms for p in picks[-3:-1])
+    assert sum(p.seconds for p in picks) <= 30 * 60
+    assert any("left out" in note for note in joined.notes)
+    assert [q.text for q in joined.script.questions] == [p.question.text for p in picks]
+
+    # One request: the ad, the CV, the round so far, and a bounded schema.
+    (request,) = ollama.requests_to("/api/chat")  # type: ignore[attr-defined]
+    body = request.body
+    assert body["format"] == tailoring_schema()
+    questions = body["format"]["properties"]["questions"]
+    assert questions["maxItems"] == MAX_QUESTIONS
+    item = body["format"]["$defs"]["TailoredQuestion"]["properties"]
+    assert item["kind"]["enum"] == ["behavioural", "role"]
+    assert item["key_points"]["maxItems"] == MAX_POINTS
+    assert item["text"]["maxLength"] and item["requirement"]["maxLength"]
+    system, user = body["messages"]
+    assert ad.strip() in user["content"] and cv in user["content"]
+    assert all(p.question.text in user["content"] for p in round_.picks)
+    assert "JSON schema" in system["content"]
+
+
+def test_a_reply_with_nothing_drawn_from_the_ad_or_only_repeats_is_a_failure(
+        ollama: object, bank: list[InterviewScript]) -> None:
+    from models.errors import OllamaFailure
+
+    ad = _ad("nurse.txt")
+    round_ = build_round(ad, bank, 30)
+    repeat = round_.picks[1].question.text
+    ollama.script_reply({"questions": [  # type: ignore[attr-defined]
+        _tailored("What is your favourite programming language?", "role", "",
+                  ("Mention functional programming paradigms", ["haskell"])),
+        _tailored(repeat, "role", "", ("Escalate to the medical team", ["escalate"])),
+    ]})
+    with pytest.raises(OllamaFailure) as failed:
+        _tailor(ollama).tailor(ad, round_)
+    assert failed.value.code == "no_questions"
+    message = str(failed.value)
+    assert "\n" not in message and "dropped 1 key point not in the ad's words and 2 questions" in message
+    assert message.endswith("the round from the bank is kept")
+
+
+def test_a_cloud_model_gets_no_ad_without_consent(bank: list[InterviewScript],
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from models.errors import OllamaFailure
+    from models.ollama_server import ALLOW_REMOTE_ENV
+    from tests.ollama_loopback import ModelSpec, OllamaLoopback
+
+    monkeypatch.delenv(ALLOW_REMOTE_ENV, raising=False)
+    server = OllamaLoopback(models=(ModelSpec.named(CLOUD, age_days=1), LOCAL)).start()
+    server.script_reply(TAILORED_REPLY)
+    try:
+        ad = _ad("nurse.txt")
+        round_ = build_round(ad, bank, 30)
+        with pytest.raises(OllamaFailure) as refused:
+            _tailor(server, model=CLOUD).tailor(ad, round_)
+        assert refused.value.code == "remote_refused" and "job ad would leave this machine" in str(refused.value)
+        assert server.requests_to("/api/chat") == []
+        assert _tailor(server).tailor(ad, round_).model == LOCAL  # not named, the cloud is never chosen
+    finally:
+        server.stop()
+
+
+def test_from_ad_with_llm_writes_the_tailored_questions_or_the_banks_round(
+        ollama: object, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out_file = tmp_path / "round.yaml"
+    host = ollama.host  # type: ignore[attr-defined]
+    code, out, err = _run(capsys, "scripts", "from-ad", str(ADS / "nurse.txt"), "--llm", "--ollama-host", host,
+                          "-o", str(out_file))
+    assert code == 0, err
+    assert "Added 2 questions tailored to the ad" in out and "[tailored]" in out
+    assert "the ad's words it uses:" in out
+    texts = [q.text for q in load_script(out_file).questions]
+    assert "Tell me about a time you gave IV drugs on a busy shift." in texts
+    assert "What is your favourite programming language?" not in texts
+
+    ollama.set_mode("down")  # type: ignore[attr-defined]
+    code, out, err = _run(capsys, "scripts", "from-ad", str(ADS / "nurse.txt"), "--llm", "--ollama-host", host,
+                          "-o", str(out_file), "--force")
+    assert code == 0, err
+    assert "The local model could not add questions:" in out and "the round from the bank is written" in out
+    script = load_script(out_file)
+    assert script.questions[0].kind == "opener" and script.questions[-1].kind == "closer"
+    assert "Tell me about a time you gave IV drugs on a busy shift." not in [q.text for q in script.questions]

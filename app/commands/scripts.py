@@ -101,6 +101,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p_ad.add_argument("-o", "--output", metavar="FILE", type=Path,
                       help="where to write the YAML (default: user scripts folder/<ad title>.yaml)")
     p_ad.add_argument("--force", action="store_true", help="overwrite the output file if it exists")
+    p_ad.add_argument("--llm", action="store_true",
+                      help="also ask a local model through Ollama for 2-4 questions on the ad's stated "
+                           "requirements, each key point in the ad's words (points that are not are "
+                           "dropped and counted); if the model fails, the bank's round is written")
+    p_ad.add_argument("--llm-model", help="Ollama model (default: the first installed of a preference list)")
+    p_ad.add_argument("--ollama-host", help="Ollama server (default: OLLAMA_HOST or http://127.0.0.1:11434)")
+    p_ad.add_argument("--allow-remote-llm", action="store_true",
+                      help="allow sending the ad and CV off this machine: a cloud model or an Ollama "
+                           "host elsewhere (default: refused)")
     p_ad.set_defaults(handler=cmd_from_ad)
 
 
@@ -316,13 +325,32 @@ def _write_new_file(out: Path, text: str, force: bool) -> None:
 
 def cmd_from_ad(args: argparse.Namespace) -> int:
     # Ranking loads NumPy and the whole bank: only when this command runs.
-    from interview_scripts.job_ad import build_round, check_request, load_bank, read_ad_file
+    from interview_scripts.job_ad import (
+        TAILORED,
+        build_round,
+        check_request,
+        load_bank,
+        read_ad_file,
+    )
 
     ad_path = args.ad.expanduser()
     ad = read_ad_file(ad_path)
     cv = read_ad_file(args.cv.expanduser(), "CV or notes") if args.cv is not None else ""
     check_request(ad, cv, args.minutes, ad_path.name)  # before the bank is read
     round_ = build_round(ad, load_bank(), args.minutes, cv=cv, name=ad_path.name)
+    if args.llm:
+        from models.errors import LLMError
+        from models.llm_job_ad import AdTailor
+
+        print("Asking the local model for questions on the ad's requirements…", flush=True)
+        try:
+            tailoring = AdTailor(args.ollama_host, args.llm_model,
+                                 allow_remote=args.allow_remote_llm or None).tailor(ad, round_, cv)
+        except LLMError as exc:
+            print(f"The local model could not add questions: {exc}; the round from the bank is written.")
+        else:
+            print(tailoring.line)
+            round_ = tailoring.round
     out = _output_path(args, round_.script)
     _write_new_file(out, round_.yaml_text, args.force)
 
@@ -336,7 +364,8 @@ def cmd_from_ad(args: argparse.Namespace) -> int:
     for number, pick in enumerate(round_.picks, start=1):
         q = pick.question
         print(f"{number:>3}. {q.kind:<11} {pick.seconds / 60:4.1f} min  [{pick.script_id}] {q.text}")
-        print(f"       chosen by: {', '.join(pick.matched_terms) or '—'}"
+        label = "the ad's words it uses" if pick.script_id == TAILORED else "chosen by"
+        print(f"       {label}: {', '.join(pick.matched_terms) or '—'}"
               + (f"; from your CV: {', '.join(pick.cv_terms)}" if pick.cv_terms else ""))
     for note in round_.notes:
         print(note)

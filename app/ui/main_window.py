@@ -172,7 +172,8 @@ class MainWindow(QMainWindow):
         menu.addAction(import_page)
         from_ad = QAction("New interview from a job &ad…", self)
         from_ad.setShortcut(QKeySequence("Ctrl+J"))
-        from_ad.triggered.connect(lambda: open_job_ad(self.pick_screen, self.pick_screen.open_editor))
+        from_ad.triggered.connect(lambda: open_job_ad(self.pick_screen, self.pick_screen.open_editor,
+                                                      self.settings_store.practice_settings()))
         menu.addAction(from_ad)
         one_question = QAction("Practise &one question…", self)
         one_question.triggered.connect(self.pick_screen.practise_one_question)

@@ -120,3 +120,94 @@ def test_a_saved_ad_is_read_off_the_gui_thread_then_built(qtbot: Any) -> None:
     with qtbot.waitSignal(dialog.previewReady, timeout=20_000):
         dialog.open_file(ADS / "missing.txt")
     assert "no such file" in dialog.summary_label.text() and not dialog.edit_button.isEnabled()
+
+
+def test_the_local_model_adds_questions_from_the_ad_and_back_undoes_it(
+        qtbot: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.practice import PracticeSettings
+    from tests.ollama_loopback import OllamaLoopback
+    from tests.test_job_ad import TAILORED_REPLY
+
+    for name in ("GREENROOM_OLLAMA_MODEL", "GREENROOM_OLLAMA_ALLOW_REMOTE", "OLLAMA_HOST"):
+        monkeypatch.delenv(name, raising=False)
+    server = OllamaLoopback(models=("llama3.2:3b",)).start()
+    server.script_reply(TAILORED_REPLY)
+    try:
+        dialog = JobAdDialog(llm_settings=PracticeSettings(ollama_host=server.host))
+        qtbot.addWidget(dialog)
+        dialog.show()
+        qtbot.waitUntil(lambda: dialog.llm_model == "llama3.2:3b", timeout=10_000)
+        assert not dialog.llm_button.isEnabled()  # no round yet
+        dialog.ad_edit.setPlainText((ADS / "nurse.txt").read_text(encoding="utf-8"))
+        with qtbot.waitSignal(dialog.previewReady, timeout=20_000):
+            dialog.build()
+        bank_rows = dialog.found_rows()
+        assert dialog.llm_button.isEnabled() and not dialog.back_button.isVisible()
+
+        with qtbot.waitSignal(dialog.previewReady, timeout=20_000):
+            qtbot.mouseClick(dialog.llm_button, Qt.MouseButton.LeftButton)
+        rows = dialog.found_rows()
+        tailored = [r for r in rows if r[2] == "written for the ad"]
+        assert [r[0] for r in tailored] == ["Tell me about a time you gave IV drugs on a busy shift.",
+                                            "How would you support a family who are worried about a care plan?"]
+        assert rows[-3:-1] == tailored and rows[-1][1] == "closer" and rows[0][1] == "opener"
+        assert all(r[WORDS] for r in tailored)
+        assert sum(float(r[3]) for r in rows) <= 30
+        summary = dialog.summary_label.text()
+        assert "Added 2 questions tailored to the ad" in summary and "dropped 2 key points" in summary
+        assert not dialog.llm_progress.isVisible() and not dialog.llm_button.isEnabled()
+        assert dialog.back_button.isVisible()
+
+        qtbot.mouseClick(dialog.back_button, Qt.MouseButton.LeftButton)
+        assert dialog.found_rows() == bank_rows and dialog.llm_button.isEnabled()
+        with qtbot.waitSignal(dialog.previewReady, timeout=20_000):
+            dialog.tailor_with_model()
+        with qtbot.waitSignal(dialog.editRequested) as edited:
+            qtbot.mouseClick(dialog.edit_button, Qt.MouseButton.LeftButton)
+        texts = [q["text"] for q in edited.args[0]["questions"]]
+        assert texts == [r[0] for r in dialog.found_rows()]
+        assert "Tell me about a time you gave IV drugs on a busy shift." in texts
+
+        # A failure keeps the bank's round, in one line.
+        again = JobAdDialog(llm_settings=PracticeSettings(ollama_host=server.host))
+        qtbot.addWidget(again)
+        qtbot.waitUntil(lambda: again.llm_model is not None, timeout=10_000)
+        again.ad_edit.setPlainText((ADS / "nurse.txt").read_text(encoding="utf-8"))
+        with qtbot.waitSignal(again.previewReady, timeout=20_000):
+            again.build()
+        server.set_mode("invalid_json")
+        with qtbot.waitSignal(again.previewReady, timeout=20_000):
+            again.tailor_with_model()
+        assert again.found_rows() == bank_rows
+        assert again.summary_label.text().startswith("The local model could not add questions: ")
+        assert again.summary_label.text().endswith("The bank's round stays.")
+        assert again.edit_button.isEnabled() and again.llm_button.isEnabled()
+    finally:
+        server.stop()
+
+
+def test_without_ollama_the_bank_round_stands_and_the_button_says_why(
+        qtbot: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.practice import PracticeSettings
+    from tests.ollama_loopback import OllamaLoopback
+
+    for name in ("GREENROOM_OLLAMA_MODEL", "GREENROOM_OLLAMA_ALLOW_REMOTE", "OLLAMA_HOST"):
+        monkeypatch.delenv(name, raising=False)
+    server = OllamaLoopback(models=("llama3.2:3b",)).start()
+    server.stop()  # a port where nothing answers
+    dialog = JobAdDialog(llm_settings=PracticeSettings(ollama_host=server.host))
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.llm_button.toolTip().startswith("Unavailable"), timeout=10_000)
+    assert "Ollama is not running" in dialog.llm_button.toolTip()
+    dialog.ad_edit.setPlainText((ADS / "sales-account-executive.txt").read_text(encoding="utf-8"))
+    with qtbot.waitSignal(dialog.previewReady, timeout=20_000):
+        dialog.build()
+    assert dialog.found_rows() and dialog.edit_button.isEnabled() and not dialog.llm_button.isEnabled()
+    cloud = JobAdDialog(llm_settings=PracticeSettings(ollama_host="http://127.0.0.1:9",
+                                                      llm_model="gpt-oss:120b-cloud"))
+    qtbot.addWidget(cloud)
+    qtbot.waitUntil(lambda: cloud.llm_button.toolTip().startswith("Unavailable"), timeout=10_000)
+    assert "your job ad would leave this machine" in cloud.llm_button.toolTip()
+    off = JobAdDialog(llm_settings=PracticeSettings(llm_enabled=False))
+    qtbot.addWidget(off)
+    assert off.llm_button.toolTip() == "Unavailable: the local model is turned off in Settings"

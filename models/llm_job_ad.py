@@ -1,0 +1,265 @@
+"""Questions written for one job ad by the user's local model, added to a round from the bank.
+
+The round chosen from the bank (``interview_scripts.job_ad``) stands alone; this is a
+helper on top. The model gets the ad, the CV or notes if any, the round's questions (so
+it does not repeat them) and a bounded JSON schema as Ollama's ``format``: at most four
+questions, each with its kind, the ad's requirement it tests and at most four key points
+with cue phrases, every string bounded. Its reply is validated, then checked against the
+ad: a key point that shares no meaning word with the ad is dropped and counted, and a
+question left with no key point (or repeating one of the round's) goes with it. What is
+left joins the round before its closer (``job_ad.with_tailored``), which keeps to the
+minutes asked; nothing is saved from here.
+
+It is one request through ``models.ollama_call``, with the answer review's model choice
+and refusals: an ad and a CV are private too, so a cloud model or a server on another
+machine gets them only with the user's explicit yes. Every failure raises
+``OllamaFailure`` with one line; the caller keeps the bank's round.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from interview_scripts.errors import ScriptError
+from interview_scripts.frameworks import NONE, STAR
+from interview_scripts.job_ad import AdRound, shared_terms, with_tailored
+from interview_scripts.page_importer import question_id
+from interview_scripts.script import KeyPoint, Question
+from interview_scripts.time_guide import parse_time_guide
+from models.llm_prompt import PromptPlan, estimate_messages, estimate_tokens, load_prompt
+from models.ollama_call import (
+    BUSY_RETRY_S,
+    OTHER_MODEL_FIX,
+    READ_TIMEOUT_S,
+    OllamaCall,
+    OllamaFailure,
+    Request,
+    Task,
+)
+from models.ollama_server import CONNECT_TIMEOUT_S, ModelChoice
+
+PROMPT_VERSION = "job_ad_v1"
+# Bounds of the reply, enforced by Ollama's grammar while the model writes.
+MAX_QUESTIONS = 4
+MAX_POINTS = 4
+MAX_CUES = 6
+QUESTION_CHARS = 300
+REQUIREMENT_CHARS = 200
+POINT_CHARS = 160
+CUE_CHARS = 40
+# A key point counts as drawn from the ad when it uses at least this many of the ad's
+# meaning words (stemmed alike: 'escalating' meets the ad's 'escalate').
+MIN_SHARED_WORDS = 1
+# Four questions at their bounds, with the JSON around them.
+REPLY_TOKENS = 3072
+TOTAL_TIMEOUT_S = 300.0
+# A tailored question is planned like a bank question of its kind.
+STORY_GUIDE = "2-3 min"
+ROLE_GUIDE = "2-3 min"
+KEEP_ROUND = "the round from the bank is kept"
+# A little warmth: writing questions, not copying; the seed keeps a run repeatable.
+TAILORING = Task(name="questions", sends="job ad", temperature=0.3, seed=23, kept=KEEP_ROUND,
+                 shorter="paste only the ad's duties and requirements")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+Cue = Annotated[str, Field(min_length=1, max_length=CUE_CHARS)]
+
+
+class TailoredPoint(_Strict):
+    text: str = Field(min_length=1, max_length=POINT_CHARS,
+                      description="What a strong answer shows, in the ad's own words.")
+    cues: list[Cue] = Field(max_length=MAX_CUES,
+                            description="Short lower-case phrases a candidate says when making the point.")
+
+
+class TailoredQuestion(_Strict):
+    text: str = Field(min_length=1, max_length=QUESTION_CHARS,
+                      description="The question, as an interviewer asks it aloud.")
+    kind: Literal["behavioural", "role"]
+    requirement: str = Field(max_length=REQUIREMENT_CHARS,
+                             description="The ad's words for the requirement the question tests.")
+    key_points: list[TailoredPoint] = Field(max_length=MAX_POINTS)
+
+
+class TailoredSet(_Strict):
+    questions: list[TailoredQuestion] = Field(max_length=MAX_QUESTIONS)
+
+
+def _without_titles(node: object) -> object:
+    """The schema without pydantic's ``title`` labels: tokens the model need not read."""
+    if isinstance(node, dict):
+        return {k: _without_titles(v) for k, v in node.items() if not (k == "title" and isinstance(v, str))}
+    if isinstance(node, list):
+        return [_without_titles(v) for v in node]
+    return node
+
+
+def tailoring_schema() -> dict[str, object]:
+    """The ``format`` every tailoring request carries."""
+    schema = _without_titles(TailoredSet.model_json_schema())
+    assert isinstance(schema, dict)
+    return schema
+
+
+@dataclass
+class Dropped:
+    """What the check against the ad took out of the model's questions."""
+
+    points: int = 0
+    questions: int = 0
+
+    def line(self) -> str | None:
+        parts = []
+        if self.points:
+            parts.append(f"{self.points} key point{'s' if self.points != 1 else ''} not in the ad's words")
+        if self.questions:
+            parts.append(f"{self.questions} question{'s' if self.questions != 1 else ''} left without one "
+                         "or already in the round")
+        return "dropped " + " and ".join(parts) if parts else None
+
+
+@dataclass
+class Tailoring:
+    """The round with the model's questions added, and what the check dropped."""
+
+    round: AdRound
+    added: tuple[Question, ...]
+    model: str
+    dropped: Dropped
+    attempts: int
+
+    @property
+    def line(self) -> str:
+        count = len(self.added)
+        text = (f"Added {count} question{'s' if count != 1 else ''} tailored to the ad by the local "
+                f"model {self.model}")
+        dropped = self.dropped.line()
+        return f"{text}; {dropped}." if dropped else f"{text}."
+
+
+def _normal(text: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
+
+
+def _point_id(text: str, taken: set[str]) -> str:
+    """A key point id (lower case, digits, '-') from its first words, unique in ``taken``."""
+    base = "-".join(_normal(text).split()[:4])[:50].strip("-") or "point"
+    pid, n = base, 2
+    while pid in taken:
+        pid, n = f"{base}-{n}", n + 1
+    taken.add(pid)
+    return pid
+
+
+def build_tailored(ad: str, round_: AdRound, structure: TailoredSet,
+                   model: str) -> tuple[AdRound, tuple[Question, ...], Dropped]:
+    """The model's questions, less what does not come from the ad, joined to the round.
+
+    A key point stays when it shares at least ``MIN_SHARED_WORDS`` meaning words with the
+    ad; a question stays when it keeps a key point and does not repeat a question of the
+    round. Raises OllamaFailure when no question is left."""
+    dropped = Dropped()
+    seen = {_normal(p.question.text) for p in round_.picks}
+    taken = {p.question.id for p in round_.picks}
+    questions: list[Question] = []
+    for asked in structure.questions:
+        text = " ".join(asked.text.split())
+        points = [p for p in asked.key_points if p.text.strip()]
+        kept = [p for p in points if len(shared_terms(p.text, ad)) >= MIN_SHARED_WORDS]
+        dropped.points += len(points) - len(kept)
+        if not text or not kept or _normal(text) in seen:
+            dropped.questions += 1
+            continue
+        seen.add(_normal(text))
+        story = asked.kind == "behavioural"
+        requirement = " ".join(asked.requirement.split())
+        guidance = (f"The ad asks for this: “{requirement}”." if requirement and shared_terms(requirement, ad)
+                    else "")
+        ids: set[str] = set()
+        key_points = tuple(KeyPoint(text=" ".join(p.text.split()),
+                                    cues=tuple(dict.fromkeys(c.strip().lower() for c in p.cues if c.strip())),
+                                    id=_point_id(p.text, ids))
+                           for p in kept)
+        questions.append(Question(id=question_id(text, taken), text=text,
+                                  time_guide=parse_time_guide(STORY_GUIDE if story else ROLE_GUIDE),
+                                  framework=STAR if story else NONE, guidance=guidance,
+                                  key_points=key_points, kind=asked.kind))
+    if not questions:
+        more = f" ({dropped.line()})" if dropped.line() else ""
+        raise OllamaFailure("no_questions", f"the local model {model} wrote no question drawn from the "
+                            f"ad{more}", KEEP_ROUND)
+    note = f"note: the local model {model} wrote the tailored questions; check them against the ad"
+    try:
+        joined = with_tailored(round_, ad, questions, notes=[note])
+    except ScriptError as exc:
+        raise OllamaFailure("schema_violation", f"the model's questions do not make a valid script ({exc})",
+                            OTHER_MODEL_FIX) from None
+    return joined, tuple(questions), dropped
+
+
+def tailoring_request(ad: str, cv: str, round_: AdRound
+                      ) -> Request[TailoredSet, tuple[AdRound, tuple[Question, ...], Dropped]]:
+    """Tailoring ``round_`` to ``ad`` as one request: the ad, the CV, the round and the schema."""
+    system_t, user_t = load_prompt(PROMPT_VERSION)
+    schema = tailoring_schema()
+    system = system_t.substitute(schema=json.dumps(schema, separators=(",", ":")))
+    listed = "\n".join(f"- {p.question.text}" for p in round_.picks)
+    user = user_t.substitute(ad=ad.strip(), cv=cv.strip() or "(none given)", round=listed)
+    messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
+    reply = max(REPLY_TOKENS, math.ceil(estimate_tokens(listed)))
+    plan = PromptPlan(messages, estimate_messages(messages), schema, reply, PROMPT_VERSION)
+    return Request(TAILORING, plan, TailoredSet,
+                   check=lambda structure, model: build_tailored(ad, round_, structure, model))
+
+
+class AdTailor:
+    """Writes questions for a job ad with the model the answer review would use; safe
+    with no server. ``allow_remote`` is the user's explicit yes to sending the ad and CV
+    off this machine; None reads GREENROOM_OLLAMA_ALLOW_REMOTE, as the review does."""
+
+    def __init__(self, host: str | None = None, model: str | None = None, *,
+                 allow_remote: bool | None = None, read_timeout_s: float = READ_TIMEOUT_S,
+                 total_timeout_s: float = TOTAL_TIMEOUT_S,
+                 connect_timeout_s: float = CONNECT_TIMEOUT_S,
+                 busy_retry_s: float = BUSY_RETRY_S, keep_alive: str | None = None) -> None:
+        self.call = OllamaCall(host, model, allow_remote=allow_remote,
+                               read_timeout_s=read_timeout_s, total_timeout_s=total_timeout_s,
+                               connect_timeout_s=connect_timeout_s, keep_alive=keep_alive,
+                               busy_retry_s=busy_retry_s)
+
+    def choose(self) -> ModelChoice:
+        """The model the ad would go to, with every refusal the answer review makes."""
+        return self.call.choose(TAILORING.sends)
+
+    def tailor(self, ad: str, round_: AdRound, cv: str = "",
+               on_progress: Callable[[int], None] | None = None,
+               cancel: threading.Event | None = None) -> Tailoring:
+        """``round_`` with 2–4 questions written for ``ad``, checked against it.
+
+        ``on_progress`` gets the number of reply characters so far, on a worker thread;
+        ``cancel`` ends the wait at once and closes the connection."""
+        if not ad.strip():
+            raise OllamaFailure("empty", "the job ad is empty", "paste the ad first")
+        size = 0
+
+        def progress(text: str) -> None:
+            nonlocal size
+            size += len(text)
+            if on_progress is not None:
+                on_progress(size)
+
+        answer = self.call.ask(tailoring_request(ad, cv, round_), progress, cancel)
+        joined, added, dropped = answer.value
+        return Tailoring(joined, added, answer.model, dropped, answer.attempts)
