@@ -29,6 +29,20 @@ _LABEL = re.compile(
 # A guide tacked onto a question after a separator: "Tell me about yourself -- about 2 minutes".
 _TAIL_SEPARATOR = re.compile(r"\s+(?:-{1,2}|–|—|·|\|)\s+|,\s+(?=[^,]*$)")
 MAX_SHORT_LINE_WORDS = 12
+# Letters and emails spell lengths out: "about five minutes", "a minute or two".
+_NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40,
+    "forty-five": 45, "fifty": 50, "sixty": 60, "ninety": 90,
+}
+_NUMBER_WORD = "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True))
+_IDIOMS = (
+    (re.compile(r"\ba (?:minute|min) or two\b", re.I), "1-2 minutes"),
+    (re.compile(r"\ba couple of minutes\b", re.I), "2 minutes"),
+    (re.compile(r"\ba minute and a half\b", re.I), "90 seconds"),
+    (re.compile(r"\bhalf a minute\b", re.I), "30 seconds"),
+    (re.compile(r"\b(?:a|one) (?:single )?minute\b", re.I), "1 minute"),
+)
 
 
 def _normalise(match_text: str) -> str | None:
@@ -43,9 +57,23 @@ def _normalise(match_text: str) -> str | None:
     return guide
 
 
+def spell_out_numbers(text: str) -> str:
+    """``text`` with spelled-out lengths written in figures: "about five minutes" → "about 5
+    minutes", "two to three minutes" → "2 to 3 minutes", "a minute or two" → "1-2 minutes"."""
+    for pattern, figure in _IDIOMS:
+        text = pattern.sub(figure, text)
+
+    def figure(match: re.Match[str]) -> str:
+        return str(_NUMBER_WORDS[match.group(0).lower()])
+
+    text = re.sub(rf"\b(?:{_NUMBER_WORD})\b(?=(?:\s*(?:-|–|—|to|or)\s*(?:{_NUMBER_WORD}|\d+))*\s*{_UNIT})",
+                  figure, text, flags=re.I)
+    return re.sub(rf"\b(\d+) or (\d+)(?=\s*{_UNIT})", r"\1-\2", text)  # "five or six minutes"
+
+
 def guide_in(text: str) -> str | None:
     """The first time guide anywhere in ``text``, normalised, or None."""
-    for match in _GUIDE.finditer(text):
+    for match in _GUIDE.finditer(spell_out_numbers(text)):
         guide = _normalise(match.group("g"))
         if guide is not None:
             return guide
@@ -72,6 +100,9 @@ def split_question_guide(text: str) -> tuple[str, str | None]:
         if guide is not None and len(paren.group(1).split()) <= 6:
             bare = (text[:paren.start()] + text[paren.end():]).strip()
             return " ".join(bare.split()).rstrip(" -–—,;:"), guide
+    asked, mark, after = text.rpartition("?")
+    if mark and after.strip() and len(after.split()) <= 6 and guide_in(after) is not None:
+        return asked + "?", guide_in(after)  # "… accident? Allow about 2 minutes."
     parts = _TAIL_SEPARATOR.split(text)
     if len(parts) >= 2:
         tail = parts[-1]

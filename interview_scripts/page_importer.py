@@ -21,7 +21,9 @@ from interview_scripts import page_sections as sections
 from interview_scripts.errors import ScriptError
 from interview_scripts.loader import MAX_SCRIPT_BYTES, parse_script
 from interview_scripts.page_guides import guide_in, guide_line, split_question_guide
-from interview_scripts.page_lines import PageLine, classify_page
+from interview_scripts.page_lines import PageLine, classify_lines, classify_page
+from interview_scripts.page_shapes import prepare
+from interview_scripts.page_wording import implied
 from interview_scripts.script import InterviewScript
 
 NO_ROLE = "Not stated on the page"
@@ -242,12 +244,19 @@ class _PageReader:
         self.unplaced: list[str] = []
         self.unplaced_chars = 0  # of lines that are not site noise
         self.page_chars = 0      # every line that is not noise or a separator
+        self.shapes: tuple[str, ...] = ()  # the shapes the page was read as (a table, a letter …)
+        self.unsure: set[str] = set()      # questions worded here, not on the page, and not surely
 
     def read(self, text: str) -> None:
-        lines = classify_page(text)
+        page = prepare(text, lambda line: _question_text(line, False) is not None)
+        self.shapes, self.unsure = page.shapes, set(page.unsure)
+        lines = classify_lines(page.lines, page.noise)
         self.page_chars = sum(len(line.text) for line in lines if not (line.noise or line.separator))
         title_index = self._find_title(lines)
-        starts = self._find_questions(lines, title_index)
+        starts = self._find_questions(lines, title_index, {})
+        worded = self._implied_questions(lines, title_index, starts)
+        if worded:
+            starts = self._find_questions(lines, title_index, worded)
         self.section = sections.QUESTIONS if self.title and _mentions_questions(self.title) else None
         for line in lines:
             if line.index == title_index:
@@ -274,10 +283,11 @@ class _PageReader:
             return None
         return None
 
-    def _find_questions(self, lines: list[PageLine], title_index: int | None
+    def _find_questions(self, lines: list[PageLine], title_index: int | None, worded: dict[int, str]
                         ) -> dict[int, tuple[str, str | None] | None]:
         """Line index -> (question, guide) for each line that starts a question; None for a
-        "Question 3" label whose question is on the next line."""
+        "Question 3" label whose question is on the next line. ``worded`` holds the headings
+        that stand for a question, with the question's words."""
         starts: dict[int, tuple[str, str | None] | None] = {}
         section = sections.QUESTIONS if self.title and _mentions_questions(self.title) else None
         style: tuple[str, str] | None = None  # how the page marks its questions
@@ -296,7 +306,8 @@ class _PageReader:
             if _LABEL_ONLY.match(line.text):
                 label_waiting = line  # "Question 3" on a line of its own: the next line asks
                 continue
-            question = _question_at(line, section, style, q_indent, last_number, list_style)
+            question = worded.get(line.index) or _question_at(line, section, style, q_indent, last_number,
+                                                              list_style)
             if label_waiting is not None:
                 question, asked, line = line.text, line, label_waiting
                 starts[label_waiting.index] = None
@@ -318,6 +329,45 @@ class _PageReader:
             elif section in sections.LIST_SECTIONS and line.listed:
                 list_style = line.style
         return starts
+
+    def _implied_questions(self, lines: list[PageLine], title_index: int | None,
+                           starts: dict[int, tuple[str, str | None] | None]) -> dict[int, str]:
+        """Headings that name a question the page never writes out ("Your biggest weakness"
+        over advice and a sample answer), each with the question in an interviewer's words.
+
+        A heading counts when the part under it holds an answer (a "Sample answer" label or
+        a first-person answer). A wording from a known shape ("Your X", "Why you …",
+        "Handling X") needs only that; a bare noun phrase ("Teamwork") also needs the heading
+        marked as one (or sure siblings) and a labelled sample, and its wording is listed as
+        unsure."""
+        candidates: dict[int, tuple[str, bool, bool]] = {}
+        for n, line in enumerate(lines):
+            if line.index == title_index or line.noise or line.separator or line.question is not None:
+                continue
+            following = next((nxt for nxt in lines[n + 1:] if not nxt.noise), None)
+            found = _heading_question(line, following)
+            if found is not None:
+                candidates[line.index] = found
+        bounds = sorted(set(candidates) | set(starts))
+        worded: dict[int, str] = {}
+        guesses: list[tuple[int, str, bool]] = []
+        for index, (question, sure, marked) in candidates.items():
+            later = [b for b in bounds if b > index]
+            end = later[0] if later else len(lines) + max((line.index for line in lines), default=0) + 1
+            block = [line for line in lines if index < line.index < end and not line.noise]
+            labelled = any(sections.section_of(line.text)[0] == sections.SAMPLE for line in block)
+            answered = labelled or any(_is_answer(line.text) for line in block)
+            if sure and answered:
+                worded[index] = question
+            elif labelled:
+                guesses.append((index, question, marked))
+        # A bare noun phrase stands for a question under a marked heading, or among headings
+        # the page has already shown to stand for questions.
+        for index, question, marked in guesses:
+            if marked or worded:
+                worded[index] = question
+                self.unsure.add(question)
+        return worded
 
     # --------------------------------------------------------------- second pass
     def _place(self, line: PageLine) -> None:
@@ -480,6 +530,27 @@ class _PageReader:
     def _leave(self, line: str) -> None:
         self.unplaced.append(line)
         self.unplaced_chars += len(line)
+
+
+_BOLD_LINE = re.compile(r"^\s*(?:\*\*|__).+(?:\*\*|__)\s*:?\s*$")
+HEADING_WORDS = 10  # a plain line this short, with no sentence end, may be a heading
+
+
+def _heading_question(line: PageLine, following: PageLine | None) -> tuple[str, bool, bool] | None:
+    """(question, sure, marked as a heading) for a line shaped like a heading that names a
+    question without asking it; None for anything else."""
+    text = line.text
+    if following is None or following.separator or _question_text(text, False) is not None:
+        return None
+    if sections.section_of(text)[0] is not None or guide_in(text) is not None:
+        return None
+    marked = line.marker == "heading" or bool(_BOLD_LINE.match(line.raw))
+    plain = (line.marker in ("", "number") and len(text.split()) <= HEADING_WORDS and len(text) <= 80
+             and not text.endswith((".", ",", ";", "!", '"', "”")) and text[:1].isupper())
+    if not (marked or plain):
+        return None
+    found = implied(text)
+    return (found[0], found[1], marked) if found else None
 
 
 def _mentions_questions(title: str) -> bool:
@@ -684,6 +755,10 @@ def _assess(reader: _PageReader, drafts: list[_Draft]) -> Confidence:
         doubts.append(f"{orphans} answer{'s' if orphans != 1 else ''} came without "
                       f"{'their question' if orphans != 1 else 'its question'}")
     asked = [(n, d) for n, d in enumerate(drafts, start=1) if not d.placeholder]
+    guessed = [n for n, d in asked if d.text in reader.unsure]
+    if guessed:
+        doubts.append(f"{_which(guessed)} {'was' if len(guessed) == 1 else 'were'} worded from a heading "
+                      "that does not ask a question")
     long_ones = [n for n, d in asked if len(d.text) > LONG_QUESTION_CHARS]
     if long_ones:
         doubts.append(f"{_which(long_ones)} {'runs' if len(long_ones) == 1 else 'run'} over "

@@ -80,8 +80,9 @@ def is_noise(text: str, raw: str = "") -> bool:
     return bool(_NOISE.search(text)) or _is_menu(raw or text)
 
 
-def classify(index: int, raw: str) -> PageLine | None:
-    """The line with its marker told apart; None for a blank line."""
+def classify(index: int, raw: str, noise_known: bool = False) -> PageLine | None:
+    """The line with its marker told apart; None for a blank line. ``noise_known`` marks a
+    line a shape reader found to be the page's frame (site chrome, page furniture)."""
     expanded = raw.expandtabs(4).rstrip()
     if not expanded.strip():
         return None
@@ -94,6 +95,9 @@ def classify(index: int, raw: str) -> PageLine | None:
     heading = _HEADING.match(text)
     if heading:
         marker, text = "heading", heading.group("rest")
+        numbered = _NUMBERED.match(text)  # "## 3. Why …": the number is the page's, not the question's
+        if numbered:
+            number, text = int(numbered.group("n")), text[numbered.end():]
     else:
         while text.startswith(">"):  # quoted Markdown
             text = text[1:].lstrip()
@@ -121,9 +125,15 @@ def classify(index: int, raw: str) -> PageLine | None:
         question = _strip_emphasis(labelled.group("q"))
         if labelled.group("n") and number is None:
             number = int(labelled.group("n"))
-    return PageLine(index, raw, text, indent, marker, punct, number, question, noise and not question)
+    return PageLine(index, raw, text, indent, marker, punct, number, question,
+                    noise_known or (noise and not question))
 
 
 def classify_page(text: str) -> list[PageLine]:
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    return [line for i, raw in enumerate(lines) if (line := classify(i, raw)) is not None]
+    return classify_lines(lines)
+
+
+def classify_lines(lines: list[str], noise: frozenset[int] = frozenset()) -> list[PageLine]:
+    """The non-blank lines classified, those in ``noise`` marked as noise whatever they say."""
+    return [line for i, raw in enumerate(lines) if (line := classify(i, raw, i in noise)) is not None]

@@ -25,7 +25,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"\bkey (?:points?|takeaways?|things|elements|ideas)\b|\bpoints? to (?:mention|cover|include|make|hit)\b"
         r"|\bhit these(?: points)?\b|\btalking points\b|\bwhat to (?:mention|include|cover|say)\b"
         r"|\bmust[- ]mention\b|\bmust[- ]haves?\b|\bchecklist\b|^(?:include|mention|cover)(?: these)?$"
-        rf"|\b(?:what )?{_LISTENERS}(?:'re| are)? (?:want to hear|(?:look|listen)(?:ing)? for)\b"
+        rf"|\b(?:what )?{_LISTENERS}(?:'re| are)? (?:wants? to hear|(?:look|listen)(?:s|ing)? for)\b"
         r"|^(?:look|listen)(?:ing)? for\b|\bstrong answers? (?:include|mention|cover)s?\b"
         r"|\bwhat a (?:good|strong|great) answer (?:includes|covers|has)\b", re.I)),
     (SAMPLE, re.compile(

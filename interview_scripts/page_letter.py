@@ -1,0 +1,276 @@
+"""A recruiter's email: the questions written into sentences, the advice around them.
+
+A letter says "Maria will ask how you handle month-end close — give yourself about five
+minutes. She wants to hear about your controls, how you escalate and how you keep the
+deadline. Don't blame the team." and closes "And one they always close with: why audit?".
+Nothing marks a question; it is told in the sentence. This module recognises a letter by
+its frame (a greeting on top, a sign-off at the foot), sets the frame aside, and reads the
+body sentence by sentence:
+
+- a question is a sentence ending in '?' (the part after a colon or dash when the sentence
+  introduces it), a quoted question, or a reported one ("ask how you …", "ask you to …",
+  "want to know about a time you …"), put in the interviewer's words by ``page_wording``;
+- after a question, a sentence with a length ("about five minutes") gives its time guide,
+  one saying what they want to hear gives key points (its list split into items), one
+  saying what not to do gives a mistake, and any other sentence is guidance;
+- greetings, pleasantries, logistics and the signature are listed as left out.
+
+The body is written out as the labelled lines the line reader knows ("Question: …",
+"Time: …", "Key points:" with bullets), so the rest of the import is the same as for any
+page. Only a letter is read this way: elsewhere a question inside prose is more often the
+page's own rhetoric than an interviewer's question.
+"""
+
+from __future__ import annotations
+
+import re
+
+from interview_scripts.page_guides import guide_in, spell_out_numbers
+from interview_scripts.page_wording import reported
+
+_HEADER = re.compile(r"^(?:subject|re|fwd?|from|to|cc|bcc|sent|date)\s*:", re.I)
+_GREETING = re.compile(
+    r"^(?:hi|hello|hey|dear|good (?:morning|afternoon|evening)|greetings|morning|afternoon)\b[^.!?]{0,40}[,!:.]?$",
+    re.I)
+_SIGN_OFF = re.compile(
+    r"^(?:best(?: wishes| regards)?|kind(?:est)? regards|warm(?:est)? regards|regards|many thanks|thanks"
+    r"(?: again| so much)?|thank you|cheers|all the best|speak soon|talk soon|sincerely|yours(?: sincerely"
+    r"| truly)?|take care|with thanks|good luck)[,!.]?(?:\s*[-–—]?\s*[A-Z][a-z]+)?$", re.I)
+_PLEASANTRY = re.compile(
+    r"\b(?:good luck|you'?ll (?:do )?(?:great|brilliantly|fine)|let me know|any questions|reach out|feel free"
+    r"|looking forward|hope (?:this|that) helps|hope you(?:'re| are) well|shout if|fingers crossed"
+    r"|give me a (?:call|ring)|drop me a line|happy to help|thanks (?:again )?for|thank you for|just reply)\b",
+    re.I)
+_LOGISTICS = re.compile(
+    r"\b(?:parking|park|reception|building|address|bring (?:your |some |photo )?id|photo id|dial-in|video link"
+    r"|calendar invite|dress code|arrive|directions|train station|lift|floor|room \d|still work|confirm"
+    r"|availability|available|reschedul\w*|time slot)\b", re.I)
+_LIST_ITEM = re.compile(r"^(?:[-*•·]|\d{1,2}[.)])\s+")
+_OPENER = re.compile(r"^(?:tell|describe|walk|talk|give|share|explain)\b", re.I)
+_PROMPT = re.compile(r"^(?:tell|describe|walk|talk|give|share|explain|why|how|what|where|when|which|who)\b", re.I)
+_ABBREVIATION = re.compile(r"(?:\b(?:e\.g|i\.e|etc|vs|approx|mr|mrs|ms|dr|st|no)\.|\b[A-Z]\.)$", re.I)
+_LEAD_IN = re.compile(
+    r"^(?:and|then|next|also|finally|lastly|after that|first(?:ly)?|second(?:ly)?|plus|so|but)\b,?\s*", re.I)
+_REPORTED = re.compile(
+    r"\b(?:ask(?:s|ed|ing)?|want(?:s)? to know|will want to know|quiz(?:zes)? you on|probe(?:s)?"
+    r"|(?:want(?:s)?|like(?:s)?) to hear(?= about (?:a|an) (?:time|situation|occasion|moment)\b))"
+    r"\s+(?:you\s+)?(?:something like\s+)?(?P<rest>(?:to|about|how|why|what|where|when|which|who|whether|if)\b.*)",
+    re.I)
+# Where a reported question's words stop: the next clause is the writer's own.
+_CLAUSE_END = re.compile(
+    r"\s+[—–-]\s+|;\s*|\s+\(|,\s+(?:so|and (?:she|he|they|then)|but|which|because|as)\b|\.\s", re.I)
+_QUOTED = re.compile(r"[“\"‘](?P<q>[^”\"’]{6,}?)[”\"’](?!\w)")
+_KEY_INTRO = re.compile(
+    r"\b(?:want(?:s)? to hear(?: about)?|(?:is|are|'s|'re|be) looking for|look(?:s|ing)? for|listen(?:s|ing)?"
+    r" (?:out )?for|(?:make sure|be sure|remember) (?:to |you )?(?:mention|cover|talk about|bring up|include"
+    r"|explain|show|get across|touch on)|(?:mention|cover|talk about|bring up|touch on|focus on|highlight"
+    r"|emphasi[sz]e|stress|walk (?:her|him|them) through))\b:?\s+(?P<what>.+)", re.I)
+_KEY_HEAD = re.compile(
+    r"\b(?:want(?:s)? to hear|looking for|look(?:s)? for|listen(?:s|ing)? for|mention|cover|points?)\b", re.I)
+_MISTAKE_OPENER = re.compile(
+    r"^(?:(?:and|but|just|please|so|whatever you do),?\s+)*(?:don'?t|do not|never|avoid|try not to|steer clear of"
+    r"|resist (?:the urge )?to|there'?s no need to|no need to)\b", re.I)
+_MISTAKE_DISLIKE = re.compile(
+    r"\b(?:hates?|dislikes?|can'?t stand|(?:is|are)n'?t (?:keen on|a fan of)|(?:does|do)n'?t (?:like|want)"
+    r"(?: to hear)?|switch(?:es)? off (?:at|when))\s+(?P<what>.+)", re.I)
+_MISTAKE_TURN = re.compile(r";\s*|\s+[—–]\s+|,\s+(?:instead|but rather|rather)\b,?\s*", re.I)
+_QUESTION_LEAD = re.compile(
+    r"^(?:(?:something like|the classic|the usual|this one|this|one more)\b\s*)", re.I)
+MAX_GUIDE_SENTENCE_WORDS = 12
+
+
+def _frame(lines: list[str]) -> tuple[int, int, int] | None:
+    """(greeting line, first body line, sign-off line or len) when the page is a letter."""
+    content = [i for i, line in enumerate(lines) if line.strip()]
+    greeting = None
+    for i in content[:6]:
+        text = lines[i].strip()
+        if _HEADER.match(text):
+            continue
+        if _GREETING.match(text) and len(text.split()) <= 6:
+            greeting = i
+        break
+    if greeting is None:
+        return None
+    sign_off = len(lines)
+    for i in content:
+        if i > greeting and _SIGN_OFF.match(lines[i].strip()) and len(lines[i].split()) <= 5:
+            sign_off = i
+    return greeting, greeting + 1, sign_off
+
+
+def _paragraphs(lines: list[str]) -> list[list[str]]:
+    """Runs of non-blank lines; inside one, lines join where the next starts in lower case."""
+    out: list[list[str]] = []
+    current: list[str] = []
+    for raw in [*lines, ""]:
+        text = raw.strip()
+        if not text:
+            if current:
+                out.append(current)
+            current = []
+        elif current and text[:1].islower() and not re.search(r"[.?!:]$", current[-1]):
+            current[-1] = f"{current[-1]} {text}"
+        else:
+            current.append(text)
+    return out
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of a paragraph, kept whole across "e.g." and quoted questions."""
+    pieces = re.split(r"(?<=[.!?])([”\"’')]*)\s+(?=[A-Z“\"‘'(])", text)
+    out: list[str] = []
+    i = 0
+    while i < len(pieces):
+        piece = pieces[i] + (pieces[i + 1] if i + 1 < len(pieces) else "")
+        if out and _ABBREVIATION.search(out[-1]):
+            out[-1] = f"{out[-1]} {piece}"
+        else:
+            out.append(piece)
+        i += 2
+    return [s.strip() for s in out if s.strip()]
+
+
+def _question_in(sentence: str) -> tuple[str, str, bool] | None:
+    """(question, the rest of the sentence, sure) for a sentence that asks or reports one."""
+    quoted = _QUOTED.search(sentence)
+    if quoted and (quoted.group("q").rstrip().endswith("?") or _PROMPT.match(quoted.group("q"))):
+        text = quoted.group("q").strip().rstrip(",")
+        text = text[:1].upper() + text[1:]
+        rest = sentence[:quoted.start()] + sentence[quoted.end():]
+        return text, rest, True
+    if "?" in sentence:
+        head, _, tail = sentence.partition("?")
+        intro = max(head.rfind(": "), head.rfind(" — "), head.rfind(" – "), head.rfind(" - "))
+        clause = head[intro + 2:] if intro >= 0 else head
+        clause = _QUESTION_LEAD.sub("", _LEAD_IN.sub("", clause.strip().lstrip("—–- ")))
+        if intro < 0:
+            match = _REPORTED.search(clause)
+            if match:
+                clause = match.group("rest")
+        if len(clause.split()) >= 2:
+            return clause[:1].upper() + clause[1:].strip() + "?", tail, True
+        return None
+    match = _REPORTED.search(sentence)
+    if match is None:
+        return None
+    rest = match.group("rest")
+    end = _CLAUSE_END.search(rest)
+    clause, after = (rest[:end.start()], rest[end.end():]) if end else (rest, "")
+    asked = reported(clause)
+    if asked is None:
+        return None
+    return asked[0], sentence[:match.start()] + " " + after, asked[1]
+
+
+def _items(what: str) -> list[str]:
+    """'the controls you use, how you escalate, and how you keep the deadline' → three items."""
+    what = what.strip().rstrip(".!").strip()
+    parts = [p.strip() for p in re.split(r",\s*(?:and\s+|or\s+)?|;\s*", what) if p.strip()]
+    if len(parts) == 1:
+        parts = [p.strip() for p in re.split(
+            r"\s+and\s+(?=(?:how|what|why|when|where|whether|the|a|an|your|any|one|who)\b)", what) if p.strip()]
+    merged: list[str] = []
+    for part in parts:  # "numbers, such as waiting times" is one point with its examples
+        if merged and re.match(r"(?:such as|e\.g\.?|including|like|for example|especially)\b", part, re.I):
+            merged[-1] = f"{merged[-1]}, {part}"
+        else:
+            merged.append(part)
+    return merged
+
+
+def _notes(sentence: str) -> list[str]:
+    """The labelled lines a sentence of advice about the open question becomes."""
+    out: list[str] = []
+    text = _LEAD_IN.sub("", sentence.strip()).strip()
+    if not text:
+        return out
+    guide = guide_in(text)
+    if guide is not None:
+        out.append(f"Time: {guide}")
+        if len(text.split()) <= MAX_GUIDE_SENTENCE_WORDS:
+            return out
+    if _MISTAKE_OPENER.match(text):
+        parts = _MISTAKE_TURN.split(text.rstrip(".!"), maxsplit=1)
+        mistake = re.sub(r"^(?:(?:and|but|just|please|so|whatever you do),?\s+)+", "", parts[0], flags=re.I)
+        out += ["Mistakes to avoid:", f"- {mistake[:1].upper()}{mistake[1:]}"]
+        if len(parts) > 1 and parts[1].strip():
+            out += _notes(parts[1][:1].upper() + parts[1][1:])
+        return out
+    disliked = _MISTAKE_DISLIKE.search(text)
+    if disliked:
+        out += ["Mistakes to avoid:", f"- {disliked.group('what').rstrip('.!')}"]
+        return out
+    if text.endswith(":") and _KEY_HEAD.search(text):
+        return ["Key points:"]
+    wanted = _KEY_INTRO.search(text)
+    if wanted:
+        out.append("Key points:")
+        out += [f"- {item}" for item in _items(wanted.group("what"))]
+        return out
+    out.append(f"Advice: {text}")
+    return out
+
+
+def _sentence_lines(sentence: str, asked: bool, listed: bool) -> tuple[list[str], bool, list[str]]:
+    """(lines, whether a question was found, unsure question texts) for one sentence or
+    list item; advice before the first question is the letter's preamble, not notes."""
+    found = _question_in(sentence)
+    if found is None and listed and _PROMPT.match(sentence) and not sentence.endswith(":"):
+        wh = reported(sentence) if not _OPENER.match(sentence) else None
+        found = (wh[0], "", wh[1]) if wh else (sentence.rstrip("."), "", True)
+    if found is None:
+        return (_notes(sentence) if asked and not listed else []), False, []
+    question, rest, sure = found
+    out = [f"Question: {question}"]
+    rest = rest.strip(" ,.;:—–-")
+    guide = guide_in(spell_out_numbers(rest)) if rest else None
+    if guide is not None:
+        out.append(f"Time: {guide}")
+    elif rest and len(rest.split()) >= 4 and not _REPORTED.search(rest):
+        out += [line for line in _notes(rest) if not line.startswith("Advice:")]
+    return out, True, ([] if sure else [question])
+
+
+def letter_to_lines(lines: list[str]) -> tuple[list[tuple[str, bool]], list[str]] | None:
+    """The letter's lines as labelled lines, each with whether it is left out as framing,
+    and the questions worded with less than certainty; None when the page is not a letter."""
+    frame = _frame(lines)
+    if frame is None:
+        return None
+    greeting, body_start, sign_off = frame
+    out: list[tuple[str, bool]] = []
+    for raw in lines[:greeting]:
+        text = raw.strip()
+        if text:
+            subject = re.match(r"^(?:subject|re)\s*:\s*(?P<s>.+)$", text, re.I)
+            out.append((subject.group("s"), False) if subject else (text, True))
+    out.append((lines[greeting].strip(), True))
+    unsure: list[str] = []
+    asked = False
+    for paragraph in _paragraphs(lines[body_start:sign_off]):
+        produced: list[tuple[str, bool]] = []
+        paragraph_asks = False
+        for line in paragraph:
+            listed = _LIST_ITEM.match(line)
+            for sentence in [line[listed.end():]] if listed else sentences(line):
+                if _PLEASANTRY.search(sentence) or _LOGISTICS.search(sentence):
+                    produced.append((sentence, True))
+                    continue
+                got, found, maybe = _sentence_lines(sentence, asked, bool(listed))
+                if found:
+                    asked = paragraph_asks = True
+                    unsure += maybe
+                elif listed and asked:
+                    opened = produced and (produced[-1][0].endswith(":") or produced[-1][0].startswith("- "))
+                    got = ([] if opened else ["Key points:"]) + [f"- {sentence}"]
+                produced += [(g, False) for g in got] if got else [(sentence, True)]
+        if not paragraph_asks:
+            # A paragraph with no question of its own adds to the open one only where it says
+            # something about answering it; anything else (news about the team, the office)
+            # is the letter talking and is left out.
+            said = any(not framing and not text.startswith("Advice:") for text, framing in produced)
+            produced = [(text, framing or not said) for text, framing in produced]
+        out += produced
+    out += [(raw.strip(), True) for raw in lines[sign_off:] if raw.strip()]
+    return out, unsure
