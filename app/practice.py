@@ -26,12 +26,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app import paths
+from app.conversation import Turn
 from app.errors import USER_ERRORS, GreenroomError, StoreError
+from app.interviewer import Interviewer, closing_question, cut_at_s, ends_with_closer
 from app.store import Store
 from audio.mic_permission import SilentStartCheck
 from interview_scripts.script import InterviewScript, Question
 from interview_scripts.time_guide import clock_band
 from models.coach.feedback_model import Feedback
+from models.coach.follow_up_choice import choose_follow_up, reply_question
+from models.coach.follow_up_fold import fold_follow_up, keep_follow_up
 from models.errors import ModelError
 from models.transcript import Transcript
 
@@ -79,7 +83,30 @@ class PracticeSettings:
     llm_allow_remote: bool = False
     # A mock interview: the flow saves and coaches every answer as usual, but whoever
     # shows it holds the feedback back until the interview ends, and there is no redo.
+    # The interviewer opens, moves between questions by itself, asks follow-ups, cuts
+    # answers that run far too long and ends on a closing question.
     mock: bool = False
+    # After an answer the interviewer reads one follow-up aloud and records the reply
+    # (always on in a mock interview; the terminal asks for it with --follow-ups).
+    follow_ups: bool = True
+    # How long after Stop the local LLM has to offer a usable follow-up before the
+    # script's own is asked instead.
+    follow_up_budget_s: float = 4.0
+    # friendly, neutral or demanding (app/interviewer.py): the wording, the margin before
+    # a long answer is cut, and the tone of the LLM's follow-ups.
+    interviewer_style: str = "neutral"
+    # Cut an answer that runs past its guide's maximum by the style's margin (always on
+    # in a mock interview); ``interruption_margin_s`` replaces the style's margin.
+    interrupt_long_answers: bool = False
+    interruption_margin_s: float | None = None
+
+    @property
+    def asks_follow_ups(self) -> bool:
+        return self.follow_ups or self.mock
+
+    @property
+    def interrupts(self) -> bool:
+        return self.interrupt_long_answers or self.mock
 
 
 class PracticeListener:
@@ -99,6 +126,16 @@ class PracticeListener:
         """The whole-answer transcript replaced the live one; ``feedback`` is coached on it."""
     def error(self, message: str) -> None: ...
     def interview_finished(self, session_id: int) -> None: ...
+    def turn_shown(self, turn: Turn) -> None:
+        """A follow-up or the closing question is asked (``question_shown`` announces the
+        script's questions)."""
+    def interviewer_said(self, text: str) -> None:
+        """A line of the interviewer's own: the opening, a transition, an interjection, the
+        goodbye (read aloud when questions are)."""
+    def notice(self, message: str) -> None:
+        """Something worth saying once that is not a problem."""
+    def follow_up_folded(self, attempt_id: int, feedback: Feedback) -> None:
+        """The answer ``attempt_id`` saved again with what its follow-up's reply covered."""
 
 
 SourceFactory = Callable[[Question], "AudioSource | None"]
@@ -133,7 +170,9 @@ class PracticeSession:
         # Bumped by every user action that supersedes running speech/think time, so a
         # stale worker sees it is no longer wanted and quietly stops.
         self._generation = 0
-        self._pool = ThreadPoolExecutor(max_workers=3, thread_name_prefix="greenroom-practice")
+        # Room for an answer's refine and review, its follow-up's speech and recording, and
+        # the reply's processing at once: the conversation never queues behind a review.
+        self._pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="greenroom-practice")
         self._recorder: Recorder | None = None
         self._live: LiveTranscriber | None = None
         self._attempt_id: int | None = None
@@ -148,11 +187,23 @@ class PracticeSession:
         self._ending = False
         self._opening = False
         self._finishing: Future[None] | None = None
+        self.interviewer = Interviewer(settings.interviewer_style)
+        self._turn: Turn | None = None  # the question as asked now
+        self._asked_follow_ups: dict[str, set[str]] = {}  # question id -> follow-ups asked
+        self._told_no_follow_ups = False
+        self._closing_asked = False
+        self._interjections = 0
+        self._speech: Future[None] | None = None  # an interjection still being said
 
     # ----------------------------------------------------------------- properties
     @property
     def question(self) -> Question:
         return self.questions[self.index]
+
+    @property
+    def turn(self) -> Turn:
+        """The question as asked now: the script's question, a follow-up or the closing."""
+        return self._turn or Turn(self.question)
 
     # ------------------------------------------------------------------- actions
     def begin(self) -> None:
@@ -161,13 +212,17 @@ class PracticeSession:
         # Load the speech model while the question is read out, so Stop is never
         # followed by a cold model load.
         self._pool.submit(self._warm_transcriber)
-        self._show_question()
+        opening = []
+        if self.settings.mock:
+            opening.append(self.interviewer.opening(self.script.role, self.questions,
+                                                    self.settings.asks_follow_ups))
+        self._show_question(preamble=opening)
 
     def replay_question(self) -> None:
         with self._lock:
             if self._ending or self.phase in (Phase.RECORDING, Phase.PROCESSING):
                 return
-        self._show_question(speak_only=True)
+        self._ask(self.turn, speak_only=True)
 
     def skip_speech(self) -> None:
         with self._lock:
@@ -187,16 +242,16 @@ class PracticeSession:
             self._stop_player()
         self._pool.submit(self._guarded, self._start_recording, generation)
 
-    def stop_answer(self, reason: str = "user") -> None:
+    def stop_answer(self, reason: str = "candidate") -> None:
         with self._lock:
             if self.phase != Phase.RECORDING or self._recorder is None:
                 return
             self._set_phase(Phase.PROCESSING)
             recorder, live, attempt_id = self._recorder, self._live, self._attempt_id
             self._recorder = None
-            question = self.question
-            future = self._pool.submit(self._guarded, self._stop_and_process, question, attempt_id,
-                                       recorder, live, reason)
+            turn = self.turn
+            future = self._pool.submit(self._guarded, self._stop_and_process, turn, attempt_id,
+                                       recorder, live, reason, time.monotonic())
             self._processing.append(future)
 
     def redo(self) -> None:
@@ -218,7 +273,8 @@ class PracticeSession:
             self._moved_on.set()
             self._llm_cancel.set()
             self.index += 1
-        self._show_question()
+        transition = [self.interviewer.transition(self.index, len(self.questions))] if self.settings.mock else []
+        self._show_question(preamble=transition)
         return True
 
     def cancel(self) -> None:
@@ -316,22 +372,43 @@ class PracticeSession:
         finally:
             self._transcriber_ready.set()
 
-    def _show_question(self, speak_only: bool = False) -> None:
+    def _show_question(self, speak_only: bool = False, preamble: Sequence[str] = ()) -> None:
+        """Ask the script's current question (after ``preamble``, the interviewer's lines)."""
+        with self._lock:
+            turn = Turn(self.question)
+        self._ask(turn, speak_only=speak_only, preamble=preamble)
+
+    def _ask(self, turn: Turn, speak_only: bool = False, preamble: Sequence[str] = ()) -> None:
+        """Show ``turn``, read it aloud (after ``preamble``) and then record the reply; with
+        ``speak_only``, just read the current question again."""
         with self._lock:
             self._generation += 1
             generation = self._generation
             self._stop_player()
-            question = self.question
             if not speak_only:
-                self.listener.question_shown(self.index, len(self.questions), question)
+                self._turn = turn
+                for line in preamble:
+                    self.listener.interviewer_said(line)
+                if turn.asked_by == "question":
+                    self.listener.question_shown(self.index, len(self.questions), turn.question)
+                else:
+                    self.listener.turn_shown(turn)
             if self.settings.speak_questions:
                 self._set_phase(Phase.SPEAKING)
-        self._pool.submit(self._guarded, self._speak_then_record, generation, question, not speak_only)
+            elif self.phase == Phase.PROCESSING:
+                # The flow asks on by itself after an answer: the reply may be recorded.
+                self._set_phase(Phase.IDLE)
+        self._pool.submit(self._guarded, self._speak_then_record, generation, turn, not speak_only,
+                          tuple(preamble))
 
-    def _speak_then_record(self, generation: int, question: Question, then_record: bool) -> None:
+    def _speak_then_record(self, generation: int, turn: Turn, then_record: bool,
+                           preamble: tuple[str, ...] = ()) -> None:
         if self.settings.speak_questions:
             try:
-                self._speak(question.text, generation)
+                for line in (*preamble, turn.question.text):
+                    self._speak(line, generation)
+                    if generation != self._generation:
+                        return
             except USER_ERRORS as exc:
                 # Reading aloud is a convenience: the question is on screen, carry on.
                 self.listener.error(f"{exc} (the question is shown on screen instead)")
@@ -342,7 +419,9 @@ class PracticeSession:
                 if generation == self._generation and self.phase == Phase.SPEAKING:
                     self._set_phase(Phase.IDLE)
 
-    def _speak(self, text: str, generation: int) -> None:
+    def _speak(self, text: str, generation: int | None) -> None:
+        """Render ``text`` (cached) and play it to the end; a newer user action stops it,
+        unless ``generation`` is None (an interjection, said whatever comes next)."""
         from audio.tts import shared_synthesizer
 
         key = f"{text}|{self.settings.voice}|{self.settings.rate_wpm}".encode()
@@ -358,7 +437,7 @@ class PracticeSession:
                 os.replace(partial, wav)
             finally:
                 partial.unlink(missing_ok=True)
-        if generation != self._generation:
+        if generation is not None and generation != self._generation:
             return
         self._play_file(wav, 0.0, generation)
 
@@ -426,26 +505,30 @@ class PracticeSession:
                 self._set_phase(Phase.IDLE)
                 raise GreenroomError("the speech model is not loaded; see the message above")
             self._opening = True
-            question, session_id = self.question, self.session_id
+            turn, session_id = self.turn, self.session_id
         try:
-            self._open_recording(question, session_id, generation, Recorder, LiveTranscriber)
+            self._open_recording(turn, session_id, generation, Recorder, LiveTranscriber)
         finally:
             with self._lock:
                 self._opening = False
 
-    def _open_recording(self, question: Question, session_id: int | None, generation: int,
+    def _open_recording(self, turn: Turn, session_id: int | None, generation: int,
                         recorder_type: type[Recorder], live_type: type[LiveTranscriber]) -> None:
         """Opens the device outside the lock: PortAudio may take seconds, and every user
         action needs the lock."""
         assert session_id is not None
+        question = turn.question
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
         folder = paths.ensure_private_dir(paths.recordings_dir() / f"session-{session_id}")
-        wav_path = folder / f"{question.id}-{stamp}.wav"
+        wav_path = folder / f"{question.id}{'-follow-up' if turn.is_follow_up else ''}-{stamp}.wav"
         # The attempt row exists before the first sample is written, so no recording is
         # ever on disk without one.
         try:
             attempt_id = self.store.start_attempt(session_id, self.script.id, question.id,
-                                                  question.text, wav_path)
+                                                  question.text, wav_path,
+                                                  follow_up_to=turn.follow_up_to,
+                                                  asked_by=turn.asked_by,
+                                                  ask_reason=turn.reason or None)
         except StoreError:
             try:
                 self.store.get_session(session_id)  # still listed: some other failure
@@ -457,6 +540,13 @@ class PracticeSession:
                                  "undo the delete there, or end it and start again") from None
         try:
             source = self.source_factory(question) if self.source_factory else None
+            cut_s = self._cut_at(turn)
+            if cut_s is not None:
+                # The cut is timed on the recording's own samples (audio/cut_source.py).
+                from audio.cut_source import CutSource
+                from audio.sources import MicrophoneSource
+
+                source = CutSource(source or MicrophoneSource(self.settings.input_device), cut_s)
             recorder = recorder_type(wav_path, source=source, device=self.settings.input_device)
             live = live_type(self._transcriber)
             recorder.add_listener(live.feed)
@@ -510,8 +600,11 @@ class PracticeSession:
                 self.listener.error(notice)
             reason = None
             if recorder.error:
-                reason = "device_lost"
+                reason = "device"
                 self.listener.error(str(recorder.error))
+            elif getattr(recorder.source, "cut", False):
+                # The answer ran past its guide by the interviewer's margin.
+                reason = "interrupted"
             elif getattr(recorder.source, "finished", False):
                 # A stand-in source (demo, tests) played its whole file.
                 reason = "end_of_input"
@@ -527,6 +620,13 @@ class PracticeSession:
                 self.stop_answer(reason=reason)
                 return
 
+    def _cut_at(self, turn: Turn) -> float | None:
+        """Where the interviewer cuts this reply, when long answers are cut at all."""
+        if not self.settings.interrupts:
+            return None
+        return cut_at_s(turn.question.time_guide, self.settings.interviewer_style,
+                        self.settings.interruption_margin_s)
+
     def _preload_llm(self) -> None:
         try:
             from models.llm_coach import LLMCoach
@@ -536,10 +636,11 @@ class PracticeSession:
         except Exception:  # noqa: BLE001 - preloading is an optimisation; coaching reports real failures
             pass
 
-    def _stop_and_process(self, question: Question, attempt_id: int | None, recorder: Recorder,
-                          live: LiveTranscriber, reason: str) -> None:
+    def _stop_and_process(self, turn: Turn, attempt_id: int | None, recorder: Recorder,
+                          live: LiveTranscriber, reason: str, stopped_at: float) -> None:
         from models.answer_pipeline import LiveResult, coach_recording
 
+        question = turn.question
         source: LiveResult | None = None
         try:
             result = recorder.stop()
@@ -548,8 +649,11 @@ class PracticeSession:
             with self._lock:
                 self._set_phase(Phase.FEEDBACK)
             raise
-        if result.error and reason == "user":
-            reason = "device_lost"
+        if result.error and reason == "candidate":
+            reason = "device"
+        if reason == "interrupted":
+            # Said once the recording is closed, so it is never part of the answer.
+            self._interject()
         self.listener.recording_stopped(float(result.duration_s), reason)
         transcriber = self._transcriber
         assert transcriber is not None  # recording only starts once it is loaded
@@ -569,30 +673,147 @@ class PracticeSession:
             self.listener.transcript_ready(answer.transcript)
             if attempt_id is not None:
                 self.store.finish_attempt(attempt_id, float(result.duration_s), answer.transcript,
-                                          answer.feedback, answer.models)
+                                          answer.feedback, answer.models, stop_reason=reason)
         except Exception as exc:  # noqa: BLE001 - never lose the answer over a failed step
             self._report(exc)
             if attempt_id is not None:
                 # The recording is complete and kept; it simply has no feedback yet
                 # (`greenroom feedback AUDIO` can coach it later).
                 with contextlib.suppress(*USER_ERRORS):
-                    self.store.finish_attempt(attempt_id, float(result.duration_s), None, None, {})
-            with self._lock:
-                self._set_phase(Phase.FEEDBACK)
+                    self.store.finish_attempt(attempt_id, float(result.duration_s), None, None, {},
+                                              stop_reason=reason)
+            # A mock interview goes on to the next question; practice rests here.
+            if not self._carry_on(None):
+                with self._lock:
+                    self._set_phase(Phase.FEEDBACK)
             return
         with self._lock:
             self.last_attempt_id = attempt_id
             self.last_feedback = answer.feedback
-            self._set_phase(Phase.FEEDBACK)
             # This answer's own events (the next recording makes new ones, which must not
             # revive this answer's review): set when the candidate redoes or moves on, and,
             # for the review, also when they stop waiting for it.
             moved_on, cancel_review = self._moved_on, self._llm_cancel
+        if turn.is_follow_up and attempt_id is not None:
+            self._fold_into_parent(turn, attempt_id, answer.feedback)
+        follow_up = self._follow_up_for(turn, attempt_id, answer, reason, moved_on, stopped_at)
+        with self._lock:
+            goes_on = follow_up is not None or self._goes_on(moved_on)
+            if not goes_on:
+                self._set_phase(Phase.FEEDBACK)
         self.listener.feedback_ready(attempt_id or 0, answer.feedback)
+        if goes_on:
+            self._carry_on(follow_up, moved_on)
         if source is not None:
             answer = self._refine(question, attempt_id, answer, source, moved_on)
+            if turn.is_follow_up and attempt_id is not None:
+                self._fold_into_parent(turn, attempt_id, answer.feedback)
         if self.settings.llm_enabled:
-            self._run_llm(question, attempt_id, answer, cancel_review)
+            reviewed = self._run_llm(question, attempt_id, answer, cancel_review)
+            if turn.is_follow_up and attempt_id is not None:
+                self._fold_into_parent(turn, attempt_id, reviewed)
+
+    # ------------------------------------------------------------- the conversation
+    def _goes_on(self, moved_on: threading.Event | None = None) -> bool:
+        """Whether the interviewer moves on by itself (a mock interview) from here."""
+        return (self.settings.mock and not self._ending and not self._closed
+                and not (moved_on is not None and moved_on.is_set()))
+
+    def _carry_on(self, follow_up: Turn | None, moved_on: threading.Event | None = None) -> bool:
+        """Ask ``follow_up``, or in a mock interview go on to what comes next: the next
+        question, the closing question, then the goodbye and the end. False when the
+        flow rests here (practice, or the candidate already moved on)."""
+        self._wait_interjection()
+        with self._lock:
+            if self._ending or self._closed or (moved_on is not None and moved_on.is_set()):
+                return False
+            if follow_up is not None:
+                nxt: Turn | None = follow_up
+                preamble: list[str] = []
+            elif not self.settings.mock:
+                return False
+            elif self.index + 1 < len(self.questions):
+                self.index += 1
+                nxt = Turn(self.question)
+                preamble = [self.interviewer.transition(self.index, len(self.questions))]
+            elif not self._closing_asked and not ends_with_closer(self.questions):
+                self._closing_asked = True
+                # Its own words open with "That's all from me": no transition before it.
+                nxt = Turn(closing_question(self.interviewer), asked_by="interviewer")
+                preamble = []
+            else:
+                nxt = None
+        if nxt is None:
+            self._pool.submit(self._guarded, self._goodbye_then_end)
+        else:
+            self._ask(nxt, preamble=preamble)
+        return True
+
+    def _follow_up_for(self, turn: Turn, attempt_id: int | None, answer: CoachedAnswer,
+                       reason: str, moved_on: threading.Event, stopped_at: float) -> Turn | None:
+        """The follow-up to ask after this answer, if any: never after a follow-up's reply,
+        the closing question, Esc or a lost microphone."""
+        if (not self.settings.asks_follow_ups or turn.is_follow_up or turn.is_closing
+                or attempt_id is None or reason in ("cancelled", "device")):
+            return None
+        with self._lock:
+            if self._ending or self._closed or moved_on.is_set():
+                return None
+            asked = self._asked_follow_ups.setdefault(turn.question.id, set())
+        choice = choose_follow_up(turn.question, answer.feedback, asked)
+        if choice is None:
+            with self._lock:
+                told, self._told_no_follow_ups = self._told_no_follow_ups, True
+            if not told:
+                self.listener.notice("No follow-up for this question: its script has none left "
+                                     "to ask, so the interviewer moves on.")
+            return None
+        with self._lock:
+            asked.add(choice.text)
+        return Turn(reply_question(turn.question, choice.text, answer.feedback),
+                    asked_by=choice.asked_by, parent=turn.question, follow_up_to=attempt_id,
+                    reason=choice.because)
+
+    def _fold_into_parent(self, turn: Turn, attempt_id: int, reply: Feedback | None) -> None:
+        """Mark on the answer a follow-up followed up what its reply covered, and save it."""
+        parent_id = turn.follow_up_to
+        if parent_id is None or reply is None:
+            return
+        try:
+            folded = self.store.change_feedback(
+                parent_id, lambda stored: None if stored is None else fold_follow_up(stored, reply, attempt_id))
+        except USER_ERRORS as exc:
+            self.listener.error(f"{exc}; the answer's feedback is kept as it was")
+            return
+        if folded is not None:
+            self.listener.follow_up_folded(parent_id, folded)
+
+    def _interject(self) -> None:
+        """Say the interjection that cuts a long answer; whatever comes next waits for it."""
+        with self._lock:
+            line = self.interviewer.interjection(self._interjections)
+            self._interjections += 1
+        self.listener.interviewer_said(line)
+        if self.settings.speak_questions:
+            self._speech = self._pool.submit(self._guarded, self._speak, line, None)
+
+    def _wait_interjection(self) -> None:
+        speech, self._speech = self._speech, None
+        if speech is not None:
+            with contextlib.suppress(Exception):
+                speech.result(timeout=30)
+
+    def _goodbye_then_end(self) -> None:
+        with self._lock:
+            if self._ending:
+                return
+            generation = self._generation
+        line = self.interviewer.goodbye()
+        self.listener.interviewer_said(line)
+        if self.settings.speak_questions:
+            with contextlib.suppress(*USER_ERRORS):
+                self._speak(line, generation)
+        self.end()
 
     def _refine(self, question: Question, attempt_id: int | None, answer: CoachedAnswer,
                 source: LiveResult, moved_on: threading.Event) -> CoachedAnswer:
@@ -621,7 +842,7 @@ class PracticeSession:
         return refined
 
     def _run_llm(self, question: Question, attempt_id: int | None, answer: CoachedAnswer,
-                 cancel: threading.Event) -> None:
+                 cancel: threading.Event) -> Feedback:
         from models.answer_pipeline import add_llm_review
         from models.llm_coach import LLMCoach
 
@@ -636,6 +857,7 @@ class PracticeSession:
             if self.last_attempt_id == attempt_id:  # not an earlier answer's late review
                 self.last_feedback = reviewed.feedback
         self.listener.llm_done(attempt_id or 0, reviewed.feedback)
+        return reviewed.feedback
 
     def _save_keeping_marks(self, attempt_id: int, feedback: Feedback, models: Any,
                             transcript: Any = None) -> Feedback:
@@ -645,8 +867,10 @@ class PracticeSession:
         from models.coach.overrides import keep_stored_marks
 
         # Read and written in one transaction: a mark saved meanwhile cannot slip between.
-        return self.store.change_feedback(attempt_id, lambda stored: keep_stored_marks(stored, feedback),
-                                          models, transcript=transcript)
+        # What a follow-up's reply covered stays marked too.
+        return self.store.change_feedback(
+            attempt_id, lambda stored: keep_follow_up(stored, keep_stored_marks(stored, feedback)),
+            models, transcript=transcript)
 
     def _finish_interview(self) -> None:
         with self._lock:

@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app import paths
+from app.conversation import ASKED_BY, STOP_REASONS
 from app.errors import StoreError
 from app.summary import AttemptSummary
 
@@ -114,9 +115,21 @@ _MIGRATION_3 = (
     "ALTER TABLE attempts ADD COLUMN deleted_at TEXT",
 )
 
+# A conversation: a follow-up's reply points at the answer it follows up (and goes with
+# it); every attempt keeps who asked its question and why, and why its recording stopped.
+# Rows from before read as answers to the script's own questions, stop reason not known.
+_MIGRATION_4 = (
+    "ALTER TABLE attempts ADD COLUMN follow_up_to INTEGER REFERENCES attempts(id) ON DELETE CASCADE",
+    "ALTER TABLE attempts ADD COLUMN asked_by TEXT NOT NULL DEFAULT 'question'",
+    "ALTER TABLE attempts ADD COLUMN ask_reason TEXT",
+    "ALTER TABLE attempts ADD COLUMN stop_reason TEXT",
+    "CREATE INDEX attempts_by_parent ON attempts(follow_up_to)",
+)
+
 MigrationStep = str | Callable[[sqlite3.Connection], None]
 # Append new steps; never edit a step that has shipped.
-MIGRATIONS: tuple[Sequence[MigrationStep], ...] = (_MIGRATION_1, _MIGRATION_2, _MIGRATION_3)
+MIGRATIONS: tuple[Sequence[MigrationStep], ...] = (_MIGRATION_1, _MIGRATION_2, _MIGRATION_3,
+                                                   _MIGRATION_4)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -164,10 +177,21 @@ class AttemptBrief:
     audio_path: Path | None
     duration_s: float | None
     summary: AttemptSummary | None = None
+    # The conversation (app/conversation.py): the attempt a follow-up's reply follows up,
+    # who asked (question, script, llm, interviewer) and why, and why recording stopped
+    # (None: not known, as in rows saved before these were kept, or recovered ones).
+    follow_up_to: int | None = None
+    asked_by: str = "question"
+    ask_reason: str | None = None
+    stop_reason: str | None = None
 
     @property
     def started(self) -> datetime:
         return parse_timestamp(self.started_at)
+
+    @property
+    def is_follow_up(self) -> bool:
+        return self.follow_up_to is not None
 
 
 @dataclass(frozen=True)
@@ -520,28 +544,45 @@ class Store:
     # -- attempts --------------------------------------------------------------
 
     def start_attempt(self, session_id: int, script_id: str, question_id: str, question_text: str,
-                      audio_path: Path | str | None) -> int:
+                      audio_path: Path | str | None, *, follow_up_to: int | None = None,
+                      asked_by: str = "question", ask_reason: str | None = None) -> int:
+        """A new attempt, recording. ``question_text`` is the question as asked; a
+        follow-up's reply names the attempt it follows up (of the same session)."""
+        if asked_by not in ASKED_BY:
+            raise StoreError(f"asked_by '{asked_by}' is unknown (use {', '.join(ASKED_BY)})")
         with self._write() as conn:
             # Never into a deleted session: its answers would vanish when it is purged.
             self._require(conn, "sessions", session_id, visible=True)
+            if follow_up_to is not None and conn.execute(
+                    "SELECT 1 FROM attempts WHERE id = ? AND session_id = ?",
+                    (follow_up_to, session_id)).fetchone() is None:
+                raise StoreError(f"attempt {follow_up_to} is not an answer of session {session_id}; "
+                                 "a follow-up follows up an answer of its own interview")
             cursor = conn.execute(
                 "INSERT INTO attempts (session_id, script_id, question_id, question_text, started_at,"
-                " status, audio_path) VALUES (?, ?, ?, ?, ?, 'recording', ?)",
+                " status, audio_path, follow_up_to, asked_by, ask_reason)"
+                " VALUES (?, ?, ?, ?, ?, 'recording', ?, ?, ?, ?)",
                 (session_id, script_id, question_id, question_text, utc_now(),
-                 None if audio_path is None else str(audio_path)),
+                 None if audio_path is None else str(audio_path), follow_up_to, asked_by, ask_reason),
             )
             return int(cursor.lastrowid)
 
     def finish_attempt(self, attempt_id: int, duration_s: float, transcript: Any,
-                       feedback: Feedback | None, models: Any = None) -> None:
-        """``transcript`` and ``models`` are anything with ``to_dict()`` or plain JSON."""
+                       feedback: Feedback | None, models: Any = None, *,
+                       stop_reason: str | None = None) -> None:
+        """``transcript`` and ``models`` are anything with ``to_dict()`` or plain JSON;
+        ``stop_reason`` is one of ``STOP_REASONS`` (None: not known)."""
+        if stop_reason is not None and stop_reason not in STOP_REASONS:
+            raise StoreError(f"stop reason '{stop_reason}' is unknown (use {', '.join(STOP_REASONS)})")
         values = (float(duration_s), _to_json(transcript, "transcript"), _to_json(feedback, "feedback"),
-                  _summary_json(feedback), _to_json(models or {}, "models"), utc_now(), attempt_id)
+                  _summary_json(feedback), _to_json(models or {}, "models"), utc_now(), stop_reason,
+                  attempt_id)
         with self._write() as conn:
             self._require(conn, "attempts", attempt_id)
             conn.execute(
                 "UPDATE attempts SET status = 'complete', duration_s = ?, transcript_json = ?,"
-                " feedback_json = ?, summary_json = ?, models_json = ?, ended_at = ? WHERE id = ?",
+                " feedback_json = ?, summary_json = ?, models_json = ?, ended_at = ?,"
+                " stop_reason = COALESCE(?, stop_reason) WHERE id = ?",
                 values,
             )
 
@@ -613,7 +654,8 @@ class Store:
         return [self._attempt(row) for row in rows]
 
     _BRIEF_COLUMNS = ("a.id, a.session_id, a.script_id, a.question_id, a.question_text,"
-                      " a.started_at, a.ended_at, a.status, a.audio_path, a.duration_s, a.summary_json")
+                      " a.started_at, a.ended_at, a.status, a.audio_path, a.duration_s, a.summary_json,"
+                      " a.follow_up_to, a.asked_by, a.ask_reason, a.stop_reason")
 
     def list_briefs(self, session_id: int | None = None, script_id: str | None = None,
                     question_id: str | None = None, oldest_first: bool = False) -> list[AttemptBrief]:
@@ -645,8 +687,10 @@ class Store:
         """Delete one attempt and its recording; returns the files removed."""
         with self._write() as conn:
             self._require(conn, "attempts", attempt_id)
+            # A follow-up's reply goes with the answer it follows up (ON DELETE CASCADE).
             audio = [row[0] for row in conn.execute(
-                "SELECT audio_path FROM attempts WHERE id = ?", (attempt_id,))]
+                "SELECT audio_path FROM attempts WHERE id = ? OR follow_up_to = ?",
+                (attempt_id, attempt_id))]
             conn.execute("DELETE FROM attempts WHERE id = ?", (attempt_id,))
         return self._remove_audio(audio)
 
@@ -655,13 +699,16 @@ class Store:
         stays, even with no attempt left: deleting an answer is not deleting the sitting."""
         with self._write() as conn:
             self._require(conn, "attempts", attempt_id, visible=True)
-            conn.execute("UPDATE attempts SET deleted_at = ? WHERE id = ?", (utc_now(), attempt_id))
+            # An answer and its follow-up's reply are one thread: hidden together.
+            conn.execute("UPDATE attempts SET deleted_at = ? WHERE (id = ? OR follow_up_to = ?)"
+                         " AND deleted_at IS NULL", (utc_now(), attempt_id, attempt_id))
 
     def restore_attempt(self, attempt_id: int) -> None:
         """Undo ``hide_attempt``; an attempt already purged is a StoreError."""
         with self._write() as conn:
             self._require(conn, "attempts", attempt_id)
-            conn.execute("UPDATE attempts SET deleted_at = NULL WHERE id = ?", (attempt_id,))
+            conn.execute("UPDATE attempts SET deleted_at = NULL WHERE id = ? OR follow_up_to = ?",
+                         (attempt_id, attempt_id))
 
     def purge_hidden(self, before: str | None = None) -> list[Path]:
         """Delete hidden sessions and attempts for real, with their recordings; returns the
@@ -699,6 +746,9 @@ class Store:
                                    " NOT NULL", (attempt_id,)).fetchone()
                 if row is not None:
                     audio.append(row[0])
+                    # Its follow-up's reply was hidden with it and goes with it.
+                    audio += [r[0] for r in conn.execute(
+                        "SELECT audio_path FROM attempts WHERE follow_up_to = ?", (attempt_id,))]
                     conn.execute("DELETE FROM attempts WHERE id = ?", (attempt_id,))
             kept = {row[0] for row in conn.execute(
                 "SELECT audio_path FROM attempts WHERE audio_path IS NOT NULL")}
@@ -779,6 +829,8 @@ class Store:
             audio_path=Path(row["audio_path"]) if row["audio_path"] else None,
             duration_s=row["duration_s"],
             summary=AttemptSummary.from_json(row["summary_json"]),
+            follow_up_to=row["follow_up_to"], asked_by=row["asked_by"] or "question",
+            ask_reason=row["ask_reason"], stop_reason=row["stop_reason"],
         )
 
     @staticmethod

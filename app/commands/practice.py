@@ -10,7 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from app import paths
+from app.conversation import Turn
 from app.errors import GreenroomError
+from app.interviewer import STYLES
 from app.practice import Phase, PracticeListener, PracticeSession, PracticeSettings
 from interview_scripts.catalogue import find_script
 from interview_scripts.script import Question
@@ -39,10 +41,28 @@ class TerminalListener(PracticeListener):
         self.errors: list[str] = []
         self.quiet_llm = quiet_llm
         self._last_band = ""
+        # Every answer in the order asked, with its heading and latest feedback, so a
+        # thread (answer, then follow-up) is reported together.
+        self.answers: list[tuple[int, str]] = []
+        self.feedbacks: dict[int, Feedback] = {}
+        self._heading = ""
 
     def question_shown(self, index: int, total: int, question: Question) -> None:
         guide = f"  (aim for {question.time_guide})" if question.time_guide else ""
+        self._heading = f"Question {index + 1} of {total}: {question.text}"
         print(f"\nQuestion {index + 1} of {total}{guide}\n  {question.text}\n", flush=True)
+
+    def turn_shown(self, turn: Turn) -> None:
+        guide = f"  (aim for {turn.question.time_guide})" if turn.question.time_guide else ""
+        why = f"\n  ({turn.reason})" if turn.reason else ""
+        self._heading = f"{turn.label}: {turn.question.text}" + (f" ({turn.reason})" if turn.reason else "")
+        print(f"\n{turn.label}{guide}\n  {turn.question.text}{why}\n", flush=True)
+
+    def interviewer_said(self, text: str) -> None:
+        print(f"\nInterviewer: {text}", flush=True)
+
+    def notice(self, message: str) -> None:
+        print(f"Note: {message}", flush=True)
 
     def think_tick(self, remaining_s: float) -> None:
         if remaining_s == 0:
@@ -50,6 +70,8 @@ class TerminalListener(PracticeListener):
 
     def recording_started(self, attempt_id: int) -> None:
         self.recording.set()
+        self.answers.append((attempt_id, self._heading))
+        self._last_band = ""
         print("Recording… press Enter (or Ctrl-C) to stop.", flush=True)
 
     def recording_tick(self, elapsed_s: float, level: float, band: str) -> None:
@@ -60,7 +82,8 @@ class TerminalListener(PracticeListener):
 
     def recording_stopped(self, duration_s: float, reason: str) -> None:
         why = {"silence": " after a silence", "max_length": " at the length limit",
-               "device_lost": " because the microphone stopped", "end_of_input": ""}.get(reason, "")
+               "interrupted": " by the interviewer: the answer ran well past its guide",
+               "device": " because the microphone stopped", "end_of_input": ""}.get(reason, "")
         print(f"Stopped{why} at {format_clock(duration_s)}. Transcribing…", flush=True)
 
     def transcript_ready(self, transcript: Transcript) -> None:
@@ -68,6 +91,10 @@ class TerminalListener(PracticeListener):
 
     def feedback_ready(self, attempt_id: int, feedback: Feedback) -> None:
         self.feedback = feedback
+        self.feedbacks[attempt_id] = feedback
+
+    def follow_up_folded(self, attempt_id: int, feedback: Feedback) -> None:
+        self.feedbacks[attempt_id] = feedback
 
     def llm_text(self, chunk: str) -> None:
         if not self.quiet_llm:
@@ -75,10 +102,17 @@ class TerminalListener(PracticeListener):
 
     def llm_done(self, attempt_id: int, feedback: Feedback) -> None:
         self.feedback = feedback
+        self.feedbacks[attempt_id] = feedback
 
     def transcript_refined(self, attempt_id: int, feedback: Feedback) -> None:
         self.feedback = feedback
+        self.feedbacks[attempt_id] = feedback
         print("Transcript refined from the whole answer.", flush=True)
+
+    def take_answers(self) -> list[tuple[str, Feedback | None]]:
+        """The answers since the last call, each with its heading and latest feedback."""
+        taken, self.answers = self.answers, []
+        return [(heading, self.feedbacks.get(attempt_id)) for attempt_id, heading in taken]
 
     def interview_finished(self, session_id: int) -> None:
         self.finished.set()
@@ -114,6 +148,11 @@ def _settings_from(args: argparse.Namespace) -> PracticeSettings:
         ollama_host=args.ollama_host,
         llm_model=args.llm_model,
         llm_allow_remote=args.allow_remote_llm,
+        mock=getattr(args, "mock", False),
+        follow_ups=getattr(args, "follow_ups", False),
+        follow_up_budget_s=getattr(args, "follow_up_budget", 4.0),
+        interviewer_style=getattr(args, "style", "neutral"),
+        interrupt_long_answers=getattr(args, "interrupt", False),
     )
 
 
@@ -129,12 +168,22 @@ def _print_report(feedback: Feedback | None) -> None:
     print(render_report(feedback), flush=True)
 
 
-def _wait_for_stop(session: PracticeSession, listener: TerminalListener) -> None:
-    """Enter or Ctrl-C stops the answer; silence or a lost device stop it by themselves."""
-    stopper = threading.Thread(target=_stop_on_enter, args=(session, listener), daemon=True)
-    stopper.start()
+def _print_answers(listener: TerminalListener) -> None:
+    """The reports of the answers given since the last one printed: an answer, then its
+    follow-up's reply, as one thread."""
+    answers = listener.take_answers()
+    for heading, feedback in answers:
+        if len(answers) > 1:
+            print(f"\n— {heading}", flush=True)
+        _print_report(feedback)
+
+
+def _wait_for(event: threading.Event, session: PracticeSession, listener: TerminalListener) -> None:
+    """Wait for ``event`` while answers are recorded; silence, the interviewer or a lost
+    device stop an answer by themselves, Enter (see ``_stop_on_enter``) or Ctrl-C stop it
+    by hand."""
     try:
-        while not listener.done.wait(0.2):
+        while not event.wait(0.2):
             if session.phase == Phase.IDLE and listener.errors and not listener.recording.is_set():
                 # The listener already printed the one-line message; exit 1 without
                 # printing it twice.
@@ -144,17 +193,20 @@ def _wait_for_stop(session: PracticeSession, listener: TerminalListener) -> None
             session.cancel()  # still reading the question or thinking: nothing to save
             raise
         session.stop_answer()
-        listener.done.wait()
+        event.wait()
 
 
-def _stop_on_enter(session: PracticeSession, listener: TerminalListener) -> None:
-    listener.recording.wait()
-    try:
-        line = sys.stdin.readline()
-    except (OSError, ValueError):
-        return
-    if line:  # EOF (no terminal) is not a key press: silence or Ctrl-C stop the answer then
-        session.stop_answer()
+def _stop_on_enter(session: PracticeSession) -> None:
+    """Every Enter while an answer is recorded stops it; one reader for the whole run."""
+    while True:
+        try:
+            line = sys.stdin.readline()
+        except (OSError, ValueError):
+            return
+        if not line:  # EOF (no terminal) is not a key press: silence or Ctrl-C stop answers then
+            return
+        if session.phase == Phase.RECORDING:
+            session.stop_answer()
 
 
 def run_practice(args: argparse.Namespace) -> int:
@@ -163,25 +215,37 @@ def run_practice(args: argparse.Namespace) -> int:
 
         return launch.main([], script=args.script, question=args.question)
     script = find_script(args.script, paths.script_folders())
-    questions = [_pick(script, args.question)] if args.question else list(script.questions)
+    if args.question:
+        questions = [_pick(script, ref.strip()) for ref in args.question.split(",") if ref.strip()]
+    else:
+        questions = list(script.questions)
     listener = TerminalListener()
     _rehearse(PracticeSession(script, questions, _settings_from(args), listener), listener)
     return 0
 
 
 def _rehearse(session: PracticeSession, listener: TerminalListener) -> None:
-    """Every question in turn, each ending with its report; then the session is closed."""
+    """Every question in turn, each (with its follow-up) ending with its report; a mock
+    interview runs by itself and reports at the end. Then the session is closed."""
+    threading.Thread(target=_stop_on_enter, args=(session,), daemon=True).start()
     try:
         session.begin()
+        if session.settings.mock:
+            # The interviewer moves on by itself; the feedback is held back to the end.
+            _wait_for(listener.finished, session, listener)
+            session.wait_idle()
+            print("\nThe interview is over. Your answers:", flush=True)
+            _print_answers(listener)
+            return
         for i in range(len(session.questions)):
             listener.feedback = None
             if i:
                 listener.done.clear()
                 listener.recording.clear()
                 session.next_question()
-            _wait_for_stop(session, listener)
+            _wait_for(listener.done, session, listener)
             session.wait_idle()
-            _print_report(listener.feedback)
+            _print_answers(listener)
         session.end()
         session.wait_finished()
     finally:
@@ -219,7 +283,8 @@ def run_demo(args: argparse.Namespace) -> int:
 
 
 def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--question", "-q", help="question id or number (default: all / the first with a sample answer)")
+    p.add_argument("--question", "-q", help="question id or number; to practise several, separate them "
+                                           "with commas (default: all / the first with a sample answer)")
     p.add_argument("--model", help="speech model (default: the bundled tiny.en)")
     p.add_argument("--rate", type=int, default=170, help="speaking rate of the voice in words per minute")
     p.add_argument("--voice", help="text-to-speech voice id")
@@ -248,6 +313,20 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--silence", type=float, default=8.0,
                    help="stop after this many seconds of silence (0 = only Enter/Ctrl-C; default 8)")
     p.add_argument("--max-seconds", type=float, help="stop an answer at this length")
+    p.add_argument("--follow-ups", action="store_true",
+                   help="after each answer the interviewer asks one follow-up aloud and records "
+                        "your reply (from the local LLM when one runs, else the script's)")
+    p.add_argument("--mock", action="store_true",
+                   help="a mock interview: an opening, follow-ups, long answers cut short, a "
+                        "closing question, and the feedback only at the end")
+    p.add_argument("--style", choices=STYLES, default="neutral",
+                   help="the interviewer's manner: the wording, how long an answer may run past "
+                        "its guide, the tone of follow-ups (default: neutral)")
+    p.add_argument("--interrupt", action="store_true",
+                   help="cut answers that run well past their guide (always on with --mock)")
+    p.add_argument("--follow-up-budget", type=float, default=4.0,
+                   help="seconds the local LLM has after an answer to offer a follow-up before "
+                        "the script's is asked (default 4)")
     _common(p)
     p.set_defaults(handler=run_practice)
 
