@@ -56,6 +56,9 @@ UNGUIDED_S = 150.0
 # Of the minutes between the opener and the closer, the share planned for role questions;
 # the rest goes to behavioural ones, then whatever still fits is filled from either.
 ROLE_SHARE = 0.55
+# A question of another interview than the ad's role needs at least this share of the
+# best score in the role's own interview: a word or two in common is not a reason.
+OTHER_INTERVIEW_SHARE = 0.25
 # The CV's words weigh this much of the ad's when ranking behavioural questions.
 CV_WEIGHT = 0.5
 # Tags and the role name say what an interview is about more surely than its description.
@@ -263,7 +266,8 @@ def _interview_text(script: InterviewScript) -> str:
     return "\n".join([script.role, *script.tags])
 
 
-def _matched(query: Terms, doc: set[str], idf: dict[str, float], first: set[str] = frozenset()) -> tuple[str, ...]:  # type: ignore[assignment]
+def _matched(query: Terms, doc: set[str], idf: dict[str, float],
+             first: frozenset[str] | set[str] = frozenset()) -> tuple[str, ...]:
     """The query's terms found in ``doc``, in the query's words: those also in ``first``
     (the question's own words) ahead, then strongest first; a word already shown inside a
     phrase is not shown again."""
@@ -309,10 +313,12 @@ class _Scored:
 
 def _score_questions(ad: str, cv: str, scripts: Sequence[InterviewScript]) -> list[_Scored]:
     entries = [(q, s) for s in scripts for q in s.questions]
-    own = [set(Terms.of(_own_text(q)).tokens) for q, _ in entries]
-    interview = {s.id: set(Terms.of(_interview_text(s)).tokens) for s in scripts}
-    docs = [words | interview[s.id] for words, (_, s) in zip(own, entries, strict=True)]
-    bm25 = BM25Okapi([list(d) or ["-"] for d in docs])
+    own_tokens = [Terms.of(_own_text(q)).tokens for q, _ in entries]
+    interview = {s.id: Terms.of(_interview_text(s)).tokens for s in scripts}
+    # BM25 counts how often a term comes; the matched words only whether it does.
+    bm25 = BM25Okapi([[*words, *interview[s.id]] or ["-"] for words, (_, s) in zip(own_tokens, entries, strict=True)])
+    own = [set(words) for words in own_tokens]
+    docs = [words | set(interview[s.id]) for words, (_, s) in zip(own, entries, strict=True)]
     query = Terms.of(ad)
     scores = bm25.get_scores(_unique(query.tokens))
     cv_query = Terms.of(cv) if cv.strip() else None
@@ -407,8 +413,10 @@ def build_round(ad: str, scripts: Sequence[InterviewScript], minutes: int = DEFA
             budget -= planned_seconds(best.question)
     in_bank = [s for s in by_kind.get("role", []) + by_kind.get("behavioural", [])
                if s.script.id == role.script_id]
+    # Another interview's question joins only when the ad matches it well enough.
+    top = max((s.score for s in in_bank), default=0.0)
     elsewhere = [s for s in by_kind.get("role", []) + by_kind.get("behavioural", [])
-                 if s.script.id != role.script_id]
+                 if s.script.id != role.script_id and s.score >= OTHER_INTERVIEW_SHARE * top]
     middle: list[_Scored] = []
     # Role questions come from the ad's role bank.
     left = _take(_level_first((s for s in in_bank if s.question.kind == "role"), level.level),
@@ -418,12 +426,13 @@ def build_round(ad: str, scripts: Sequence[InterviewScript], minutes: int = DEFA
     stories = [s for s in in_bank + elsewhere if s.question.kind == "behavioural"]
     exact = [s for s in stories if s.script.id == role.script_id and level.level != "any"
              and s.question.level == level.level]
-    left = _take(_best_first(exact) + _level_first(stories, level.level), left, middle, seen)
+    left = _take(_best_first(exact) + _best_first(s for s in stories if _fits_level(s.question, level.level)),
+                 left, middle, seen)
     # Time still free goes to the role bank's next best question of either kind, then to
     # one of its questions for another level, then to another interview's.
     left = _take(_level_first(in_bank, level.level), left, middle, seen)
     left = _take(_best_first(s for s in in_bank if _fits_or_below(s.question, level.level)), left, middle, seen)
-    _take(_level_first(elsewhere, level.level), left, middle, seen)
+    _take(_best_first(s for s in elsewhere if _fits_level(s.question, level.level)), left, middle, seen)
     if not middle:
         raise ScriptError(f"{name}: {minutes} minutes leave no time for a question between the opener "
                           "and the closer; ask for more minutes")

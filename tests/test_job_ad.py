@@ -4,13 +4,16 @@ library behind it (interview_scripts/job_ad.py)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from app import paths
 from app.cli import main
 from interview_scripts.errors import ScriptError
 from interview_scripts.job_ad import (
+    TAILORED,
     build_round,
     load_bank,
     planned_seconds,
@@ -19,7 +22,15 @@ from interview_scripts.job_ad import (
 )
 from interview_scripts.loader import load_script
 from interview_scripts.script import InterviewScript, Question
+from models.errors import OllamaFailure
+from models.llm_job_ad import MAX_POINTS, MAX_QUESTIONS, AdTailor, tailoring_schema
+from models.ollama_server import ALLOW_REMOTE_ENV, KEEP_ALIVE_ENV, MODEL_ENV
+from tests.ollama_loopback import ModelSpec, OllamaLoopback
 
+pytest_plugins = ("tests.ollama_loopback",)
+
+LOCAL = "llama3.2:3b"
+CLOUD = "gpt-oss:120b-cloud"
 ADS = Path(__file__).resolve().parent / "ads"
 # Each ad and the bank its role questions should come from, with the level it names.
 ROLES = {
@@ -84,11 +95,20 @@ def test_from_ad_builds_a_round_of_the_ads_role_that_fits_the_minutes(
     assert f"the {role_id} interview" in out
     assert script.role == next(s.role for s in bank if s.id == role_id)
 
-    # The level the ad names: questions for that level, never those for another.
+    # The level the ad names: questions for that level first; one for another level only
+    # once the role's interview has none of the ad's level left that would fit instead,
+    # and never a senior one in a junior round.
     if level != "any":
         assert f"Level: {level}" in out
-        assert all(q.level in (level, "any") for q in questions), [(q.level, q.text) for q in questions]
         assert any(q.level == level for q in questions)
+        bank_role = next(s for s in bank if s.id == role_id)
+        texts = {q.text for q in questions}
+        for other in (q for q in questions if q.level not in (level, "any")):
+            assert not (level == "entry" and other.level == "senior"), other.text
+            unused = [q.text for q in bank_role.questions if q.kind in ("role", "behavioural")
+                      and q.level in (level, "any") and q.text not in texts
+                      and planned_seconds(q) <= planned_seconds(other)]
+            assert not unused, (other.text, unused)
 
     # The minutes: each question's guide midpoint plus one follow-up's, within one
     # question's length of what was asked and never over it.
@@ -220,8 +240,6 @@ def test_bad_input_is_one_line_and_writes_nothing(tmp_path: Path, capsys: pytest
 
 
 def test_without_o_the_round_goes_into_the_users_scripts_folder(capsys: pytest.CaptureFixture[str]) -> None:
-    from app import paths
-
     code, out, _ = _run(capsys, "scripts", "from-ad", str(ADS / "teacher.txt"))
     assert code == 0
     written = list(paths.user_scripts_dir().glob("*.yaml"))
@@ -230,9 +248,6 @@ def test_without_o_the_round_goes_into_the_users_scripts_folder(capsys: pytest.C
 
 
 # ---------------------------------------------------------------- questions tailored by the model
-pytest_plugins = ("tests.ollama_loopback",)
-LOCAL = "llama3.2:3b"
-CLOUD = "gpt-oss:120b-cloud"
 
 
 def _tailored(text: str, kind: str, requirement: str, *points: tuple[str, list[str]]) -> dict[str, object]:
@@ -258,10 +273,7 @@ TAILORED_REPLY = {"questions": [
 
 
 @pytest.fixture
-def ollama(monkeypatch: pytest.MonkeyPatch) -> object:
-    from models.ollama_server import ALLOW_REMOTE_ENV, KEEP_ALIVE_ENV, MODEL_ENV
-    from tests.ollama_loopback import OllamaLoopback
-
+def ollama(monkeypatch: pytest.MonkeyPatch) -> Iterator[OllamaLoopback]:
     for env in (MODEL_ENV, ALLOW_REMOTE_ENV, KEEP_ALIVE_ENV, "OLLAMA_HOST"):
         monkeypatch.delenv(env, raising=False)
     server = OllamaLoopback(models=(LOCAL,)).start()
@@ -272,11 +284,8 @@ def ollama(monkeypatch: pytest.MonkeyPatch) -> object:
         server.stop()
 
 
-def _tailor(server: object, **kwargs: object) -> object:
-    from models.llm_job_ad import AdTailor
-
-    return AdTailor(server.host, connect_timeout_s=0.5, busy_retry_s=0.05,  # type: ignore[attr-defined]
-                    read_timeout_s=5.0, **kwargs)
+def _tailor(server: OllamaLoopback, model: str | None = None) -> AdTailor:
+    return AdTailor(server.host, model, connect_timeout_s=0.5, busy_retry_s=0.05, read_timeout_s=5.0)
 
 
 def _ad_words(ad: str) -> set[str]:
@@ -284,10 +293,7 @@ def _ad_words(ad: str) -> set[str]:
 
 
 def test_the_model_adds_questions_whose_key_points_all_come_from_the_ad(
-        ollama: object, bank: list[InterviewScript]) -> None:
-    from interview_scripts.job_ad import TAILORED
-    from models.llm_job_ad import MAX_POINTS, MAX_QUESTIONS, tailoring_schema
-
+        ollama: OllamaLoopback, bank: list[InterviewScript]) -> None:
     ad, cv = _ad("nurse.txt"), "Newly qualified nurse; placements on a cardiac ward and in A&E."
     round_ = build_round(ad, bank, 30)
     tailoring = _tailor(ollama).tailor(ad, round_, cv)
@@ -320,7 +326,7 @@ def test_the_model_adds_questions_whose_key_points_all_come_from_the_ad(
     assert [q.text for q in joined.script.questions] == [p.question.text for p in picks]
 
     # One request: the ad, the CV, the round so far, and a bounded schema.
-    (request,) = ollama.requests_to("/api/chat")  # type: ignore[attr-defined]
+    (request,) = ollama.requests_to("/api/chat")
     body = request.body
     assert body["format"] == tailoring_schema()
     questions = body["format"]["properties"]["questions"]
@@ -336,13 +342,11 @@ def test_the_model_adds_questions_whose_key_points_all_come_from_the_ad(
 
 
 def test_a_reply_with_nothing_drawn_from_the_ad_or_only_repeats_is_a_failure(
-        ollama: object, bank: list[InterviewScript]) -> None:
-    from models.errors import OllamaFailure
-
+        ollama: OllamaLoopback, bank: list[InterviewScript]) -> None:
     ad = _ad("nurse.txt")
     round_ = build_round(ad, bank, 30)
     repeat = round_.picks[1].question.text
-    ollama.script_reply({"questions": [  # type: ignore[attr-defined]
+    ollama.script_reply({"questions": [
         _tailored("What is your favourite programming language?", "role", "",
                   ("Mention functional programming paradigms", ["haskell"])),
         _tailored(repeat, "role", "", ("Escalate to the medical team", ["escalate"])),
@@ -357,10 +361,6 @@ def test_a_reply_with_nothing_drawn_from_the_ad_or_only_repeats_is_a_failure(
 
 def test_a_cloud_model_gets_no_ad_without_consent(bank: list[InterviewScript],
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    from models.errors import OllamaFailure
-    from models.ollama_server import ALLOW_REMOTE_ENV
-    from tests.ollama_loopback import ModelSpec, OllamaLoopback
-
     monkeypatch.delenv(ALLOW_REMOTE_ENV, raising=False)
     server = OllamaLoopback(models=(ModelSpec.named(CLOUD, age_days=1), LOCAL)).start()
     server.script_reply(TAILORED_REPLY)
@@ -368,7 +368,7 @@ def test_a_cloud_model_gets_no_ad_without_consent(bank: list[InterviewScript],
         ad = _ad("nurse.txt")
         round_ = build_round(ad, bank, 30)
         with pytest.raises(OllamaFailure) as refused:
-            _tailor(server, model=CLOUD).tailor(ad, round_)
+            _tailor(server, CLOUD).tailor(ad, round_)
         assert refused.value.code == "remote_refused" and "job ad would leave this machine" in str(refused.value)
         assert server.requests_to("/api/chat") == []
         assert _tailor(server).tailor(ad, round_).model == LOCAL  # not named, the cloud is never chosen
@@ -377,9 +377,9 @@ def test_a_cloud_model_gets_no_ad_without_consent(bank: list[InterviewScript],
 
 
 def test_from_ad_with_llm_writes_the_tailored_questions_or_the_banks_round(
-        ollama: object, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        ollama: OllamaLoopback, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out_file = tmp_path / "round.yaml"
-    host = ollama.host  # type: ignore[attr-defined]
+    host = ollama.host
     code, out, err = _run(capsys, "scripts", "from-ad", str(ADS / "nurse.txt"), "--llm", "--ollama-host", host,
                           "-o", str(out_file))
     assert code == 0, err
@@ -389,7 +389,7 @@ def test_from_ad_with_llm_writes_the_tailored_questions_or_the_banks_round(
     assert "Tell me about a time you gave IV drugs on a busy shift." in texts
     assert "What is your favourite programming language?" not in texts
 
-    ollama.set_mode("down")  # type: ignore[attr-defined]
+    ollama.set_mode("down")
     code, out, err = _run(capsys, "scripts", "from-ad", str(ADS / "nurse.txt"), "--llm", "--ollama-host", host,
                           "-o", str(out_file), "--force")
     assert code == 0, err
