@@ -9,6 +9,14 @@ import re
 from pathlib import Path
 
 from app import paths
+from app.question_finder import (
+    FILTER_LEVELS,
+    Found,
+    QuestionFilter,
+    index_folders,
+    plan_round,
+    search_words,
+)
 from interview_scripts.catalogue import discover_scripts, find_script
 from interview_scripts.errors import ScriptError
 from interview_scripts.loader import load_script, read_user_file
@@ -55,6 +63,26 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p_validate.add_argument("files", metavar="PATH", nargs="+", type=Path, help="script file(s) to check")
     p_validate.set_defaults(handler=cmd_validate)
+
+    p_search = sub.add_parser(
+        "search", help="find questions in every interview",
+        description="Find questions in every interview, bundled and yours, by the words of the "
+                    "question, its key points or guidance, or the interview's role, title or tags. "
+                    "Each word must be found, at the start of a word (case and accents ignored); "
+                    "the best matches come first. With no words, lists every question the filters "
+                    "show. A level shows the questions written for it and those for any level.",
+    )
+    p_search.add_argument("text", metavar="TEXT", nargs="*", help="the words to find")
+    p_search.add_argument("--role", default="", help="only interviews whose role has these words "
+                                                     "(e.g. nurse)")
+    p_search.add_argument("--level", default="", choices=[*FILTER_LEVELS, "any"],
+                          help="a candidate's level")
+    p_search.add_argument("--kind", default="", choices=KINDS, help="only questions of this kind")
+    p_search.add_argument("--json", action="store_true",
+                          help="print one JSON object: the search, each question found (interview, "
+                               "question id and number, text, kind, level, where the words were "
+                               "found) and the files that failed to load")
+    p_search.set_defaults(handler=cmd_search)
 
     p_import = sub.add_parser(
         "import", help="turn a saved interview-prep page into a script",
@@ -215,6 +243,47 @@ def cmd_validate(args: argparse.Namespace) -> int:
         count = len(script.questions)
         print(f"OK    {file} ({script.id}: {count} question{'' if count == 1 else 's'})")
     return 1 if failed else 0
+
+
+def found_json(found: Found) -> dict[str, object]:
+    """One question ``scripts search --json`` found."""
+    script, question = found.script, found.question
+    return {"interview": script.id, "title": script.title, "role": script.role,
+            "source": "bundled" if script.bundled else "yours", "question": question.id,
+            "number": found.number, "text": question.text, "kind": question.kind,
+            "level": question.level, "score": found.score, "found_in": list(found.found_in)}
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    text = " ".join(args.text)
+    flt = QuestionFilter(role=args.role, level=args.level, kind=args.kind)
+    catalogue = index_folders(paths.script_folders())
+    found = catalogue.index.search(text, flt) if search_words(text) else catalogue.index.listing(flt)
+    if args.json:
+        print(json.dumps({"search": text, "role": flt.role, "level": flt.level or "any",
+                          "kind": flt.kind, "found": [found_json(f) for f in found],
+                          "broken": list(catalogue.problems)}, ensure_ascii=False, indent=2))
+        return 0
+    for problem in catalogue.problems:
+        print(f"BROKEN  {problem}")
+    if not found:
+        print("No question found; fewer words or filters find more.")
+        return 0
+    interviews = {id(f.script) for f in found}
+    print(f"{len(found)} question{'s' if len(found) != 1 else ''} in {len(interviews)} "
+          f"interview{'s' if len(interviews) != 1 else ''}:")
+    for rank, item in enumerate(found, start=1):
+        q = item.question
+        level = "" if q.level == "any" else f", {q.level}"
+        where = f"; found in {', '.join(item.found_in)}" if item.found_in else ""
+        print(f"{rank:>3}. [{item.script.id} #{item.number} {q.id}] {q.kind}{level}{where}")
+        print(f"     {q.text}")
+    chosen = plan_round(found)
+    print("\nPractise them one interview at a time, e.g.:")
+    for script, questions in [(chosen.script, chosen.questions), *chosen.waiting][:3]:
+        assert script is not None
+        print(f"  greenroom practice -s {script.id} -q {','.join(q.id for q in questions)}")
+    return 0
 
 
 def read_page(path: Path) -> str:

@@ -82,6 +82,7 @@ def test_the_window_reads_the_question_then_records_the_microphone(
     window.resize(1280, 720)
     window.show()
     picker = window.pick_screen
+    qtbot.waitUntil(lambda: not picker.loading)  # the scripts are read on a worker
     for row in range(picker.script_list.count()):
         if picker.script_list.item(row).text().startswith("Journey interview"):
             picker.script_list.setCurrentRow(row)

@@ -84,6 +84,7 @@ def make_window(qtbot: Any, tmp_path: Path, sources: Sources, llm: bool,
     window.resize(1280, 720)
     window.show()
     screen = window.pick_screen
+    qtbot.waitUntil(lambda: not screen.loading)  # the scripts are read on a worker
     for row in range(screen.script_list.count()):
         if screen.script_list.item(row).text().startswith("Window test interview"):
             screen.script_list.setCurrentRow(row)

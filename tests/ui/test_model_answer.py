@@ -75,6 +75,7 @@ def test_offered_only_after_the_answer_and_never_in_a_mock(
     qtbot.addWidget(window)
     window.show()
     picker = window.pick_screen
+    qtbot.waitUntil(lambda: not picker.loading)  # the scripts are read on a worker
     for row in range(picker.script_list.count()):
         if picker.script_list.item(row).text().startswith("Model answer interview"):
             picker.script_list.setCurrentRow(row)

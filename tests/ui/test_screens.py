@@ -63,6 +63,7 @@ def select_script(screen: PickScreen, title: str) -> None:
 def test_pick_screen_lists_bundled_and_user_scripts_and_filters(qtbot, user_script: Path) -> None:
     screen = PickScreen()
     qtbot.addWidget(screen)
+    qtbot.waitUntil(lambda: not screen.loading)  # the scripts are read on a worker
     titles = [screen.script_list.item(i).text() for i in range(screen.script_list.count())]
     assert any(t.startswith("Platform team screen") and "3 questions" in t and "yours" in t for t in titles)
     assert any("bundled" in t for t in titles)

@@ -29,6 +29,7 @@ def isolated_qsettings(tmp_path: Path, qapp: object) -> None:
 def screen(qtbot: Any) -> PickScreen:
     pick = PickScreen()
     qtbot.addWidget(pick)
+    qtbot.waitUntil(lambda: not pick.loading)  # the scripts are read on a worker
     return pick
 
 

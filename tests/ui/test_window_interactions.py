@@ -61,6 +61,7 @@ def open_window(qtbot: Any, tmp_path: Path, wav: Path, realtime: bool,
     window.resize(1280, 720)
     window.show()
     picker = window.pick_screen
+    qtbot.waitUntil(lambda: not picker.loading)  # the scripts are read on a worker
     for row in range(picker.script_list.count()):
         if picker.script_list.item(row).text().startswith("Interaction interview"):
             picker.script_list.setCurrentRow(row)
