@@ -21,7 +21,9 @@ never taken for a headline: that is how a question heading differs from a link.
 
 from __future__ import annotations
 
+import collections
 import re
+from collections.abc import Iterator
 
 from interview_scripts import page_sections as sections
 from interview_scripts.page_lines import is_noise
@@ -122,24 +124,20 @@ def _content(text: str) -> bool:
 def _alone(text: str) -> bool:
     """Chrome whatever its neighbours."""
     words = len(text.split())
+    # Shapes no part of an article takes: a trail of links, a date, a counter, a byline.
+    if _CRUMBS.match(text) or _COUNT.match(text) or _DATE.match(text) or _SOCIAL.match(text) or _TAGS.match(text):
+        return True
+    if (words <= 12 and _BYLINE.match(text)) or (_SELF.search(text) and words <= SELF_WORDS):
+        return True
     if sections.section_of(text)[0] not in (None, sections.QUESTIONS):
         return False  # "Follow-up questions", "Key points": the article's own parts
-    if is_noise(text):
-        return True
-    if _SELF.search(text) and words <= SELF_WORDS:
+    if is_noise(text) or (words <= HEADLINE_WORDS + 2 and _LINK_LABEL.match(text)):
         return True
     if (words <= CTA_WORDS and _CTA.match(text) and _CHROME_OBJECT.search(text)
             and not text.endswith("?") and not re.search(r"\byou\b", text, re.I)):
         return True
-    if words <= CTA_WORDS and _ARROW.search(text):
-        return True
-    if words <= BUTTON_WORDS and _BUTTON_VERB.match(text) and not text.endswith("?"):
-        return True
-    if _CRUMBS.match(text) or (words <= HEADLINE_WORDS + 2 and _LINK_LABEL.match(text)):
-        return True
-    if _COUNT.match(text) or _DATE.match(text) or _SOCIAL.match(text) or _TAGS.match(text):
-        return True
-    if words <= 12 and _BYLINE.match(text):
+    if (words <= CTA_WORDS and _ARROW.search(text)) or (
+            words <= BUTTON_WORDS and _BUTTON_VERB.match(text) and not text.endswith("?")):
         return True
     if _COOKIE.search(text) and words <= COOKIE_WORDS:
         return True
@@ -150,6 +148,7 @@ def chrome_lines(lines: list[str]) -> set[int]:
     """Indexes of the lines that are the site's frame rather than the article."""
     texts = [_plain(line) for line in lines]
     filled = [i for i, t in enumerate(texts) if t]
+    after_of = _After(filled)
     chrome = {i for i in filled if _alone(texts[i])}
     # Buttons right after a cookie banner: "Accept all", "Manage preferences".
     for n, i in enumerate(filled):
@@ -169,22 +168,22 @@ def chrome_lines(lines: list[str]) -> set[int]:
         if _RELATED.match(texts[i]) and len(texts[i].split()) <= 6:
             chrome.add(i)
             for j in filled[n + 1:]:
-                if _content(texts[j]) or not _headline(texts[j]) or _followed_by_text(j, filled, texts, chrome):
+                if _content(texts[j]) or not _headline(texts[j]) or _followed_by_text(j, after_of, texts, chrome):
                     break
                 chrome.add(j)
-    # Title-case headlines next to chrome with no article text after them.
-    changed = True
-    while changed:
-        changed = False
-        for n, i in enumerate(filled):
-            if i in chrome or not (_headline(texts[i]) and title_case(texts[i])):
-                continue
-            before = filled[n - 1] if n else None
-            after = filled[n + 1] if n + 1 < len(filled) else None
-            beside = (before is not None and before in chrome) or after is None or after in chrome
-            if beside and not _followed_by_text(i, filled, texts, chrome, loose=True):
-                chrome.add(i)
-                changed = True
+    # Title-case headlines next to chrome with no article text after them; a line that
+    # turns out to be chrome may make its neighbours chrome too, so they are looked at again.
+    headlines = {n for n, i in enumerate(filled) if _headline(texts[i]) and title_case(texts[i])}
+    waiting = collections.deque(sorted(headlines))
+    while waiting:
+        n = waiting.popleft()
+        i = filled[n]
+        if i in chrome:
+            continue
+        beside = (n > 0 and filled[n - 1] in chrome) or n + 1 == len(filled) or filled[n + 1] in chrome
+        if beside and not _followed_by_text(i, after_of, texts, chrome, loose=True):
+            chrome.add(i)
+            waiting.extend(m for m in (n - 1, n + 1) if m in headlines)
     return chrome
 
 
@@ -208,10 +207,21 @@ def _menus(lines: list[str], texts: list[str], filled: list[int]) -> set[int]:
     return found
 
 
-def _followed_by_text(i: int, filled: list[int], texts: list[str], chrome: set[int], loose: bool = False) -> bool:
+class _After:
+    """The filled lines after a filled line, in order, without copying the list."""
+
+    def __init__(self, filled: list[int]) -> None:
+        self.filled = filled
+        self.position = {i: n for n, i in enumerate(filled)}
+
+    def __call__(self, i: int) -> Iterator[int]:
+        return (self.filled[n] for n in range(self.position[i] + 1, len(self.filled)))
+
+
+def _followed_by_text(i: int, after_of: _After, texts: list[str], chrome: set[int], loose: bool = False) -> bool:
     """Whether the next line that is not chrome is article text; ``loose`` counts any line
     in sentence case too (a question the article asks, not another headline)."""
-    for j in filled[filled.index(i) + 1:]:
+    for j in after_of(i):
         if j in chrome:
             continue
         text = texts[j]

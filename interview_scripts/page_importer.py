@@ -11,6 +11,7 @@ user can finish the job by hand. The YAML it writes always loads with
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,7 +37,8 @@ _QUESTION_LABEL = re.compile(
 # Behavioural and prompt-style questions often end with a full stop rather than '?'.
 _IMPERATIVE_OPENER = re.compile(
     r"^(?:tell (?:me|us) about|describe (?:a|an|the|how|what|your|when)|walk (?:me|us) through"
-    r"|share (?:a|an|your|how|the)|give (?:me |us )?an example|talk (?:me |us )?(?:about|through)"
+    r"|share (?:a|an|your|how|the)|give (?:me |us )?an example|talk (?:me |us )(?:about|through)|talk through"
+    r"|talk about (?:a|an) (?:time|situation|occasion)"
     r"|explain (?:how|why|what|a|your)|can you|could you|would you|please (?:describe|explain|tell))\b",
     re.I)
 _BEHAVIOURAL = re.compile(
@@ -244,6 +246,8 @@ class _PageReader:
         self.unplaced: list[str] = []
         self.unplaced_chars = 0  # of lines that are not site noise
         self.page_chars = 0      # every line that is not noise or a separator
+        self.question_level = 0   # the Markdown level of the heading that asked the open question
+        self.closed = False       # a higher heading ended the questions ("## Final thoughts")
         self.shapes: tuple[str, ...] = ()  # the shapes the page was read as (a table, a letter …)
         self.unsure: set[str] = set()      # questions worded here, not on the page, and not surely
 
@@ -265,6 +269,7 @@ class _PageReader:
                 start = starts[line.index]
                 if start is not None:
                     self._add_question(*start)
+                    self.question_level = len(line.punct) if line.marker == "heading" else 0
             else:
                 self._place(line)
 
@@ -294,6 +299,7 @@ class _PageReader:
         q_indent = 0
         last_number = 0
         list_style: tuple[str, str] | None = None  # how the open key-point list marks items
+        inline_list = False  # the open list was written on its label's line ("Avoid: jargon")
         label_waiting: PageLine | None = None
         for line in lines:
             if line.index == title_index or line.noise:
@@ -301,8 +307,8 @@ class _PageReader:
             if line.separator:
                 section = None
                 continue
-            if section in (sections.KEY_POINTS, sections.MISTAKES) and list_style and not line.listed:
-                section = None  # a plain line after a bulleted list: the page moved on
+            if section in (sections.KEY_POINTS, sections.MISTAKES) and (list_style or inline_list) and not line.listed:
+                section = None  # a plain line after a bulleted or one-line list: the page moved on
             if _LABEL_ONLY.match(line.text):
                 label_waiting = line  # "Question 3" on a line of its own: the next line asks
                 continue
@@ -318,14 +324,14 @@ class _PageReader:
                 starts[asked.index] = split_question_guide(question)
                 style, q_indent = line.style, line.indent
                 last_number = line.number if line.number is not None else last_number
-                list_style = None
+                list_style, inline_list = None, False
                 if section != sections.QUESTIONS:
                     section = None
                 continue
             kind, inline = sections.section_of(line.text)
             if kind is not None and (inline or not (section in sections.LIST_SECTIONS and line.listed)):
                 section = sections.GUIDANCE if kind == sections.FRAMEWORK else kind
-                list_style = None
+                list_style, inline_list = None, bool(inline)
             elif section in sections.LIST_SECTIONS and line.listed:
                 list_style = line.style
         return starts
@@ -348,13 +354,14 @@ class _PageReader:
             found = _heading_question(line, following)
             if found is not None:
                 candidates[line.index] = found
+        position = {line.index: n for n, line in enumerate(lines)}
         bounds = sorted(set(candidates) | set(starts))
         worded: dict[int, str] = {}
         guesses: list[tuple[int, str, bool]] = []
         for index, (question, sure, marked) in candidates.items():
-            later = [b for b in bounds if b > index]
-            end = later[0] if later else len(lines) + max((line.index for line in lines), default=0) + 1
-            block = [line for line in lines if index < line.index < end and not line.noise]
+            after = bisect.bisect_right(bounds, index)
+            end = position[bounds[after]] if after < len(bounds) else len(lines)
+            block = [line for line in lines[position[index] + 1:end] if not line.noise]
             labelled = any(sections.section_of(line.text)[0] == sections.SAMPLE for line in block)
             answered = labelled or any(_is_answer(line.text) for line in block)
             if sure and answered:
@@ -379,6 +386,12 @@ class _PageReader:
             return
         text = line.text
         kind, inline = sections.section_of(text)
+        if (line.marker == "heading" and kind is None and 0 < len(line.punct) < self.question_level
+                and self.current is not None):
+            self.closed = True  # a part of the page above the questions: none of theirs
+        if self.closed:
+            self._leave(text)
+            return
         # A bulleted line inside a list stays an item even if it reads like a heading
         # ("- Avoid jargon" under "Key points"); "- Avoid: jargon" is a label.
         in_list = self.section in sections.LIST_SECTIONS and self.current is not None and line.listed
@@ -480,6 +493,7 @@ class _PageReader:
             self.current = draft
             if self.section != sections.QUESTIONS:
                 self.section = None
+        self.closed = False
         if guide is not None:
             self.current.time_guide = guide
         self.list_bulleted = False
@@ -493,8 +507,9 @@ class _PageReader:
             if hint:
                 current.framework = hint
             return
+        sentence = line.endswith((".", "!", "?", '"', "”"))
         if self.section == sections.SAMPLE and (from_label or len(line) >= 60 or (
-                current is not None and current.sample and line.endswith((".", "!", "?", '"', "”")))):
+                current is not None and sentence and (current.sample or len(line.split()) >= 5))):
             self._add_sample(current or self._orphan(), line)
             return
         if current is None and not _is_answer(line):

@@ -59,6 +59,12 @@ _REPORTED = re.compile(
 # Where a reported question's words stop: the next clause is the writer's own.
 _CLAUSE_END = re.compile(
     r"\s+[—–-]\s+|;\s*|\s+\(|,\s+(?:so|and (?:she|he|they|then)|but|which|because|as)\b|\.\s", re.I)
+_COLON_INTRO = re.compile(
+    r"\b(?:ask(?:s|ed)?|open(?:s|ing)?|start(?:s|ing)?|close(?:s)?|finish(?:es)?|end(?:s)?|kick(?:s)? off|wrap(?:s)? up"
+    r"|question|classic|usual|favourite|favorite|with)\b", re.I)
+_TOPIC = re.compile(
+    r"\b(?:expect|prepare for|be ready for|there(?:'ll| will) be|they(?:'ll| will) have)\s+(?:a|an|one|some|another)?"
+    r"\s*(?:\w+\s+)?questions?\s+(?:on|about|around)\s+(?P<rest>.+?)(?:\s+(?:too|as well|also))?[.!]?$", re.I)
 _QUOTED = re.compile(r"[“\"‘](?P<q>[^”\"’]{6,}?)[”\"’](?!\w)")
 _KEY_INTRO = re.compile(
     r"\b(?:want(?:s)? to hear(?: about)?|(?:is|are|'s|'re|be) looking for|look(?:s|ing)? for|listen(?:s|ing)?"
@@ -151,6 +157,20 @@ def _question_in(sentence: str) -> tuple[str, str, bool] | None:
         if len(clause.split()) >= 2:
             return clause[:1].upper() + clause[1:].strip() + "?", tail, True
         return None
+    before, colon, after = sentence.rpartition(": ")
+    if colon and _COLON_INTRO.search(before) and _PROMPT.match(after):
+        # "Beth will open with the classic: tell us a bit about yourself."
+        asked = reported(after) if not _OPENER.match(after) else (after[:1].upper() + after[1:].rstrip(".!") + ".", True)
+        if asked is not None:
+            return asked[0], before, asked[1]
+    topic = _TOPIC.search(sentence)
+    if topic is not None:
+        # "Expect a question on how you would measure awareness" / "… about your budgets".
+        rest = topic.group("rest")
+        asked = reported(rest if re.match(r"(?:how|why|what|where|when|which|who|whether|if)\b", rest, re.I)
+                         else "about " + rest)
+        if asked is not None:
+            return asked[0], sentence[:topic.start()], asked[1]
     match = _REPORTED.search(sentence)
     if match is None:
         return None
@@ -167,9 +187,9 @@ def _items(what: str) -> list[str]:
     """'the controls you use, how you escalate, and how you keep the deadline' → three items."""
     what = what.strip().rstrip(".!").strip()
     parts = [p.strip() for p in re.split(r",\s*(?:and\s+|or\s+)?|;\s*", what) if p.strip()]
-    if len(parts) == 1:
-        parts = [p.strip() for p in re.split(
-            r"\s+and\s+(?=(?:how|what|why|when|where|whether|the|a|an|your|any|one|who)\b)", what) if p.strip()]
+    # "the channels you chose and what the results were": two points joined by "and".
+    parts = parts[:-1] + [p.strip() for p in re.split(
+        r"\s+and\s+(?=(?:how|what|why|when|where|whether|the|a|an|your|any|one|who)\b)", parts[-1]) if p.strip()]
     merged: list[str] = []
     for part in parts:  # "numbers, such as waiting times" is one point with its examples
         if merged and re.match(r"(?:such as|e\.g\.?|including|like|for example|especially)\b", part, re.I):

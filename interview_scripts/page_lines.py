@@ -44,7 +44,7 @@ class PageLine:
     text: str
     indent: int
     marker: str = ""          # "", "heading", "label", "number", "bullet"
-    punct: str = ""           # "." or ")" for numbers, the bullet character for bullets
+    punct: str = ""           # "." or ")" for numbers, the bullet character, a heading's "##"
     number: int | None = None
     question: str | None = None  # the question after a "Q:"-style label
     noise: bool = False
@@ -88,13 +88,15 @@ def classify(index: int, raw: str, noise_known: bool = False) -> PageLine | None
         return None
     indent = len(expanded) - len(expanded.lstrip())
     text = " ".join(expanded.split())
+    if noise_known:
+        return PageLine(index, raw, text, indent, noise=True)  # listed as the page wrote it
     if SEPARATOR.match(text):
         return PageLine(index, raw, text, indent, separator=True)
     noise = is_noise(text, expanded)
     marker, punct, number = "", "", None
     heading = _HEADING.match(text)
     if heading:
-        marker, text = "heading", heading.group("rest")
+        marker, punct, text = "heading", heading.group("hashes"), heading.group("rest")
         numbered = _NUMBERED.match(text)  # "## 3. Why …": the number is the page's, not the question's
         if numbered:
             number, text = int(numbered.group("n")), text[numbered.end():]
@@ -125,8 +127,7 @@ def classify(index: int, raw: str, noise_known: bool = False) -> PageLine | None
         question = _strip_emphasis(labelled.group("q"))
         if labelled.group("n") and number is None:
             number = int(labelled.group("n"))
-    return PageLine(index, raw, text, indent, marker, punct, number, question,
-                    noise_known or (noise and not question))
+    return PageLine(index, raw, text, indent, marker, punct, number, question, noise and not question)
 
 
 def classify_page(text: str) -> list[PageLine]:

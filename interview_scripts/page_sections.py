@@ -25,12 +25,12 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"\bkey (?:points?|takeaways?|things|elements|ideas)\b|\bpoints? to (?:mention|cover|include|make|hit)\b"
         r"|\bhit these(?: points)?\b|\btalking points\b|\bwhat to (?:mention|include|cover|say)\b"
         r"|\bmust[- ]mention\b|\bmust[- ]haves?\b|\bchecklist\b|^(?:include|mention|cover)(?: these)?$"
-        rf"|\b(?:what )?{_LISTENERS}(?:'re| are)? (?:wants? to hear|(?:look|listen)(?:s|ing)? for)\b"
+        rf"|\b(?:what )?{_LISTENERS}(?:'re| are| will| would| should)? (?:wants? to hear|(?:look|listen)(?:s|ing)? for)\b"
         r"|^(?:look|listen)(?:ing)? for\b|\bstrong answers? (?:include|mention|cover)s?\b"
         r"|\bwhat a (?:good|strong|great) answer (?:includes|covers|has)\b", re.I)),
     (SAMPLE, re.compile(
         r"\b(?:sample|example|model|good|strong|ideal|suggested|possible|great) (?:answers?|responses?)\b"
-        r"|\banswer example\b|\bhow (?:i|you) (?:would|might|could) answer\b|^(?:a|answer|my answer|response)$",
+        r"|\banswer example\b|\bhow (?:i|you) (?:would|might|could) answer\b|^(?:a|answer|my answer|response|example)$",
         re.I)),
     (FRAMEWORK, re.compile(r"^(?:framework|method|structure|format|use)$", re.I)),
     (GUIDANCE, re.compile(
@@ -53,7 +53,7 @@ def section_of(text: str) -> tuple[str | None, str]:
     label, sep, rest = text.partition(":")
     label = label.strip()
     first_person = re.match(r"(?:i|we|my|our)\b", label, re.I) is not None  # "I follow the X framework:"
-    if sep and 0 < len(label) <= 40 and len(label.split()) <= 5 and not first_person:
+    if sep and 0 < len(label) <= 48 and len(label.split()) <= 7 and not first_person:
         for kind, pattern in _PATTERNS:
             if kind != QUESTIONS and pattern.search(label):
                 return kind, rest.strip()

@@ -19,7 +19,7 @@ from interview_scripts import page_sections as sections
 from interview_scripts.page_guides import guide_in
 
 QUESTION, TIME, NUMBER, FRAMEWORK, OTHER = "question", "time", "number", "framework", "other"
-_ALIGNMENT_CELL = re.compile(r"^:?-{2,}:?$")
+_ALIGNMENT_CELL = re.compile(r"^:?-+:?$")
 _QUESTION_HEADER = re.compile(r"\b(?:questions?|prompts?|asks?|asked|interviewer says|q)\b", re.I)
 _TIME_HEADER = re.compile(r"\b(?:time|timing|length|duration|minutes?|mins?|seconds?|how long|guide)\b", re.I)
 _FRAMEWORK_HEADER = re.compile(r"^(?:framework|method|structure|format|model)$", re.I)

@@ -153,6 +153,7 @@ def reported(clause: str) -> tuple[str, bool] | None:
     your CV" → "Walk us through your CV."; "about your last role" → "Tell me about your last
     role." None when the words do not report a question."""
     clause = " ".join(clause.split()).strip(" ,;:—–-\"'“”‘’").rstrip(".!")
+    clause = re.sub(r"\s+(?:too|as well|also)$", "", clause, flags=re.I)  # "… brand awareness too"
     if not clause:
         return None
     second = _SECOND_QUESTION.search(clause)

@@ -100,13 +100,14 @@ def _continues(prev: str, nxt: str, width: int) -> bool:
     return cut and (starts_low or len(prev) >= 0.8 * width)
 
 
-def _dehyphenate(prev: str, nxt: str, page: str) -> str:
+def _dehyphenate(prev: str, nxt: str, page: set[str]) -> str:
     """'exam-' + 'ple …' → 'example …'; 'follow-' + 'up …' keeps its hyphen."""
-    left = re.search(r"([A-Za-z]+)-$", prev)
+    left = re.search(r"([A-Za-z]+)-$", prev[-40:])  # only the end: ``prev`` may be a long paragraph
     right = re.match(r"([A-Za-z]+)", nxt)
     assert left is not None and right is not None
     whole = left.group(1) + right.group(1)
-    keep = (f"{left.group(1)}-{right.group(1)}".lower() in page
+    keep = (prev[-40:].endswith(f"-{left.group(1)}-")  # "one-to-" / "one": a compound already
+            or f"{left.group(1)}-{right.group(1)}".lower() in page
             or (left.group(1).lower() in _COMPOUND_LEFT and whole.lower() not in page)
             or right.group(1)[:1].isupper())
     return prev + nxt if keep else prev[:-1] + nxt
@@ -118,9 +119,9 @@ def _breaks(lines: list[str], furniture: set[int], width: int) -> int:
     content = [line for i, line in enumerate(lines) if i not in furniture]
     count = 0
     for prev, nxt in zip(content, content[1:], strict=False):
-        if not prev.strip() or not nxt.strip() or _marked(nxt):
-            continue
         low = nxt.strip()[:1].islower()
+        if not low or not prev.strip() or _marked(nxt):
+            continue
         hyphen = bool(_HYPHENATED.search(prev.rstrip()))
         cut = not _TERMINAL.search(prev.rstrip()) and len(prev.rstrip()) >= FULL_SHARE * width
         count += low and (hyphen or cut)
@@ -141,7 +142,7 @@ def unwrap(lines: list[str]) -> list[tuple[str, bool]] | None:
         return None
     if not furniture:
         furniture = _furniture(lines)
-    page = " ".join(lines).lower()
+    page = set(re.findall(r"[a-z]+(?:-[a-z]+)*", " ".join(lines).lower()))  # the page's own spellings
     out: list[tuple[str, bool]] = []
     pending: list[str] = []          # furniture met inside the paragraph being joined
     current: str | None = None       # the joined paragraph so far
@@ -158,7 +159,7 @@ def unwrap(lines: list[str]) -> list[tuple[str, bool]] | None:
             continue
         if current is not None and not gap and _continues(last_piece, raw, width):
             nxt = raw.strip()
-            current = (_dehyphenate(current, nxt, page) if _HYPHENATED.search(current)
+            current = (_dehyphenate(current, nxt, page) if _HYPHENATED.search(last_piece.rstrip())
                        else f"{current} {nxt}")
         else:
             if current is not None:

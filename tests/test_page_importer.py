@@ -465,3 +465,155 @@ def test_doubts_each_name_what_went_wrong() -> None:
                        "bare.txt")
     assert bare.confidence.doubts == ("no question got key points, notes or a sample answer, though "
                                       "the page says more than its questions",)
+
+
+# ---------------------------------------------------------------------------------------
+# Pages in shapes the line reader alone cannot read (tests/pages/): a table of questions,
+# hard-wrapped text from a PDF, a recruiter's letter, a blog with its site chrome, and
+# answers whose questions are only implied by headings.
+
+SHAPES: dict[str, list[Expected]] = {
+    # Pipes with an alignment row (":-:"), a "#" column, "What to cover" as the points.
+    "table_primary_teacher.md": [
+        Expected("Why do you want to teach at a village primary school?", (90, 120), "none",
+                 ["the size of the school", "knowing every family", "a moment that drew you to primary"]),
+        Expected("How would you support a pupil who is two years behind in reading?", (180, 240), "none",
+                 ["phonics assessment", "small-group catch-up", "working with parents"]),
+        Expected("Describe a lesson that did not go to plan.", (120, 180), "none",
+                 ["what went wrong", "how you adapted in the moment", "what you changed next time"]),
+        Expected("How do you manage low-level disruption?", (68, 90), "none",
+                 ["clear routines", "praise before sanctions"]),
+    ],
+    # No outer pipes, "Prompt" / "Length (mins)" with bare figures / "Hit these points" with
+    # <br> breaks / "Red flags", and a row whose last cell is empty.
+    "table_sous_chef.md": [
+        Expected("Talk me through how you would run the pass on a busy Saturday.", (135, 180), "none",
+                 ["calling tickets clearly", "timing each section", "checking every plate"],
+                 ["shouting at the brigade"]),
+        Expected("What do you do when a supplier delivers the wrong fish an hour before service?", (90, 120),
+                 "none", ["check what can be substituted", "tell the head chef",
+                          "update the menu and front of house"]),
+        Expected("How do you keep allergen records accurate?", (60, 120), "none",
+                 ["labelled containers", "a signed daily check"], ["relying on memory"]),
+    ],
+    # Numbered questions over two and three lines, "emer-"/"gency" and "com-"/"pliant", a
+    # guide written after the question mark, page numbers and a running header mid-question.
+    "pdf_vet_nurse.txt": [
+        Expected("Tell me about a time you calmed an anxious owner while their pet was in surgery and the "
+                 "vet was running late.", (120, 180), "STAR",
+                 ["how you kept the owner informed", "what you said about the animal's condition",
+                  "the outcome for owner and pet"], ["promising an outcome the vet has not confirmed"]),
+        Expected("How would you prepare a kennel ward for a patient arriving after an emergency road accident?",
+                 (90, 120), "none", ["warming and monitoring equipment", "a clean, quiet kennel",
+                                     "a clear handover from the vet"]),
+        Expected("An owner cannot afford the treatment plan the vet has recommended. How do you handle the "
+                 "conversation at the reception desk without making them feel judged?", (135, 180), "none",
+                 ["empathy", "the options the practice offers, such as payment plans",
+                  "knowing when to bring in the vet"]),
+        Expected("What steps do you take to keep the controlled drugs register accurate and compliant?",
+                 (68, 90), "none", ["recording every dose at the time", "double-checking with a second person",
+                                    "reporting discrepancies at once"]),
+    ],
+    # "Q1." questions wrapped, a wrapped bullet that keeps "follow-up" (the page spells it so),
+    # a wrapped quoted sample answer, "– 2 –" page numbers and a repeated header.
+    "pdf_paralegal.txt": [
+        Expected("Walk us through how you would prepare a trial bundle when the court deadline is three days "
+                 "away and the partner is in a hearing.", (180, 240), "none",
+                 ["a checklist built from the court's directions",
+                  "agreeing the index with the other side early and sending a follow-up reminder",
+                  "paginating and checking every page before it is served"],
+                 sample="On my last matter I listed every document the directions required, agreed the index"),
+        Expected("A client calls in distress because they have not heard from their solicitor in a fortnight. "
+                 "What do you say, and what do you do after the call?", (90, 120), "none",
+                 ["listening without promising legal advice", "a written note on the file",
+                  "a follow-up the same day"], ["giving your own view on the merits of the case"]),
+        Expected("Why do you want to work in private client law rather than in litigation?", (60, 120)),
+    ],
+    # Reported questions ("asking you to walk them through", "will ask how you would"), guides
+    # in words, what he wants to hear as key points, "Don't …" as a mistake, and the closer.
+    "email_pharmacist.txt": [
+        Expected("Walk us through your career so far.", (90, 120)),
+        Expected("How would you handle a dispensing error that has already reached a patient?", (225, 300),
+                 "none", ["patient safety first", "how you tell the prescriber", "how you record the incident"],
+                 ["Don't try to blame the dispensing assistant"]),
+        Expected("Tell me about a time you improved a process in the dispensary.", (135, 180), "STAR",
+                 ["real numbers, such as shorter waiting times or fewer errors"]),
+        Expected("Where do you see the pharmacy in five years?"),
+    ],
+    # Quoted questions, "a minute or two", "three to four minutes", a reported question that
+    # asks two things, "Avoid …; explain … instead", and "they like to finish with: …".
+    "email_civil_engineer.txt": [
+        Expected("Why did you choose civil engineering?", (60, 120), "none",
+                 ["a project that inspired you", "what you enjoyed at university"]),
+        Expected("Describe a design problem you solved on your placement.", (180, 240), "none",
+                 ["the constraints you worked within", "the options you compared",
+                  "how you checked your calculations"], ["Avoid drowning them in formulas"]),
+        Expected("Have you worked on site, and what health and safety lessons did you take from it?", (90, 120)),
+        Expected("What would you want to learn in your first year with us?"),
+    ],
+    # Markdown blog: breadcrumbs, byline, cookie banner and buttons, "Was this article
+    # helpful?", share buttons, related headlines ending in '?', newsletter, comments.
+    "blog_physiotherapist.md": [
+        Expected("Why did you choose physiotherapy?", (90, 120), "none",
+                 ["a moment that made you choose the profession", "what keeps you motivated now"]),
+        Expected("How would you treat a patient who is not doing their home exercises?", None, "none",
+                 ["finding out why before changing the plan", "goals the patient chose",
+                  "simple ways to track progress"], ["blaming the patient"]),
+        Expected("Tell me about a time you disagreed with a consultant about a discharge.", None, "STAR",
+                 sample="On a stroke ward a consultant wanted to discharge a patient"),
+        Expected("What continuing professional development have you done in the last year?"),
+    ],
+    # The same frame as pasted text: a menu one word a line, an inline "Related: …?" link,
+    # a sign-up box between two questions, "You might also like", a reader's question.
+    "blog_cabin_crew.txt": [
+        Expected("Why do you want to be cabin crew?", sample="I spent four years on a hotel reception desk"),
+        Expected("How would you deal with a passenger who refuses to fasten their seatbelt?", None, "none",
+                 ["stay calm and explain the safety reason", "offer help if they are struggling with it",
+                  "involve the senior crew member if they still refuse"], ["arguing in front of other passengers"]),
+        Expected("Tell me about a time you worked in a team under pressure.", (120, 180), "STAR",
+                 sample="During a fire alarm at the hotel"),
+    ],
+    # Markdown headings that only name the question: "Your …", "Why you …", "Handling …",
+    # "A time you …", and a bare "Teamwork" over a labelled sample answer.
+    "implied_dental_hygienist.md": [
+        Expected("What is your biggest weakness?", sample="I used to run over time with chatty patients."),
+        Expected("Why do you want to leave your current practice?", sample="I have learned a lot in a busy NHS"),
+        Expected("How do you handle a nervous patient?", None, "none",
+                 ["agreeing a stop signal before you start", "explaining each step before you do it",
+                  "praising the patient afterwards"], sample="I ask what worries them most"),
+        Expected("Tell me about a time you disagreed with a dentist.", None, "STAR",
+                 sample="Situation: a dentist wanted to skip"),
+        Expected("Tell me about teamwork.", sample="I swap rooms with colleagues"),
+    ],
+    # Plain-text headings, answers in the first person with no label, "Dealing with …", and
+    # "Salary expectations" over a short labelled answer.
+    "implied_library_assistant.txt": [
+        Expected("What is your greatest strength?", sample="I am patient and clear."),
+        Expected("What do you know about our library service?", sample="I know you run the Rhyme Time sessions"),
+        Expected("How do you deal with a difficult visitor?", sample="When a visitor shouted about a fine"),
+        Expected("What are your salary expectations?", sample="I understand the role is on grade 3"),
+    ],
+}
+
+
+@pytest.mark.parametrize("name", sorted(SHAPES))
+def test_shape_field_by_field(name: str) -> None:
+    result = _import_layout(name)
+    wanted = SHAPES[name]
+    assert [q.text for q in result.script.questions] == [w.text for w in wanted]
+    for got, want in zip(result.script.questions, wanted, strict=True):
+        _assert_question(got, want)
+    _round_trip(result)
+
+
+@pytest.mark.parametrize("name", sorted(n for n in SHAPES if not n.startswith("implied_")))
+def test_shapes_with_their_questions_written_out_read_confidently(name: str) -> None:
+    result = _import_layout(name)
+    assert result.confident, result.confidence.line
+
+
+def test_every_shape_has_at_least_two_pages() -> None:
+    shapes = {name.split("_")[0] for name in SHAPES}
+    assert shapes == {"table", "pdf", "email", "blog", "implied"}
+    for shape in shapes:
+        assert sum(1 for name in SHAPES if name.startswith(shape + "_")) >= 2, shape
