@@ -64,6 +64,8 @@ STAGE_MARKS = {"clear": "✔", "likely": "✔ likely", "not_clearly_heard": "? n
                "absent": "✘", "candidate": "✔ yours"}
 # A point counted covered on the candidate's word: theirs, and what the coach heard.
 BY_YOU_MARK = "✔ covered — you said so"
+# A point not heard in the answer but made in the reply to its follow-up.
+IN_FOLLOW_UP_MARK = "✔ covered in the follow-up"
 COACH_WORDS = {"partial": "partly", "not_heard": "not heard in these words", "missing": "missing",
                "covered": "covered"}
 AT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -74,11 +76,17 @@ def key_point_mark(point: KeyPointResult) -> str:
     """The status column: the candidate's word where it counts, else the coach's."""
     if point.by_candidate:
         return BY_YOU_MARK
+    if point.in_follow_up:
+        return IN_FOLLOW_UP_MARK
     return KEY_POINT_MARKS.get(point.status, point.status)
 
 
 def key_point_evidence(point: KeyPointResult) -> str:
-    """What was heard; beside a candidate's mark, the coach's own verdict briefly."""
+    """What was heard; beside a candidate's mark, the coach's own verdict briefly; for a
+    point made in the follow-up, the reply's words."""
+    if point.in_follow_up and not point.by_candidate and point.follow_up is not None:
+        said = point.follow_up.get("evidence")
+        return f"In the follow-up: “{said}”" if said else "In the follow-up"
     if not point.by_candidate:
         return point.evidence or ""
     coach = f"The coach: {COACH_WORDS.get(point.status, point.status)}"
@@ -127,11 +135,13 @@ def lead_lines(feedback: Feedback) -> tuple[str, str]:
                if p.effective_status not in ("covered", "partial", "missing")]
     partly = [p.text for p in points if p.effective_status == "partial"]
     yours = sum(1 for p in points if p.by_candidate)
+    later = sum(1 for p in points if p.in_follow_up and not p.by_candidate)
+    how = "; ".join(part for part in (f"{yours} by your own word" if yours else "",
+                                      f"{later} in the follow-up" if later else "") if part)
     if not points:
         key_text = "This question lists no key points."
     elif not missed and not unheard and not partly:
-        key_text = f"You covered all {len(points)} key points" + (
-            f" ({yours} by your own word)." if yours else ".")
+        key_text = f"You covered all {len(points)} key points" + (f" ({how})." if how else ".")
     else:
         parts = []
         if missed:

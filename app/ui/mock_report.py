@@ -1,7 +1,9 @@
 """The report at the end of a mock interview: every answer, then the feedback on each.
 
 A mock interview holds all feedback back while it runs, as a real panel would; this page
-is where it arrives, once, for all answers together.
+is where it arrives, once, for all answers together. A follow-up's reply is listed under
+the answer it followed up (one thread); the closing question's reply is listed and
+counted, never scored against key points.
 """
 
 from __future__ import annotations
@@ -9,9 +11,9 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QPushButton, QSplitter, QTreeWidgetItem, QVBoxLayout, QWidget
 
+from app.conversation import Turn
 from app.ui.feedback_view import FeedbackView
 from app.ui.widgets.text import enlarge, table_tree
-from interview_scripts.script import Question
 from models.coach.feedback_model import Feedback
 from models.coach.length import feedback_length_line
 
@@ -44,28 +46,77 @@ class MockReport(QWidget):
         self.back_button.clicked.connect(self.closed)
         layout.addWidget(self.back_button)
 
-    def show_answers(self, answers: list[tuple[Question, Feedback]]) -> None:
+    def show_answers(self, answers: list[tuple[int, Turn, Feedback]]) -> None:
+        """``answers``: (attempt id, the question as asked, its feedback), in the order given."""
         self.answers.clear()
-        count = len(answers)
-        self.heading.setText(f"Your mock interview: {count} answer{'s' if count != 1 else ''}")
-        for number, (question, feedback) in enumerate(answers, start=1):
-            covered = sum(1 for k in feedback.key_points if k.effective_status == "covered")
-            points = f"{covered}/{len(feedback.key_points)}" if feedback.key_points else "—"
-            item = QTreeWidgetItem([str(number), question.text, feedback_length_line(feedback), points])
+        self.answers.setRootIsDecorated(any(turn.is_follow_up for _, turn, _ in answers))
+        items: dict[int, QTreeWidgetItem] = {}
+        number = 0
+        for attempt_id, turn, feedback in answers:
+            parent = items.get(turn.follow_up_to) if turn.follow_up_to is not None else None
+            if turn.is_closing:
+                label, points = "Closing", "not scored"
+            elif turn.is_follow_up:
+                label, points = "↳ follow-up", _points(feedback)
+            else:
+                number += 1
+                label, points = str(number), _points(feedback)
+            item = QTreeWidgetItem([label, turn.question.text, feedback_length_line(feedback), points])
             item.setData(0, ANSWER_ROLE, feedback)
-            item.setToolTip(1, question.text)
-            self.answers.addTopLevelItem(item)
-        if count:
+            tip = turn.question.text + (f"\n({turn.reason})" if turn.reason else "")
+            item.setToolTip(1, tip)
+            if parent is not None:
+                parent.addChild(item)
+                parent.setExpanded(True)
+            else:
+                self.answers.addTopLevelItem(item)
+            items[attempt_id] = item
+        self.heading.setText(f"Your mock interview: {_counted(answers)}")
+        if answers:
             self.answers.setCurrentItem(self.answers.topLevelItem(0))
         else:
             self.feedback_view.clear()
             self.feedback_view.verdict_label.setText("No answers were recorded in this interview.")
 
     def rows(self) -> list[tuple[str, str, str, str]]:
-        return [tuple(self.answers.topLevelItem(i).text(c) for c in range(4))  # type: ignore[misc]
-                for i in range(self.answers.topLevelItemCount())]
+        """Every row as shown, a follow-up's right after the answer it followed up."""
+        found: list[tuple[str, str, str, str]] = []
+        for i in range(self.answers.topLevelItemCount()):
+            top = self.answers.topLevelItem(i)
+            for item in (top, *(top.child(c) for c in range(top.childCount()))):
+                found.append(tuple(item.text(c) for c in range(4)))  # type: ignore[arg-type]
+        return found
+
+    def items(self) -> list[QTreeWidgetItem]:
+        return [item for i in range(self.answers.topLevelItemCount())
+                for item in (self.answers.topLevelItem(i),
+                             *(self.answers.topLevelItem(i).child(c)
+                               for c in range(self.answers.topLevelItem(i).childCount())))]
 
     def _chosen(self, current: QTreeWidgetItem | None, _previous: QTreeWidgetItem | None) -> None:
         feedback = current.data(0, ANSWER_ROLE) if current is not None else None
         if isinstance(feedback, Feedback):
             self.feedback_view.show_feedback(feedback)
+
+
+def _points(feedback: Feedback) -> str:
+    """Key points counted, with those made only in the follow-up's reply said apart."""
+    if not feedback.key_points:
+        return "—"
+    covered = sum(1 for k in feedback.key_points if k.effective_status == "covered")
+    later = sum(1 for k in feedback.key_points if k.in_follow_up)
+    text = f"{covered}/{len(feedback.key_points)}"
+    return f"{text} ({later} in the follow-up)" if later else text
+
+
+def _counted(answers: list[tuple[int, Turn, Feedback]]) -> str:
+    """'2 answers, 2 follow-ups and your questions for us'."""
+    main = sum(1 for _, t, _ in answers if not t.is_follow_up and not t.is_closing)
+    follow = sum(1 for _, t, _ in answers if t.is_follow_up)
+    closing = any(t.is_closing for _, t, _ in answers)
+    parts = [f"{main} answer{'s' if main != 1 else ''}"]
+    if follow:
+        parts.append(f"{follow} follow-up{'s' if follow != 1 else ''}")
+    if closing:
+        parts.append("your questions for us")
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
+from app.conversation import Turn
 from app.practice import Phase, PracticeListener
 from interview_scripts.script import Question
 from models.coach.feedback_model import Feedback
@@ -29,6 +30,10 @@ class PracticeBridge(QObject, PracticeListener):
     transcriptRefined = Signal(int, object)  # noqa: N815
     errorRaised = Signal(str)  # noqa: N815
     interviewFinished = Signal(int)  # noqa: N815
+    turnShown = Signal(object)  # noqa: N815
+    interviewerSaid = Signal(str)  # noqa: N815
+    noticeRaised = Signal(str)  # noqa: N815
+    followUpFolded = Signal(int, object)  # noqa: N815
 
     def __init__(self, parent: QObject | None = None) -> None:
         QObject.__init__(self, parent)
@@ -71,3 +76,15 @@ class PracticeBridge(QObject, PracticeListener):
 
     def interview_finished(self, session_id: int) -> None:
         self.interviewFinished.emit(int(session_id))
+
+    def turn_shown(self, turn: Turn) -> None:
+        self.turnShown.emit(turn)
+
+    def interviewer_said(self, text: str) -> None:
+        self.interviewerSaid.emit(str(text))
+
+    def notice(self, message: str) -> None:
+        self.noticeRaised.emit(str(message))
+
+    def follow_up_folded(self, attempt_id: int, feedback: Feedback) -> None:
+        self.followUpFolded.emit(int(attempt_id), feedback)

@@ -17,10 +17,12 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSizePolicy,
     QStackedWidget,
+    QTabBar,
     QVBoxLayout,
     QWidget,
 )
 
+from app.conversation import Turn
 from app.errors import USER_ERRORS
 from app.practice import Phase, PracticeSession, PracticeSettings, SourceFactory
 from app.store import Store
@@ -37,10 +39,11 @@ from interview_scripts.time_guide import format_clock
 from models.coach.feedback_model import Feedback
 
 STOP_REASONS = {
-    "user": "You stopped the answer.",
+    "candidate": "You stopped the answer.",
     "silence": "Stopped after a long silence.",
+    "interrupted": "The interviewer cut in: the answer ran well past its guide; all of it is kept.",
     "max_length": "Stopped at the longest answer allowed in Settings.",
-    "device_lost": "The microphone went away; what was recorded is kept.",
+    "device": "The microphone went away; what was recorded is kept.",
     "cancelled": "Answer cancelled; what was recorded is kept.",
     "end_of_input": "The audio input ended.",
 }
@@ -61,8 +64,13 @@ class PracticeScreen(QWidget):
         self.question: Question | None = None
         self.last_stop_reason = ""
         self.bands_seen: list[str] = []  # bands the clock showed during the current answer
-        # A mock interview's answers, held back until it ends: attempt id -> (question, feedback).
-        self.mock_answers: dict[int, tuple[Question, Feedback]] = {}
+        # A mock interview's answers, held back until it ends: attempt id -> (question as
+        # asked, feedback); a follow-up's reply comes right after the answer it follows up.
+        self.mock_answers: dict[int, tuple[Turn, Feedback]] = {}
+        self.turn: Turn | None = None  # the question as asked now (a follow-up included)
+        # The answer to the current question and its follow-up's reply: attempt id, the
+        # question as asked, the latest feedback. Shown together once the reply is coached.
+        self.thread: list[tuple[int, Turn, Feedback]] = []
         self.holds_report = False  # the mock report is on screen after the interview ended
         self.shown_attempt_id: int | None = None  # the saved answer whose feedback is shown
         self.bridge = PracticeBridge(self)
@@ -77,6 +85,12 @@ class PracticeScreen(QWidget):
         self.progress_label = QLabel()
         self.progress_label.setObjectName("progressLabel")
         layout.addWidget(self.progress_label)
+        # The interviewer's own lines (opening, transitions, interjections) and notices.
+        self.interviewer_label = QLabel()
+        self.interviewer_label.setObjectName("interviewerLabel")
+        self.interviewer_label.setWordWrap(True)
+        self.interviewer_label.setVisible(False)
+        layout.addWidget(self.interviewer_label)
         self.question_label = enlarge(QLabel(), 1.55)
         self.question_label.setObjectName("questionLabel")
         self.question_label.setWordWrap(True)
@@ -124,13 +138,28 @@ class PracticeScreen(QWidget):
         self.answer_button.clicked.connect(self.toggle_answer)
         answer_layout.addWidget(self.answer_button)
         self.pages.addWidget(answer_page)
+        feedback_page = QWidget()
+        feedback_layout = QVBoxLayout(feedback_page)
+        feedback_layout.setContentsMargins(0, 0, 0, 0)
+        # An answer and its follow-up's reply are one thread: a tab each.
+        self.thread_tabs = QTabBar()
+        self.thread_tabs.setObjectName("threadTabs")
+        self.thread_tabs.setVisible(False)
+        self.thread_tabs.currentChanged.connect(self._show_thread_item)
+        feedback_layout.addWidget(self.thread_tabs)
+        self.follow_up_label = QLabel()
+        self.follow_up_label.setObjectName("followUpLabel")
+        self.follow_up_label.setWordWrap(True)
+        self.follow_up_label.setVisible(False)
+        feedback_layout.addWidget(self.follow_up_label)
         self.feedback_view = FeedbackView()
+        feedback_layout.addWidget(self.feedback_view, 1)
         self.feedback_view.momentRequested.connect(self.play_moment)
         # The candidate's marks are saved with the answer shown, and kept when it is coached again.
         self.mark_saver = MarkSaver(self._store_factory, self)
         self.mark_saver.attach(self.feedback_view, lambda: self.shown_attempt_id)
         self.mark_saver.problem.connect(self.problem)
-        self.pages.addWidget(self.feedback_view)
+        self.pages.addWidget(feedback_page)
         self.mock_report = MockReport()
         self.mock_report.closed.connect(self._report_closed)
         self.pages.addWidget(self.mock_report)
@@ -181,6 +210,10 @@ class PracticeScreen(QWidget):
         b.transcriptRefined.connect(self._on_refined)
         b.errorRaised.connect(self.problem)
         b.interviewFinished.connect(self._on_finished)
+        b.turnShown.connect(self._on_turn)
+        b.interviewerSaid.connect(self._on_interviewer_said)
+        b.noticeRaised.connect(self._on_interviewer_said)
+        b.followUpFolded.connect(self._on_folded)
 
     # ------------------------------------------------------------------ session
     @property
@@ -197,6 +230,9 @@ class PracticeScreen(QWidget):
         self.settings = settings
         self.mock_answers = {}
         self.holds_report = False
+        self.turn = None
+        self.thread = []
+        self.interviewer_label.setVisible(False)
         # A mock interview has no hints and no redo; the saved preference is left alone.
         self.hints_box.blockSignals(True)
         self.hints_box.setChecked(show_hints and not settings.mock)
@@ -303,18 +339,47 @@ class PracticeScreen(QWidget):
 
     def _on_question(self, index: int, total: int, question: Question) -> None:
         self.question = question
+        self.turn = Turn(question)
+        self.thread = []
         title = self.session.script.title if self.session is not None else ""
         mode = " · mock interview" if self.settings.mock else ""
         self.progress_label.setText(f"Question {index + 1} of {total} · {title}{mode}")
+        self._show_asked(question)
+        self._fill_stage_hints(question)
+
+    def _on_turn(self, turn: Turn) -> None:
+        """A follow-up (or the closing question) is asked: back to the clock, with its words."""
+        self.turn = turn
+        if turn.is_closing:
+            self.thread = []
+        base = self.progress_label.text().split(" · ")
+        tail = " · ".join(base[1:]) if len(base) > 1 else ""
+        heading = f"{turn.label} · {tail}" if tail else turn.label
+        if turn.is_follow_up and base and base[0].startswith("Question"):
+            heading = f"{base[0]} · {heading}"
+        self.progress_label.setText(heading)
+        self._show_asked(turn.question)
+        if turn.reason:
+            self.interviewer_label.setText(f"Follow-up, {turn.reason}.")
+            self.interviewer_label.setVisible(True)
+        self.stage_hints.setText("A follow-up: answer what was asked, briefly." if turn.is_follow_up
+                                 else "Ask what you would like to know about the role or the team.")
+
+    def _show_asked(self, question: Question) -> None:
         self.question_label.setText(question.text)
         self.clock.set_guide(question.time_guide)
         self.meter.set_level(0.0)
         self.bands_seen = []
         self.shown_attempt_id = None
-        self._fill_stage_hints(question)
         self.feedback_view.clear()
+        self.thread_tabs.setVisible(False)
+        self.follow_up_label.setVisible(False)
         self.pages.setCurrentIndex(0)
         self._update_controls()
+
+    def _on_interviewer_said(self, text: str) -> None:
+        self.interviewer_label.setText(text)
+        self.interviewer_label.setVisible(bool(text))
 
     def _on_think_tick(self, remaining_s: float) -> None:
         if self.phase == Phase.THINKING:
@@ -340,15 +405,74 @@ class PracticeScreen(QWidget):
                                   f"Answer length {format_clock(duration_s)}. Transcribing and coaching…")
 
     def _on_feedback(self, attempt_id: int, feedback: Feedback) -> None:
+        turn = self.turn or (Turn(self.question) if self.question is not None else None)
+        if turn is None:
+            return
+        if attempt_id:
+            self.thread = [*[t for t in self.thread if t[0] != attempt_id], (attempt_id, turn, feedback)]
         if self.settings.mock:
             # Saved and coached like any answer; shown only in the report at the end.
-            if self.question is not None:
-                self.mock_answers[attempt_id] = (self.question, feedback)
+            self.mock_answers[attempt_id] = (turn, feedback)
             return
-        self.feedback_view.show_feedback(feedback, llm_pending=self.settings.llm_enabled)
-        self.shown_attempt_id = attempt_id or None  # 0: the answer could not be saved
+        if self.phase != Phase.FEEDBACK:
+            return  # a follow-up comes first; the answer is shown with its reply after it
+        self._show_thread(attempt_id, feedback)
+
+    def _show_thread(self, attempt_id: int, feedback: Feedback) -> None:
+        """Show the answer just coached; with a follow-up, the answer and the reply as tabs,
+        the reply's open."""
+        if len(self.thread) > 1:
+            self.thread_tabs.blockSignals(True)
+            while self.thread_tabs.count():
+                self.thread_tabs.removeTab(0)
+            for _, turn, _ in self.thread:
+                self.thread_tabs.addTab(turn.label if turn.is_follow_up else "Your answer")
+            self.thread_tabs.blockSignals(False)
+            self.thread_tabs.setVisible(True)
+            self.thread_tabs.setCurrentIndex(len(self.thread) - 1)
+            self._show_thread_item(len(self.thread) - 1)
+        else:
+            self.thread_tabs.setVisible(False)
+            self.follow_up_label.setVisible(False)
+            self.feedback_view.show_feedback(feedback, llm_pending=self.settings.llm_enabled)
+            self.shown_attempt_id = attempt_id or None  # 0: the answer could not be saved
         self.pages.setCurrentIndex(1)
         self._update_controls()
+
+    def _show_thread_item(self, index: int) -> None:
+        if not 0 <= index < len(self.thread):
+            return
+        attempt_id, turn, feedback = self.thread[index]
+        if turn.is_follow_up:
+            self.follow_up_label.setText(f"<b>{turn.label}:</b> {turn.question.text}"
+                                         + (f" <i>({turn.reason})</i>" if turn.reason else ""))
+        else:
+            covered = sum(1 for k in feedback.key_points if k.in_follow_up)
+            self.follow_up_label.setText(
+                f"<b>Your answer:</b> {turn.question.text}"
+                + (f" <i>({covered} key point{'s' if covered != 1 else ''} covered in the "
+                   "follow-up)</i>" if covered else ""))
+        self.follow_up_label.setVisible(True)
+        self.feedback_view.show_feedback(feedback, llm_pending=self.settings.llm_enabled
+                                         and feedback.llm_status is None)
+        self.shown_attempt_id = attempt_id
+
+    def _update_thread(self, attempt_id: int, feedback: Feedback) -> bool:
+        """Keep the thread's latest feedback; True when it is the one on screen."""
+        for i, (aid, turn, _) in enumerate(self.thread):
+            if aid == attempt_id:
+                self.thread[i] = (aid, turn, feedback)
+        return bool(attempt_id) and attempt_id == self.shown_attempt_id
+
+    def _on_folded(self, attempt_id: int, feedback: Feedback) -> None:
+        """The answer saved again with what its follow-up's reply covered."""
+        if self.settings.mock:
+            if attempt_id in self.mock_answers:
+                self.mock_answers[attempt_id] = (self.mock_answers[attempt_id][0], feedback)
+            return
+        if self._update_thread(attempt_id, feedback):
+            self.feedback_view.show_feedback(self.mark_saver.carry(attempt_id, feedback),
+                                             llm_pending=False)
 
     def _on_refined(self, attempt_id: int, feedback: Feedback) -> None:
         """The whole-answer transcript arrived: the same view, coached on better words."""
@@ -356,7 +480,7 @@ class PracticeScreen(QWidget):
             if attempt_id in self.mock_answers:
                 self.mock_answers[attempt_id] = (self.mock_answers[attempt_id][0], feedback)
             return
-        if (attempt_id or None) != self.shown_attempt_id:
+        if not self._update_thread(attempt_id, feedback):
             return  # an earlier answer's: saved by the flow; the view shows a newer one
         feedback = self.mark_saver.carry(attempt_id, feedback)
         self.feedback_view.show_feedback(feedback, llm_pending=self.settings.llm_enabled)
@@ -368,7 +492,7 @@ class PracticeScreen(QWidget):
             if attempt_id in self.mock_answers:
                 self.mock_answers[attempt_id] = (self.mock_answers[attempt_id][0], feedback)
             return
-        if (attempt_id or None) != self.shown_attempt_id:
+        if not self._update_thread(attempt_id, feedback):
             return  # an earlier answer's review: saved by the flow, never drawn over this one
         feedback = self.mark_saver.carry(attempt_id, feedback)
         self.feedback_view.show_llm_result(feedback)
@@ -377,7 +501,8 @@ class PracticeScreen(QWidget):
         self.phase = Phase.FINISHED
         if self.settings.mock:
             self.holds_report = True
-            self.mock_report.show_answers(list(self.mock_answers.values()))
+            self.mock_report.show_answers([(attempt_id, turn, feedback) for attempt_id, (turn, feedback)
+                                           in self.mock_answers.items()])
             self.pages.setCurrentWidget(self.mock_report)
         self._update_controls()
         self.finished.emit(session_id)

@@ -1,5 +1,6 @@
-"""Settings: microphone (with a live test meter), voice, speech model, local LLM, timing,
-and the data folder. Anything slow (device queries, voices, Ollama) runs in a worker."""
+"""Settings: microphone (with a live test meter), the interviewer (voice, rate, style,
+follow-ups, cutting long answers), speech model, local LLM, timing, and the data folder.
+Anything slow (device queries, voices, Ollama) runs in a worker."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from app import paths
 from app.errors import USER_ERRORS
+from app.interviewer import MARGINS, STYLE_LABELS, STYLES
 from app.practice import PracticeSettings
 from app.ui.friendly import friendly_path
 from app.ui.settings_store import SettingsStore
@@ -111,8 +113,8 @@ class SettingsDialog(QDialog):
         self.micTestFailed.connect(self.mic_status.setText)
         layout.addWidget(box)
 
-        # voice -----------------------------------------------------------------------
-        box = QGroupBox("Reading questions aloud")
+        # interviewer -----------------------------------------------------------------
+        box = QGroupBox("Interviewer")
         form = QFormLayout(box)
         self.speak_box = QCheckBox("Read each question &aloud")
         self.speak_box.setChecked(settings.speak_questions)
@@ -139,6 +141,38 @@ class SettingsDialog(QDialog):
         self.voice_status = QLabel()
         self.voice_status.setWordWrap(True)
         form.addRow(self.voice_status)
+        self.style_combo = QComboBox()
+        self.style_combo.setObjectName("styleCombo")
+        for style in STYLES:
+            margin = MARGINS[style]
+            self.style_combo.addItem(STYLE_LABELS[style], style)
+            self.style_combo.setItemData(
+                self.style_combo.count() - 1,
+                f"Cuts a long answer {margin.floor_s:.0f} s or {margin.share:.0%} of its guide's "
+                "maximum past it, whichever is longer", Qt.ItemDataRole.ToolTipRole)
+        self.style_combo.setCurrentIndex(STYLES.index(settings.interviewer_style)
+                                         if settings.interviewer_style in STYLES else 1)
+        form.addRow("St&yle:", self.style_combo)
+        self.follow_ups_box = QCheckBox("Ask a &follow-up after each answer and record the reply")
+        self.follow_ups_box.setObjectName("followUpsBox")
+        self.follow_ups_box.setToolTip("Always on in a mock interview.")
+        self.follow_ups_box.setChecked(settings.follow_ups)
+        form.addRow(self.follow_ups_box)
+        self.budget_spin = _spin(1, 30, " s", decimals=1)
+        self.budget_spin.setObjectName("budgetSpin")
+        self.budget_spin.setValue(settings.follow_up_budget_s)
+        self.budget_spin.setToolTip("How long the local LLM has after an answer to offer a "
+                                    "follow-up; after that the script's own is asked.")
+        form.addRow("LLM follow-up &wait:", self.budget_spin)
+        self.interrupt_box = QCheckBox("&Cut answers that run well past their guide")
+        self.interrupt_box.setObjectName("interruptBox")
+        self.interrupt_box.setToolTip("Always on in a mock interview.")
+        self.interrupt_box.setChecked(settings.interrupt_long_answers)
+        form.addRow(self.interrupt_box)
+        self.margin_spin = _spin(0, 600, " s past the guide", "as the style sets it")
+        self.margin_spin.setObjectName("marginSpin")
+        self.margin_spin.setValue(settings.interruption_margin_s or 0)
+        form.addRow("Cut &after:", self.margin_spin)
         layout.addWidget(box)
 
         # answering -------------------------------------------------------------------
@@ -412,6 +446,11 @@ class SettingsDialog(QDialog):
             ollama_host=self.host_edit.text().strip() or None,
             llm_model=model_text or None,
             llm_allow_remote=self.remote_box.isChecked(),
+            follow_ups=self.follow_ups_box.isChecked(),
+            follow_up_budget_s=float(self.budget_spin.value()),
+            interviewer_style=str(self.style_combo.currentData()),
+            interrupt_long_answers=self.interrupt_box.isChecked(),
+            interruption_margin_s=float(self.margin_spin.value()) or None,
         )
 
     def save(self) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 
 from PySide6.QtCore import QSettings
 
+from app.interviewer import check_style
 from app.practice import PracticeSettings
 from app.ui.theme import normalise
 
@@ -73,6 +74,7 @@ class SettingsStore:
         defaults = PracticeSettings()
         rate = _as_float(s.value("practice/rate_wpm"))
         think = _as_float(s.value("practice/think_time_s"))
+        budget = _as_float(s.value("practice/follow_up_budget_s"))
         return PracticeSettings(
             input_device=_as_device(s.value("practice/input_device")),
             voice=_as_text(s.value("practice/voice")),
@@ -88,6 +90,12 @@ class SettingsStore:
             llm_allow_remote=_as_bool(s.value("practice/llm_allow_remote"),
                                       defaults.llm_allow_remote),
             mock=_as_bool(s.value("practice/mock"), defaults.mock),
+            follow_ups=_as_bool(s.value("practice/follow_ups"), defaults.follow_ups),
+            follow_up_budget_s=budget if budget and budget > 0 else defaults.follow_up_budget_s,
+            interviewer_style=check_style(_as_text(s.value("practice/interviewer_style"))),
+            interrupt_long_answers=_as_bool(s.value("practice/interrupt_long_answers"),
+                                            defaults.interrupt_long_answers),
+            interruption_margin_s=_as_float(s.value("practice/interruption_margin_s")) or None,
         )
 
     def save_practice_settings(self, settings: PracticeSettings) -> None:

@@ -1,6 +1,8 @@
 """A pasted page imported, fixed in the editor, saved, then practised as a mock interview in
-the window: real speech played in as the microphone, real transcription and coaching. No
-feedback shows until the interview ends; then the report holds every answer."""
+the window: real speech played in as the microphone, real transcription and coaching. The
+interviewer opens, moves on by itself (the page has no follow-ups, which it says once) and
+ends on a closing question; no feedback shows until the interview ends; then the report
+holds every answer and the reply to the closing question, counted but not scored."""
 
 from __future__ import annotations
 
@@ -32,6 +34,7 @@ Key points: write a handover note
 Sign up for our newsletter
 """
 QUESTIONS = {"Tell me about a release you had to roll back.", "How do you hand over an on-call shift?"}
+CLOSING_REPLY = "How does the team share the on-call rota?"
 
 
 def _answer(qtbot: Any, window: MainWindow, sources: Sources, count: int) -> None:
@@ -49,7 +52,8 @@ def _answer(qtbot: Any, window: MainWindow, sources: Sources, count: int) -> Non
 
 def test_import_fix_save_then_a_mock_interview_reports_only_at_the_end(
         qtbot: Any, tmp_path: Path, spoken_wav: Callable[..., Path]) -> None:  # noqa: F811
-    sources = Sources([spoken_wav(ANSWER_ONE, 170), spoken_wav(ANSWER_TWO, 170)])
+    sources = Sources([spoken_wav(ANSWER_ONE, 170), spoken_wav(ANSWER_TWO, 170),
+                       spoken_wav(CLOSING_REPLY, 170)])
     store = SettingsStore(QSettings(str(tmp_path / "greenroom.ini"), QSettings.Format.IniFormat))
     store.save_practice_settings(PracticeSettings(speak_questions=False, llm_enabled=False,
                                                   ollama_host=NO_OLLAMA))
@@ -92,39 +96,42 @@ def test_import_fix_save_then_a_mock_interview_reports_only_at_the_end(
     first = practice.question_label.text()
     assert practice.progress_label.text().endswith("· mock interview")
 
+    assert "I'm Sam" in practice.interviewer_label.text()  # the opening
     _answer(qtbot, window, sources, 1)
-    qtbot.waitUntil(lambda: len(practice.mock_answers) == 1 and practice.phase == Phase.FEEDBACK,
-                    timeout=60_000)
-    # Saved and coached, but nothing shown: the clock page stays, the feedback view is empty.
-    assert practice.pages.currentIndex() == 0
+    # Saved and coached, but nothing shown; the interviewer moves on by itself, saying once
+    # that there is no follow-up to ask.
+    qtbot.waitUntil(lambda: practice.question_label.text() in QUESTIONS - {first}, timeout=60_000)
+    assert len(practice.mock_answers) == 1
     assert practice.feedback_view.feedback is None
-    assert "report comes at the end" in practice.status_label.text()
     qtbot.keyClick(window, Qt.Key.Key_R)  # no redo in a mock interview
-    assert practice.question_label.text() == first and practice.phase == Phase.FEEDBACK
-
-    qtbot.keyClick(window, Qt.Key.Key_N)
-    qtbot.waitUntil(lambda: practice.question_label.text() in QUESTIONS - {first}, timeout=10_000)
+    assert practice.question_label.text() != first
     _answer(qtbot, window, sources, 2)
-    qtbot.waitUntil(lambda: len(practice.mock_answers) == 2 and practice.phase == Phase.FEEDBACK,
+    qtbot.waitUntil(lambda: practice.question_label.text().endswith("Do you have any questions for us?"),
                     timeout=60_000)
+    assert practice.progress_label.text().startswith("Closing question")
+    assert len(practice.mock_answers) == 2
     assert practice.feedback_view.feedback is None
+    _answer(qtbot, window, sources, 3)
     assert 1 not in pages_seen  # the per-answer feedback page never showed
 
-    qtbot.keyClick(window, Qt.Key.Key_N)  # past the last question: the interview ends
     report = practice.mock_report
-    qtbot.waitUntil(lambda: practice.pages.currentWidget() is report, timeout=30_000)
+    qtbot.waitUntil(lambda: practice.pages.currentWidget() is report, timeout=60_000)
     qtbot.waitUntil(lambda: "Mock interview saved" in window.banner.text, timeout=30_000)
     assert window.practice_stack.currentWidget() is practice
     rows = report.rows()
-    assert [r[1] for r in rows] == [first, next(iter(QUESTIONS - {first}))]
+    assert [r[:2] for r in rows] == [("1", first), ("2", next(iter(QUESTIONS - {first}))),
+                                      ("Closing", "That's all from me. Do you have any questions for us?")]
     assert all(r[2].startswith("Spoke for ") for r in rows)  # the length verdict, worded once
-    assert {r[3] for r in rows} <= {"0/1", "1/1", "0/2", "1/2", "2/2"}
+    assert {r[3] for r in rows[:2]} <= {"0/1", "1/1", "0/2", "1/2", "2/2"}
+    assert rows[2][3] == "not scored"
+    assert report.heading.text() == "Your mock interview: 2 answers and your questions for us"
     assert report.feedback_view.feedback is not None  # the first answer's feedback, in full
     report.answers.setCurrentItem(report.answers.topLevelItem(1))
     assert report.feedback_view.feedback.question_id != rows[0][1]
 
-    # Both answers were saved and coached like any others.
-    attempts = Store().list_attempts()
-    assert len(attempts) == 2 and all(a.status == "complete" for a in attempts)
+    # Every answer was saved and coached like any other; the closing reply too.
+    attempts = sorted(Store().list_attempts(), key=lambda a: a.id)
+    assert len(attempts) == 3 and all(a.status == "complete" for a in attempts)
+    assert [a.asked_by for a in attempts] == ["question", "question", "interviewer"]
     qtbot.mouseClick(report.back_button, Qt.MouseButton.LeftButton)
     assert window.practice_stack.currentWidget() is pick

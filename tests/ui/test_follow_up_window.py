@@ -1,0 +1,105 @@
+"""A follow-up in the practice window: the answer leaves a key point unheard, the follow-up
+that presses on it is shown (with why) and its reply recorded; the feedback then shows the
+answer and the follow-up as one thread, the point labelled as covered in the follow-up.
+Real speech played in as the microphone, real transcription, coaching and store."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+
+from app import paths
+from app.practice import Phase, PracticeSettings
+from app.store import Store
+from app.ui.main_window import MainWindow
+from app.ui.settings_store import SettingsStore
+from tests.speech_fixtures import speech_cache, spoken_wav  # noqa: F401
+from tests.ui.test_interview_window import NO_OLLAMA, Sources, answer_and_stop
+
+pytestmark = pytest.mark.slow
+
+SCRIPT_YAML = """\
+title: Follow-up window interview
+role: Site reliability engineer
+questions:
+  - id: rollback
+    text: Tell me about a release you had to roll back.
+    time_guide: 1-3s
+    follow_up_guide: 1-4s
+    key_points:
+      - id: rollback
+        text: Say that you rolled the release back
+        cues: [rolled back, roll back]
+      - id: watch
+        text: Say what you watched to confirm the fix
+        cues: [dashboards, dashboard]
+    follow_ups:
+      - What would you do differently?
+      - text: What did you watch to know it was fixed?
+        probes: [watch]
+"""
+ANSWER = "We rolled back the release at once and told the team."
+REPLY = "I watched the dashboards until the errors stopped."
+FOLLOW_UP = "What did you watch to know it was fixed?"
+
+
+def test_the_follow_up_and_its_reply_show_as_one_thread(
+        qtbot: Any, tmp_path: Path, spoken_wav: Callable[..., Path]) -> None:  # noqa: F811
+    sources = Sources([spoken_wav(ANSWER, 170), spoken_wav(REPLY, 170)])
+    (paths.user_scripts_dir() / "follow-up-window.yaml").write_text(SCRIPT_YAML, encoding="utf-8")
+    store = SettingsStore(QSettings(str(tmp_path / "greenroom.ini"), QSettings.Format.IniFormat))
+    store.save_practice_settings(PracticeSettings(speak_questions=False, llm_enabled=False,
+                                                  ollama_host=NO_OLLAMA))
+    window = MainWindow(store, source_factory=sources)
+    qtbot.addWidget(window)
+    window.resize(1280, 720)
+    window.show()
+    pick = window.pick_screen
+
+    def chosen() -> bool:
+        for row in range(pick.script_list.count()):
+            if pick.script_list.item(row).text().startswith("Follow-up window interview"):
+                pick.script_list.setCurrentRow(row)
+        script = pick.current_script()
+        return script is not None and script.title == "Follow-up window interview"
+
+    qtbot.waitUntil(chosen, timeout=10_000)
+    practice = window.practice_screen
+    qtbot.mouseClick(pick.start_button, Qt.MouseButton.LeftButton)
+
+    # The answer plays in and stops; the follow-up comes by itself.
+    answer_and_stop(qtbot, window, sources, 1)
+    qtbot.waitUntil(lambda: practice.question_label.text() == FOLLOW_UP, timeout=60_000)
+    assert practice.progress_label.text().startswith("Question 1 of 1 · Follow-up")
+    assert "was not heard in these words" in practice.interviewer_label.text()
+    assert practice.clock._guide is not None and practice.clock._guide.text == "1-4s"
+    assert practice.pages.currentIndex() == 0  # the answer's feedback waits for the reply
+
+    answer_and_stop(qtbot, window, sources, 2)
+    qtbot.waitUntil(lambda: practice.phase == Phase.FEEDBACK and practice.pages.currentIndex() == 1,
+                    timeout=60_000)
+    tabs = practice.thread_tabs
+    assert tabs.isVisible() and [tabs.tabText(i) for i in range(tabs.count())] == ["Your answer",
+                                                                                   "Follow-up"]
+    assert tabs.currentIndex() == 1  # the reply's feedback first
+    assert FOLLOW_UP in practice.follow_up_label.text()
+    assert "asked because" in practice.follow_up_label.text()
+    reply_id = practice.shown_attempt_id
+
+    tabs.setCurrentIndex(0)
+    answer_id = practice.shown_attempt_id
+    assert answer_id != reply_id
+    qtbot.waitUntil(lambda: "covered in the follow-up" in practice.follow_up_label.text(), timeout=30_000)
+    rows = {row[1]: row[0] for row in practice.feedback_view.key_point_rows()}
+    assert rows["Say what you watched to confirm the fix"] == "✔ covered in the follow-up"
+    assert rows["Say that you rolled the release back"] == "✔ covered"
+
+    answer, reply = sorted(Store().list_attempts(), key=lambda a: a.id)
+    assert (answer.id, reply.id) == (answer_id, reply_id)
+    assert reply.follow_up_to == answer.id and reply.question_text == FOLLOW_UP
+    # Space, or the file standing in for the microphone running out just before it.
+    assert {answer.stop_reason, reply.stop_reason} <= {"candidate", "end_of_input"}
