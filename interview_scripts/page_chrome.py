@@ -39,9 +39,13 @@ _CHROME_OBJECT = re.compile(
     r"\b(?:newsletter|inbox|email|article|post|guide|comments?|reply|updates|tips|app|free|trial|course"
     r"|account|now|more|all|here|today|pdf|checklist|e-?book|template|link|story|this|top|reading|quiz"
     r"|seekers|readers|subscribers|members|community|us|full|latest|series)\b", re.I)
+# "Did this help you?", "Was this useful?": the page asking about itself with a bare "this".
+_ABOUT_ITSELF = re.compile(
+    r"^(?:did|was|is|were|has|does) (?:this|that|the above)\b(?! (?:role|job|company|team|position))"
+    r".{0,30}\b(?:help|helpful|useful|answer|clear)\w*\b.{0,20}\?$", re.I)
 _ARROW = re.compile(r"(?:→|»|›|>>|⟶|\[[^\]]+\])\s*$")
 _COUNT = re.compile(
-    r"^(?:\d[\d,.]*\s*k?\s+(?:comments?|replies|responses|shares|likes|views|reads|votes|reactions|claps)"
+    r"^(?:(?:reading time|read time|time to read)\s*:?\s*\d+.*|\d[\d,.]*\s*k?\s+(?:comments?|replies|responses|shares|likes|views|reads|votes|reactions|claps)"
     r"|(?:comments?|replies|responses)\s*\(?\d+\)?)$", re.I)
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _DATE = re.compile(
@@ -127,7 +131,8 @@ def _alone(text: str) -> bool:
     # Shapes no part of an article takes: a trail of links, a date, a counter, a byline.
     if _CRUMBS.match(text) or _COUNT.match(text) or _DATE.match(text) or _SOCIAL.match(text) or _TAGS.match(text):
         return True
-    if (words <= 12 and _BYLINE.match(text)) or (_SELF.search(text) and words <= SELF_WORDS):
+    if (words <= 12 and _BYLINE.match(text)) or (_SELF.search(text) and words <= SELF_WORDS) or (
+            _ABOUT_ITSELF.match(text)):
         return True
     if sections.section_of(text)[0] not in (None, sections.QUESTIONS):
         return False  # "Follow-up questions", "Key points": the article's own parts

@@ -21,6 +21,7 @@ import yaml
 from interview_scripts import page_sections as sections
 from interview_scripts.errors import ScriptError
 from interview_scripts.loader import MAX_SCRIPT_BYTES, parse_script
+from interview_scripts.page_advice import points_in
 from interview_scripts.page_guides import guide_in, guide_line, split_question_guide
 from interview_scripts.page_lines import PageLine, classify_lines, classify_page
 from interview_scripts.page_shapes import prepare
@@ -501,6 +502,10 @@ class _PageReader:
     def _place_prose(self, line: str, from_label: bool = False) -> None:
         hint = _framework_hint(line)
         current = self.current
+        points = points_in(line) if current is not None and self.section in (None, sections.GUIDANCE) else None
+        if points and current is not None and not current.placeholder:
+            current.key_points.extend(_clip(p) for p in points)  # "Mention PPE, … and asking when unsure."
+            return
         if self.section == sections.GUIDANCE and current is not None:
             # Structure advice is often written in the first person ("I would use ...").
             current.guidance.append(line)

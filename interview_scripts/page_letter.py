@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 
+from interview_scripts.page_advice import advice_lines, lead_in
 from interview_scripts.page_guides import guide_in, spell_out_numbers
 from interview_scripts.page_wording import reported
 
@@ -49,8 +50,6 @@ _LIST_ITEM = re.compile(r"^(?:[-*•·]|\d{1,2}[.)])\s+")
 _OPENER = re.compile(r"^(?:tell|describe|walk|talk|give|share|explain)\b", re.I)
 _PROMPT = re.compile(r"^(?:tell|describe|walk|talk|give|share|explain|why|how|what|where|when|which|who)\b", re.I)
 _ABBREVIATION = re.compile(r"(?:\b(?:e\.g|i\.e|etc|vs|approx|mr|mrs|ms|dr|st|no)\.|\b[A-Z]\.)$", re.I)
-_LEAD_IN = re.compile(
-    r"^(?:and|then|next|also|finally|lastly|after that|first(?:ly)?|second(?:ly)?|plus|so|but)\b,?\s*", re.I)
 _REPORTED = re.compile(
     r"\b(?:ask(?:s|ed|ing)?|want(?:s)? to know|will want to know|quiz(?:zes)? you on|probe(?:s)?"
     r"|(?:want(?:s)?|like(?:s)?) to hear(?= about (?:a|an) (?:time|situation|occasion|moment)\b))"
@@ -66,23 +65,14 @@ _TOPIC = re.compile(
     r"\b(?:expect|prepare for|be ready for|there(?:'ll| will) be|they(?:'ll| will) have)\s+(?:a|an|one|some|another)?"
     r"\s*(?:\w+\s+)?questions?\s+(?:on|about|around)\s+(?P<rest>.+?)(?:\s+(?:too|as well|also))?[.!]?$", re.I)
 _QUOTED = re.compile(r"[“\"‘](?P<q>[^”\"’]{6,}?)[”\"’](?!\w)")
-_KEY_INTRO = re.compile(
-    r"\b(?:want(?:s)? to hear(?: about)?|(?:is|are|'s|'re|be) looking for|look(?:s|ing)? for|listen(?:s|ing)?"
-    r" (?:out )?for|(?:make sure|be sure|remember) (?:to |you )?(?:mention|cover|talk about|bring up|include"
-    r"|explain|show|get across|touch on)|(?:mention|cover|talk about|bring up|touch on|focus on|highlight"
-    r"|emphasi[sz]e|stress|walk (?:her|him|them) through))\b:?\s+(?P<what>.+)", re.I)
-_KEY_HEAD = re.compile(
-    r"\b(?:want(?:s)? to hear|looking for|look(?:s)? for|listen(?:s|ing)? for|mention|cover|points?)\b", re.I)
-_MISTAKE_OPENER = re.compile(
-    r"^(?:(?:and|but|just|please|so|whatever you do),?\s+)*(?:don'?t|do not|never|avoid|try not to|steer clear of"
-    r"|resist (?:the urge )?to|there'?s no need to|no need to)\b", re.I)
-_MISTAKE_DISLIKE = re.compile(
-    r"\b(?:hates?|dislikes?|can'?t stand|(?:is|are)n'?t (?:keen on|a fan of)|(?:does|do)n'?t (?:like|want)"
-    r"(?: to hear)?|switch(?:es)? off (?:at|when))\s+(?P<what>.+)", re.I)
-_MISTAKE_TURN = re.compile(r";\s*|\s+[—–]\s+|,\s+(?:instead|but rather|rather)\b,?\s*", re.I)
+# "For the second one, …": advice about a question asked earlier in the letter.
+_REFERENCE = re.compile(
+    r"^(?:(?:and|also|as)\s+)?(?:for|on|with|in|about|as for)\s+(?:the\s+)?"
+    r"(?:(?P<which>first|second|third|fourth|fifth|last|final)\s+(?:one|question)|question\s+(?P<n>\d{1,2}))\b[,:]?\s*",
+    re.I)
+_ORDINAL = {"first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "last": -1, "final": -1}
 _QUESTION_LEAD = re.compile(
     r"^(?:(?:something like|the classic|the usual|this one|this|one more)\b\s*)", re.I)
-MAX_GUIDE_SENTENCE_WORDS = 12
 
 
 def _frame(lines: list[str]) -> tuple[int, int, int] | None:
@@ -149,7 +139,7 @@ def _question_in(sentence: str) -> tuple[str, str, bool] | None:
         head, _, tail = sentence.partition("?")
         intro = max(head.rfind(": "), head.rfind(" — "), head.rfind(" – "), head.rfind(" - "))
         clause = head[intro + 2:] if intro >= 0 else head
-        clause = _QUESTION_LEAD.sub("", _LEAD_IN.sub("", clause.strip().lstrip("—–- ")))
+        clause = _QUESTION_LEAD.sub("", lead_in(clause.strip().lstrip("—–- ")))
         if intro < 0:
             match = _REPORTED.search(clause)
             if match:
@@ -183,64 +173,15 @@ def _question_in(sentence: str) -> tuple[str, str, bool] | None:
     return asked[0], sentence[:match.start()] + " " + after, asked[1]
 
 
-def _items(what: str) -> list[str]:
-    """'the controls you use, how you escalate, and how you keep the deadline' → three items."""
-    what = what.strip().rstrip(".!").strip()
-    parts = [p.strip() for p in re.split(r",\s*(?:and\s+|or\s+)?|;\s*", what) if p.strip()]
-    # "the channels you chose and what the results were": two points joined by "and".
-    parts = parts[:-1] + [p.strip() for p in re.split(
-        r"\s+and\s+(?=(?:how|what|why|when|where|whether|the|a|an|your|any|one|who)\b)", parts[-1]) if p.strip()]
-    merged: list[str] = []
-    for part in parts:  # "numbers, such as waiting times" is one point with its examples
-        if merged and re.match(r"(?:such as|e\.g\.?|including|like|for example|especially)\b", part, re.I):
-            merged[-1] = f"{merged[-1]}, {part}"
-        else:
-            merged.append(part)
-    return merged
-
-
-def _notes(sentence: str) -> list[str]:
-    """The labelled lines a sentence of advice about the open question becomes."""
-    out: list[str] = []
-    text = _LEAD_IN.sub("", sentence.strip()).strip()
-    if not text:
-        return out
-    guide = guide_in(text)
-    if guide is not None:
-        out.append(f"Time: {guide}")
-        if len(text.split()) <= MAX_GUIDE_SENTENCE_WORDS:
-            return out
-    if _MISTAKE_OPENER.match(text):
-        parts = _MISTAKE_TURN.split(text.rstrip(".!"), maxsplit=1)
-        mistake = re.sub(r"^(?:(?:and|but|just|please|so|whatever you do),?\s+)+", "", parts[0], flags=re.I)
-        out += ["Mistakes to avoid:", f"- {mistake[:1].upper()}{mistake[1:]}"]
-        if len(parts) > 1 and parts[1].strip():
-            out += _notes(parts[1][:1].upper() + parts[1][1:])
-        return out
-    disliked = _MISTAKE_DISLIKE.search(text)
-    if disliked:
-        out += ["Mistakes to avoid:", f"- {disliked.group('what').rstrip('.!')}"]
-        return out
-    if text.endswith(":") and _KEY_HEAD.search(text):
-        return ["Key points:"]
-    wanted = _KEY_INTRO.search(text)
-    if wanted:
-        out.append("Key points:")
-        out += [f"- {item}" for item in _items(wanted.group("what"))]
-        return out
-    out.append(f"Advice: {text}")
-    return out
-
-
 def _sentence_lines(sentence: str, asked: bool, listed: bool) -> tuple[list[str], bool, list[str]]:
     """(lines, whether a question was found, unsure question texts) for one sentence or
     list item; advice before the first question is the letter's preamble, not notes."""
     found = _question_in(sentence)
     if found is None and listed and _PROMPT.match(sentence) and not sentence.endswith(":"):
         wh = reported(sentence) if not _OPENER.match(sentence) else None
-        found = (wh[0], "", wh[1]) if wh else (sentence.rstrip("."), "", True)
+        found = (wh[0], "", wh[1]) if wh else (sentence, "", True)
     if found is None:
-        return (_notes(sentence) if asked and not listed else []), False, []
+        return (advice_lines(sentence) if asked and not listed else []), False, []
     question, rest, sure = found
     out = [f"Question: {question}"]
     rest = rest.strip(" ,.;:—–-")
@@ -248,7 +189,7 @@ def _sentence_lines(sentence: str, asked: bool, listed: bool) -> tuple[list[str]
     if guide is not None:
         out.append(f"Time: {guide}")
     elif rest and len(rest.split()) >= 4 and not _REPORTED.search(rest):
-        out += [line for line in _notes(rest) if not line.startswith("Advice:")]
+        out += [line for line in advice_lines(rest) if not line.startswith("Advice:")]
     return out, True, ([] if sure else [question])
 
 
@@ -268,6 +209,7 @@ def letter_to_lines(lines: list[str]) -> tuple[list[tuple[str, bool]], list[str]
     out.append((lines[greeting].strip(), True))
     unsure: list[str] = []
     asked = False
+    questions: list[str] = []
     for paragraph in _paragraphs(lines[body_start:sign_off]):
         produced: list[tuple[str, bool]] = []
         paragraph_asks = False
@@ -277,10 +219,20 @@ def letter_to_lines(lines: list[str]) -> tuple[list[tuple[str, bool]], list[str]
                 if _PLEASANTRY.search(sentence) or _LOGISTICS.search(sentence):
                     produced.append((sentence, True))
                     continue
+                back = _REFERENCE.match(sentence) if questions else None
+                if back is not None:
+                    n = int(back.group("n")) - 1 if back.group("n") else _ORDINAL[back.group("which").lower()]
+                    if -len(questions) <= n < len(questions):
+                        # The reader files what follows under that question again.
+                        produced.append((f"Question: {questions[n]}", False))
+                        paragraph_asks = True
+                        sentence = sentence[back.end():]
+                        sentence = sentence[:1].upper() + sentence[1:]
                 got, found, maybe = _sentence_lines(sentence, asked, bool(listed))
                 if found:
                     asked = paragraph_asks = True
                     unsure += maybe
+                    questions.append(got[0].removeprefix("Question: "))
                 elif listed and asked:
                     opened = produced and (produced[-1][0].endswith(":") or produced[-1][0].startswith("- "))
                     got = ([] if opened else ["Key points:"]) + [f"- {sentence}"]
@@ -290,7 +242,8 @@ def letter_to_lines(lines: list[str]) -> tuple[list[tuple[str, bool]], list[str]
             # something about answering it; anything else (news about the team, the office)
             # is the letter talking and is left out.
             said = any(not framing and not text.startswith("Advice:") for text, framing in produced)
-            produced = [(text, framing or not said) for text, framing in produced]
+            if not said:
+                produced = [(text.removeprefix("Advice: "), True) for text, _ in produced]
         out += produced
     out += [(raw.strip(), True) for raw in lines[sign_off:] if raw.strip()]
     return out, unsure

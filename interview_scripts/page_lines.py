@@ -24,7 +24,7 @@ SEPARATOR = re.compile(r"^[\s\-–—_=~*•·/|.#]*$")
 
 _NOISE = re.compile(
     r"^(?:advertisement|advert|sponsored(?: content)?|ad|ads|promoted|skip to (?:main )?content|menu"
-    r"|home|back to top|next|previous|print|share)$"
+    r"|home|back to top|next|previous|print|share|search|open menu|close menu)$"
     r"|\bsign (?:up|in)\b|\blog ?in\b|\bsubscribe\b|\bnewsletter\b|\bcookies?\b|\baccept all\b"
     r"|\bshare (?:on|this|via)\b|\brelated (?:articles?|jobs?|posts?|questions?|content)\b"
     r"|\bread more\b|\bclick here\b|©|\bcopyright\b|\ball rights reserved\b|\bwas this (?:helpful|useful)\b"
@@ -62,6 +62,7 @@ class PageLine:
 
 def _strip_emphasis(text: str) -> str:
     text = text.replace("**", "").replace("__", "")
+    text = re.sub(r"^([*_])([^*_]{1,60}?)\1(?=[\s:]|$)", r"\2", text)  # "*How I'd answer:* …"
     if len(text) >= 2 and text[0] == text[-1] and text[0] in "*_`":
         text = text[1:-1]
     return text.strip()

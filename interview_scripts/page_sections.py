@@ -30,7 +30,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"|\bwhat a (?:good|strong|great) answer (?:includes|covers|has)\b", re.I)),
     (SAMPLE, re.compile(
         r"\b(?:sample|example|model|good|strong|ideal|suggested|possible|great) (?:answers?|responses?)\b"
-        r"|\banswer example\b|\bhow (?:i|you) (?:would|might|could) answer\b|^(?:a|answer|my answer|response|example)$",
+        r"|\banswer example\b|\bhow (?:i|you)(?: would|'d|’d| might| could) answer\b|^(?:a|answer|my answer|response|example)$",
         re.I)),
     (FRAMEWORK, re.compile(r"^(?:framework|method|structure|format|use)$", re.I)),
     (GUIDANCE, re.compile(

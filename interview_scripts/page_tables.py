@@ -121,10 +121,13 @@ def _roles(header: list[str] | None, body: list[list[str]],
             return []
         roles[best] = QUESTION
     if sections.KEY_POINTS not in roles:
-        # An unnamed column of short lists is the points to make.
-        for c in range(width):
-            if roles[c] == OTHER and any(_items(cell, True) != [cell] for cell in columns[c] if cell):
-                roles[c] = sections.KEY_POINTS
+        # A column of short lists is the points to make, whatever its header calls it
+        # ("Notes", "Answer tips"); an unnamed column before a column of tips.
+        for kind in (OTHER, sections.GUIDANCE):
+            listed = [c for c in range(width) if roles[c] == kind and sum(
+                1 for cell in columns[c] if cell and _items(cell, True) != [cell]) * 2 >= len(body)]
+            if listed:
+                roles[listed[0]] = sections.KEY_POINTS
                 break
     return roles
 

@@ -49,6 +49,7 @@ _COMPOUND_LEFT = frozenset((
 MIN_BREAKS = 2          # wrapped-looking breaks that make a page count as hard-wrapped
 FULL_SHARE = 0.6        # a line this share of the page's width or more reached the margin
 MAX_WRAP_WIDTH = 140    # wider lines are a web page's paragraphs, not a wrapped page
+BLOCK_LINES = 8         # a page with a blank line every this many lines or fewer spaces its paragraphs
 
 
 def _page_width(lengths: list[int]) -> int:
@@ -85,8 +86,10 @@ def _furniture(lines: list[str]) -> set[int]:
     return out
 
 
-def _continues(prev: str, nxt: str, width: int) -> bool:
-    """Whether ``nxt`` carries on the paragraph that ``prev`` (one printed line) broke off."""
+def _continues(prev: str, nxt: str, width: int, blocks: bool) -> bool:
+    """Whether ``nxt`` carries on the paragraph that ``prev`` (one printed line) broke off.
+    ``blocks``: the page sets its paragraphs apart with blank lines, so a full line that
+    ends a sentence is followed by more of the same paragraph, not by a new one."""
     prev, nxt = prev.rstrip(), nxt.strip()
     if not prev or not nxt or _marked(nxt):
         return False
@@ -94,7 +97,9 @@ def _continues(prev: str, nxt: str, width: int) -> bool:
     if _HYPHENATED.search(prev):
         return nxt[:1].isalpha()
     if _TERMINAL.search(prev):
-        return starts_low and not prev.endswith(("?", ":"))  # "e.g." or "approx." then more
+        if prev.endswith(("?", ":")):
+            return False  # a question or a label ends where it ends
+        return starts_low or (blocks and len(prev) + 1 + len(nxt.split()[0]) > width)
     cut = len(prev) >= FULL_SHARE * width or prev.endswith((",", ";", "(", "—", "–")) or bool(
         _OPEN_END.search(prev))
     return cut and (starts_low or len(prev) >= 0.8 * width)
@@ -142,6 +147,10 @@ def unwrap(lines: list[str]) -> list[tuple[str, bool]] | None:
         return None
     if not furniture:
         furniture = _furniture(lines)
+    content = [i for i, line in enumerate(lines) if line.strip() and i not in furniture]
+    gaps = sum(1 for a, b in zip(content, content[1:], strict=False)
+               if any(not lines[k].strip() for k in range(a + 1, b)) and not furniture.intersection(range(a + 1, b)))
+    blocks = gaps >= MIN_BREAKS and gaps * BLOCK_LINES >= len(content)
     page = set(re.findall(r"[a-z]+(?:-[a-z]+)*", " ".join(lines).lower()))  # the page's own spellings
     out: list[tuple[str, bool]] = []
     pending: list[str] = []          # furniture met inside the paragraph being joined
@@ -157,7 +166,7 @@ def unwrap(lines: list[str]) -> list[tuple[str, bool]] | None:
         if not raw.strip():
             gap = gap or not page_break    # nor are the blank lines around a page number
             continue
-        if current is not None and not gap and _continues(last_piece, raw, width):
+        if current is not None and not gap and _continues(last_piece, raw, width, blocks):
             nxt = raw.strip()
             current = (_dehyphenate(current, nxt, page) if _HYPHENATED.search(last_piece.rstrip())
                        else f"{current} {nxt}")
