@@ -89,8 +89,9 @@ def classify(index: int, raw: str, noise_known: bool = False) -> PageLine | None
         return None
     indent = len(expanded) - len(expanded.lstrip())
     text = " ".join(expanded.split())
-    if noise_known:
-        return PageLine(index, raw, text, indent, noise=True)  # listed as the page wrote it
+    if noise_known:  # listed as the page wrote it, less Markdown's heading marks and emphasis
+        heading = _HEADING.match(text)
+        return PageLine(index, raw, _strip_emphasis(heading.group("rest") if heading else text), indent, noise=True)
     if SEPARATOR.match(text):
         return PageLine(index, raw, text, indent, separator=True)
     noise = is_noise(text, expanded)

@@ -1,5 +1,6 @@
-"""The page importer on the three seed pages, on prep pages in other layouts, and on small
-hand-made ones: each field of each question, and nothing leaked between questions."""
+"""The page importer on the three seed pages, on prep pages in other layouts and shapes
+(tables, PDF text, letters, blogs, answers under headings), and on small hand-made ones:
+each field of each question, nothing leaked between questions, and each shape reader alone."""
 
 from __future__ import annotations
 
@@ -10,9 +11,14 @@ import pytest
 
 from interview_scripts.errors import ScriptError
 from interview_scripts.loader import parse_script
-from interview_scripts.page_guides import guide_line, split_question_guide
+from interview_scripts.page_chrome import chrome_lines
+from interview_scripts.page_guides import guide_line, spell_out_numbers, split_question_guide
 from interview_scripts.page_importer import ImportResult, import_page
+from interview_scripts.page_letter import letter_to_lines
 from interview_scripts.page_sections import section_of, split_inline_items
+from interview_scripts.page_tables import tables_to_lines
+from interview_scripts.page_wording import base_form, implied, reported
+from interview_scripts.page_wrap import unwrap
 from interview_scripts.script import Question
 
 PAGES = Path(__file__).resolve().parent / "pages"
@@ -617,3 +623,221 @@ def test_every_shape_has_at_least_two_pages() -> None:
     assert shapes == {"table", "pdf", "email", "blog", "implied"}
     for shape in shapes:
         assert sum(1 for name in SHAPES if name.startswith(shape + "_")) >= 2, shape
+
+
+# ---------------------------------------------------------------------------------------
+# The mechanisms behind the shapes, each on its own.
+
+WRAPPED = """Interview guide for ward clerks, printed from the trust's recruitment pack
+1. How would you keep a ward's admission records accurate when three patients
+arrive at once from the emergency department and the nurse in charge is busy?
+
+  Page 1 of 3
+Ward Clerk Interview Guide
+
+2. Describe how you would handle a relative who is angry that nobody has told
+them where their father has been moved. Give an exam-
+ple from a previous job if you can.
+
+  Page 2 of 3
+Ward Clerk Interview Guide
+"""
+
+
+def test_unwrap_joins_wrapped_questions_and_sets_page_furniture_aside() -> None:
+    joined = unwrap(WRAPPED.splitlines())
+    assert joined is not None
+    text = [t for t, furniture in joined if t and not furniture]
+    assert ("1. How would you keep a ward's admission records accurate when three patients arrive at once "
+            "from the emergency department and the nurse in charge is busy?") in text
+    assert any(t.endswith("Give an example from a previous job if you can.") for t in text)
+    furniture = [t for t, aside in joined if aside]
+    assert furniture == ["Page 1 of 3", "Ward Clerk Interview Guide", "Page 2 of 3", "Ward Clerk Interview Guide"]
+
+
+@pytest.mark.parametrize("name", ["friend_notes.txt", "numbered_list.txt", "qa_pairs.txt", "markdown.md"])
+def test_pages_that_were_not_wrapped_are_left_alone(name: str) -> None:
+    assert unwrap((PAGES / name).read_text(encoding="utf-8").splitlines()) is None
+
+
+def test_seed_pages_are_not_taken_for_wrapped_text() -> None:
+    for page in sorted(SEEDS_DIR.glob("*.txt")):
+        assert unwrap(page.read_text(encoding="utf-8").splitlines()) is None, page.name
+
+
+@pytest.mark.parametrize(("second", "joined"), [
+    ("ple of a time you were wrong, and what you learnt from it.", "example of a time"),
+    ("up call the same day, and what you wrote on the record card.", "follow-up call"),  # on the page elsewhere
+])
+def test_hyphens_at_a_line_end(second: str, joined: str) -> None:
+    first = {"example of a time": "Tell me about a stressful shift and give us an exam-",
+             "follow-up call": "Describe how you would arrange a home visit and the follow-"}[joined]
+    lines = ["Community nursing questions (a follow-up is expected after every visit)", "",
+             first, second, "", "Describe how you would arrange handover on a busy evening shift",
+             "for a colleague who started late, and what you would check first."]
+    result = unwrap(lines)
+    assert result is not None
+    assert any(joined in text for text, _ in result)
+
+
+def test_a_table_is_read_by_its_columns_whatever_their_headers() -> None:
+    lines = ["Warehouse shift lead", "", "Ask\tAllow\tListen for",
+             "How do you brief a night shift in five minutes?\t2 min\tthe safety message, the pick target, who to call",
+             "Tell me about a time you stopped a job because it was unsafe.\t3-4 min\twhat you saw; who you told"]
+    out, written = tables_to_lines(lines, lambda t: t.endswith("?") or t.startswith("Tell me"))
+    assert out[:2] == ["Warehouse shift lead", ""]
+    assert "Question: How do you brief a night shift in five minutes?" in out
+    assert "Time: 2 min" in out and "- who to call" in out and "- who you told" in out
+    assert written and min(written) == 2
+
+
+def test_a_table_of_other_things_is_left_as_it_was() -> None:
+    lines = ["| Band | Salary |", "|---|---|", "| 3 | £24,000 |", "| 4 | £27,000 |"]
+    assert tables_to_lines(lines, lambda t: t.endswith("?")) == (lines, set())
+
+
+def test_the_question_column_is_found_by_its_cells_when_no_header_names_it() -> None:
+    page = "\n".join([
+        "Retail banking adviser",
+        "| Topic | Minutes | Say |",
+        "| --- | --- | --- |",
+        "| Why do you want to work in a branch? | 2 | the community; the customers you met |",
+        "| How would you spot a customer being scammed? | 3 | rushed requests; a third party on the phone |",
+    ])
+    first, second = import_page(page, "bank.md").script.questions
+    assert first.text == "Why do you want to work in a branch?"
+    assert (first.time_guide.min_s, first.time_guide.max_s) == (90.0, 120.0)  # "2" under "Minutes"
+    assert [k.text for k in second.key_points] == ["rushed requests", "a third party on the phone"]
+
+
+def test_notes_without_a_greeting_are_not_read_as_a_letter() -> None:
+    from tests.test_llm_page_reader import MESSY_PAGE
+
+    assert letter_to_lines(MESSY_PAGE.splitlines()) is None
+
+
+def test_a_letters_frame_is_listed_and_nothing_of_it_placed() -> None:
+    result = _import_layout("email_pharmacist.txt")
+    for line in ("Hi Aisha,", "Thanks again for your time on the phone yesterday.",
+                 "The building is on Mill Lane; park at the back and bring photo ID.",
+                 "Good luck, you'll be great!", "Best,", "Jordan", "Talent Partner, Crestline Health Recruitment"):
+        assert line in result.unplaced
+    assert result.script.title == "Your panel interview at Riverside Pharmacy – what to expect"
+    placed = " ".join(" ".join(_fragments(q)) + q.guidance for q in result.script.questions)
+    assert "Mill Lane" not in placed and "Good luck" not in placed
+
+
+def test_a_letters_advice_about_an_earlier_question_goes_to_that_question() -> None:
+    page = "\n".join([
+        "Hello Priya,", "",
+        "Here is what the panel will ask:", "",
+        "- Why do you want to join a hospital pharmacy team?",
+        "- How do you check a prescription for interactions?",
+        "- Tell me about a time you challenged a prescriber.", "",
+        "For the second one, they are looking for the references you use and when you would call the prescriber.",
+        "For the last one, don't name the doctor involved. Keep it to about three minutes.", "",
+        "Kind regards,", "Sam",
+    ])
+    result = import_page(page, "letter.txt")
+    why, check, challenged = result.script.questions
+    assert check.text == "How do you check a prescription for interactions?"
+    assert [k.text for k in check.key_points] == ["the references you use", "when you would call the prescriber"]
+    assert [m.text for m in challenged.mistakes] == ["Don't name the doctor involved"]
+    assert challenged.time_guide is not None and challenged.time_guide.max_s == 180.0
+    assert not why.key_points and not why.mistakes
+
+
+def test_site_chrome_is_listed_and_never_a_question() -> None:
+    for name in ("blog_physiotherapist.md", "blog_cabin_crew.txt"):
+        result = _import_layout(name)
+        texts = [q.text for q in result.script.questions]
+        for chrome in ("Was this article helpful?", "Was this page useful?", "How Much Do Physiotherapists Earn in 2025?",
+                       "Do Cabin Crew Get Free Flights?", "Can you wear glasses as cabin crew? I'm worried about my eyesight."):
+            assert chrome not in texts
+    physio = _import_layout("blog_physiotherapist.md")
+    for chrome in ("Was this article helpful?", "Share this article", "Related articles",
+                   "Is Physiotherapy a Good Career for Career Changers?", "12 comments",
+                   "Get weekly interview tips straight to your inbox. Subscribe to our newsletter.",
+                   "This helped me so much. I used the STAR answer for question three and got the job!"):
+        assert chrome in physio.unplaced
+    assert physio.script.title == "4 Physiotherapy Interview Questions (and How to Answer Them)"
+
+
+def test_a_question_heading_in_title_case_is_not_taken_for_a_link() -> None:
+    lines = ["Share this article", "", "## Why Do You Want to Work in Social Care?", "",
+             "Panels want to hear about a real moment that drew you in, not a general wish to help people.",
+             "", "Related articles", "How Much Do Care Workers Earn?", "Is Care Work Hard?"]
+    chrome = chrome_lines(lines)
+    assert 2 not in chrome and 4 not in chrome
+    assert {0, 6, 7, 8} <= chrome
+
+
+@pytest.mark.parametrize(("heading", "question", "sure"), [
+    ("Your biggest weakness", "What is your biggest weakness?", True),
+    ("Your reasons for leaving", "What are your reasons for leaving?", True),
+    ("Why you want to leave your current job", "Why do you want to leave your current job?", True),
+    ("Why you left your last job", "Why did you leave your last job?", True),
+    ("What you would do in your first month", "What would you do in your first month?", True),
+    ("What motivates you", "What motivates you?", True),
+    ("Handling a difficult parent", "How do you handle a difficult parent?", True),
+    ("Managing competing deadlines", "How do you manage competing deadlines?", True),
+    ("A time you missed a deadline", "Tell me about a time you missed a deadline.", True),
+    ("Greatest achievement", "What is your greatest achievement?", True),
+    ("Salary expectations", "What are your salary expectations?", False),
+    ("Teamwork", "Tell me about teamwork.", False),
+])
+def test_a_heading_worded_as_its_question(heading: str, question: str, sure: bool) -> None:
+    assert implied(heading) == (question, sure)
+
+
+@pytest.mark.parametrize(("words", "question"), [
+    ("how you would handle a late delivery", "How would you handle a late delivery?"),
+    ("whether you have led a team", "Have you led a team?"),
+    ("if you're happy to work weekends", "Are you happy to work weekends?"),
+    ("to talk them through your portfolio", "Talk us through your portfolio."),
+    ("about your last placement", "Tell me about your last placement."),
+    ("why you applied", "Why did you apply?"),
+])
+def test_a_reported_question_in_the_interviewers_words(words: str, question: str) -> None:
+    assert reported(words) == (question, True)
+
+
+@pytest.mark.parametrize(("verb", "base"), [
+    ("handling", "handle"), ("planning", "plan"), ("prioritising", "prioritise"), ("managing", "manage"),
+    ("monitoring", "monitor"), ("delivering", "deliver"), ("applied", "apply"), ("led", "lead"),
+    ("decided", "decide"), ("selling", "sell"), ("travelling", "travel"), ("discussing", "discuss"),
+])
+def test_base_forms(verb: str, base: str) -> None:
+    assert base_form(verb) == base
+
+
+@pytest.mark.parametrize(("text", "figures"), [
+    ("Give yourself about five minutes.", "Give yourself about 5 minutes."),
+    ("two to three minutes", "2 to 3 minutes"),
+    ("five or six minutes", "5-6 minutes"),
+    ("a minute or two", "1-2 minutes"),
+    ("ninety seconds", "90 seconds"),
+    ("Where do you see yourself in five years?", "Where do you see yourself in five years?"),
+])
+def test_lengths_in_words(text: str, figures: str) -> None:
+    assert spell_out_numbers(text) == figures
+
+
+def test_a_heading_with_no_answer_under_it_is_not_a_question() -> None:
+    page = "\n".join([
+        "# Nursery nurse interview answers", "",
+        "## Your proudest moment", "",
+        "Pick a child whose progress you helped with.", "",
+        "**Sample answer:** \"A boy in my room would not speak at all, and by summer he was leading songs.\"", "",
+        "## Final thoughts", "",
+        "Preparation beats nerves every time. Read the nursery's last inspection report before you go.",
+    ])
+    result = import_page(page, "nursery.md")
+    assert [q.text for q in result.script.questions] == ["What is your proudest moment?"]
+    assert "Preparation beats nerves every time." not in result.script.questions[0].guidance
+    assert result.confident
+
+
+def test_questions_worded_from_bare_headings_are_owned_up_to() -> None:
+    result = _import_layout("implied_dental_hygienist.md")
+    assert result.confidence.doubts == ("question 5 was worded from a heading that does not ask a question",)
