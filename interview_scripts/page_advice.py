@@ -49,6 +49,9 @@ def items(what: str) -> list[str]:
     """'the controls you use, how you escalate, and how you keep the deadline' → three items.
     Examples stay with their point: 'controls such as matching, reconciliations' is one."""
     what = what.strip().rstrip(".!").strip()
+    umbrella, colon, listed = what.partition(": ")
+    if colon and len(re.split(r",|;", listed)) >= 2:
+        what = listed  # "a calm approach: check the space, free some, tell people" lists after the colon
     examples = _EXAMPLES.search(what)
     head = what[:examples.start()] if examples else what
     parts = [p.strip() for p in re.split(r",\s*(?:and\s+|or\s+)?|;\s*", head) if p.strip()]
@@ -74,6 +77,10 @@ def advice_lines(sentence: str) -> list[str]:
         out.append(f"Time: {guide}")
         if len(text.split()) <= MAX_GUIDE_SENTENCE_WORDS:
             return out
+    turn = _MISTAKE_TURN.split(text.rstrip(".!"), maxsplit=1)
+    if len(turn) == 2 and _MISTAKE_OPENER.match(turn[1].strip()) and not _MISTAKE_OPENER.match(text):
+        # "Be honest but positive — don't trash your employer": advice, then a mistake.
+        return advice_lines(turn[0]) + advice_lines(turn[1].strip())
     if _MISTAKE_OPENER.match(text):
         parts = _MISTAKE_TURN.split(text.rstrip(".!"), maxsplit=1)
         mistake = re.sub(r"^(?:(?:and|but|just|please|so|whatever you do),?\s+)+", "", parts[0], flags=re.I)

@@ -54,7 +54,7 @@ _DATE = re.compile(
     rf"|\d{{1,2}}/\d{{1,2}}/\d{{2,4}}|\d+\s+(?:minutes?|hours?|days?|weeks?|months?|years?)\s+ago)"
     rf"(?:\s*(?:at\s+)?\d{{1,2}}:\d\d\s*(?:am|pm)?)?$", re.I)
 _BYLINE = re.compile(
-    r"^(?:by|written by|reviewed by|edited by|posted by|author:?)\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}"
+    r"^(?i:by|written by|reviewed by|edited by|posted by|author:?)\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}"
     r"(?:\s*[|·•,–—-]\s*.*)?$")
 _SOCIAL = re.compile(
     r"^(?:(?:facebook|twitter|x|linkedin|pinterest|whatsapp|reddit|email|e-mail|copy link|instagram|tiktok"

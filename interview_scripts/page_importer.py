@@ -262,9 +262,12 @@ class _PageReader:
         worded = self._implied_questions(lines, title_index, starts)
         if worded:
             starts = self._find_questions(lines, title_index, worded)
-        self.section = sections.QUESTIONS if self.title and _mentions_questions(self.title) else None
+        listed_title = bool(self.title and _mentions_questions(self.title))
+        self.section = None
         for line in lines:
             if line.index == title_index:
+                # "… Interview Questions": what follows the title is a list of questions.
+                self.section = sections.QUESTIONS if listed_title else self.section
                 continue
             if line.index in starts:
                 start = starts[line.index]
@@ -276,18 +279,25 @@ class _PageReader:
 
     # ---------------------------------------------------------------- first pass
     def _find_title(self, lines: list[PageLine]) -> int | None:
-        """The page's title: its first line that is neither noise nor a question."""
+        """The page's title: among the short lines that open it (noise and questions aside),
+        the first that names an interview, or else the first (a site's name may come first)."""
+        candidates: list[PageLine] = []
         for line in lines[:12]:
             if line.noise or line.separator:
                 continue
             text = line.text
+            interview = re.search(r"\binterview", text, re.I) is not None
             if (len(text) <= 80 and not text.endswith((".", "?", "!")) and line.question is None
                     and _question_text(text, False) is None and not line.listed
-                    and sections.section_of(text)[0] not in sections.LIST_SECTIONS + (sections.SAMPLE,)):
-                self.title = text
-                return line.index
+                    and (interview or sections.section_of(text)[0] not in sections.LIST_SECTIONS + (sections.SAMPLE,))):
+                candidates.append(line)
+                continue
+            break
+        if not candidates:
             return None
-        return None
+        title = next((c for c in candidates if re.search(r"\binterview", c.text, re.I)), candidates[0])
+        self.title = title.text
+        return title.index
 
     def _find_questions(self, lines: list[PageLine], title_index: int | None, worded: dict[int, str]
                         ) -> dict[int, tuple[str, str | None] | None]:
@@ -295,7 +305,8 @@ class _PageReader:
         "Question 3" label whose question is on the next line. ``worded`` holds the headings
         that stand for a question, with the question's words."""
         starts: dict[int, tuple[str, str | None] | None] = {}
-        section = sections.QUESTIONS if self.title and _mentions_questions(self.title) else None
+        listed_title = bool(self.title and _mentions_questions(self.title))
+        section: str | None = None
         style: tuple[str, str] | None = None  # how the page marks its questions
         q_indent = 0
         last_number = 0
@@ -303,7 +314,10 @@ class _PageReader:
         inline_list = False  # the open list was written on its label's line ("Avoid: jargon")
         label_waiting: PageLine | None = None
         for line in lines:
-            if line.index == title_index or line.noise:
+            if line.index == title_index:
+                section = sections.QUESTIONS if listed_title else section
+                continue
+            if line.noise:
                 continue
             if line.separator:
                 section = None
@@ -552,6 +566,7 @@ class _PageReader:
         self.unplaced_chars += len(line)
 
 
+_BOLD_LABEL = re.compile(r"^\s*(?:[-*•>]\s+)?(?:\*\*|__)[^*_\n]{1,60}(?::(?:\*\*|__)|(?:\*\*|__):)\s*\S")
 _BOLD_LINE = re.compile(r"^\s*(?:\*\*|__).+(?:\*\*|__)\s*:?\s*$")
 HEADING_WORDS = 10  # a plain line this short, with no sentence end, may be a heading
 
@@ -585,6 +600,8 @@ def _question_at(line: PageLine, section: str | None, style: tuple[str, str] | N
     key-point list; plain lines when they read as a question."""
     if line.question is not None:
         return line.question
+    if _BOLD_LABEL.match(line.raw):
+        return None  # "**What they're really asking:** can you …?" is a note under a label
     text = line.text
     # Under a "Questions" heading bare prompts count too, but never a section heading
     # ("What they look for"); a real question wins over a heading-like reading

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 
-from interview_scripts.page_advice import advice_lines, lead_in
+from interview_scripts.page_advice import advice_lines, items, lead_in
 from interview_scripts.page_guides import guide_in, spell_out_numbers
 from interview_scripts.page_wording import reported
 
@@ -62,8 +62,14 @@ _COLON_INTRO = re.compile(
     r"\b(?:ask(?:s|ed)?|open(?:s|ing)?|start(?:s|ing)?|close(?:s)?|finish(?:es)?|end(?:s)?|kick(?:s)? off|wrap(?:s)? up"
     r"|question|classic|usual|favourite|favorite|with)\b", re.I)
 _TOPIC = re.compile(
-    r"\b(?:expect|prepare for|be ready for|there(?:'ll| will) be|they(?:'ll| will) have)\s+(?:a|an|one|some|another)?"
+    r"\b(?:expect|prepare for|be ready for|there(?:'ll|'s| will| is)(?: usually| often| always| normally| probably)?"
+    r"(?: be)?|they(?:'ll| will) have)\s+(?:a|an|one|some|another)?"
     r"\s*(?:\w+\s+)?questions?\s+(?:on|about|around)\s+(?P<rest>.+?)(?:\s+(?:too|as well|also))?[.!]?$", re.I)
+# The part of a reported question after a dash, when it lists what the answer should cover.
+_ELABORATION = re.compile(r"^(?:how|what|which|who|when|where|why)\b[^,;]{2,40}(?:,\s*[^,;]{2,40}){1,}$", re.I)
+_NAMELY = re.compile(
+    r"(?:specifically|namely|in particular|i\.e\.?|that is),?\s+(?P<wh>(?:how|why|what|where|when|which|whether|if)\b.+)",
+    re.I)
 _QUOTED = re.compile(r"[“\"‘](?P<q>[^”\"’]{6,}?)[”\"’](?!\w)")
 # "For the second one, …": advice about a question asked earlier in the letter.
 _REFERENCE = re.compile(
@@ -157,6 +163,12 @@ def _question_in(sentence: str) -> tuple[str, str, bool] | None:
     if topic is not None:
         # "Expect a question on how you would measure awareness" / "… about your budgets".
         rest = topic.group("rest")
+        namely = _NAMELY.search(rest)
+        if namely is not None:
+            rest = namely.group("wh")  # "on patching – specifically how you balance …"
+        else:
+            end = _CLAUSE_END.search(rest)
+            rest = rest[:end.start()] if end else rest
         asked = reported(rest if re.match(r"(?:how|why|what|where|when|which|who|whether|if)\b", rest, re.I)
                          else "about " + rest)
         if asked is not None:
@@ -170,7 +182,7 @@ def _question_in(sentence: str) -> tuple[str, str, bool] | None:
     asked = reported(clause)
     if asked is None:
         return None
-    return asked[0], sentence[:match.start()] + " " + after, asked[1]
+    return asked[0], after if after.strip() else sentence[:match.start()], asked[1]
 
 
 def _sentence_lines(sentence: str, asked: bool, listed: bool) -> tuple[list[str], bool, list[str]]:
@@ -189,7 +201,11 @@ def _sentence_lines(sentence: str, asked: bool, listed: bool) -> tuple[list[str]
     if guide is not None:
         out.append(f"Time: {guide}")
     elif rest and len(rest.split()) >= 4 and not _REPORTED.search(rest):
-        out += [line for line in advice_lines(rest) if not line.startswith("Advice:")]
+        said = [line for line in advice_lines(rest) if not line.startswith("Advice:")]
+        if not said and _ELABORATION.match(rest):
+            # "describe your environment — how many servers, which OS, what you monitor with"
+            said = ["Key points:", *(f"- {item}" for item in items(rest))]
+        out += said
     return out, True, ([] if sure else [question])
 
 
@@ -204,7 +220,7 @@ def letter_to_lines(lines: list[str]) -> tuple[list[tuple[str, bool]], list[str]
     for raw in lines[:greeting]:
         text = raw.strip()
         if text:
-            subject = re.match(r"^(?:subject|re)\s*:\s*(?P<s>.+)$", text, re.I)
+            subject = re.match(r"^subject\s*:\s*(?:(?:re|fwd?|aw)\s*:\s*)*(?P<s>.+)$", text, re.I)
             out.append((subject.group("s"), False) if subject else (text, True))
     out.append((lines[greeting].strip(), True))
     unsure: list[str] = []

@@ -88,6 +88,8 @@ def split_inline_items(content: str) -> list[str]:
     if "(" in content:
         return [content]
     parts = [p.strip() for p in content.split(",") if p.strip()]
+    if len(parts) >= 3:  # "a, b, and c": the last item's "and" only closes the list
+        parts[-1] = re.sub(r"^(?:and|or)\s+", "", parts[-1], flags=re.I)
     joiners = re.compile(r"^(?:not|but|and|or|which|so|because|then|while|e\.g|i\.e)\b", re.I)
     if len(parts) >= 2 and all(len(p.split()) <= 6 for p in parts) and not any(
             joiners.match(p) for p in parts[1:]):
