@@ -89,6 +89,16 @@ def guide_line(text: str) -> str | None:
     return None
 
 
+# Prose that sets the length of every answer: "Each answer should take two to three minutes".
+_EVERY_ANSWER = re.compile(r"\b(?:each|every|all|your) (?:answers?|responses?|questions?)\b|\bper (?:question|answer)\b",
+                           re.I)
+
+
+def default_guide_in(text: str) -> str | None:
+    """The guide a page's introduction sets for all its answers, or None."""
+    return guide_in(text) if _EVERY_ANSWER.search(text) else None
+
+
 def split_question_guide(text: str) -> tuple[str, str | None]:
     """(question text, guide) for a question line that may carry its guide.
 

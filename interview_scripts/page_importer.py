@@ -22,7 +22,12 @@ from interview_scripts import page_sections as sections
 from interview_scripts.errors import ScriptError
 from interview_scripts.loader import MAX_SCRIPT_BYTES, parse_script
 from interview_scripts.page_advice import points_in
-from interview_scripts.page_guides import guide_in, guide_line, split_question_guide
+from interview_scripts.page_guides import (
+    default_guide_in,
+    guide_in,
+    guide_line,
+    split_question_guide,
+)
 from interview_scripts.page_lines import PageLine, classify_lines, classify_page
 from interview_scripts.page_shapes import prepare
 from interview_scripts.page_wording import implied
@@ -533,6 +538,8 @@ class _PageReader:
             return
         if current is None and not _is_answer(line):
             self.description.append(line)
+            if self.default_guide is None:
+                self.default_guide = default_guide_in(line)
             if hint:
                 self.default_framework = hint
             return

@@ -67,6 +67,10 @@ _TOPIC = re.compile(
     r"\s*(?:\w+\s+)?questions?\s+(?:on|about|around)\s+(?P<rest>.+?)(?:\s+(?:too|as well|also))?[.!]?$", re.I)
 # The part of a reported question after a dash, when it lists what the answer should cover.
 _ELABORATION = re.compile(r"^(?:how|what|which|who|when|where|why)\b[^,;]{2,40}(?:,\s*[^,;]{2,40}){1,}$", re.I)
+_SCENARIO = re.compile(
+    r"\b(?:expect|there(?:'s|'ll be| is| will be)(?: usually| often| always)?|they(?:'ll| will) (?:give|set|pose) you)"
+    r"\s+(?:a|an|one)\s+(?:[\w-]+\s+){0,2}(?:scenario|case study|exercise|problem|situation|role-?play)\b"
+    r"\s*(?::|about|where|in which|involving)\s*(?P<what>\S.+)", re.I)
 _NAMELY = re.compile(
     r"(?:specifically|namely|in particular|i\.e\.?|that is),?\s+(?P<wh>(?:how|why|what|where|when|which|whether|if)\b.+)",
     re.I)
@@ -185,6 +189,27 @@ def _question_in(sentence: str) -> tuple[str, str, bool] | None:
     return asked[0], after if after.strip() else sentence[:match.start()], asked[1]
 
 
+def _parenthesised(question: str) -> tuple[str, list[str]]:
+    """A question without the list in brackets after it, and the list: "Talk through how
+    you'd narrow it down (load balancer logs, health checks, recent changes)"."""
+    match = re.search(r"\s*\(([^()]+)\)\s*([.?!]?)$", question)
+    if match is None or guide_in(match.group(1)) is not None:
+        return question, []
+    found = items(match.group(1))
+    if len(found) < 2:
+        return question, []
+    return question[:match.start()] + (match.group(2) or ""), found
+
+
+def _scenario(sentence: str) -> str | None:
+    """The situation an interviewer will set out: "Expect a scenario: a web server that …"."""
+    match = _SCENARIO.search(sentence)
+    if match is None:
+        return None
+    what = match.group("what").strip().rstrip(".")
+    return what[:1].upper() + what[1:] + "."
+
+
 def _sentence_lines(sentence: str, asked: bool, listed: bool) -> tuple[list[str], bool, list[str]]:
     """(lines, whether a question was found, unsure question texts) for one sentence or
     list item; advice before the first question is the letter's preamble, not notes."""
@@ -195,7 +220,10 @@ def _sentence_lines(sentence: str, asked: bool, listed: bool) -> tuple[list[str]
     if found is None:
         return (advice_lines(sentence) if asked and not listed else []), False, []
     question, rest, sure = found
+    question, examples = _parenthesised(question)
     out = [f"Question: {question}"]
+    if examples:
+        out += ["Key points:", *(f"- {item}" for item in examples)]
     rest = rest.strip(" ,.;:—–-")
     guide = guide_in(spell_out_numbers(rest)) if rest else None
     if guide is not None:
@@ -231,9 +259,26 @@ def letter_to_lines(lines: list[str]) -> tuple[list[tuple[str, bool]], list[str]
         paragraph_asks = False
         for line in paragraph:
             listed = _LIST_ITEM.match(line)
-            for sentence in [line[listed.end():]] if listed else sentences(line):
+            setting: int | None = None  # where a scenario was written as a question, to be asked next
+            for n, sentence in enumerate(sentences(line[listed.end():] if listed else line)):
                 if _PLEASANTRY.search(sentence) or _LOGISTICS.search(sentence):
                     produced.append((sentence, True))
+                    continue
+                if setting is not None and (_PROMPT.match(sentence) or sentence.endswith("?")):
+                    # "Expect a scenario: a web server returns 502s. Talk through how you'd …"
+                    got, _, _ = _sentence_lines(sentence, asked, True)
+                    produced[setting] = (f"{produced[setting][0]} {got[0].removeprefix('Question: ')}", False)
+                    questions[-1] = produced[setting][0].removeprefix("Question: ")
+                    produced += [(g, False) for g in got[1:]]
+                    setting = None
+                    continue
+                setting = None
+                scene = _scenario(sentence) if not _question_in(sentence) else None
+                if scene is not None:
+                    setting = len(produced)
+                    produced.append((f"Question: {scene}", False))
+                    questions.append(scene)
+                    asked = paragraph_asks = True
                     continue
                 back = _REFERENCE.match(sentence) if questions else None
                 if back is not None:
@@ -244,12 +289,12 @@ def letter_to_lines(lines: list[str]) -> tuple[list[tuple[str, bool]], list[str]
                         paragraph_asks = True
                         sentence = sentence[back.end():]
                         sentence = sentence[:1].upper() + sentence[1:]
-                got, found, maybe = _sentence_lines(sentence, asked, bool(listed))
+                got, found, maybe = _sentence_lines(sentence, asked, bool(listed) and n == 0)
                 if found:
                     asked = paragraph_asks = True
                     unsure += maybe
                     questions.append(got[0].removeprefix("Question: "))
-                elif listed and asked:
+                elif listed and n == 0 and asked:
                     opened = produced and (produced[-1][0].endswith(":") or produced[-1][0].startswith("- "))
                     got = ([] if opened else ["Key points:"]) + [f"- {sentence}"]
                 produced += [(g, False) for g in got] if got else [(sentence, True)]

@@ -19,7 +19,8 @@ _LETTERED = re.compile(r"^\(?[a-h][.)]\s+(?=\S)")
 # "Q:", "Q1.", "Q 2)", "Question:", "Question 3 -", "Question 1 of 4 —", "Write your answer to:".
 _QUESTION_LABEL = re.compile(
     r"^(?:write your answer to|answer this|(?:q|question)\s*#?\s*(?P<n>\d{1,3})?(?:\s*(?:of|/)\s*\d{1,3})?)"
-    r"\s*(?:[:.)]|\s[-–—]+)\s*(?P<q>\S.*)$", re.I)
+    r"\s*(?:[:.)]|\s[-–—]+)\s*(?P<q>\S.*)$"
+    r"|^(?:q|question)\s*#?\s*(?P<m>\d{1,3})\s+(?P<p>[A-Z\"“‘'].*)$", re.I)  # "Q1 Tell us about …"
 SEPARATOR = re.compile(r"^[\s\-–—_=~*•·/|.#]*$")
 
 _NOISE = re.compile(
@@ -125,10 +126,11 @@ def classify(index: int, raw: str, noise_known: bool = False) -> PageLine | None
         return PageLine(index, raw, text, indent, separator=True)
     question = None
     labelled = _QUESTION_LABEL.match(text)
-    if labelled:
-        question = _strip_emphasis(labelled.group("q"))
-        if labelled.group("n") and number is None:
-            number = int(labelled.group("n"))
+    if labelled and (labelled.group("q") or not labelled.group("p")[:1].islower()):
+        question = _strip_emphasis(labelled.group("q") or labelled.group("p"))
+        label_number = labelled.group("n") or labelled.group("m")
+        if label_number and number is None:
+            number = int(label_number)
     return PageLine(index, raw, text, indent, marker, punct, number, question, noise and not question)
 
 

@@ -841,3 +841,49 @@ def test_a_heading_with_no_answer_under_it_is_not_a_question() -> None:
 def test_questions_worded_from_bare_headings_are_owned_up_to() -> None:
     result = _import_layout("implied_dental_hygienist.md")
     assert result.confidence.doubts == ("question 5 was worded from a heading that does not ask a question",)
+
+
+def test_a_letters_scenario_is_asked_with_the_prompt_after_it() -> None:
+    page = "\n".join([
+        "Hi Sam,", "",
+        "Here is what the team lead asks:", "",
+        "1) Expect a scenario: a delivery van breaks down with forty parcels still on board. "
+        "Talk through what you would do first (call the depot, tell the customers, move the parcels).",
+        "2) Why do you want to work nights? Keep it short and honest.", "",
+        "Thanks,", "Ana",
+    ])
+    van, nights = import_page(page, "letter.txt").script.questions
+    assert van.text == ("A delivery van breaks down with forty parcels still on board. "
+                        "Talk through what you would do first.")
+    assert [k.text for k in van.key_points] == ["call the depot", "tell the customers", "move the parcels"]
+    assert nights.text == "Why do you want to work nights?"
+    assert nights.guidance == "Keep it short and honest." and not nights.key_points
+
+
+def test_an_introduction_can_set_every_answers_length() -> None:
+    page = ("Dispatch supervisor interview\n\nEach answer should take two to three minutes unless the panel says "
+            "otherwise.\n\nQ1 How do you plan a week of rotas?\nQ2 Tell us about a time a driver refused a route.\n")
+    result = import_page(page, "rota.txt")
+    assert [q.text for q in result.script.questions] == [
+        "How do you plan a week of rotas?", "Tell us about a time a driver refused a route."]
+    assert result.document["defaults"] == {"time_guide": "2 to 3 minutes"}
+
+
+def test_a_bold_label_with_a_question_after_it_is_a_note() -> None:
+    page = "\n".join([
+        "# Lab technician answers", "",
+        "## Your experience with sample tracking", "",
+        "**What they are really asking:** can you keep a chain of custody without slowing the lab?", "",
+        "**Example answer:** \"I logged every sample at the bench and audited the log each Friday.\"",
+    ])
+    (question,) = import_page(page, "lab.md").script.questions
+    assert question.text == "What is your experience with sample tracking?"
+    assert question.guidance.startswith("What they are really asking: can you keep")
+    assert question.sample_answer.startswith("I logged every sample")
+
+
+def test_a_title_that_names_the_interview_wins_over_a_site_name() -> None:
+    page = "Career Corner\nHome » Guides\n\nPlumber Interview Questions\n\nWhy did you choose plumbing?\n"
+    result = import_page(page, "plumber.txt")
+    assert result.script.title == "Plumber Interview Questions"
+    assert [q.text for q in result.script.questions] == ["Why did you choose plumbing?"]
