@@ -99,6 +99,14 @@ def test_a_command_imports_its_own_module_only() -> None:
     assert out.startswith("usage: greenroom doctor")
 
 
+@pytest.mark.parametrize("command", ["sessions", "progress", "transcribe", "speech-models",
+                                     "feedback", "models", "doctor"])
+def test_a_commands_help_imports_none_of_what_its_handlers_use(command: str) -> None:
+    """Registering a command builds its parser only; the libraries its handlers need are
+    imported when one runs."""
+    assert loaded(modules_after(command, "--help"), NOT_FOR_LISTINGS + ("yaml",)) == []
+
+
 def registered(module_name: str) -> dict[str, str]:
     """The top-level commands ``module_name`` registers, with their help."""
     parser = argparse.ArgumentParser(prog="greenroom")
@@ -152,6 +160,13 @@ def test_sessions_export_offers_the_formats_export_writes() -> None:
     from app.commands import sessions
 
     assert sessions.EXPORT_FORMATS == export.FORMATS
+
+
+def test_models_help_names_the_model_greenroom_prefers_first() -> None:
+    from app.commands import models
+    from models.ollama_server import PREFERRED_MODELS
+
+    assert PREFERRED_MODELS[0] == models.EXAMPLE_MODEL
 
 
 def test_progress_json_text_is_what_json_dumps_indents() -> None:

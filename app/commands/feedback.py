@@ -10,13 +10,13 @@ from typing import TYPE_CHECKING
 
 from app import paths
 from app.errors import USER_ERRORS, GreenroomError
-from interview_scripts.catalogue import find_script
-from interview_scripts.script import Question
-from models.coach.feedback_model import Feedback
-from models.transcript import Transcript
 
+# The scripts' loader, the coach and the pipeline (pydantic, NumPy, YAML) are imported by
+# the handlers, so registering the command (and `greenroom feedback --help`) needs none.
 if TYPE_CHECKING:
+    from interview_scripts.script import Question
     from models.answer_pipeline import CoachedAnswer
+    from models.coach.feedback_model import Feedback
 
 
 def _with_llm(question: Question, answer: CoachedAnswer,
@@ -42,6 +42,8 @@ def _emit(feedback: Feedback, as_json: bool) -> None:
 
 
 def _question(script_ref: str, question_ref: str) -> Question:
+    from interview_scripts.catalogue import find_script
+
     script = find_script(script_ref, paths.script_folders())
     try:
         return script.question(question_ref)
@@ -81,6 +83,7 @@ def coach_recording_command(args: argparse.Namespace) -> int:
 def llm_again(args: argparse.Namespace) -> int:
     from app.store import Store
     from models.answer_pipeline import CoachedAnswer, ModelsUsed
+    from models.transcript import Transcript
 
     _check_llm_setting(args)
     store = Store()

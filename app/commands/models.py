@@ -10,22 +10,17 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-import httpx
-import ollama
-
-from models.errors import LLMError, OllamaFailure
-from models.ollama_server import (
-    ALLOW_REMOTE_ENV,
-    PREFERRED_MODELS,
-    ModelInfo,
-    OllamaServer,
-    PullProgress,
-    env_allows_remote,
-)
+# The Ollama client (and httpx under it) is imported by the handlers, so registering the
+# command needs neither.
+if TYPE_CHECKING:
+    from models.ollama_server import OllamaServer, PullProgress
 
 BAR_WIDTH = 30
+# The first model Greenroom prefers (models.ollama_server.PREFERRED_MODELS[0]), written out
+# for the help; tests/test_cli_startup.py holds them equal.
+EXAMPLE_MODEL = "llama3.2:3b"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -37,12 +32,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     show = actions.add_parser("list", help="server, version, installed models, the one in use")
     show.set_defaults(handler=list_models)
     pull = actions.add_parser("pull", help="download a model through the Ollama server")
-    pull.add_argument("name", help=f"model name, e.g. {PREFERRED_MODELS[0]}")
+    pull.add_argument("name", help=f"model name, e.g. {EXAMPLE_MODEL}")
     pull.set_defaults(handler=pull_model)
     parser.set_defaults(handler=list_models)
 
 
 def list_models(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    import httpx
+    import ollama
+
+    from models.errors import LLMError, OllamaFailure
+    from models.ollama_server import ALLOW_REMOTE_ENV, OllamaServer, env_allows_remote
+
     out = out or sys.stdout
     server = OllamaServer(args.host)
     status = server.status()
@@ -86,6 +87,8 @@ def list_models(args: argparse.Namespace, out: TextIO | None = None) -> int:
 def _note(server: OllamaServer, entry: dict[str, Any], chosen: bool) -> str:
     """Why a listed model is or is not usable, from what the listing (or, for the chosen
     one, /api/show) says; nothing is asked of a cloud model."""
+    from models.ollama_server import ModelInfo
+
     info = ModelInfo(str(entry.get("model") or entry.get("name")),
                      remote_host=entry.get("remote_host") or None,
                      capabilities=tuple(entry["capabilities"])
@@ -111,6 +114,8 @@ def progress_line(progress: PullProgress) -> str:
 
 
 def pull_model(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    from models.ollama_server import OllamaServer
+
     out = out or sys.stderr
     server = OllamaServer(args.host)
     width = 0
