@@ -35,10 +35,13 @@ _CTA = re.compile(
     r"^(?:subscribe|share|join|sign up|sign in|log in|download|get|book|register|follow|comment|reply|leave"
     r"|read|continue|view|see|load|explore|learn|start|claim|grab|unlock|enter|tweet|pin|email|print|save"
     r"|like|upvote|back|browse|discover|watch|listen|shop|buy|apply|find out|take (?:our|the)|click|tap)\b", re.I)
+# What a call to action offers: enough on its own in a longer line …
 _CHROME_OBJECT = re.compile(
-    r"\b(?:newsletter|inbox|email|article|post|guide|comments?|reply|updates|tips|app|free|trial|course"
-    r"|account|now|more|all|here|today|pdf|checklist|e-?book|template|link|story|this|top|reading|quiz"
-    r"|seekers|readers|subscribers|members|community|us|full|latest|series)\b", re.I)
+    r"\b(?:newsletter|inbox|email|e-?mails?|article|post|guide|comments?|updates|app|free|trial|course|account"
+    r"|pdf|checklist|e-?book|template|link|story|quiz|seekers|readers|subscribers|members|community|series"
+    r"|(?:our|weekly|daily|monthly|free|latest) (?:\w+ )?tips)\b", re.I)
+# … and words that make a call to action only in a button of a few words ("Read more").
+_BUTTON_OBJECT = re.compile(r"\b(?:more|all|here|now|today|this|us|top|full|latest|reading|tips|reply)\b", re.I)
 # "Did this help you?", "Was this useful?": the page asking about itself with a bare "this".
 _ABOUT_ITSELF = re.compile(
     r"^(?:did|was|is|were|has|does) (?:this|that|the above)\b(?! (?:role|job|company|team|position))"
@@ -59,6 +62,8 @@ _BYLINE = re.compile(
 _SOCIAL = re.compile(
     r"^(?:(?:facebook|twitter|x|linkedin|pinterest|whatsapp|reddit|email|e-mail|copy link|instagram|tiktok"
     r"|youtube|threads|bluesky|mastodon|reply|like|report|edit|yes|no|helpful|not helpful)[\s,|·•/]*)+$", re.I)
+_LISTED = re.compile(r"^\s*(?:[-*•·▪◦]|\d{1,2}[.)])\s+")
+_LINK = re.compile(r"\[[^\]]+\]\([^)]*\)")
 _CRUMBS = re.compile(r"^(?:[^›»>/|]{1,30}\s[›»>/]\s){1,5}[^›»>/|]{1,40}$")
 _LINK_LABEL = re.compile(
     r"^(?:related|read (?:more|next|also)|also read|see also|you (?:may|might) also like|recommended|next up)\s*:\s*\S",
@@ -125,8 +130,9 @@ def _content(text: str) -> bool:
             or (words >= 6 and text.endswith(".")) or sections.section_of(text)[0] not in (None, sections.QUESTIONS))
 
 
-def _alone(text: str) -> bool:
-    """Chrome whatever its neighbours."""
+def _alone(text: str, listed: bool = False) -> bool:
+    """Chrome whatever its neighbours. A list item is taken for a button or a sign-up line
+    only when it is a link: in a list, "Learn more about the company" is advice."""
     words = len(text.split())
     # Shapes no part of an article takes: a trail of links, a date, a counter, a byline.
     if _CRUMBS.match(text) or _COUNT.match(text) or _DATE.match(text) or _SOCIAL.match(text) or _TAGS.match(text):
@@ -138,13 +144,16 @@ def _alone(text: str) -> bool:
         return False  # "Follow-up questions", "Key points": the article's own parts
     if is_noise(text) or (words <= HEADLINE_WORDS + 2 and _LINK_LABEL.match(text)):
         return True
-    if (words <= CTA_WORDS and _CTA.match(text) and _CHROME_OBJECT.search(text)
-            and not text.endswith("?") and not re.search(r"\byou\b", text, re.I)):
+    if _COOKIE.search(text) and words <= COOKIE_WORDS:
+        return True
+    if listed:
+        return False
+    if (_CTA.match(text) and not text.endswith("?") and not re.search(r"\byou\b", text, re.I) and (
+            (words <= CTA_WORDS and _CHROME_OBJECT.search(text))
+            or (words <= BUTTON_WORDS and _BUTTON_OBJECT.search(text)))):
         return True
     if (words <= CTA_WORDS and _ARROW.search(text)) or (
             words <= BUTTON_WORDS and _BUTTON_VERB.match(text) and not text.endswith("?")):
-        return True
-    if _COOKIE.search(text) and words <= COOKIE_WORDS:
         return True
     return bool(_NEWSLETTER.search(text) and words <= NEWSLETTER_WORDS)
 
@@ -154,7 +163,8 @@ def chrome_lines(lines: list[str]) -> set[int]:
     texts = [_plain(line) for line in lines]
     filled = [i for i, t in enumerate(texts) if t]
     after_of = _After(filled)
-    chrome = {i for i in filled if _alone(texts[i])}
+    listed = {i for i in filled if _LISTED.match(lines[i]) and not _LINK.search(lines[i])}
+    chrome = {i for i in filled if _alone(texts[i], i in listed)}
     # Buttons right after a cookie banner: "Accept all", "Manage preferences".
     for n, i in enumerate(filled):
         if i in chrome and _COOKIE.search(texts[i]):
@@ -178,7 +188,8 @@ def chrome_lines(lines: list[str]) -> set[int]:
                 chrome.add(j)
     # Title-case headlines next to chrome with no article text after them; a line that
     # turns out to be chrome may make its neighbours chrome too, so they are looked at again.
-    headlines = {n for n, i in enumerate(filled) if _headline(texts[i]) and title_case(texts[i])}
+    headlines = {n for n, i in enumerate(filled)
+                 if _headline(texts[i]) and title_case(texts[i]) and i not in listed}
     waiting = collections.deque(sorted(headlines))
     while waiting:
         n = waiting.popleft()

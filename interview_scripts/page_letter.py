@@ -30,9 +30,10 @@ from interview_scripts.page_guides import guide_in, spell_out_numbers
 from interview_scripts.page_wording import reported
 
 _HEADER = re.compile(r"^(?:subject|re|fwd?|from|to|cc|bcc|sent|date)\s*:", re.I)
+# A greeting and, at most, whom it greets: "Hi Aisha,", "Dear Tomás,", "Hello there!".
 _GREETING = re.compile(
-    r"^(?:hi|hello|hey|dear|good (?:morning|afternoon|evening)|greetings|morning|afternoon)\b[^.!?]{0,40}[,!:.]?$",
-    re.I)
+    r"^(?i:hi|hello|hey|dear|good (?:morning|afternoon|evening)|greetings|morning|afternoon)"
+    r"(?:\s+(?i:there|all|both|everyone|team)|(?:\s+(?:Mr|Mrs|Ms|Dr|Mx)\.?)?(?:\s+[A-Z][\w'’.-]*){1,2})?\s*[,!:.—–-]?$")
 _SIGN_OFF = re.compile(
     r"^(?:best(?: wishes| regards)?|kind(?:est)? regards|warm(?:est)? regards|regards|many thanks|thanks"
     r"(?: again| so much)?|thank you|cheers|all the best|speak soon|talk soon|sincerely|yours(?: sincerely"

@@ -887,3 +887,19 @@ def test_a_title_that_names_the_interview_wins_over_a_site_name() -> None:
     result = import_page(page, "plumber.txt")
     assert result.script.title == "Plumber Interview Questions"
     assert [q.text for q in result.script.questions] == ["Why did you choose plumbing?"]
+
+
+def test_a_prep_page_that_says_hello_is_not_a_letter() -> None:
+    page = ("Hello and welcome to our guide!\n\nQ: Why do you want to be a lifeguard?\n"
+            "Key points:\n- a love of swimming\n- staying alert\n")
+    (question,) = import_page(page, "lifeguard.txt").script.questions
+    assert [k.text for k in question.key_points] == ["a love of swimming", "staying alert"]
+
+
+def test_advice_in_a_list_is_not_a_button() -> None:
+    page = ("Q: Why do you want to work for a charity?\nKey points:\n- Learn more about the charity's projects\n"
+            "- Read the annual report\nRead more\n")
+    result = import_page(page, "charity.txt")
+    (question,) = result.script.questions
+    assert [k.text for k in question.key_points] == ["Learn more about the charity's projects", "Read the annual report"]
+    assert "Read more" in result.unplaced
