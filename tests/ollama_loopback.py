@@ -1,7 +1,8 @@
 """A small Ollama server on 127.0.0.1 for tests, speaking Ollama's wire protocol.
 
-It follows Ollama's API (api/types.go, server/routes.go, docs/api.md) field for field for
-the endpoints Greenroom uses: ``/api/version``, ``/api/tags``, ``/api/show``,
+It plays one Ollama release at a time (``version=``, default ``DEFAULT_VERSION``; the
+``ollama_loopback`` fixture takes it as an indirect parameter), following that release's
+API (api/types.go, server/routes.go) field for field for the endpoints Greenroom uses: ``/api/version``, ``/api/tags``, ``/api/show``,
 ``/api/pull`` (NDJSON progress), ``/api/generate`` (an empty prompt loads the model) and
 ``/api/chat`` (NDJSON stream or a single object). A chat reply is built FROM the JSON
 schema the request sent in ``format``; a request without a schema gets prose back, so a
@@ -9,20 +10,25 @@ passing test proves the schema really went over the wire. Every request is recor
 
 It reproduces what the real server does that a kind stand-in would not:
 
+- What differs between releases is in tests/ollama_versions.py, each behaviour with the
+  release it first appears in and the source it copies; only the releases listed there
+  (``OFFERED``) can be played. A model the release cannot have (a thinking model before
+  0.9.0, a cloud model before 0.12.0, a parser the release lacks) or a behaviour asked of
+  it that it does not have is refused when the server is made, with a ValueError that
+  names the release that has it.
 - Models are ``ModelSpec`` records: capabilities (``completion``, ``embedding``,
-  ``thinking``…), cloud models with ``remote_model``/``remote_host``, the trained
-  context length. /api/tags lists them newest first (server/model_list_cache.go sorts by
-  modified time). Chat with an embedding model answers 400 "does not support chat".
-  Capabilities are listed in /api/tags from Ollama 0.12 (``tags_capabilities``) and in
-  /api/show from 0.6.4 (``show_capabilities``); an older server states none anywhere, yet
-  still refuses a chat with an embedding model with a 400 (routes.go: worded so since
-  0.1.49; "embedding models do not support chat" from 0.1.26 to 0.1.48).
-- Thinking models think unless ``think`` is false (routes.go sets think=true for a model
-  with the thinking capability when the request leaves it out), into
-  ``message.thinking``; ``format`` only applies to the content after the think. A spec's
-  ``think_false`` says what ``think: false`` does: ``honoured``, ``ignored`` (it thinks
-  anyway), ``in_content`` (it thinks into the content, tags and all) or
-  ``drops_format`` (no think, but the reply ignores the schema, ollama#14645).
+  ``thinking``…), cloud models with ``remote_model``/``remote_host``, the built-in
+  parser, the trained context length. /api/tags lists them newest first. Chat with an
+  embedding model answers 400 "does not support chat" (routes.go, so worded since 0.1.49).
+  Capabilities are listed in /api/tags from 0.30.0 and in /api/show from 0.6.4; before
+  those releases the field is absent.
+- A thinking model thinks when asked to, and from 0.12.4 also when ``think`` is left out,
+  into ``message.thinking``; ``format`` only applies to the content after the think.
+  ``think: false`` is honoured, except by gpt-oss (the harmony parser), which thinks
+  anyway. A level ("low") is refused with a 400 unless the model uses the harmony parser
+  (0.11.1 to 0.17.6); from 0.17.7 any thinking model takes one. With a built-in thinking
+  parser (qwen3.5) and ``think: false``, the format is never applied and the reply is
+  free text (0.12.4 to 0.31.1, ollama#14645).
 - ``num_predict`` counts every generated token, thinking included; reaching it ends the
   stream with ``done_reason: "length"``. A prompt longer than ``num_ctx`` loses its
   oldest non-system messages without an error (server/prompt.go ``chatPrompt``); what
@@ -75,15 +81,25 @@ from typing import Any
 
 import pytest
 
+from tests.ollama_versions import (
+    CLOUD_MODELS,
+    DEFAULT,
+    OFFERED,
+    PARSERS,
+    SHOW_CAPABILITIES,
+    TAGS_CAPABILITIES,
+    THINKING,
+    OllamaVersion,
+    first_with,
+)
+
 MODES = ("healthy", "down", "slow", "missing_model", "truncated", "stopped_loading",
          "invalid_json", "schema_violation", "busy", "error_line", "no_done", "negative_times",
          "padded")
 CHAT_MODES = ("slow", "truncated", "stopped_loading", "invalid_json", "schema_violation", "busy",
               "error_line", "no_done", "negative_times", "padded")
-SERVER_VERSION = "0.13.5"
+DEFAULT_VERSION = DEFAULT
 CONTEXT_LENGTH = 131072
-# Ollama's num_ctx when a request states none (envconfig's default context length).
-DEFAULT_NUM_CTX = 4096
 CLOUD_HOST = "https://ollama.com:443"
 # server/sched.go ErrMaxQueue, answered with 503 by handleScheduleError.
 BUSY_ERROR = "server busy, please try again.  maximum pending requests exceeded"
@@ -91,6 +107,9 @@ MODEL_ERROR = "an error was encountered while running the model"
 # A few tokens per message for the chat template's role headers (Llama 3's template
 # spends four to five).
 TEMPLATE_TOKENS = 6
+# llama3.2's Modelfile stop parameters (its /api/show "parameters").
+LLAMA3_STOP = ("<|start_header_id|>", "<|end_header_id|>", "<|eot_id|>")
+THINK_LEVELS = ("high", "medium", "low")
 THINKING_SENTENCE = ("Let me weigh the answer against the key points and the time guide "
                      "before writing the review. ")
 
@@ -123,7 +142,10 @@ class ModelSpec:
     context_length: int = CONTEXT_LENGTH
     remote_host: str = ""
     remote_model: str = ""
-    think_false: str = "honoured"  # honoured | ignored | in_content | drops_format
+    # The built-in parser the model is run with (model/parsers): "harmony" for gpt-oss,
+    # "qwen3.5"; empty for a model whose template alone marks its think.
+    parser: str = ""
+    stop: tuple[str, ...] = LLAMA3_STOP
     think_tokens: int = 600
     age_days: float = 30.0  # how long ago it was pulled; /api/tags lists newest first
 
@@ -137,7 +159,11 @@ class ModelSpec:
             guess = {"remote_host": CLOUD_HOST, "capabilities": ("completion", "tools", "thinking"),
                      "remote_model": base if tag == "cloud" else f"{base}:{tag[:-6]}",
                      "family": "gptoss" if base.startswith("gpt-oss") else base,
-                     "parameter_size": "116.8B"}
+                     "parameter_size": "116.8B",
+                     "parser": "harmony" if base.startswith("gpt-oss") else ""}
+        elif base.startswith("qwen3.5"):
+            guess = {"capabilities": ("completion", "tools", "thinking"), "family": "qwen35",
+                     "parameter_size": "4.7B", "context_length": 262144, "parser": "qwen3.5"}
         elif "embed" in base:
             guess = {"capabilities": ("embedding",), "family": "nomic-bert",
                      "parameter_size": "137M", "context_length": 2048}
@@ -146,7 +172,7 @@ class ModelSpec:
                      "parameter_size": "4.0B", "context_length": 40960}
         elif base.startswith("gpt-oss"):
             guess = {"capabilities": ("completion", "tools", "thinking"), "family": "gptoss",
-                     "parameter_size": "20.9B", "think_false": "ignored"}
+                     "parameter_size": "20.9B", "parser": "harmony"}
         return cls(name, **{**guess, **kwargs})
 
     @property
@@ -171,8 +197,38 @@ class RecordedRequest:
     prompt_tokens: int | None = None
     num_ctx: int | None = None
     kept_messages: int | None = None
+    # The tokens the model wrote, thinking included (the done message's eval_count).
+    eval_count: int | None = None
     # When the handler saw the client leave before it finished, or None.
     abandoned_at: float | None = None
+
+
+def choose_release(version: str | None, **asked: bool | None) -> OllamaVersion:
+    """The release to play: ``version``, or the first offered one (the default first) that
+    has every behaviour asked for. ValueError when none does, or the named one does not."""
+    changes = {"tags_capabilities": TAGS_CAPABILITIES, "show_capabilities": SHOW_CAPABILITIES}
+    wanted = {name: value for name, value in asked.items() if value is not None}
+
+    def lacks(number: str) -> list[str]:
+        return [f"{name}={value} ({'from' if value else 'before'} "
+                f"{changes[name].since}, {changes[name].source})"
+                for name, value in wanted.items() if changes[name].holds_in(number) != value]
+
+    if version is not None:
+        release = OllamaVersion(version)
+        if missing := lacks(release.number):
+            raise ValueError(f"Ollama {release.number} does not have {'; '.join(missing)}")
+        return release
+    for number in (DEFAULT, *OFFERED):
+        if not lacks(number):
+            return OllamaVersion(number)
+    raise ValueError(f"no Ollama release has all of {wanted}: "
+                     f"{'; '.join(lacks(DEFAULT))} (offered: {', '.join(OFFERED)})")
+
+
+def _on(think: Any) -> bool:
+    """api.ThinkValue.Bool: true, or any level, turns thinking on."""
+    return think is True or think in THINK_LEVELS
 
 
 def _now() -> str:
@@ -416,7 +472,7 @@ class _Handler(BaseHTTPRequestHandler):
         family = spec.family
         reply: dict[str, Any] = {
             "modelfile": f"# Modelfile generated by \"ollama show\"\nFROM {spec.name}\n",
-            "parameters": "temperature 0.6\nstop \"<|eot_id|>\"",
+            "parameters": "\n".join(["temperature 0.6", *(f'stop "{s}"' for s in spec.stop)]),
             "template": "{{ .System }}\n{{ .Prompt }}",
             "details": self.server.owner.details(spec),
             "model_info": {
@@ -428,7 +484,7 @@ class _Handler(BaseHTTPRequestHandler):
             "capabilities": list(spec.capabilities),
             "modified_at": self.server.owner.pulled_at(spec),
         }
-        if not self.server.owner.show_capabilities:
+        if not self.server.owner.release.show_capabilities:
             del reply["capabilities"]
         if spec.remote:
             # routes.go: a remote model shows its upstream and a small model_info.
@@ -479,7 +535,10 @@ class _Handler(BaseHTTPRequestHandler):
         already; returns the window it runs in. ``slow``: the runner was evicted, and the
         load takes ``slow_s`` (a client that leaves ends the wait)."""
         owner = self.server.owner
-        num_ctx = min(int(options.get("num_ctx") or DEFAULT_NUM_CTX), spec.context_length)
+        # The release's default window when the request states none; one larger than the
+        # model was trained for is cut to that (llm/server.go NewLlamaServer).
+        num_ctx = min(int(options.get("num_ctx") or owner.release.default_num_ctx),
+                      spec.context_length)
         if slow or owner.loaded.get(spec.name) != num_ctx:
             if slow:
                 self._wait(owner.slow_s)
@@ -496,10 +555,26 @@ class _Handler(BaseHTTPRequestHandler):
         if spec is None:
             self._not_found(model)
             return
-        think = body.get("think")
-        if spec.thinking and think is None:
-            think = True  # routes.go: thinking models think unless told not to
-        if not spec.thinking and think not in (None, False):
+        release = owner.release
+        # Before 0.9.0 "think" is a field the request type lacks: ignored.
+        think = body.get("think") if release.thinking else None
+        if isinstance(think, str):
+            if release.think_levels == "none":
+                # ChatRequest.Think is *bool before 0.11.1: gin's bind error.
+                self._json(400, {"error": "json: cannot unmarshal string into Go struct "
+                                          "field ChatRequest.think of type bool"})
+                return
+            if think not in THINK_LEVELS:
+                # api/types.go ThinkValue.UnmarshalJSON.
+                self._json(400, {"error": f'invalid think value: "{think}" (must be "high", '
+                                          '"medium", "low", true, or false)'})
+                return
+        # A cloud model's chat is handed to its host before any check here (routes.go
+        # ChatHandler's remote branch); ollama.com thinks unless told not to.
+        if spec.thinking:
+            if think is None and (release.thinks_by_default or spec.remote):
+                think = True  # routes.go: a thinking model thinks unless told not to
+        elif _on(think) and not spec.remote:
             self._json(400, {"error": f'"{model}" does not support thinking'})
             return
         if "completion" not in spec.capabilities:
@@ -523,12 +598,20 @@ class _Handler(BaseHTTPRequestHandler):
                                  "message": {"role": "assistant", "content": ""},
                                  "done_reason": "load", "done": True})
                 return
+            if isinstance(think, str) and release.think_levels == "harmony" \
+                    and spec.parser != "harmony" and not spec.remote:
+                # routes.go checks a level after loading the model and building the prompt.
+                self._json(400, {"error": f'think value "{think}" is not supported for '
+                                          'this model'})
+                return
             kept = owner.fit_messages(messages, num_ctx)
             record.num_ctx = num_ctx
             record.kept_messages = len(kept)
             record.prompt_tokens = owner.prompt_tokens(kept)
             events = owner.generate(spec, body.get("format"), think, mode, options,
                                     owner.scripted_content(body))
+            record.eval_count = next((e["eval_count"] for e in events if "eval_count" in e),
+                                     None)
             extra = {"remote_model": spec.remote_model, "remote_host": spec.remote_host} \
                 if spec.remote else {}
             self._send_chat(model, events, stream, mode, record, extra)
@@ -596,8 +679,12 @@ class _Handler(BaseHTTPRequestHandler):
         owner = self.server.owner
         model = body.get("model") or body.get("name", "")
         stream = body.get("stream", True) is not False
-        if model.startswith("missing"):
-            error = {"error": "pull model manifest: file does not exist"}
+        if model.startswith("missing") or not owner.can_pull(model):
+            # server/images.go PullModel: an unknown name, or (412 from the registry) a
+            # model that needs a newer Ollama than this release.
+            error = {"error": "pull model manifest: file does not exist"
+                     if model.startswith("missing") else "pull model manifest: 412: The "
+                     "model you are attempting to pull requires a newer version of Ollama."}
             if stream:
                 self._start_stream()
                 self._chunk(error)
@@ -664,17 +751,24 @@ class OllamaLoopback:
     """The server object tests drive; see the module docstring."""
 
     def __init__(self, models: tuple[str | ModelSpec, ...] = ("llama3.2:3b",), *,
-                 slow_s: float = 2.0, chunk_chars: int = 40, pull_steps: int = 4,
-                 pull_delay_s: float = 0.0, tags_capabilities: bool = True,
-                 show_capabilities: bool = True) -> None:
+                 version: str | None = None, slow_s: float = 2.0, chunk_chars: int = 40,
+                 pull_steps: int = 4, pull_delay_s: float = 0.0,
+                 tags_capabilities: bool | None = None,
+                 show_capabilities: bool | None = None) -> None:
+        # The release played: the one named, else the default; ``tags_capabilities`` and
+        # ``show_capabilities`` ask for a behaviour, and without a name pick the first
+        # offered release (the default first) that has all of them.
+        self.release = choose_release(version, tags_capabilities=tags_capabilities,
+                                      show_capabilities=show_capabilities)
+        self.version = self.release.number
         self.specs: dict[str, ModelSpec] = {}
         for i, model in enumerate(models):
             spec = model if isinstance(model, ModelSpec) else ModelSpec.named(model)
             # Listed order is newest first unless a spec says how old it is.
             if not isinstance(model, ModelSpec):
                 spec = replace(spec, age_days=spec.age_days + i)
+            self._check_spec(spec)
             self.specs[spec.name] = spec
-        self.version = SERVER_VERSION
         # Pull times are counted back from one moment, so the listing is stable.
         self.epoch = datetime.now(UTC)
         self.slow_s = slow_s
@@ -683,10 +777,6 @@ class OllamaLoopback:
         self.pull_delay_s = pull_delay_s
         self.piece_delay_s = 0.0
         self.pad_tokens = 0
-        # Ollama 0.12 and later list capabilities in /api/tags; older servers do not.
-        self.tags_capabilities = tags_capabilities
-        # Ollama 0.6.4 and later state capabilities in /api/show; older servers do not.
-        self.show_capabilities = show_capabilities
         self.mode = "healthy"
         self._mode_left: int | None = None
         self.scripted: Any = None
@@ -744,8 +834,25 @@ class OllamaLoopback:
             return [s.name for s in sorted(self.specs.values(), key=lambda s: s.age_days)]
 
     def add_model(self, spec: ModelSpec) -> None:
+        self._check_spec(spec)
         with self._lock:
             self.specs[spec.name] = spec
+
+    def _check_spec(self, spec: ModelSpec) -> None:
+        """A model this release cannot have is refused, naming the release that can."""
+        release = self.release
+        needs = None
+        if spec.remote and not release.cloud_models:
+            needs = ("has no cloud models", CLOUD_MODELS)
+        elif spec.thinking and not release.thinking:
+            needs = ("states no thinking capability", THINKING)
+        elif spec.parser and not release.knows_parser(spec.parser):
+            needs = (f"has no {spec.parser} parser", PARSERS[spec.parser])
+        if needs is not None:
+            what, change = needs
+            raise ValueError(f"{spec.name}: Ollama {release.number} {what} (from "
+                             f"{change.since}, {change.source}); play version="
+                             f"{first_with(change)!r} or later")
 
     def spec(self, name: str) -> ModelSpec | None:
         with self._lock:
@@ -817,9 +924,18 @@ class OllamaLoopback:
     # protocol details
 
     def _add_model(self, name: str) -> None:
+        spec = replace(ModelSpec.named(name), age_days=0.0)
+        self._check_spec(spec)
         with self._lock:
             if name not in self.specs:
-                self.specs[name] = replace(ModelSpec.named(name), age_days=0.0)
+                self.specs[name] = spec
+
+    def can_pull(self, name: str) -> bool:
+        try:
+            self._check_spec(ModelSpec.named(name))
+        except ValueError:
+            return False
+        return True
 
     def details(self, spec: ModelSpec | None = None) -> dict[str, Any]:
         spec = spec or ModelSpec("llama3.2:3b")
@@ -834,9 +950,14 @@ class OllamaLoopback:
         if spec.remote:
             # api.ListModelResponse: remote_model and remote_host, omitted when empty.
             entry.update(remote_model=spec.remote_model, remote_host=spec.remote_host)
+        details = self.details(spec)
+        if self.release.tags_capabilities:
+            # 0.30.0: ModelDetails gains context_length (omitted when unknown) and the
+            # entry its capabilities (server/model_list_cache.go).
+            details["context_length"] = spec.context_length
         entry.update(modified_at=self.pulled_at(spec), size=384 if spec.remote else 2019393189,
-                     digest=_digest(spec.name), details=self.details(spec))
-        if self.tags_capabilities:
+                     digest=_digest(spec.name), details=details)
+        if self.release.tags_capabilities:
             entry["capabilities"] = list(spec.capabilities)
         return entry
 
@@ -870,9 +991,11 @@ class OllamaLoopback:
         error event, or nothing (the stream just ends)."""
         limit = int(options.get("num_predict") if options.get("num_predict") is not None
                     else -1)
-        thinks = think not in (None, False) or (think is False and spec.thinking
-                                                and spec.think_false in ("ignored", "in_content"))
-        ignores_format = think is False and spec.thinking and spec.think_false == "drops_format"
+        # gpt-oss (the harmony parser) thinks whatever it is told; the parser still puts
+        # the think in message.thinking and the format applies after it.
+        thinks = _on(think) or (think is False and spec.parser == "harmony")
+        ignores_format = think is False and spec.thinking \
+            and self.release.holds_format_back(spec.parser)
         thought = (THINKING_SENTENCE * (spec.think_tokens // count_tokens(THINKING_SENTENCE) + 1))
         thought = "".join(split_tokens(thought)[: spec.think_tokens]) if thinks else ""
         if ignores_format:
@@ -887,9 +1010,6 @@ class OllamaLoopback:
         elif mode == "schema_violation":
             text = json.dumps({"verdict": 7, "key_points": "all of them",
                                "improvements": [{"message": ""}] * 9})
-        in_content = think is False and spec.think_false == "in_content" and thought
-        if in_content:
-            text, thought = f"<think>\n{thought}\n</think>\n\n{text}", ""
 
         events: list[dict[str, Any]] = []
         spent = 0
@@ -949,8 +1069,10 @@ class OllamaLoopback:
 
 
 @pytest.fixture
-def ollama_loopback() -> Iterator[OllamaLoopback]:
-    server = OllamaLoopback().start()
+def ollama_loopback(request: pytest.FixtureRequest) -> Iterator[OllamaLoopback]:
+    """The loopback server playing the default release, or the one a test names with
+    ``@pytest.mark.parametrize("ollama_loopback", ["0.17.6"], indirect=True)``."""
+    server = OllamaLoopback(version=getattr(request, "param", None)).start()
     try:
         yield server
     finally:

@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
+from typing import Any
 
 import httpx
 import pytest
@@ -22,6 +24,7 @@ from models.ollama_server import (
     server_status,
 )
 from tests.ollama_loopback import ModelSpec, OllamaLoopback, SchemaFiller
+from tests.ollama_versions import DEFAULT, OFFERED
 
 pytest_plugins = ("tests.ollama_loopback",)
 
@@ -36,21 +39,30 @@ def http(server: OllamaLoopback) -> httpx.Client:
 # -- the wire protocol ------------------------------------------------------------------
 
 
-def test_version_tags_and_show_carry_the_published_fields(
+@pytest.mark.parametrize("ollama_loopback", OFFERED, indirect=True)
+def test_version_tags_and_show_carry_the_fields_of_the_release(
         ollama_loopback: OllamaLoopback) -> None:
+    release = ollama_loopback.version
     with http(ollama_loopback) as client:
-        assert client.get("/api/version").json() == {"version": ollama_loopback.version}
+        assert client.get("/api/version").json() == {"version": release}
         (entry,) = client.get("/api/tags").json()["models"]
         # api.ListModelResponse; remote_model/remote_host are omitted for a local model.
-        assert set(entry) == {"name", "model", "modified_at", "size", "digest", "details",
-                              "capabilities"}
+        # Capabilities (and the details' context_length) are listed from 0.30.0 only.
+        listed = {"name", "model", "modified_at", "size", "digest", "details"}
+        if release == "0.30.0":
+            assert set(entry) == listed | {"capabilities"}
+            assert entry["capabilities"] == ["completion", "tools"]
+            assert set(entry["details"]) == DETAIL_KEYS | {"context_length"}
+        else:
+            assert set(entry) == listed and set(entry["details"]) == DETAIL_KEYS
         assert entry["name"] == entry["model"] == "llama3.2:3b"
-        assert set(entry["details"]) == DETAIL_KEYS
         show = client.post("/api/show", json={"model": "llama3.2:3b"}).json()
-        assert {"modelfile", "parameters", "template", "details", "model_info",
-                "capabilities"} <= set(show)
+        assert {"modelfile", "parameters", "template", "details", "model_info"} <= set(show)
         assert show["model_info"]["llama.context_length"] > 0
-        assert show["capabilities"] == ["completion", "tools"]
+        # /api/show states capabilities from 0.6.4.
+        assert show.get("capabilities") == (None if release == "0.6.2"
+                                            else ["completion", "tools"])
+        assert 'stop "<|eot_id|>"' in show["parameters"]
         assert "remote_host" not in show
         missing = client.post("/api/show", json={"model": "nope:1b"})
         assert missing.status_code == 404 and "not found" in missing.json()["error"]
@@ -254,18 +266,27 @@ def test_models_commands_with_the_server_down_print_one_line(
         assert "ollama serve" in err
 
 
+@pytest.mark.parametrize("release", ["0.13.5", "0.30.0"])
 def test_models_list_marks_cloud_embedding_and_thinking_models(
-        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        release: str) -> None:
     monkeypatch.delenv(MODEL_ENV, raising=False)
     server = OllamaLoopback(models=("gpt-oss:120b-cloud", "nomic-embed-text:latest",
-                                    "qwen3:4b", "mistral:7b")).start()
+                                    "qwen3:4b", "mistral:7b"), version=release).start()
     try:
         assert cli_main(["models", "--host", server.host, "list"]) == 0
         out = capsys.readouterr().out
         assert "    gpt-oss:120b-cloud  (runs on https://ollama.com:443: answers would " \
                "leave this machine)" in out
-        assert "    nomic-embed-text:latest  (cannot chat (embedding))" in out
-        assert "    qwen3:4b  (thinks before answering)" in out
+        if release == "0.30.0":
+            # The listing states each model's capabilities.
+            assert "    nomic-embed-text:latest  (cannot chat (embedding))" in out
+            assert "    qwen3:4b  (thinks before answering)" in out
+        else:
+            # Before 0.30.0 it states none: an embedding model is known by its family,
+            # and a model not chosen is not asked about, so nothing says qwen3 thinks.
+            assert "    nomic-embed-text:latest  (cannot chat (nomic-bert))" in out
+            assert "    qwen3:4b\n" in out
         assert "  * mistral:7b" in out and "in use:  mistral:7b (none of" in out
         # Listing asks nothing about a cloud model.
         assert server.requests_for("gpt-oss:120b-cloud") == []
@@ -336,3 +357,105 @@ def test_a_prompt_longer_than_the_window_loses_its_oldest_messages_silently(
     assert reply.status_code == 200
     (chat,) = ollama_loopback.requests_to("/api/chat")
     assert chat.num_ctx == 4096 and chat.kept_messages == 3  # system + the last two
+
+
+# -- one release at a time -------------------------------------------------------------------
+
+
+def test_the_release_is_the_one_named_or_the_one_with_what_was_asked() -> None:
+    assert OllamaLoopback().version == DEFAULT
+    assert OllamaLoopback(version="0.17.6").version == "0.17.6"
+    # Asked by behaviour: capabilities in the listing are 0.30.0's; none in /api/show
+    # is a release before 0.6.4.
+    assert OllamaLoopback(tags_capabilities=True).version == "0.30.0"
+    assert OllamaLoopback(tags_capabilities=False, show_capabilities=False).version == "0.6.2"
+
+
+@pytest.mark.parametrize(("kwargs", "says"), [
+    ({"version": "0.14.0"}, "not '0.14.0'"),
+    ({"version": "0.13.5", "tags_capabilities": True}, "tags_capabilities=True (from 0.30.0"),
+    ({"tags_capabilities": True, "show_capabilities": False}, "no Ollama release has all"),
+    ({"models": ("qwen3:4b",), "version": "0.6.2"},
+     "qwen3:4b: Ollama 0.6.2 states no thinking capability (from 0.9.0"),
+    ({"models": ("gpt-oss:20b-cloud",), "version": "0.6.2"}, "has no cloud models"),
+    ({"models": ("qwen3.5:4b",), "version": "0.13.5"},
+     "has no qwen3.5 parser (from 0.17.1, model/parsers/parsers.go"),
+])
+def test_a_mix_no_release_has_is_refused_when_the_server_is_made(
+        kwargs: dict[str, Any], says: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(says)):
+        OllamaLoopback(**kwargs)
+
+
+def test_a_model_the_release_cannot_run_is_neither_added_nor_pulled() -> None:
+    server = OllamaLoopback(version="0.13.5").start()
+    try:
+        with pytest.raises(ValueError, match="play version='0.17.6'"):
+            server.add_model(ModelSpec.named("qwen3.5:4b"))
+        with pytest.raises(LLMError, match="requires a newer version of Ollama"):
+            OllamaServer(server.host).pull("qwen3.5:4b")
+        assert server.models == ["llama3.2:3b"]
+    finally:
+        server.stop()
+
+
+def chat_reply(server: OllamaLoopback, model: str, **extra: Any) -> httpx.Response:
+    with http(server) as client:
+        return client.post("/api/chat", json={
+            "model": model, "messages": [{"role": "user", "content": "hi"}],
+            "format": feedback_schema(), "stream": False, **extra})
+
+
+def test_think_levels_are_the_releases() -> None:
+    models = ("llama3.2:3b", ModelSpec.named("qwen3:4b", think_tokens=50),
+              ModelSpec.named("gpt-oss:20b", think_tokens=50))
+    old, new = (OllamaLoopback(models=models, version=v).start() for v in ("0.13.5", "0.30.0"))
+    try:
+        for server in (old, new):
+            # gpt-oss takes a level on both; a model that cannot think takes none.
+            assert chat_reply(server, "gpt-oss:20b", think="low").json()["message"]["thinking"]
+            plain = chat_reply(server, "llama3.2:3b", think="low")
+            assert plain.status_code == 400
+            assert plain.json()["error"] == '"llama3.2:3b" does not support thinking'
+            assert chat_reply(server, "qwen3:4b", think="max").status_code == 400
+            # think=false is fine for any model; gpt-oss thinks all the same.
+            assert "thinking" not in chat_reply(server, "llama3.2:3b", think=False).json()["message"]
+            assert chat_reply(server, "gpt-oss:20b", think=False).json()["message"]["thinking"]
+        # Until 0.17.6 a level is for the harmony parser only, refused once the model is
+        # loaded; from 0.17.7 any thinking model takes one.
+        refused = chat_reply(old, "qwen3:4b", think="low")
+        assert refused.status_code == 400
+        assert refused.json()["error"] == 'think value "low" is not supported for this model'
+        assert ("qwen3:4b", 4096) in old.loads
+        assert chat_reply(new, "qwen3:4b", think="low").json()["message"]["thinking"]
+    finally:
+        old.stop()
+        new.stop()
+
+
+def test_before_thinking_existed_think_is_an_unknown_field() -> None:
+    server = OllamaLoopback(version="0.6.2").start()
+    try:
+        reply = chat_reply(server, "llama3.2:3b", think=True)
+        assert reply.status_code == 200 and "thinking" not in reply.json()["message"]
+        (chat,) = server.requests_to("/api/chat")
+        assert chat.num_ctx == 2048  # envconfig's default window before 0.6.7
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize("release", ["0.17.6", "0.30.0"])
+def test_with_think_off_a_thinking_parser_loses_the_format(release: str) -> None:
+    # ollama#14645: qwen3.5's parser holds the format back until a think ends; with
+    # think=false no think comes, and the reply is free text. Thinking, it is JSON.
+    server = OllamaLoopback(models=(ModelSpec.named("qwen3.5:4b", think_tokens=50),),
+                            version=release).start()
+    try:
+        off = chat_reply(server, "qwen3.5:4b", think=False).json()["message"]
+        assert "thinking" not in off
+        with pytest.raises(json.JSONDecodeError):
+            json.loads(off["content"])
+        on = chat_reply(server, "qwen3.5:4b").json()["message"]
+        assert on["thinking"] and LLMFeedback.model_validate_json(on["content"])
+    finally:
+        server.stop()
