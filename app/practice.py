@@ -20,6 +20,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,7 +35,7 @@ from audio.mic_permission import SilentStartCheck
 from interview_scripts.script import InterviewScript, Question
 from interview_scripts.time_guide import clock_band
 from models.coach.feedback_model import Feedback
-from models.coach.follow_up_choice import choose_follow_up, reply_question
+from models.coach.follow_up_choice import FollowUpChoice, choose_follow_up, reply_question
 from models.coach.follow_up_fold import fold_follow_up, keep_follow_up
 from models.errors import ModelError
 from models.transcript import Transcript
@@ -194,6 +195,8 @@ class PracticeSession:
         self._closing_asked = False
         self._interjections = 0
         self._speech: Future[None] | None = None  # an interjection still being said
+        # Follow-ups the local model wrote that quoted nothing the candidate said: dropped.
+        self.llm_follow_ups_dropped = 0
 
     # ----------------------------------------------------------------- properties
     @property
@@ -671,6 +674,8 @@ class PracticeSession:
                 answer = coach_recording(question, transcriber, path=result.path,
                                          duration_s=float(result.duration_s))
             self.listener.transcript_ready(answer.transcript)
+            # The local model writes its follow-up while the answer is saved and coached.
+            pending = self._start_llm_follow_up(turn, answer.transcript, reason)
             if attempt_id is not None:
                 self.store.finish_attempt(attempt_id, float(result.duration_s), answer.transcript,
                                           answer.feedback, answer.models, stop_reason=reason)
@@ -696,7 +701,8 @@ class PracticeSession:
             moved_on, cancel_review = self._moved_on, self._llm_cancel
         if turn.is_follow_up and attempt_id is not None:
             self._fold_into_parent(turn, attempt_id, answer.feedback)
-        follow_up = self._follow_up_for(turn, attempt_id, answer, reason, moved_on, stopped_at)
+        follow_up = self._follow_up_for(turn, attempt_id, answer, reason, moved_on, stopped_at,
+                                        pending)
         with self._lock:
             goes_on = follow_up is not None or self._goes_on(moved_on)
             if not goes_on:
@@ -749,18 +755,75 @@ class PracticeSession:
             self._ask(nxt, preamble=preamble)
         return True
 
-    def _follow_up_for(self, turn: Turn, attempt_id: int | None, answer: CoachedAnswer,
-                       reason: str, moved_on: threading.Event, stopped_at: float) -> Turn | None:
-        """The follow-up to ask after this answer, if any: never after a follow-up's reply,
+    def _asks_follow_up(self, turn: Turn, reason: str) -> bool:
+        """A follow-up comes after an answer to a script's question, never after a reply,
         the closing question, Esc or a lost microphone."""
-        if (not self.settings.asks_follow_ups or turn.is_follow_up or turn.is_closing
-                or attempt_id is None or reason in ("cancelled", "device")):
+        return (self.settings.asks_follow_ups and not turn.is_follow_up and not turn.is_closing
+                and reason not in ("cancelled", "device"))
+
+    def _start_llm_follow_up(self, turn: Turn, transcript: Transcript,
+                             reason: str) -> tuple[Future[Any], threading.Event] | None:
+        """Ask the local model for a follow-up on a worker; the conversation waits for it
+        only until the budget from Stop runs out (``_follow_up_for``)."""
+        if not (self.settings.llm_enabled and self._asks_follow_up(turn, reason) and transcript.words):
+            return None
+        from models.llm_follow_up import FollowUpAsker
+
+        cancel = threading.Event()
+        asker = FollowUpAsker(self.settings.ollama_host, self.settings.llm_model,
+                              allow_remote=self.settings.llm_allow_remote or None,
+                              budget_s=self.settings.follow_up_budget_s)
+        future = self._pool.submit(asker.ask, turn.question, transcript, self.interviewer.tone, cancel)
+        return future, cancel
+
+    def _llm_choice(self, pending: tuple[Future[Any], threading.Event], stopped_at: float,
+                    asked: set[str]) -> tuple[FollowUpChoice | None, str]:
+        """The local model's follow-up if it came within the budget and is grounded; else
+        None and why not (said after the script's follow-up's reason)."""
+        from models.ollama_call import OllamaFailure
+
+        future, cancel = pending
+        budget = self.settings.follow_up_budget_s
+        try:
+            follow_up = future.result(timeout=max(0.0, stopped_at + budget - time.monotonic()))
+        except FutureTimeout:
+            cancel.set()  # cuts the connection: the server drops the request
+            return None, f"the local model gave none within {budget:g} s"
+        except OllamaFailure as failure:
+            if failure.code != "ungrounded":
+                return None, f"no follow-up from the local model: {failure.reason}"
+            with self._lock:
+                self.llm_follow_ups_dropped += 1
+                dropped = self.llm_follow_ups_dropped
+            self.listener.notice(f"The local model's follow-up quoted nothing you said, so it was "
+                                 f"dropped ({dropped} so far); the script's follow-up is asked instead.")
+            return None, "the local model's follow-up quoted nothing you said"
+        except Exception as exc:  # noqa: BLE001 - the script's follow-up is asked whatever went wrong
+            return None, f"no follow-up from the local model: {exc}"
+        if follow_up.question in asked:
+            return None, "the local model repeated a follow-up already asked"
+        return FollowUpChoice(follow_up.question, follow_up.reason, "llm"), ""
+
+    def _follow_up_for(self, turn: Turn, attempt_id: int | None, answer: CoachedAnswer,
+                       reason: str, moved_on: threading.Event, stopped_at: float,
+                       pending: tuple[Future[Any], threading.Event] | None = None) -> Turn | None:
+        """The follow-up to ask after this answer, if any: the local model's when it gave a
+        grounded one within the budget, else the script's."""
+        if not self._asks_follow_up(turn, reason) or attempt_id is None:
+            if pending is not None:
+                pending[1].set()
             return None
         with self._lock:
             if self._ending or self._closed or moved_on.is_set():
+                if pending is not None:
+                    pending[1].set()
                 return None
             asked = self._asked_follow_ups.setdefault(turn.question.id, set())
-        choice = choose_follow_up(turn.question, answer.feedback, asked)
+        choice, missed = self._llm_choice(pending, stopped_at, asked) if pending else (None, "")
+        if choice is None:
+            choice = choose_follow_up(turn.question, answer.feedback, asked)
+            if choice is not None and missed:
+                choice = replace(choice, reason=f"{choice.reason} ({missed})")
         if choice is None:
             with self._lock:
                 told, self._told_no_follow_ups = self._told_no_follow_ups, True

@@ -9,6 +9,7 @@ from the opening to the goodbye; an answer cut by the interviewer on its own clo
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -24,10 +25,12 @@ from audio.audio_file import SAMPLE_RATE, read_audio_16k, write_wav_16k
 from audio.sources import WavFileSource
 from interview_scripts.loader import parse_script
 from models.coach.feedback_model import Feedback
+from tests.ollama_loopback import OllamaLoopback, reply_from_format
 from tests.speech_fixtures import *  # noqa: F403 - the shared speech fixtures
 from tests.speech_fixtures import STAR_SENTENCES
 
 pytestmark = pytest.mark.slow
+pytest_plugins = ("tests.ollama_loopback",)
 
 SCRIPT = """
 title: Follow-up flow
@@ -74,11 +77,13 @@ class Conversation(PracticeListener):
         self.done = threading.Event()
         self.finished = threading.Event()
         self.errors: list[str] = []
+        self.times: list[tuple[str, float]] = []  # when each recording stopped, each turn came
 
     def question_shown(self, index: int, total: int, question: Any) -> None:
         self.said.append(("question", question.text))
 
     def turn_shown(self, turn: Turn) -> None:
+        self.times.append(("turn", time.monotonic()))
         self.said.append(("closing" if turn.is_closing else "follow_up", turn))
 
     def interviewer_said(self, text: str) -> None:
@@ -88,6 +93,7 @@ class Conversation(PracticeListener):
         self.said.append(("notice", message))
 
     def recording_stopped(self, duration_s: float, reason: str) -> None:
+        self.times.append(("stopped", time.monotonic()))
         self.stops.append(reason)
 
     def feedback_ready(self, attempt_id: int, feedback: Feedback) -> None:
@@ -245,3 +251,81 @@ def test_an_answer_far_past_its_guide_is_cut_on_the_recordings_own_clock(
     assert kept.size == 7 * SAMPLE_RATE
     assert np.abs(kept - long_answer[: kept.size]).max() < 1e-3
     assert "billing" in attempt.feedback.transcript.text.lower()
+
+
+LLM_FOLLOW_UP = {"quote": "rolled back the release",
+                 "question": "Who decided to roll back the release, and how?"}
+
+
+def llm_settings(server: OllamaLoopback, budget_s: float = 20.0) -> PracticeSettings:
+    # The loopback answers at once: this budget is only a ceiling, wide enough for a test
+    # machine busy with other work.
+    return PracticeSettings(speak_questions=False, llm_enabled=True, ollama_host=server.host,
+                            follow_ups=True, follow_up_budget_s=budget_s)
+
+
+def follow_ups_only(reply: Any) -> Callable[[dict[str, Any]], Any]:
+    """The model's reply to the follow-up request; the review gets what its schema asks."""
+    def answer(body: dict[str, Any]) -> Any:
+        if "quote" in body["format"].get("properties", {}):
+            return reply
+        return reply_from_format(body["format"])
+    return answer
+
+
+def asked(listener: Conversation) -> Turn:
+    (turn,) = [t for kind, t in listener.said if kind == "follow_up"]
+    return turn
+
+
+def test_the_local_models_follow_up_that_quotes_the_answer_is_asked(
+        ollama_loopback: OllamaLoopback, spoken_wav: Callable[..., Path]) -> None:
+    ollama_loopback.script_reply(follow_ups_only(LLM_FOLLOW_UP))
+    session, listener, answers = run(llm_settings(ollama_loopback), [spoken_wav(ANSWER), spoken_wav(REPLY)])
+    turn = asked(listener)
+    assert turn.asked_by == "llm" and turn.question.text == LLM_FOLLOW_UP["question"]
+    assert turn.reason.startswith("asked because you said “rolled back the release")
+    assert answers.asked[1] == LLM_FOLLOW_UP["question"]
+    answer, reply = sorted(Store().list_attempts(session.session_id), key=lambda a: a.id)
+    assert (reply.asked_by, reply.follow_up_to, reply.question_text) == (
+        "llm", answer.id, LLM_FOLLOW_UP["question"])
+    assert session.llm_follow_ups_dropped == 0
+
+
+def test_one_that_quotes_nothing_said_is_dropped_counted_and_the_scripts_is_asked(
+        ollama_loopback: OllamaLoopback, spoken_wav: Callable[..., Path]) -> None:
+    ollama_loopback.script_reply(follow_ups_only({"quote": "we migrated the billing database",
+                                                  "question": "Why migrate the billing database?"}))
+    session, listener, _ = run(llm_settings(ollama_loopback), [spoken_wav(ANSWER), spoken_wav(REPLY)])
+    turn = asked(listener)
+    assert turn.asked_by == "script" and turn.question.text == "What did you watch to know it was fixed?"
+    assert turn.reason.endswith("(the local model's follow-up quoted nothing you said)")
+    assert session.llm_follow_ups_dropped == 1
+    assert any("dropped (1 so far)" in m for kind, m in listener.said if kind == "notice")
+    reply = max(Store().list_attempts(session.session_id), key=lambda a: a.id)
+    assert reply.asked_by == "script" and reply.ask_reason == turn.reason
+
+
+@pytest.mark.parametrize(("mode", "why"), [
+    ("slow", ("the local model gave none within 2 s",)),
+    # On a busy machine the refusal may come after the budget: either way, the script's.
+    ("busy", ("no follow-up from the local model: Ollama at", "gave none within 2 s")),
+    ("down", ("no follow-up from the local model: Ollama is not running", "gave none within 2 s")),
+])
+def test_a_late_busy_or_dead_server_falls_back_to_the_script_without_a_stall(
+        ollama_loopback: OllamaLoopback, spoken_wav: Callable[..., Path], mode: str,
+        why: tuple[str, ...]) -> None:
+    ollama_loopback.script_reply(follow_ups_only(LLM_FOLLOW_UP))
+    ollama_loopback.slow_s = 30.0
+    # Only the follow-up's requests meet the trouble (a 503 is asked again once); the
+    # reviews after it find the server well, so the test does not wait on them.
+    ollama_loopback.set_mode(mode, times={"slow": 1, "busy": 2}.get(mode))
+    _, listener, _ = run(llm_settings(ollama_loopback, budget_s=2.0),
+                         [spoken_wav(ANSWER), spoken_wav(REPLY)])
+    turn = asked(listener)
+    assert turn.asked_by == "script" and any(w in turn.reason for w in why), turn.reason
+    stopped = next(t for kind, t in listener.times if kind == "stopped")
+    came = next(t for kind, t in listener.times if kind == "turn")
+    # The budget runs from Stop; the slow server would take 30 s. What is left is the
+    # answer's last words transcribed and coached, seconds at most on a busy machine.
+    assert came - stopped < 2.0 + 8.0, came - stopped
