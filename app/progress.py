@@ -50,6 +50,11 @@ def attempt_figures(attempt: AttemptBrief) -> dict[str, Any]:
         "attempt_id": attempt.id, "session_id": attempt.session_id,
         "started_at": attempt.started_at, "status": attempt.status,
         "duration_s": attempt.duration_s,
+        # The conversation: the question as asked (a follow-up's own words), the answer a
+        # follow-up's reply follows up, who asked and why, and why recording stopped.
+        "question_id": attempt.question_id, "question_text": attempt.question_text,
+        "follow_up_to": attempt.follow_up_to, "asked_by": attempt.asked_by,
+        "ask_reason": attempt.ask_reason, "stop_reason": attempt.stop_reason,
     }
     if s is None:
         return {**figures, "coached": False}
@@ -70,10 +75,12 @@ def attempt_figures(attempt: AttemptBrief) -> dict[str, Any]:
         "longest_pause_s": s.longest_pause_s,
         "key_points_covered": s.covered,
         "key_points_covered_by_you": s.covered_by_candidate,
+        "key_points_covered_in_follow_up": sum(1 for p in s.key_points if p.in_follow_up),
         "key_points_partial": s.partial,
         "key_points_total": len(s.key_points),
         "key_points": [{"text": p.text, "status": p.status, "start_s": p.start_s,
-                        "by_candidate": p.by_candidate, "coach_status": p.coach_status}
+                        "by_candidate": p.by_candidate, "in_follow_up": p.in_follow_up,
+                        "coach_status": p.coach_status}
                        for p in s.key_points],
         "stages": [{"name": t.name, "start_s": t.start_s, "end_s": t.end_s,
                     "by_candidate": t.by_candidate} for t in s.stages],

@@ -7,7 +7,8 @@ only summaries; the full feedback is read when one attempt is opened.
 
 Key-point statuses are the effective ones: the coach's, unless the candidate said they
 covered the point ("I did cover this"), which wins and is flagged ``by_candidate`` with the
-coach's own status beside it. Only "covered" and "partial" count as said; any other status
+coach's own status beside it; a point the answer missed and its follow-up's reply made
+counts as covered, flagged ``in_follow_up`` with the answer's own status beside it. Only "covered" and "partial" count as said; any other status
 (whatever the coach calls a point it did not hear) is missed.
 """
 
@@ -33,7 +34,8 @@ class KeyPointBrief:
     status: str  # effective: the candidate's word wins over the coach's
     start_s: float | None = None
     by_candidate: bool = False  # counted covered because the candidate said so
-    coach_status: str | None = None  # the coach's own status, where the candidate's differs
+    coach_status: str | None = None  # the coach's own status, where the counted one differs
+    in_follow_up: bool = False  # counted covered because the follow-up's reply made it
 
     @property
     def covered(self) -> bool:
@@ -123,7 +125,8 @@ class AttemptSummary:
             pauses=len(feedback.pauses),
             longest_pause_s=max((p.duration_s for p in feedback.pauses), default=0.0),
             key_points=tuple(KeyPointBrief(p.text, p.effective_status, p.start_s, p.by_candidate,
-                                           p.status if p.by_candidate else None)
+                                           p.status if p.by_candidate or p.in_follow_up else None,
+                                           p.in_follow_up and not p.by_candidate)
                              for p in feedback.key_points),
             stages=tuple(StageBrief(s.name, s.start_s, s.end_s, s.by_candidate)
                          for s in feedback.structure.stages

@@ -96,3 +96,49 @@ def test_a_schema_3_database_gains_the_conversation_and_keeps_its_rows(tmp_path:
     (old,) = opened.list_briefs()
     assert (old.follow_up_to, old.asked_by, old.ask_reason, old.stop_reason) == (None, "question", None, None)
     assert old.question_text == "Why?" and old.duration_s == 30
+
+
+def test_sessions_show_gives_every_attempt_its_question_link_asker_and_stop_reason(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from app.cli import main
+    from models.coach.follow_up_fold import fold_follow_up
+
+    db = Store()
+    session = db.create_session("sre", "SRE interview")
+    answer = db.start_attempt(session, "sre", "rollback", "Tell me about a rollback.", None)
+    reply = db.start_attempt(session, "sre", "rollback", "What did you watch?", None,
+                             follow_up_to=answer, asked_by="llm",
+                             ask_reason="asked because you said “we rolled back”")
+    closing = db.start_attempt(session, "sre", "closing", "Do you have any questions for us?", None,
+                               asked_by="interviewer")
+    parent = sample_feedback()
+    missed = next(p for p in parent.key_points if p.status != "covered")
+    made = parent.model_copy(deep=True)
+    for point in made.key_points:
+        point.status = "covered"
+    db.finish_attempt(answer, 40.0, None, fold_follow_up(parent, made, reply), stop_reason="silence")
+    db.finish_attempt(reply, 12.0, None, made, stop_reason="candidate")
+    db.finish_attempt(closing, 20.0, None, None, stop_reason="interrupted")
+
+    assert main(["sessions", "show", str(session), "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)["attempts"]
+    assert [(r["attempt_id"], r["question_text"], r["follow_up_to"], r["asked_by"], r["stop_reason"])
+            for r in rows] == [
+        (answer, "Tell me about a rollback.", None, "question", "silence"),
+        (reply, "What did you watch?", answer, "llm", "candidate"),
+        (closing, "Do you have any questions for us?", None, "interviewer", "interrupted")]
+    assert rows[1]["ask_reason"] == "asked because you said “we rolled back”"
+    point = next(p for p in rows[0]["key_points"] if p["text"] == missed.text)
+    assert point["in_follow_up"] is True and point["status"] == "covered"
+    assert point["coach_status"] == missed.status
+    assert rows[0]["key_points_covered_in_follow_up"] >= 1
+
+    assert main(["sessions", "show", str(session)]) == 0
+    text = capsys.readouterr().out
+    assert "1. Tell me about a rollback." in text
+    assert "   ↳ Follow-up (from the local LLM): What did you watch?" in text
+    assert "2. Closing question: Do you have any questions for us?" in text
+    assert "stopped: the interviewer cut in" in text
+    assert "in the follow-up)" in text

@@ -157,7 +157,11 @@ def key_points_summary(summary: AttemptSummary | None) -> str | None:
     if summary is None or not summary.key_points:
         return None
     text = f"{summary.covered} of {len(summary.key_points)}"
-    return f"{text} ({summary.partial} partly)" if summary.partial else text
+    later = sum(1 for p in summary.key_points if p.in_follow_up)
+    extra = [f"{summary.partial} partly" if summary.partial else "",
+             f"{later} in the follow-up" if later else ""]
+    more = ", ".join(e for e in extra if e)
+    return f"{text} ({more})" if more else text
 
 
 def show_command(args: argparse.Namespace) -> int:
@@ -174,15 +178,36 @@ def show_command(args: argparse.Namespace) -> int:
         return 0
     print(f"Session {session.id}: {session_label(session)} ({session.script_id}), "
           f"{local_time(session)}, {len(attempts)} attempt(s)")
-    for number, attempt in enumerate(attempts, start=1):
+    number = 0
+    for attempt in attempts:
         status = "" if attempt.status == "complete" else f" [{attempt.status}]"
-        print(f"\n{number}. {attempt.question_text}{status}")
-        print(f"   length: {_length_line(attempt)}")
+        # A follow-up's reply is shown under the answer it follows up: one thread.
+        if attempt.is_follow_up:
+            indent = "      "
+            who = " (from the local LLM)" if attempt.asked_by == "llm" else ""
+            print(f"\n   ↳ Follow-up{who}: {attempt.question_text}{status}")
+            if attempt.ask_reason:
+                print(f"{indent}{attempt.ask_reason}")
+        else:
+            number += 1
+            indent = "   "
+            label = "Closing question: " if attempt.asked_by == "interviewer" else ""
+            print(f"\n{number}. {label}{attempt.question_text}{status}")
+        print(f"{indent}length: {_length_line(attempt)}")
+        if attempt.stop_reason:
+            print(f"{indent}stopped: {STOP_WORDS.get(attempt.stop_reason, attempt.stop_reason)}")
         points = key_points_summary(attempt.summary)
         if points is not None:
-            print(f"   key points covered: {points}")
-        print(f"   audio: {attempt.audio_path or 'none'}")
+            print(f"{indent}key points covered: {points}")
+        print(f"{indent}audio: {attempt.audio_path or 'none'}")
     return 0
+
+
+# How ``sessions show`` words each stop reason (app/conversation.py STOP_REASONS).
+STOP_WORDS = {"candidate": "by you", "silence": "after a silence",
+              "interrupted": "the interviewer cut in (the answer ran well past its guide)",
+              "max_length": "at the length limit", "device": "the microphone went away",
+              "cancelled": "cancelled (what was said is kept)", "end_of_input": "the input ended"}
 
 
 def export_command(args: argparse.Namespace) -> int:
