@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import collections
 import re
-from collections.abc import Iterator
 
 from interview_scripts import page_sections as sections
 from interview_scripts.page_lines import is_noise
@@ -162,7 +161,6 @@ def chrome_lines(lines: list[str]) -> set[int]:
     """Indexes of the lines that are the site's frame rather than the article."""
     texts = [_plain(line) for line in lines]
     filled = [i for i, t in enumerate(texts) if t]
-    after_of = _After(filled)
     listed = {i for i in filled if _LISTED.match(lines[i]) and not _LINK.search(lines[i])}
     chrome = {i for i in filled if _alone(texts[i], i in listed)}
     # Buttons right after a cookie banner: "Accept all", "Manage preferences".
@@ -178,14 +176,20 @@ def chrome_lines(lines: list[str]) -> set[int]:
             chrome.update(filled[n:])
             break
     chrome |= _menus(lines, texts, filled)
+    kept = _Kept(filled, chrome)
     # A related-articles box: its heading and the headlines under it, up to article text.
-    for n, i in enumerate(filled):
+    n = 0
+    while n < len(filled):
+        i = filled[n]
+        n += 1
         if _RELATED.match(texts[i]) and len(texts[i].split()) <= 6:
-            chrome.add(i)
-            for j in filled[n + 1:]:
-                if _content(texts[j]) or not _headline(texts[j]) or _followed_by_text(j, after_of, texts, chrome):
+            kept.add(i)
+            while n < len(filled):  # the box runs on until article text; the scan goes on from there
+                j = filled[n]
+                if _content(texts[j]) or not _headline(texts[j]) or _followed_by_text(j, kept, texts):
                     break
-                chrome.add(j)
+                kept.add(j)
+                n += 1
     # Title-case headlines next to chrome with no article text after them; a line that
     # turns out to be chrome may make its neighbours chrome too, so they are looked at again.
     headlines = {n for n, i in enumerate(filled)
@@ -197,8 +201,8 @@ def chrome_lines(lines: list[str]) -> set[int]:
         if i in chrome:
             continue
         beside = (n > 0 and filled[n - 1] in chrome) or n + 1 == len(filled) or filled[n + 1] in chrome
-        if beside and not _followed_by_text(i, after_of, texts, chrome, loose=True):
-            chrome.add(i)
+        if beside and not _followed_by_text(i, kept, texts, loose=True):
+            kept.add(i)
             waiting.extend(m for m in (n - 1, n + 1) if m in headlines)
     return chrome
 
@@ -223,23 +227,38 @@ def _menus(lines: list[str], texts: list[str], filled: list[int]) -> set[int]:
     return found
 
 
-class _After:
-    """The filled lines after a filled line, in order, without copying the list."""
+class _Kept:
+    """The page's lines not taken for chrome so far, in order. The next one after any line is
+    found without walking the runs of chrome between (they are skipped over once, for good)."""
 
-    def __init__(self, filled: list[int]) -> None:
+    def __init__(self, filled: list[int], chrome: set[int]) -> None:
         self.filled = filled
+        self.chrome = chrome
         self.position = {i: n for n, i in enumerate(filled)}
+        self.skip = list(range(len(filled) + 1))  # each position, or a later one to look at instead
+        for i in chrome:
+            if i in self.position:
+                self.skip[self.position[i]] = self.position[i] + 1
 
-    def __call__(self, i: int) -> Iterator[int]:
-        return (self.filled[n] for n in range(self.position[i] + 1, len(self.filled)))
+    def add(self, i: int) -> None:
+        self.chrome.add(i)
+        self.skip[self.position[i]] = self.position[i] + 1
+
+    def after(self, i: int) -> int | None:
+        """The first line after ``i`` that is not chrome, or None at the page's end."""
+        n = start = self.position[i] + 1
+        while self.skip[n] != n:
+            n = self.skip[n]
+        while self.skip[start] != n:  # shorten the way for the next look
+            self.skip[start], start = n, self.skip[start]
+        return self.filled[n] if n < len(self.filled) else None
 
 
-def _followed_by_text(i: int, after_of: _After, texts: list[str], chrome: set[int], loose: bool = False) -> bool:
+def _followed_by_text(i: int, kept: _Kept, texts: list[str], loose: bool = False) -> bool:
     """Whether the next line that is not chrome is article text; ``loose`` counts any line
     in sentence case too (a question the article asks, not another headline)."""
-    for j in after_of(i):
-        if j in chrome:
-            continue
-        text = texts[j]
-        return _content(text) or (loose and len(text.split()) >= 4 and not title_case(text))
-    return False
+    j = kept.after(i)
+    if j is None:
+        return False
+    text = texts[j]
+    return _content(text) or (loose and len(text.split()) >= 4 and not title_case(text))

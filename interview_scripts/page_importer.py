@@ -11,7 +11,6 @@ user can finish the job by hand. The YAML it writes always loads with
 
 from __future__ import annotations
 
-import bisect
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,9 +27,9 @@ from interview_scripts.page_guides import (
     guide_line,
     split_question_guide,
 )
+from interview_scripts.page_headings import implied_questions
 from interview_scripts.page_lines import PageLine, classify_lines, classify_page
 from interview_scripts.page_shapes import prepare
-from interview_scripts.page_wording import implied
 from interview_scripts.script import InterviewScript
 
 NO_ROLE = "Not stated on the page"
@@ -264,7 +263,9 @@ class _PageReader:
         self.page_chars = sum(len(line.text) for line in lines if not (line.noise or line.separator))
         title_index = self._find_title(lines)
         starts = self._find_questions(lines, title_index, {})
-        worded = self._implied_questions(lines, title_index, starts)
+        worded, unsure = implied_questions(lines, title_index, starts,
+                                           lambda text: _question_text(text, False) is not None, _is_answer)
+        self.unsure |= unsure
         if worded:
             starts = self._find_questions(lines, title_index, worded)
         listed_title = bool(self.title and _mentions_questions(self.title))
@@ -356,45 +357,6 @@ class _PageReader:
                 list_style = line.style
         return starts
 
-    def _implied_questions(self, lines: list[PageLine], title_index: int | None,
-                           starts: dict[int, tuple[str, str | None] | None]) -> dict[int, str]:
-        """Headings that name a question the page never writes out ("Your biggest weakness"
-        over advice and a sample answer), each with the question in an interviewer's words.
-
-        A heading counts when the part under it holds an answer (a "Sample answer" label or
-        a first-person answer). A wording from a known shape ("Your X", "Why you …",
-        "Handling X") needs only that; a bare noun phrase ("Teamwork") also needs the heading
-        marked as one (or sure siblings) and a labelled sample, and its wording is listed as
-        unsure."""
-        candidates: dict[int, tuple[str, bool, bool]] = {}
-        for n, line in enumerate(lines):
-            if line.index == title_index or line.noise or line.separator or line.question is not None:
-                continue
-            following = next((nxt for nxt in lines[n + 1:] if not nxt.noise), None)
-            found = _heading_question(line, following)
-            if found is not None:
-                candidates[line.index] = found
-        position = {line.index: n for n, line in enumerate(lines)}
-        bounds = sorted(set(candidates) | set(starts))
-        worded: dict[int, str] = {}
-        guesses: list[tuple[int, str, bool]] = []
-        for index, (question, sure, marked) in candidates.items():
-            after = bisect.bisect_right(bounds, index)
-            end = position[bounds[after]] if after < len(bounds) else len(lines)
-            block = [line for line in lines[position[index] + 1:end] if not line.noise]
-            labelled = any(sections.section_of(line.text)[0] == sections.SAMPLE for line in block)
-            answered = labelled or any(_is_answer(line.text) for line in block)
-            if sure and answered:
-                worded[index] = question
-            elif labelled:
-                guesses.append((index, question, marked))
-        # A bare noun phrase stands for a question under a marked heading, or among headings
-        # the page has already shown to stand for questions.
-        for index, question, marked in guesses:
-            if marked or worded:
-                worded[index] = question
-                self.unsure.add(question)
-        return worded
 
     # --------------------------------------------------------------- second pass
     def _place(self, line: PageLine) -> None:
@@ -574,27 +536,6 @@ class _PageReader:
 
 
 _BOLD_LABEL = re.compile(r"^\s*(?:[-*•>]\s+)?(?:\*\*|__)[^*_\n]{1,60}(?::(?:\*\*|__)|(?:\*\*|__):)\s*\S")
-_BOLD_LINE = re.compile(r"^\s*(?:\*\*|__).+(?:\*\*|__)\s*:?\s*$")
-HEADING_WORDS = 10  # a plain line this short, with no sentence end, may be a heading
-
-
-def _heading_question(line: PageLine, following: PageLine | None) -> tuple[str, bool, bool] | None:
-    """(question, sure, marked as a heading) for a line shaped like a heading that names a
-    question without asking it; None for anything else."""
-    text = line.text
-    if following is None or following.separator or _question_text(text, False) is not None:
-        return None
-    if sections.section_of(text)[0] is not None or guide_in(text) is not None:
-        return None
-    marked = line.marker == "heading" or bool(_BOLD_LINE.match(line.raw))
-    plain = (line.marker in ("", "number") and len(text.split()) <= HEADING_WORDS and len(text) <= 80
-             and not text.endswith((".", ",", ";", "!", '"', "”")) and text[:1].isupper())
-    if not (marked or plain):
-        return None
-    found = implied(text)
-    return (found[0], found[1], marked) if found else None
-
-
 def _mentions_questions(title: str) -> bool:
     return re.search(r"\bquestions\b", title, re.I) is not None
 
