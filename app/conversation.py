@@ -9,7 +9,9 @@ it follows up; ``asked_by`` and ``stop_reason`` are stored and shown in these wo
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol, TypeVar
 
 from interview_scripts.script import Question
 
@@ -20,7 +22,7 @@ ASKED_BY = ("question", "script", "llm", "interviewer")
 # the interviewer cutting a long answer, the length limit in Settings, the microphone
 # going away, Esc or leaving, or a stand-in input (a file) running out.
 STOP_REASONS = ("candidate", "silence", "interrupted", "max_length", "device", "cancelled",
-                "end_of_input")
+                "end_of_input", "disk")
 
 
 @dataclass(frozen=True)
@@ -55,3 +57,54 @@ class Turn:
         if self.is_follow_up:
             return "Follow-up" + (" (from the local LLM)" if self.asked_by == "llm" else "")
         return "Question"
+
+
+class Threaded(Protocol):
+    """What ordering a conversation needs of an attempt (the store's rows have it)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def follow_up_to(self) -> int | None: ...
+
+
+class Asked(Protocol):
+    """What naming an attempt needs of it (the store's rows have it)."""
+
+    @property
+    def question_text(self) -> str: ...
+    @property
+    def follow_up_to(self) -> int | None: ...
+    @property
+    def asked_by(self) -> str: ...
+
+
+def attempt_label(attempt: Asked) -> str:
+    """How lists name an attempt: the question as asked, a follow-up marked as one."""
+    if attempt.follow_up_to is not None:
+        who = " (local LLM)" if attempt.asked_by == "llm" else ""
+        return f"↳ Follow-up{who}: {attempt.question_text}"
+    if attempt.asked_by == "interviewer":
+        return f"Closing: {attempt.question_text}"
+    return attempt.question_text
+
+
+A = TypeVar("A", bound=Threaded)
+
+
+def in_threads(attempts: Sequence[A]) -> list[A]:
+    """``attempts`` in the order given, each follow-up's reply moved right after the answer
+    it follows up, so lists show an answer and its follow-up as one thread. A reply whose
+    answer is not among them stays where it is."""
+    ids = {a.id for a in attempts}
+    replies: dict[int, list[A]] = {}
+    for attempt in attempts:
+        if attempt.follow_up_to is not None and attempt.follow_up_to in ids:
+            replies.setdefault(attempt.follow_up_to, []).append(attempt)
+    ordered: list[A] = []
+    for attempt in attempts:
+        if attempt.follow_up_to is not None and attempt.follow_up_to in ids:
+            continue
+        ordered.append(attempt)
+        ordered.extend(replies.get(attempt.id, ()))
+    return ordered

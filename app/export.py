@@ -16,14 +16,15 @@ from __future__ import annotations
 import base64
 import html
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from app.conversation import in_threads
 from app.errors import GreenroomError, StoreError
-from app.store import AttemptRow, SessionRow, Store
+from app.store import AttemptBrief, AttemptRow, SessionRow, Store
 from interview_scripts.time_guide import format_clock
 from models.coach.feedback_model import Feedback
 from models.coach.length import feedback_length_line
@@ -43,9 +44,11 @@ TIMELINE_WIDTH, TIMELINE_HEIGHT = 720, 84
 
 @dataclass(frozen=True)
 class ExportedAnswer:
-    number: int
+    number: int  # its place in the export (timelines are named by it)
     attempt: AttemptRow
     feedback: Feedback | None
+    heading: str = ""  # "2. Question", "2. Follow-up: …", "3. Closing question: …"
+    asked: str = ""  # when it was answered, and for a follow-up why it was asked
 
 
 def _local(stamp: str) -> str:
@@ -161,9 +164,10 @@ def answer_rows(feedback: Feedback) -> tuple[list[KeyPointRow], list[NoteRow]]:
     points = [KeyPointRow(
         status=p.effective_status if p.effective_status in ("covered", "partial") else "missed",
         word=(f"{key_point_word(p.effective_status)} — you said so (the coach: "
-              f"{key_point_word(p.status)})" if p.by_candidate else key_point_word(p.status)),
-        text=p.text, evidence=p.evidence or "",
-        at=format_clock(p.start_s) if p.start_s is not None else "")
+              f"{key_point_word(p.status)})" if p.by_candidate else
+              "covered in the follow-up" if p.in_follow_up else key_point_word(p.status)),
+        text=p.text, evidence=_evidence(p),
+        at=_evidence_at(p))
         for p in feedback.key_points]
     notes = [NoteRow(
         at=format_clock(n.at_s) if n.at_s is not None else "",
@@ -173,8 +177,48 @@ def answer_rows(feedback: Feedback) -> tuple[list[KeyPointRow], list[NoteRow]]:
     return points, notes
 
 
+def answers_count(attempts: Sequence[AttemptBrief]) -> str:
+    """'3 answers', or '2 answers and 2 follow-ups'."""
+    replies = sum(1 for a in attempts if a.follow_up_to is not None)
+    main = len(attempts) - replies
+    text = f"{main} answer{'s' if main != 1 else ''}"
+    return f"{text} and {replies} follow-up{'s' if replies != 1 else ''}" if replies else text
+
+
+def _evidence(point: Any) -> str:
+    """What was said for the point: in the reply, for one made in the follow-up."""
+    if point.in_follow_up and not point.by_candidate and point.follow_up:
+        return str(point.follow_up.get("evidence") or "")
+    return point.evidence or ""
+
+
+def _evidence_at(point: Any) -> str:
+    if point.in_follow_up and not point.by_candidate and point.follow_up:
+        at = point.follow_up.get("at_s")
+        return f"{format_clock(at)} of the follow-up" if at is not None else ""
+    return format_clock(point.start_s) if point.start_s is not None else ""
+
+
 def answers_of(attempts: list[AttemptRow]) -> list[ExportedAnswer]:
-    return [ExportedAnswer(n, a, a.feedback) for n, a in enumerate(attempts, start=1)]
+    """The answers in the order asked, each follow-up's reply right after the answer it
+    follows up and headed under that answer's number."""
+    answers: list[ExportedAnswer] = []
+    number = 0
+    for place, attempt in enumerate(in_threads(attempts), start=1):
+        when = f"Answered {_local(attempt.started_at)}."
+        if attempt.follow_up_to is not None:
+            who = " (from the local LLM)" if attempt.asked_by == "llm" else ""
+            heading = f"{number}. Follow-up{who}: {attempt.question_text}"
+            reason = attempt.ask_reason or ""
+            asked = f"{reason[:1].upper()}{reason[1:]}. {when}" if reason else when
+        else:
+            number += 1
+            closing = "Closing question: " if attempt.asked_by == "interviewer" else ""
+            heading, asked = f"{number}. {closing}{attempt.question_text}", when
+        if attempt.stop_reason == "interrupted":
+            asked += " The interviewer cut in: the answer ran well past its guide."
+        answers.append(ExportedAnswer(place, attempt, attempt.feedback, heading, asked))
+    return answers
 
 
 def load_session(store: Store, session_id: int) -> tuple[SessionRow, list[AttemptRow]]:
@@ -268,11 +312,10 @@ def _md(text: str) -> str:
 def session_markdown(session: SessionRow, attempts: list[AttemptRow], transcript: bool = True) -> str:
     lines = [f"# {_md(session.title)}", "",
              f"Practice session {session.id}, {_local(session.started_at)}, "
-             f"{len(attempts)} answer{'s' if len(attempts) != 1 else ''}.", ""]
+             f"{answers_count(attempts)}.", ""]
     for answer in answers_of(attempts):
-        attempt, fb = answer.attempt, answer.feedback
-        lines += [f"## {answer.number}. {_md(attempt.question_text)}", "",
-                  f"Answered {_local(attempt.started_at)}.", ""]
+        fb = answer.feedback
+        lines += [f"## {_md(answer.heading)}", "", _md(answer.asked), ""]
         if fb is None:
             lines += ["This answer was not coached.", ""]
             continue
@@ -351,11 +394,11 @@ def session_html(session: SessionRow, attempts: list[AttemptRow], transcript: bo
            f"<title>{e(session.title)}</title><style>{_CSS}</style></head><body>",
            f"<h1>{e(session.title)}</h1>",
            f'<p class="meta">Practice session {session.id}, {e(_local(session.started_at))}, '
-           f"{len(attempts)} answer{'s' if len(attempts) != 1 else ''}.</p>"]
+           f"{e(answers_count(attempts))}.</p>"]
     for answer in answers_of(attempts):
-        attempt, fb = answer.attempt, answer.feedback
-        out.append(f"<h2>{answer.number}. {e(attempt.question_text)}</h2>")
-        out.append(f'<p class="meta">Answered {e(_local(attempt.started_at))}.</p>')
+        fb = answer.feedback
+        out.append(f"<h2>{e(answer.heading)}</h2>")
+        out.append(f'<p class="meta">{e(answer.asked)}</p>')
         if fb is None:
             out.append("<p>This answer was not coached.</p>")
             continue

@@ -37,6 +37,9 @@ class QuestionProgress:
     question_id: str
     question_text: str
     attempts: list[AttemptBrief] = field(default_factory=list)  # oldest first
+    # Each answer's follow-up replies (by the answer's id): the rest of its thread. The
+    # answer's own figures already count what the reply covered.
+    follow_ups: dict[int, list[AttemptBrief]] = field(default_factory=dict)
 
     @property
     def latest(self) -> AttemptBrief:
@@ -90,9 +93,17 @@ def attempt_figures(attempt: AttemptBrief) -> dict[str, Any]:
 def load_progress(store: Store, script_id: str | None = None,
                   question_id: str | None = None) -> list[QuestionProgress]:
     """Every question practised (optionally of one script and/or question), each with its
-    attempts oldest first; questions in the order they were first practised."""
+    attempts oldest first; questions in the order they were first practised. A follow-up's
+    reply is kept with the answer it follows up, not counted as an answer of its own; the
+    closing question of a mock interview is no question of the script."""
     questions: dict[tuple[str, str], QuestionProgress] = {}
+    replies: list[AttemptBrief] = []
     for brief in store.list_briefs(script_id=script_id, question_id=question_id, oldest_first=True):
+        if brief.is_follow_up:
+            replies.append(brief)
+            continue
+        if brief.asked_by == "interviewer":
+            continue
         key = (brief.script_id, brief.question_id)
         entry = questions.get(key)
         if entry is None:
@@ -100,6 +111,10 @@ def load_progress(store: Store, script_id: str | None = None,
                                                       brief.question_text)
         entry.attempts.append(brief)
         entry.question_text = brief.question_text  # the latest wording
+    for reply in replies:
+        entry = questions.get((reply.script_id, reply.question_id))
+        if entry is not None and reply.follow_up_to is not None:
+            entry.follow_ups.setdefault(reply.follow_up_to, []).append(reply)
     return list(questions.values())
 
 
@@ -115,7 +130,9 @@ def script_titles(store: Store) -> dict[str, str]:
 def progress_json(progress: list[QuestionProgress]) -> list[dict[str, Any]]:
     return [{"script_id": q.script_id, "question_id": q.question_id,
              "question_text": q.question_text,
-             "attempts": [attempt_figures(a) for a in q.attempts]} for q in progress]
+             "attempts": [{**attempt_figures(a),
+                           "follow_ups": [attempt_figures(r) for r in q.follow_ups.get(a.id, [])]}
+                          for a in q.attempts]} for q in progress]
 
 
 @dataclass(frozen=True)

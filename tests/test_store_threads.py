@@ -142,3 +142,58 @@ def test_sessions_show_gives_every_attempt_its_question_link_asker_and_stop_reas
     assert "2. Closing question: Do you have any questions for us?" in text
     assert "stopped: the interviewer cut in" in text
     assert "in the follow-up)" in text
+
+
+def test_the_export_shows_each_follow_up_under_its_answer(tmp_path: Path) -> None:
+    from app.export import load_session, render_text
+    from models.coach.follow_up_fold import fold_follow_up
+
+    db = Store(tmp_path / "db.sqlite3", recordings_dir=tmp_path)
+    session = db.create_session("sre", "SRE interview")
+    first = db.start_attempt(session, "sre", "rollback", "Tell me about a rollback.", None)
+    second = db.start_attempt(session, "sre", "handover", "How do you hand over?", None)
+    # A reply saved after a later answer began still shows right under its own answer.
+    reply = db.start_attempt(session, "sre", "rollback", "What did you watch?", None,
+                             follow_up_to=first, asked_by="script",
+                             ask_reason="asked because no result was heard")
+    closing = db.start_attempt(session, "sre", "closing", "Do you have any questions for us?", None,
+                               asked_by="interviewer")
+    parent = sample_feedback()
+    missed = next(p for p in parent.key_points if p.status != "covered")
+    made = parent.model_copy(deep=True)
+    for point in made.key_points:
+        point.status, point.evidence = "covered", "I watched the error rate."
+    db.finish_attempt(first, 40.0, None, fold_follow_up(parent, made, reply))
+    db.finish_attempt(second, 30.0, None, sample_feedback())
+    db.finish_attempt(reply, 12.0, None, made, stop_reason="interrupted")
+    db.finish_attempt(closing, 20.0, None, None)
+
+    text = render_text(*load_session(db, session), "md")
+    headings = [line for line in text.splitlines() if line.startswith("## ")]
+    assert headings == ["## 1. Tell me about a rollback.",
+                        "## 1. Follow-up: What did you watch?",
+                        "## 2. How do you hand over?",
+                        "## 3. Closing question: Do you have any questions for us?"]
+    assert "3 answers and 1 follow-up." in text
+    assert "Asked because no result was heard." in text
+    assert "The interviewer cut in" in text
+    assert f"**covered in the follow-up**: {missed.text}" in text
+    html_text = render_text(*load_session(db, session), "html")
+    assert "<h2>1. Follow-up: What did you watch?</h2>" in html_text
+
+
+def test_progress_keeps_a_reply_with_its_answer_and_leaves_the_closing_question_out(
+        tmp_path: Path) -> None:
+    from app.progress import load_progress, progress_json
+
+    db, session, answer, reply, _ = thread(tmp_path)
+    closing = db.start_attempt(session, "sre", "closing", "Any questions for us?", None,
+                               asked_by="interviewer")
+    db.finish_attempt(closing, 20.0, None, sample_feedback())
+    (question,) = load_progress(db)
+    assert question.question_id == "rollback"
+    assert [a.id for a in question.attempts] == [answer]
+    assert [r.id for r in question.follow_ups[answer]] == [reply]
+    (row,) = progress_json([question])[0]["attempts"]
+    assert [f["attempt_id"] for f in row["follow_ups"]] == [reply]
+    assert row["follow_ups"][0]["follow_up_to"] == answer

@@ -150,6 +150,9 @@ class CompareView(QWidget):
                           self._show, self.problem.emit, owner=self)
 
     def _show(self, attempts: list[AttemptBrief]) -> None:
+        # Answers to the question only: a follow-up's reply answered another question,
+        # and the answer's own figures already count what it covered.
+        attempts = [a for a in attempts if not a.is_follow_up and a.asked_by != "interviewer"]
         self.attempts = attempts
         self.table.clear()
         for brief in attempts:

@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import export
+from app.conversation import attempt_label, in_threads
 from app.errors import StoreError
 from app.store import AttemptBrief, AttemptRow, RecordingsUsage, SessionRow, Store
 from app.ui.feedback_marks import MarkSaver
@@ -98,7 +99,10 @@ def load_history(store: Store) -> list[tuple[SessionRow, list[AttemptBrief]]]:
     by_session: dict[int, list[AttemptBrief]] = {}
     for attempt in attempts:
         by_session.setdefault(attempt.session_id, []).append(attempt)
-    return [(s, sorted(by_session.get(s.id, []), key=lambda a: a.started_at)) for s in sessions]
+    # A follow-up's reply right under the answer it follows up: one thread.
+    return [(s, in_threads(sorted(by_session.get(s.id, []), key=lambda a: a.started_at)))
+            for s in sessions]
+
 
 
 SESSION_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -282,12 +286,13 @@ class HistoryView(QWidget):
         self.tree.clear()
         for session, attempts in history:
             top = QTreeWidgetItem([f"{_local_time(session.started_at)} · {session.title}",
-                                   "", f"{len(attempts)} answer{'s' if len(attempts) != 1 else ''}"])
+                                   "", export.answers_count(attempts)])
             top.setData(0, SESSION_ROLE, session.id)
             for attempt in attempts:
                 verdict, points = attempt_summary(attempt)
-                child = QTreeWidgetItem([attempt.question_text, verdict, points])
-                child.setToolTip(0, attempt.question_text)
+                child = QTreeWidgetItem([attempt_label(attempt), verdict, points])
+                child.setToolTip(0, attempt.question_text + (f"\n({attempt.ask_reason})"
+                                                             if attempt.ask_reason else ""))
                 child.setData(0, ATTEMPT_ROLE, attempt)
                 child.setData(0, SESSION_ROLE, session.id)
                 top.addChild(child)

@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.conversation import attempt_label
 from app.store import AttemptRow
 from app.ui.widgets.answer_timeline import Marker, StageSpan
 from app.ui.widgets.clock_band import ClockBand
@@ -260,7 +261,7 @@ class ReplayView(QWidget):
         self._starts = [w.start_s for w in self._words]
         self._duration = max(feedback.duration_s, attempt.duration_s or 0.0,
                              self._words[-1].end_s if self._words else 0.0)
-        self.title.setText(attempt.question_text)
+        self.title.setText(attempt_label(attempt))
         self.transcript.setPlainText(text or "(nothing was transcribed)")
         guide = feedback.time_guide
         self.clock.set_guide(TimeGuide(guide.min_s, guide.max_s, guide.text) if guide else None)
