@@ -30,6 +30,7 @@ from interview_scripts.page_guides import (
 from interview_scripts.page_headings import implied_questions
 from interview_scripts.page_lines import PageLine, classify_lines, classify_page
 from interview_scripts.page_shapes import prepare
+from interview_scripts.page_wording import implied
 from interview_scripts.script import InterviewScript
 
 NO_ROLE = "Not stated on the page"
@@ -547,6 +548,11 @@ def _question_at(line: PageLine, section: str | None, style: tuple[str, str] | N
     list (same marker, next number, not indented deeper), or read as a question outside a
     key-point list; plain lines when they read as a question."""
     if line.question is not None:
+        bare, guide = split_question_guide(line.question)
+        worded = implied(bare) if _question_text(bare, False) is None else None
+        if worded is not None and worded[1] and _normalise(worded[0]) != _normalise(bare):
+            # "Question 3: Your greatest strength (2 min)" asks "What is your greatest strength?"
+            return worded[0] + (f" ({guide})" if guide else "")
         return line.question
     if _BOLD_LABEL.match(line.raw):
         return None  # "**What they're really asking:** can you …?" is a note under a label

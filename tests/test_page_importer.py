@@ -903,3 +903,19 @@ def test_advice_in_a_list_is_not_a_button() -> None:
     (question,) = result.script.questions
     assert [k.text for k in question.key_points] == ["Learn more about the charity's projects", "Read the annual report"]
     assert "Read more" in result.unplaced
+
+
+def test_a_labelled_heading_that_only_names_its_question_is_worded_as_one() -> None:
+    page = "\n".join([
+        "| Question | Time | Cover |",
+        "|---|---|---|",
+        "| Your greatest strength | 2 min | one strength; proof from work |",
+        "| Handling an unhappy guest | 3 min | listen first; fix what you can |",
+        "",
+        "Question 3: Salary expectations (1 min)",
+    ])
+    strength, guest, salary = import_page(page, "hotel.md").script.questions
+    assert (strength.text, guest.text) == ("What is your greatest strength?", "How do you handle an unhappy guest?")
+    assert [k.text for k in guest.key_points] == ["listen first", "fix what you can"]
+    assert salary.text == "Salary expectations"  # a bare noun phrase is left as the page wrote it
+    assert salary.time_guide is not None and salary.time_guide.max_s == 60.0
