@@ -24,7 +24,8 @@ _QUESTION_HEADER = re.compile(r"\b(?:questions?|prompts?|asks?|asked|interviewer
 _TIME_HEADER = re.compile(r"\b(?:time|timing|length|duration|minutes?|mins?|seconds?|how long|guide)\b", re.I)
 _FRAMEWORK_HEADER = re.compile(r"^(?:framework|method|structure|format|model)$", re.I)
 _NUMBER_HEADER = re.compile(r"^(?:#|no\.?|n|number|nr|\d+)?$", re.I)
-_CELL_BREAK = re.compile(r"\s*(?:<br\s*/?>|\s•\s|\s·\s)\s*", re.I)
+_CELL_BREAK = re.compile(r"\s*(?:<br\s*/?>|\s•\s|\s·\s)\s*|\s+(?=\(?\d{1,2}[.)]\s)", re.I)
+_CELL_LABEL = re.compile(r"^(?:q(?:uestion)?\s*#?\s*\d{0,3})\s*[:.)–—-]\s*", re.I)  # "Q1: Why …" in a cell
 _MARKER = re.compile(r"^(?:[-*•·▪◦✓✔]|\d{1,2}[.)])\s+")
 MIN_ROWS = 1
 QUESTION_SHARE = 0.5  # share of a column's cells that must read as questions to make it the question column
@@ -158,7 +159,7 @@ def _row_lines(roles: list[str], header: list[str] | None, row: list[str]) -> li
     question = next((row[c] for c, role in enumerate(roles) if role == QUESTION), "")
     if not question.strip():
         return []
-    out.append(f"Question: {question.strip()}")
+    out.append(f"Question: {_CELL_LABEL.sub('', question.strip())}")
     for c, role in enumerate(roles):
         cell = row[c].strip()
         name = (header[c] if header else "").strip().strip("*_").rstrip(":")

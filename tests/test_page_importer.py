@@ -919,3 +919,16 @@ def test_a_labelled_heading_that_only_names_its_question_is_worded_as_one() -> N
     assert [k.text for k in guest.key_points] == ["listen first", "fix what you can"]
     assert salary.text == "Salary expectations"  # a bare noun phrase is left as the page wrote it
     assert salary.time_guide is not None and salary.time_guide.max_s == 60.0
+
+
+def test_table_cells_with_their_own_labels_and_numbered_lists() -> None:
+    page = "\n".join([
+        "| Question | Time | Points |",
+        "|---|---|---|",
+        "| Q1: Why this hotel? | 2 min | 1) our reviews 2) the location 3) the team |",
+        "| Q2. How do you handle complaints? | 3 min | • listen • apologise • put it right |",
+    ])
+    hotel, complaints = import_page(page, "hotel.md").script.questions
+    assert hotel.text == "Why this hotel?" and complaints.text == "How do you handle complaints?"
+    assert [k.text for k in hotel.key_points] == ["our reviews", "the location", "the team"]
+    assert [k.text for k in complaints.key_points] == ["listen", "apologise", "put it right"]
