@@ -124,12 +124,15 @@ def _breaks(lines: list[str], furniture: set[int], width: int) -> int:
     content = [line for i, line in enumerate(lines) if i not in furniture]
     count = 0
     for prev, nxt in zip(content, content[1:], strict=False):
+        prev = prev.rstrip()
         low = nxt.strip()[:1].islower()
-        if not low or not prev.strip() or _marked(nxt):
+        # A sentence does not end on "to" or a comma, whatever the case of the next line.
+        open_end = bool(_OPEN_END.search(prev)) or prev.endswith((",", ";"))
+        if not prev or not nxt.strip() or not (low or open_end) or _marked(nxt):
             continue
-        hyphen = bool(_HYPHENATED.search(prev.rstrip()))
-        cut = not _TERMINAL.search(prev.rstrip()) and len(prev.rstrip()) >= FULL_SHARE * width
-        count += low and (hyphen or cut)
+        hyphen = bool(_HYPHENATED.search(prev))
+        cut = not _TERMINAL.search(prev) and len(prev) >= FULL_SHARE * width
+        count += hyphen or cut
     return count
 
 
