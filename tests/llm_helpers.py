@@ -1,8 +1,11 @@
-"""Builders shared by the LLM tests: a STAR question and feedback in the coach's shape."""
+"""Builders shared by the LLM tests: a STAR question and feedback in the coach's shape;
+and the check that what was sent reached the model whole."""
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from interview_scripts.frameworks import STAR
@@ -80,3 +83,51 @@ def review(coach: Any, question: Question, feedback: dict[str, Any], **kwargs: A
     result = coach.coach(question, Feedback.from_dict(feedback), **kwargs)
     assert isinstance(result, Feedback)
     return result.to_dict()
+
+
+# -- the whole input reached the model ------------------------------------------------------
+
+
+def assert_whole_input_reached(server: Any, *texts: str, words: Iterable[str] = ()) -> None:
+    """Every chat request the loopback ``server`` ran reached its model whole: no message
+    dropped and no token cut to fit the window (the loopback records what the model got
+    after its own cut, ``RecordedRequest.seen``); each of ``texts`` (a page) stands in it,
+    and ``words`` (a transcript's) come in it in their order."""
+    ran = [r for r in server.requests_to("/api/chat") if r.seen is not None]
+    assert ran, "no chat request reached the model"
+    wanted = [w for w in words if w.strip()]
+    for chat in ran:
+        sent = [{"role": m["role"], "content": m["content"]} for m in chat.body["messages"]]
+        assert chat.seen == sent and chat.cut_tokens == 0, (
+            f"the model got {chat.prompt_tokens} of the {chat.sent_tokens} prompt tokens sent "
+            f"({chat.kept_messages} of {len(sent)} messages) in a {chat.num_ctx}-token window")
+        got = "\n".join(m["content"] for m in chat.seen)
+        for text in texts:
+            assert text in got, f"not given to the model: {text[:60]!r}…"
+        at = 0
+        for word in wanted:
+            found = got.find(word, at)
+            assert found >= 0, f"the transcript's word {word!r} did not reach the model"
+            at = found + len(word)
+
+
+@contextlib.contextmanager
+def every_chat_whole() -> Iterator[None]:
+    """Checks, when the block ends, that every loopback server made inside it gave its
+    model every chat request whole (``assert_whole_input_reached``)."""
+    import tests.ollama_loopback as loopback
+
+    watched: list[Any] = []
+    loopback.WATCHED = watched
+    try:
+        yield
+    finally:
+        loopback.WATCHED = None
+    for server in watched:
+        if any(r.seen is not None for r in server.requests_to("/api/chat")):
+            assert_whole_input_reached(server)
+
+
+def transcript_words(feedback: dict[str, Any]) -> list[str]:
+    """The words of the answer under review, as the transcript holds them."""
+    return [str(w["word"]).strip() for w in (feedback.get("transcript") or {}).get("words", [])]

@@ -67,7 +67,6 @@ module imports it before registering it.
 from __future__ import annotations
 
 import json
-import math
 import re
 import select
 import socket
@@ -121,9 +120,22 @@ _PIECES = re.compile(r"'(?:s|t|re|ve|m|ll|d)| ?[A-Za-z]+| ?\d{1,3}| ?[^\s\w]+[\r
 _LETTERS_PER_TOKEN = 7
 
 
+def tokens(text: str) -> list[str]:
+    """``text`` as this server's tokens, in order: a word of up to seven letters is one
+    (with the space before it), a longer one one per seven letters; joined, the text."""
+    out: list[str] = []
+    for piece in _PIECES.findall(text):
+        if not piece[-1:].isalpha():
+            out.append(piece)
+            continue
+        word = piece.lstrip(" ")
+        parts = [word[i:i + _LETTERS_PER_TOKEN] for i in range(0, len(word), _LETTERS_PER_TOKEN)]
+        out += [piece[:len(piece) - len(word)] + parts[0], *parts[1:]]
+    return out
+
+
 def count_tokens(text: str) -> int:
-    return sum(max(1, math.ceil(len(p.strip(" ")) / _LETTERS_PER_TOKEN))
-               if p[-1:].isalpha() else 1 for p in _PIECES.findall(text))
+    return len(tokens(text))
 
 
 def split_tokens(text: str) -> list[str]:
@@ -192,15 +204,25 @@ class RecordedRequest:
     body: Any  # parsed JSON, or None when there was no body
     client: tuple[str, int]
     at: float = field(default_factory=time.monotonic)
-    # For chat: the prompt's tokens as this server counts them, the window it ran in,
-    # and how many of the request's messages were kept (fewer: the oldest were dropped).
+    # For chat: the window it ran in; the prompt's tokens as this server counts them, all
+    # the request sent (``sent_tokens``) and what the model was given (``prompt_tokens``,
+    # Ollama's prompt_eval_count); how many messages chatPrompt kept (fewer: the oldest
+    # were dropped), how many tokens the runner cut, and the messages as they reached the
+    # model (``seen``: a cut message holds only what was left of it).
     prompt_tokens: int | None = None
     num_ctx: int | None = None
     kept_messages: int | None = None
+    sent_tokens: int | None = None
+    cut_tokens: int | None = None
+    seen: list[dict[str, str]] | None = None
     # The tokens the model wrote, thinking included (the done message's eval_count).
     eval_count: int | None = None
     # When the handler saw the client leave before it finished, or None.
     abandoned_at: float | None = None
+
+
+# The servers made while a test watches them (tests.llm_helpers.every_chat_whole).
+WATCHED: list[OllamaLoopback] | None = None
 
 
 def choose_release(version: str | None, **asked: bool | None) -> OllamaVersion:
@@ -605,9 +627,13 @@ class _Handler(BaseHTTPRequestHandler):
                                           'this model'})
                 return
             kept = owner.fit_messages(messages, num_ctx)
+            seen, cut = owner.cut_prompt(kept, num_ctx, options)
             record.num_ctx = num_ctx
             record.kept_messages = len(kept)
-            record.prompt_tokens = owner.prompt_tokens(kept)
+            record.sent_tokens = owner.prompt_tokens(messages)
+            record.cut_tokens = cut
+            record.seen = seen
+            record.prompt_tokens = owner.prompt_tokens(kept) - cut
             events = owner.generate(spec, body.get("format"), think, mode, options,
                                     owner.scripted_content(body))
             record.eval_count = next((e["eval_count"] for e in events if "eval_count" in e),
@@ -761,6 +787,8 @@ class OllamaLoopback:
         self.release = choose_release(version, tags_capabilities=tags_capabilities,
                                       show_capabilities=show_capabilities)
         self.version = self.release.number
+        if WATCHED is not None:
+            WATCHED.append(self)
         self.specs: dict[str, ModelSpec] = {}
         for i, model in enumerate(models):
             spec = model if isinstance(model, ModelSpec) else ModelSpec.named(model)
@@ -977,13 +1005,53 @@ class OllamaLoopback:
         return sum(count_tokens(str(m.get("content", ""))) + TEMPLATE_TOKENS for m in messages)
 
     def fit_messages(self, messages: list[dict[str, Any]], num_ctx: int) -> list[dict[str, Any]]:
-        """server/prompt.go chatPrompt: drop messages from the front until the prompt fits,
-        keeping the system messages and always the last message; no error is raised."""
-        for i in range(len(messages)):
-            kept = [m for m in messages[:i] if m.get("role") == "system"] + messages[i:]
-            if self.prompt_tokens(kept) <= num_ctx or i == len(messages) - 1:
-                return kept
-        return messages
+        """server/prompt.go chatPrompt of the release played: the oldest messages dropped
+        until the prompt fits, the last message always kept; no error is raised."""
+
+        def systems(before: int) -> list[dict[str, Any]]:
+            return [m for m in messages[:before] if m.get("role") == "system"]
+
+        last = len(messages) - 1
+        if self.release.prompt_fit == "forward":
+            # From 0.15.5: forward from the first message; the system messages before the
+            # first one kept stay.
+            for i in range(last + 1):
+                if self.prompt_tokens(systems(i) + messages[i:]) <= num_ctx or i == last:
+                    return systems(i) + messages[i:]
+            return messages
+        # Before 0.15.5: back from the message before the last. The system messages kept
+        # are those before the index that did not fit, so of [system, user] that do not
+        # fit only the user message is kept.
+        first, system = last, []
+        for i in range(last - 1, -1, -1):
+            system = systems(i)
+            if self.prompt_tokens(system + messages[i:]) > num_ctx:
+                break
+            first = i
+        return system + messages[first:]
+
+    def cut_prompt(self, messages: list[dict[str, Any]], num_ctx: int,
+                   options: dict[str, Any]) -> tuple[list[dict[str, str]], int]:
+        """The runner's cut of a prompt still over the window: the first num_keep tokens
+        (4 by default) and the last ones are kept, those between dropped, with only a
+        warning in the server's log. Returns the messages as the model got them and how
+        many tokens were cut."""
+        rendered: list[tuple[int, str | None]] = []  # (message, token; None: the template's)
+        for index, message in enumerate(messages):
+            rendered += [(index, None)] * (TEMPLATE_TOKENS - 1)
+            rendered += [(index, t) for t in tokens(str(message.get("content", "")))]
+            rendered.append((index, None))
+        limit = num_ctx - self.release.runner_headroom
+        cut = max(0, len(rendered) - limit)
+        if cut:
+            num_keep = int(options.get("num_keep", 4))
+            keep = min(len(rendered) if num_keep < 0 else num_keep, num_ctx - 1)
+            rendered = rendered[:keep] + rendered[keep + cut:]
+        seen: dict[int, list[str]] = {}
+        for index, token in rendered:
+            seen.setdefault(index, []).append(token or "")
+        return [{"role": str(messages[i].get("role", "")), "content": "".join(parts)}
+                for i, parts in seen.items()], cut
 
     def generate(self, spec: ModelSpec, fmt: Any, think: Any, mode: str,
                  options: dict[str, Any], content: str | None = None) -> list[dict[str, Any]]:

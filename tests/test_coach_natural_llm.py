@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -19,11 +20,20 @@ from models.coach.feedback_model import Feedback, validate_feedback
 from models.coach.llm_fold import fold_llm_review
 from models.coach.text_match import locate_quote, tokenize
 from tests.coach_helpers import NATURAL_STAR, told_in_turn
+from tests.llm_helpers import assert_whole_input_reached, every_chat_whole, transcript_words
 from tests.test_coach_natural_key_points import PARAPHRASED, POINTS
 
 WPM = 150.0
 
 pytest_plugins = ("tests.ollama_loopback",)
+
+
+
+@pytest.fixture(autouse=True)
+def _every_chat_whole() -> Iterator[None]:
+    """No chat a test makes may lose part of its prompt to the window."""
+    with every_chat_whole():
+        yield
 
 
 def _coached(sentences: tuple[str, ...], points: tuple[KeyPoint, ...] = POINTS
@@ -197,6 +207,7 @@ def test_the_loopback_llm_settles_points_only_with_quotes_from_the_transcript(
     result = reviewed.to_dict()
     assert result["llm_status"]["ok"] is True, result["llm_status"]
     assert validate_feedback(result) == []
+    assert_whole_input_reached(ollama_loopback, words=transcript_words(fb))
     told, options, owned, record, follow = result["key_points"]
     assert told["status"] == options["status"] == "covered"
     assert told["start_s"] == _word_time(starts, 1, 1)  # "picked", by the transcript

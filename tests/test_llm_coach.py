@@ -11,6 +11,7 @@ import json
 import re
 import threading
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -26,15 +27,26 @@ from models.llm_prompt import (
     transcript_lines,
 )
 from tests.llm_helpers import (
+    assert_whole_input_reached,
     deterministic_feedback,
+    every_chat_whole,
     review,
     star_question,
     transcript_dict,
+    transcript_words,
     without_fold,
 )
 from tests.ollama_loopback import OllamaLoopback
 
 pytest_plugins = ("tests.ollama_loopback",)
+
+
+
+@pytest.fixture(autouse=True)
+def _every_chat_whole() -> Iterator[None]:
+    """No chat a test makes may lose part of its prompt to the window."""
+    with every_chat_whole():
+        yield
 
 
 # Short timeouts keep the failure tests fast; the loopback's slow mode outlasts them.
@@ -108,6 +120,8 @@ def test_healthy_run_fills_llm_and_adds_timed_notes(ollama_loopback: OllamaLoopb
     assert chat.body["options"]["num_ctx"] == plan.budget(thinking=False).num_ctx
     assert chat.body["messages"] == plan.messages
     assert "think" not in chat.body, "a model that cannot think is not told about thinking"
+    # The model got the whole prompt: every word of the answer, in order.
+    assert_whole_input_reached(ollama_loopback, words=transcript_words(feedback))
 
 
 def test_streaming_callback_receives_the_reply_text(ollama_loopback: OllamaLoopback) -> None:
@@ -287,7 +301,7 @@ def test_answers_share_one_window_size_and_only_a_very_long_one_gets_more(
                             for r in ollama_loopback.requests_to("/api/chat"))
     assert short == seven == CONTEXT_SIZES[0]
     assert ramble == CONTEXT_SIZES[1]
-    assert all(r.kept_messages == 2 for r in ollama_loopback.requests_to("/api/chat"))
+    assert_whole_input_reached(ollama_loopback)
 
 
 # -- end to end with the deterministic coach ---------------------------------------------

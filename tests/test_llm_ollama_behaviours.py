@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import threading
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -22,10 +23,26 @@ from models.llm_prompt import STANDARD_REPLY_TOKENS, THINK_TOKENS, build_prompt,
 from models.ollama_call import chat_options
 from models.ollama_server import ALLOW_REMOTE_ENV, KEEP_ALIVE_ENV, MODEL_ENV, OllamaServer
 from models.transcript import Transcript
-from tests.llm_helpers import review, star_question, transcript_dict, without_fold
+from tests.llm_helpers import (
+    assert_whole_input_reached,
+    every_chat_whole,
+    review,
+    star_question,
+    transcript_dict,
+    transcript_words,
+    without_fold,
+)
 from tests.ollama_loopback import ModelSpec, OllamaLoopback, count_tokens
 
 pytest_plugins = ("tests.ollama_loopback",)
+
+
+
+@pytest.fixture(autouse=True)
+def _every_chat_whole() -> Iterator[None]:
+    """No chat a test makes may lose part of its prompt to the window."""
+    with every_chat_whole():
+        yield
 
 LOCAL = "llama3.2:3b"
 CLOUD = "gpt-oss:120b-cloud"
@@ -383,10 +400,12 @@ def test_a_seven_minute_answer_fits_the_window_sent_on_the_first_try_and_the_ret
             # Counted by the server, on the prompt actually sent: nothing was dropped and
             # the whole reply budget fits after it.
             assert chat.kept_messages == len(chat.body["messages"]) == 2
+            assert chat.sent_tokens == chat.prompt_tokens
             assert chat.prompt_tokens + options["num_predict"] <= options["num_ctx"], chat
             assert chat.num_ctx == options["num_ctx"]
             # The transcript's last words are in the prompt.
             assert feedback["transcript"]["words"][-1]["word"] in chat.body["messages"][1]["content"]
+        assert_whole_input_reached(server, words=transcript_words(feedback))
     finally:
         server.stop()
 

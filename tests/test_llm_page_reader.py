@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -16,11 +17,20 @@ from interview_scripts.errors import ScriptError
 from interview_scripts.loader import parse_script
 from interview_scripts.page_importer import import_page
 from models.errors import OllamaFailure
-from models.llm_page_reader import PageReader, page_schema
+from models.llm_page_reader import MAX_PAGE_CHARS, PageReader, page_schema
 from models.ollama_server import ALLOW_REMOTE_ENV, KEEP_ALIVE_ENV, MODEL_ENV
+from tests.llm_helpers import assert_whole_input_reached, every_chat_whole
 from tests.ollama_loopback import ModelSpec, OllamaLoopback
 
 pytest_plugins = ("tests.ollama_loopback",)
+
+
+
+@pytest.fixture(autouse=True)
+def _every_chat_whole() -> Iterator[None]:
+    """No chat a test makes may lose part of its prompt to the window."""
+    with every_chat_whole():
+        yield
 
 LOCAL = "llama3.2:3b"
 CLOUD = "gpt-oss:120b-cloud"
@@ -134,7 +144,22 @@ def test_the_model_structures_a_messy_page_and_what_it_invents_is_dropped(
     assert MESSY_PAGE.strip() in user["content"]
     assert json.dumps(page_schema(), separators=(",", ":")) in system["content"]
     assert body["options"]["temperature"] == 0.0
-    assert request.kept_messages == 2  # the window holds the whole page
+    assert_whole_input_reached(server, MESSY_PAGE.strip())  # the window held it all
+
+
+def test_a_page_near_the_longest_allowed_reaches_the_model_whole(server: OllamaLoopback) -> None:
+    # The window is sized from Greenroom's own estimate; the server counts the page in
+    # its own tokens and cuts whatever does not fit, without an error.
+    filler = "\n\n".join(f"note {i}: the panel asked about rota {i} and shift handover "
+                         f"number {i * 7}, then about staffing on ward {i % 9}."
+                         for i in range(700))
+    page = MESSY_PAGE + "\n" + filler[: MAX_PAGE_CHARS - len(MESSY_PAGE) - 200]
+    assert MAX_PAGE_CHARS - 300 < len(page) <= MAX_PAGE_CHARS
+    reading = reader(server).read(page, "long-notes.txt")
+    assert len(reading.result.script.questions) == 4
+    (request,) = chats(server)
+    assert request.body["options"]["num_ctx"] > 8192
+    assert_whole_input_reached(server, page.strip())
 
 
 def test_a_reply_without_any_question_from_the_page_is_a_failure(server: OllamaLoopback) -> None:
@@ -173,6 +198,8 @@ def test_a_garbage_reply_is_retried_with_the_reason(server: OllamaLoopback) -> N
     assert "REJECTED" not in first.body["messages"][1]["content"]
     assert "YOUR PREVIOUS REPLY WAS REJECTED: the model's reply was not valid JSON" in \
         second.body["messages"][1]["content"]
+    # The retry, the reason added, still fits the page in its window.
+    assert_whole_input_reached(server, MESSY_PAGE.strip())
 
 
 def test_a_busy_server_is_asked_again(server: OllamaLoopback) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,11 +19,20 @@ from audio.sources import WavFileSource
 from interview_scripts.loader import parse_script
 from models.coach.feedback_model import Feedback
 from models.ollama_server import ALLOW_REMOTE_ENV, KEEP_ALIVE_ENV, MODEL_ENV
+from tests.llm_helpers import assert_whole_input_reached, every_chat_whole, transcript_words
 from tests.ollama_loopback import ModelSpec, OllamaLoopback
 from tests.outage_story import OUTAGE_SCRIPT as SCRIPT
 from tests.speech_fixtures import *  # noqa: F403 - pytest fixtures
 
 pytest_plugins = ("tests.ollama_loopback", "tests.outage_story")
+
+
+
+@pytest.fixture(autouse=True)
+def _every_chat_whole() -> Iterator[None]:
+    """No chat a test makes may lose part of its prompt to the window."""
+    with every_chat_whole():
+        yield
 
 CLOUD = "gpt-oss:120b-cloud"
 EMBED = "nomic-embed-text:latest"
@@ -75,6 +85,7 @@ def test_feedback_coaches_with_the_local_model_and_sends_nothing_to_the_others(
     assert_measured(feedback)
     assert feedback["llm_status"]["ok"] is True, feedback["llm_status"]
     assert feedback["llm"]["model"] == "mistral:7b"
+    assert_whole_input_reached(many_models, words=transcript_words(feedback))
     assert many_models.requests_for(CLOUD) == []
     # Ollama 0.13.5 lists no capabilities, so the embedding model is only asked about
     # (/api/show, nothing of the answer); no chat or load reaches it.

@@ -23,7 +23,13 @@ from models.ollama_server import (
     resolve_host,
     server_status,
 )
-from tests.ollama_loopback import ModelSpec, OllamaLoopback, SchemaFiller
+from tests.ollama_loopback import (
+    ModelSpec,
+    OllamaLoopback,
+    SchemaFiller,
+    count_tokens,
+    tokens,
+)
 from tests.ollama_versions import DEFAULT, OFFERED
 
 pytest_plugins = ("tests.ollama_loopback",)
@@ -357,6 +363,67 @@ def test_a_prompt_longer_than_the_window_loses_its_oldest_messages_silently(
     assert reply.status_code == 200
     (chat,) = ollama_loopback.requests_to("/api/chat")
     assert chat.num_ctx == 4096 and chat.kept_messages == 3  # system + the last two
+    assert chat.seen == [messages[0], *messages[2:]] and chat.cut_tokens == 0
+    assert reply.json()["prompt_eval_count"] == chat.prompt_tokens < chat.sent_tokens
+
+
+SYSTEM = "You read interview answers. Reply with JSON only. " * 3
+ANSWER = " ".join(f"w{i}" for i in range(400))  # 800 tokens: " w" and the number
+
+
+def cut_chat(release: str, messages: list[dict[str, str]], num_ctx: int = 256) -> Any:
+    server = OllamaLoopback(version=release).start()
+    try:
+        with http(server) as client:
+            reply = client.post("/api/chat", json={
+                "model": "llama3.2:3b", "messages": messages, "stream": False,
+                "options": {"num_ctx": num_ctx}})
+        assert reply.status_code == 200  # no error: only the server's log says it cut
+        (chat,) = server.requests_to("/api/chat")
+        assert reply.json()["prompt_eval_count"] == chat.prompt_tokens
+        return chat
+    finally:
+        server.stop()
+
+
+def test_before_0_15_5_a_system_and_a_user_message_over_the_window_lose_the_system_one() -> None:
+    # server/prompt.go chatPrompt walks back from the message before the last, and keeps
+    # the system messages before the index that did not fit: of two, none. The runner then
+    # keeps the first four tokens (the user's template header) and the end of the answer.
+    messages = [{"role": "system", "content": SYSTEM}, {"role": "user", "content": ANSWER}]
+    chat = cut_chat("0.13.5", messages)
+    assert chat.kept_messages == 1 and chat.prompt_tokens == 256
+    ((role, content),) = [(m["role"], m["content"]) for m in chat.seen]
+    assert role == "user" and ANSWER.endswith(content) and content.endswith("w399")
+    assert "w0 " not in content
+    assert chat.cut_tokens == 6 + count_tokens(ANSWER) - 256
+
+
+@pytest.mark.parametrize(("release", "window"), [("0.17.6", 256), ("0.30.0", 255)])
+def test_from_0_15_5_the_system_message_is_kept_and_the_runner_cuts_from_the_front(
+        release: str, window: int) -> None:
+    # chatPrompt walks forward and keeps the system message; the runner keeps the first
+    # four tokens, which are the system message's header, so its words go with the
+    # answer's start. 0.30.0's cut for llama-server leaves one token of the window free.
+    messages = [{"role": "system", "content": SYSTEM}, {"role": "user", "content": ANSWER}]
+    chat = cut_chat(release, messages)
+    assert chat.kept_messages == 2 and chat.prompt_tokens == window
+    system, user = chat.seen
+    assert system == {"role": "system", "content": ""}
+    assert user["role"] == "user" and user["content"].endswith("w399")
+    assert "w0 " not in user["content"]
+
+
+def test_a_prompt_that_fits_reaches_the_model_whole() -> None:
+    messages = [{"role": "system", "content": SYSTEM}, {"role": "user", "content": ANSWER}]
+    chat = cut_chat("0.13.5", messages, num_ctx=1024)
+    assert chat.seen == messages and chat.cut_tokens == 0
+    assert chat.prompt_tokens == chat.sent_tokens == 2 * 6 + 800 + count_tokens(SYSTEM)
+
+
+def test_tokens_join_back_into_the_text_and_count_as_counted() -> None:
+    text = "It's 12,345 naïve words… [0:05] extraordinarily\n\n  long_word"
+    assert "".join(tokens(text)) == text and len(tokens(text)) == count_tokens(text)
 
 
 # -- one release at a time -------------------------------------------------------------------
