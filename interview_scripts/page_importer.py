@@ -112,6 +112,9 @@ class ImportResult:
     confidence: Confidence = field(default_factory=Confidence)
     # Who structured the page: "the rules", or the local model's name.
     read_by: str = "the rules"
+    # The shapes the rules read the page as ("a table", "hard-wrapped lines", "a letter",
+    # "site chrome"); none for a page the line reader took as it was.
+    shapes: tuple[str, ...] = ()
 
     @property
     def confident(self) -> bool:
@@ -735,7 +738,7 @@ def import_page(text: str, name: str) -> ImportResult:
 
     unplaced = _summarise_unplaced(reader.unplaced) + notes
     return ImportResult(script=script, yaml_text=yaml_text, unplaced=unplaced, document=document,
-                        confidence=_assess(reader, drafts))
+                        confidence=_assess(reader, drafts), shapes=reader.shapes)
 
 
 def _assess(reader: _PageReader, drafts: list[_Draft]) -> Confidence:

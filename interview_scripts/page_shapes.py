@@ -34,10 +34,12 @@ class PreparedPage:
 
 
 def prepare(text: str, reads_as_question: Callable[[str], bool]) -> PreparedPage:
+    """The page's lines after every shape reader that recognised its shape has run.
+    ``reads_as_question`` is the line reader's own test, used to find a table's questions."""
     raw = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n").split("\n")
     shapes: list[str] = []
-    lines, written = tables_to_lines(raw, reads_as_question)
     # Lines the table reader wrote are the importer's own words: never site chrome.
+    lines, written = tables_to_lines(raw, reads_as_question)
     if written:
         shapes.append(TABLE)
     noise: set[int] = set()
@@ -46,17 +48,17 @@ def prepare(text: str, reads_as_question: Callable[[str], bool]) -> PreparedPage
         shapes.append(WRAPPED)
         lines = [t for t, _ in joined]
         noise = {i for i, (_, furniture) in enumerate(joined) if furniture}
-        written = {i for i, (text, _) in enumerate(joined) if text.startswith(_WRITTEN)}
-    unsure: list[str] = []
+        # Joining moved the lines; the table's are found again by the labels it wrote.
+        written = {i for i, (t, _) in enumerate(joined) if t.startswith(_WRITTEN)} if written else set()
     letter = letter_to_lines([t for i, t in enumerate(lines) if i not in noise])
     if letter is not None:
         shapes.append(LETTER)
         kept, unsure = letter
-        set_aside = [lines[i] for i in sorted(noise)]
+        set_aside = [lines[i] for i in sorted(noise)]  # page furniture, listed after the letter
         lines = [t for t, _ in kept] + set_aside
         noise = {i for i, (_, framing) in enumerate(kept) if framing} | set(range(len(kept), len(lines)))
         return PreparedPage(lines, frozenset(noise), tuple(shapes), tuple(unsure))
     chrome = {i for i in chrome_lines(lines) if i not in written and i not in noise}
     if chrome:
         shapes.append(CHROME)
-    return PreparedPage(lines, frozenset(noise | chrome), tuple(shapes), tuple(unsure))
+    return PreparedPage(lines, frozenset(noise | chrome), tuple(shapes))

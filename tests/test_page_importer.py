@@ -618,6 +618,13 @@ def test_shapes_with_their_questions_written_out_read_confidently(name: str) -> 
     assert result.confident, result.confidence.line
 
 
+@pytest.mark.parametrize(("prefix", "shape"), [
+    ("table_", "a table"), ("pdf_", "hard-wrapped lines"), ("email_", "a letter"), ("blog_", "site chrome")])
+def test_each_page_is_read_as_its_shape(prefix: str, shape: str) -> None:
+    for name in (n for n in SHAPES if n.startswith(prefix)):
+        assert _import_layout(name).shapes == (shape,), name
+
+
 def test_every_shape_has_at_least_two_pages() -> None:
     shapes = {name.split("_")[0] for name in SHAPES}
     assert shapes == {"table", "pdf", "email", "blog", "implied"}
