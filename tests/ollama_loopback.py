@@ -44,9 +44,11 @@ requests): ``down`` (the port is closed), ``slow`` (loading the model takes ``sl
 the wait ends early when the client leaves), ``missing_model`` (404 for every model),
 ``truncated`` (the connection drops mid-reply), ``stopped_loading`` (the connection closes
 before any reply, as ``ollama serve`` closes every connection when it is stopped while a
-request waits for its model: http.Server.Close in routes.go), ``invalid_json`` and
-``schema_violation``
-(the reply content is broken), ``busy`` (503 "server busy", from the scheduler's full
+request waits for its model: http.Server.Close in routes.go), ``invalid_json`` (the
+model writes one of its stop strings inside the reply's first JSON string, which the
+grammar allows; the runner ends the reply just before it, with done_reason "stop", so
+the JSON is cut inside a string: runner/ollamarunner/runner.go, common.FindStop), and
+``schema_violation`` (the reply's JSON breaks the schema), ``busy`` (503 "server busy", from the scheduler's full
 queue), ``error_line`` (a few pieces, then an ``{"error": …}`` line, as streamResponse
 writes a mid-stream error), ``no_done`` (the model repeats one token and the runner's
 repeat check ends the stream cleanly without a done message), ``negative_times`` (times
@@ -352,6 +354,15 @@ class SchemaFiller:
         counts = self.__dict__.setdefault("_seen", {})
         counts[name] = counts.get(name, -1) + 1
         return int(counts[name])
+
+
+def cut_at_stop(text: str) -> str:
+    """What the runner sends when the model writes a stop string a few words into the
+    reply's first string value: the text before it (runner/ollamarunner/runner.go: on
+    common.FindStop the stop string and what follows are dropped and the sequence ends
+    with DoneReasonStop). Under a grammar nothing else ends a reply early at "stop"."""
+    opened = re.search(r'": "([^"\\]{0,12})', text)
+    return text[:opened.end()] if opened else text[: len(text) // 2]
 
 
 def reply_from_format(fmt: Any, *, negative: bool = False, verbose: bool = False) -> str:
@@ -1074,7 +1085,7 @@ class OllamaLoopback:
         else:
             text = reply_from_format(fmt, negative=mode == "negative_times")
         if mode == "invalid_json":
-            text = "Sure! Here is my feedback: " + text[: len(text) // 2]
+            text = cut_at_stop(text)
         elif mode == "schema_violation":
             text = json.dumps({"verdict": 7, "key_points": "all of them",
                                "improvements": [{"message": ""}] * 9})

@@ -526,3 +526,19 @@ def test_with_think_off_a_thinking_parser_loses_the_format(release: str) -> None
         assert on["thinking"] and LLMFeedback.model_validate_json(on["content"])
     finally:
         server.stop()
+
+
+def test_a_broken_reply_is_one_a_grammar_allows_cut_where_the_model_wrote_a_stop_string(
+        ollama_loopback: OllamaLoopback) -> None:
+    whole = chat_reply(ollama_loopback, "llama3.2:3b").json()
+    ollama_loopback.set_mode("invalid_json", times=1)
+    broken = chat_reply(ollama_loopback, "llama3.2:3b").json()
+    content = broken["message"]["content"]
+    # No prose before the JSON (the grammar allows none): the start of the same JSON,
+    # ended inside its first string, the stop string and the rest never sent.
+    assert whole["message"]["content"].startswith(content) and content.startswith("{")
+    assert re.search(r'": "[^"]*$', content)
+    with pytest.raises(json.JSONDecodeError):
+        json.loads(content)
+    assert broken["done"] is True and broken["done_reason"] == "stop"
+    assert broken["eval_count"] < whole["eval_count"]
