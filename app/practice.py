@@ -217,8 +217,10 @@ class PracticeSession:
         self._pool.submit(self._warm_transcriber)
         opening = []
         if self.settings.mock:
-            opening.append(self.interviewer.opening(self.script.role, self.questions,
-                                                    self.settings.asks_follow_ups))
+            # Follow-ups are promised only where one can come: the script's, or the LLM's.
+            follow_ups = self.settings.asks_follow_ups and (
+                self.settings.llm_enabled or any(q.follow_ups for q in self.questions))
+            opening.append(self.interviewer.opening(self.script.role, self.questions, follow_ups))
         self._show_question(preamble=opening)
 
     def replay_question(self) -> None:

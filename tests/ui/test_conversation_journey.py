@@ -1,0 +1,245 @@
+"""The interviewer that talks back, through every real part: the project's TTS reads into
+the virtual microphone's sink, answers are played into it, PortAudio records them, a
+silence ends each one. An ear on the sink records what was said, so the order of
+question, answer, follow-up and reply is checked from the sound itself, and the saved
+reply is checked to hold none of the follow-up's words (the interviewer is never recorded
+as the candidate)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QSettings, Qt
+
+from app import paths
+from app.cli import main
+from app.practice import Phase, PracticeListener, PracticeSession, PracticeSettings
+from app.store import Store
+from app.ui.main_window import MainWindow
+from app.ui.settings_store import SettingsStore
+from audio.audio_file import SAMPLE_RATE, read_audio_16k, write_wav_16k
+from audio.sources import WavFileSource
+from interview_scripts.loader import parse_script
+from tests.audio_helpers import finish_playing, play_into_mic, whisper_tiny
+from tests.sink_ear import SinkEar, first_time, word_times
+from tests.speech_fixtures import *  # noqa: F403 - the shared speech fixtures
+from tests.speech_fixtures import STAR_SENTENCES
+
+pytestmark = pytest.mark.slow
+
+QUESTION = "Which signals told you whether a deployment was healthy?"
+FOLLOW_UP = "Which dashboards did you keep open, and for how long?"
+ANSWER = "We rolled back the release straight away and told the support team."
+REPLY = "I kept the error graphs open for an hour until the errors stopped."
+SCRIPT_YAML = f"""\
+title: Conversation journey
+role: Site reliability engineer
+questions:
+  - id: health
+    text: {QUESTION}
+    time_guide: 2-30s
+    follow_up_guide: 2-30s
+    framework: none
+    key_points:
+      - id: rollback
+        text: Say that you rolled the release back
+        cues: [rolled back, roll back]
+      - id: watch
+        text: Say which graphs you watched
+        cues: [error graphs, graphs, dashboards]
+    follow_ups:
+      - What would you do differently next time?
+      - text: {FOLLOW_UP}
+        probes: [watch]
+"""
+# Words only each part has (Whisper tiny's spellings included).
+QUESTION_WORDS = {"signals", "told", "whether", "deployment", "healthy"}
+ANSWER_WORDS = {"rolled", "release", "straight", "support"}
+FOLLOW_UP_WORDS = {"dashboards", "dashboard", "keep", "long"}
+REPLY_WORDS = {"kept", "graphs", "hour", "errors", "stopped"}
+SILENCE_S = 2.0
+
+
+def heard(ear: SinkEar) -> list[tuple[str, float]]:
+    return word_times(whisper_tiny(), ear.audio())
+
+
+def when(words: list[tuple[str, float]], wanted: set[str], what: str) -> float:
+    at = first_time(words, wanted)
+    assert at is not None, f"the {what} was never heard on the sink: {words}"
+    return at
+
+
+def assert_reply_holds_no_interviewer(audio_path: Path) -> None:
+    words = {w for w, _ in word_times(whisper_tiny(), read_audio_16k(audio_path))}
+    assert len(words & REPLY_WORDS) >= 2, words
+    assert not words & (FOLLOW_UP_WORDS - REPLY_WORDS), f"the follow-up reached the reply: {words}"
+
+
+def test_the_window_asks_a_follow_up_aloud_and_records_the_reply(
+        qtbot: Any, tmp_path: Path, virtual_mic: str, spoken_wav: Callable[..., Path]) -> None:
+    answer, reply = spoken_wav(ANSWER, 170), spoken_wav(REPLY, 170)
+    (paths.user_scripts_dir() / "conversation.yaml").write_text(SCRIPT_YAML, encoding="utf-8")
+    settings = SettingsStore(QSettings(str(tmp_path / "greenroom.ini"), QSettings.Format.IniFormat))
+    settings.save_practice_settings(PracticeSettings(speak_questions=True, llm_enabled=False,
+                                                     silence_stop_s=SILENCE_S, follow_ups=True))
+    window = MainWindow(settings)
+    qtbot.addWidget(window)
+    window.resize(1280, 720)
+    window.show()
+    pick = window.pick_screen
+
+    def chosen() -> bool:
+        for row in range(pick.script_list.count()):
+            if pick.script_list.item(row).text().startswith("Conversation journey"):
+                pick.script_list.setCurrentRow(row)
+        script = pick.current_script()
+        return script is not None and script.title == "Conversation journey"
+
+    qtbot.waitUntil(chosen, timeout=10_000)
+    practice = window.practice_screen
+    with SinkEar(tmp_path / "ear.raw") as ear:
+        started = time.monotonic()
+        qtbot.mouseClick(pick.start_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: practice.phase == Phase.RECORDING, timeout=60_000)
+        time.sleep(0.5)
+        finish_playing(play_into_mic(answer))
+        # A silence ends the answer; the follow-up is read aloud, then the reply recorded.
+        qtbot.waitUntil(lambda: practice.question_label.text() == FOLLOW_UP, timeout=60_000)
+        qtbot.waitUntil(lambda: practice.phase == Phase.RECORDING, timeout=60_000)
+        reply_started = time.monotonic() - started
+        time.sleep(0.5)
+        finish_playing(play_into_mic(reply))
+        qtbot.waitUntil(lambda: practice.phase == Phase.FEEDBACK, timeout=60_000)
+        ear.stop()
+
+    words = heard(ear)
+    asked = when(words, QUESTION_WORDS, "question")
+    answered = when(words, ANSWER_WORDS, "answer")
+    followed = when(words, FOLLOW_UP_WORDS - ANSWER_WORDS, "follow-up")
+    replied = when(words, REPLY_WORDS - FOLLOW_UP_WORDS, "reply")
+    assert asked < answered < followed < replied, words
+    # The follow-up was heard before the reply's recording began.
+    assert followed < reply_started, (followed, reply_started)
+
+    qtbot.waitUntil(lambda: practice.thread_tabs.isVisible(), timeout=30_000)
+    assert practice.thread_tabs.count() == 2
+    first, second = sorted(Store().list_attempts(), key=lambda a: a.id)
+    assert second.follow_up_to == first.id and second.asked_by == "script"
+    assert second.question_text == FOLLOW_UP
+    assert "was not heard in these words" in (second.ask_reason or "")
+    assert first.stop_reason == second.stop_reason == "silence"
+    assert_reply_holds_no_interviewer(Path(second.audio_path))
+    window.close()
+
+
+def test_the_terminal_asks_a_follow_up_aloud_and_records_the_reply(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path, virtual_mic: str,
+        spoken_wav: Callable[..., Path]) -> None:
+    answer, reply = spoken_wav(ANSWER, 170), spoken_wav(REPLY, 170)
+    script = tmp_path / "conversation.yaml"
+    script.write_text(SCRIPT_YAML, encoding="utf-8")
+    result: dict[str, int] = {}
+
+    def practise() -> None:
+        result["code"] = main(["practice", "--script", str(script), "--no-gui", "--no-llm",
+                               "--follow-ups", "--silence", str(SILENCE_S), "--max-seconds", "60"])
+
+    def recording(count: int) -> float:
+        deadline = time.monotonic() + 60
+        while len(Store().list_attempts()) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(Store().list_attempts()) >= count, f"recording {count} never started"
+        return time.monotonic()
+
+    with SinkEar(tmp_path / "ear.raw") as ear:
+        started = time.monotonic()
+        runner = threading.Thread(target=practise)
+        runner.start()
+        recording(1)
+        time.sleep(0.5)
+        finish_playing(play_into_mic(answer))
+        reply_started = recording(2) - started
+        time.sleep(0.5)
+        finish_playing(play_into_mic(reply))
+        runner.join(timeout=180)
+        ear.stop()
+    assert not runner.is_alive()
+    assert result["code"] == 0
+    out = capsys.readouterr().out
+    assert out.index(QUESTION) < out.index("Follow-up") < out.index(FOLLOW_UP)
+    assert "asked because 'say which graphs you watched' was not heard in these words" in out
+    words = heard(ear)
+    followed = when(words, FOLLOW_UP_WORDS - ANSWER_WORDS, "follow-up")
+    assert when(words, ANSWER_WORDS, "answer") < followed < when(words, REPLY_WORDS - FOLLOW_UP_WORDS,
+                                                                  "reply")
+    assert followed < reply_started
+    first, second = sorted(Store().list_attempts(), key=lambda a: a.id)
+    assert second.follow_up_to == first.id and second.question_text == FOLLOW_UP
+    assert_reply_holds_no_interviewer(Path(second.audio_path))
+
+
+class Said(PracticeListener):
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.stops: list[str] = []
+        self.finished = threading.Event()
+
+    def interviewer_said(self, text: str) -> None:
+        self.lines.append(text)
+
+    def recording_stopped(self, duration_s: float, reason: str) -> None:
+        self.stops.append(reason)
+
+    def interview_finished(self, session_id: int) -> None:
+        self.finished.set()
+
+
+def test_a_three_minute_answer_is_cut_at_two_and_a_half_minutes_with_an_interjection_heard(
+        tmp_path: Path, virtual_mic: str, spoken_answer: Callable[..., Path],
+        spoken_wav: Callable[..., Path]) -> None:
+    # Three minutes of speech, fed faster than real time: the cut is on the recording's clock.
+    story = read_audio_16k(spoken_answer(STAR_SENTENCES, pause_s=0.8))
+    long_answer = np.tile(story, 180 * SAMPLE_RATE // story.size + 1)[: 180 * SAMPLE_RATE]
+    answer_wav = write_wav_16k(tmp_path / "three-minutes.wav", long_answer)
+    closing_wav = spoken_wav("How does the team share the on-call rota?", 170)
+    script = parse_script("""
+title: Interruption
+role: Site reliability engineer
+questions:
+  - id: story
+    text: Tell me about a busy week.
+    time_guide: 1-2 min
+""", "interruption.yaml")
+    wavs = iter([answer_wav, closing_wav])
+    listener = Said()
+    session = PracticeSession(script, script.questions, PracticeSettings(
+        mock=True, speak_questions=True, llm_enabled=False), listener, store=Store(),
+        source_factory=lambda _q: WavFileSource(next(wavs), realtime=False))
+    with SinkEar(tmp_path / "ear.raw") as ear:
+        try:
+            session.begin()
+            assert listener.finished.wait(400), listener.lines
+        finally:
+            session.close()
+        ear.stop()
+    assert listener.stops[0] == "interrupted"
+    interjection = "Thanks, I'll stop you there so we keep to time."
+    assert interjection in listener.lines
+    first = min(Store().list_attempts(session.session_id), key=lambda a: a.id)
+    assert first.stop_reason == "interrupted"
+    assert first.duration_s == pytest.approx(150.0, abs=3.0)
+    kept = read_audio_16k(Path(first.audio_path))
+    # Everything said up to the cut is in the recording.
+    assert abs(kept.size - 150 * SAMPLE_RATE) <= 3 * SAMPLE_RATE
+    assert np.abs(kept - long_answer[: kept.size]).max() < 1e-3
+    words = heard(ear)
+    # (Whisper tiny hears "busy week" as "him is he weak": the question's own words vary.)
+    assert when(words, {"tell", "week", "weak"}, "question") < when(words, {"stop", "keep"},
+                                                                    "interjection")
