@@ -638,6 +638,12 @@ class _Handler(BaseHTTPRequestHandler):
                                           'this model'})
                 return
             kept = owner.fit_messages(messages, num_ctx)
+            if body.get("_debug_render_only") and release.debug_render:
+                # routes.go: the prompt chatPrompt built, instead of running the model.
+                self._json(200, {"model": model, "created_at": _now(),
+                                 "message": {"role": "", "content": ""}, "done": False,
+                                 "debug_info": {"rendered_template": owner.render(kept)}})
+                return
             seen, cut = owner.cut_prompt(kept, num_ctx, options)
             record.num_ctx = num_ctx
             record.kept_messages = len(kept)
@@ -1040,6 +1046,13 @@ class OllamaLoopback:
                 break
             first = i
         return system + messages[first:]
+
+    @staticmethod
+    def render(messages: list[dict[str, Any]]) -> str:
+        """The prompt as text, in the shape of Llama 3's chat template."""
+        turns = [f"<|start_header_id|>{m.get('role', '')}<|end_header_id|>\n\n"
+                 f"{m.get('content', '')}<|eot_id|>" for m in messages]
+        return "".join(turns) + "<|start_header_id|>assistant<|end_header_id|>\n\n"
 
     def cut_prompt(self, messages: list[dict[str, Any]], num_ctx: int,
                    options: dict[str, Any]) -> tuple[list[dict[str, str]], int]:

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 
 
 def parse(number: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in number.lstrip("v").split("."))
+    """``0.13.5`` as (0, 13, 5); a pre-release (``0.12.6-rc0``) as its release."""
+    return tuple(int(part) for part in number.lstrip("v").split("-")[0].split("."))
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,11 @@ PARSERS: dict[str, Change] = {
     # model/parsers/parsers.go case "qwen3.5" with the architecture (da70c3222, #14378).
     "qwen3.5": Change("0.17.1", "model/parsers/parsers.go \"qwen3.5\" (da70c3222)"),
 }
+
+# api/types.go ChatRequest.DebugRenderOnly ("_debug_render_only"): server/routes.go
+# ChatHandler answers with the prompt chatPrompt built, in debug_info.rendered_template,
+# instead of running the model (8de1da476).
+DEBUG_RENDER = Change("0.11.5", "server/routes.go ChatHandler DebugRenderOnly (8de1da476)")
 
 # -- the window ----------------------------------------------------------------------------
 
@@ -182,6 +188,10 @@ class OllamaVersion:
         return change is None or self.has(change)
 
     @property
+    def debug_render(self) -> bool:
+        return self.has(DEBUG_RENDER)
+
+    @property
     def prompt_fit(self) -> str:
         return "forward" if self.has(PROMPT_FIT_FORWARD) else "backward"
 
@@ -193,6 +203,21 @@ class OllamaVersion:
     @property
     def default_num_ctx(self) -> int:
         return 4096 if self.has(DEFAULT_CTX_4096) else 2048
+
+
+# Every behaviour above but the parsers (which say what models a release can run).
+CHANGES = (TAGS_CAPABILITIES, SHOW_CAPABILITIES, CLOUD_MODELS, THINKING,
+           THINK_LEVELS_HARMONY_ONLY, THINK_LEVELS_ANY_MODEL, THINKS_BY_DEFAULT,
+           THINK_FALSE_FOR_ANY_MODEL, FORMAT_HELD_FOR_PARSERS, FORMAT_HELD_FOR_GEMMA4,
+           DEBUG_RENDER, PROMPT_FIT_BACKWARD, PROMPT_FIT_FORWARD, RUNNER_FILLS_WINDOW,
+           RUNNER_LEAVES_ONE_FREE, DEFAULT_CTX_4096)
+
+
+def played_by(number: str) -> str | None:
+    """The offered release that behaves as release ``number`` does in every way listed
+    here, for the models both can run (``number`` itself when offered), or None."""
+    rows = [c.holds_in(number) for c in CHANGES]
+    return next((n for n in OFFERED if [c.holds_in(n) for c in CHANGES] == rows), None)
 
 
 def first_with(change: Change) -> str:

@@ -5,6 +5,12 @@ nothing answers there, these tests are skipped. They need a model installed
 (``greenroom models pull llama3.2:3b``) and can take a minute on a laptop CPU; with a
 thinking model (qwen3, deepseek-r1, gpt-oss…) installed too, they check that the loopback
 server's account of thinking holds for the real one.
+
+The server's version picks the release the loopback plays for it (the offered release that
+behaves as that version does in every way tests/ollama_versions.py lists); the checks the
+loopback passes for that release (tests/release_checks.py: the listing, think levels, the
+window's cut) are then put to the real server. A version no offered release behaves as is
+skipped, naming it.
 """
 
 from __future__ import annotations
@@ -17,6 +23,8 @@ from models.llm_coach import LLMCoach
 from models.llm_feedback import LLMFeedback
 from models.ollama_server import OllamaServer
 from tests.llm_helpers import deterministic_feedback, review, star_question
+from tests.ollama_versions import OFFERED, OllamaVersion, played_by
+from tests.release_checks import check_listing, check_think_level, check_window
 
 pytestmark = pytest.mark.live_ollama
 
@@ -75,3 +83,36 @@ def test_live_thinking_model_is_coached(live_server: OllamaServer) -> None:
     status = result["llm_status"]
     # The review, or a reason of its own: never a generic malformed reply.
     assert status["ok"] or status["code"] in ("thinking_too_long", "timeout"), status
+
+
+# -- the loopback's account of this release --------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def live_release(live_server: OllamaServer) -> OllamaVersion:
+    number = live_server.version()
+    played = played_by(number)
+    if played is None:
+        pytest.skip(f"the loopback plays no release that behaves as Ollama {number} does "
+                    f"(it plays {', '.join(OFFERED)}); add it to tests/ollama_versions.py")
+    return OllamaVersion(played)
+
+
+def test_live_listing_is_the_releases(live_server: OllamaServer,
+                                      live_release: OllamaVersion) -> None:
+    check_listing(live_server.host, live_release)
+
+
+def test_live_think_levels_are_the_releases(live_server: OllamaServer,
+                                            live_release: OllamaVersion) -> None:
+    thinking = next((e["model"] for e in live_server.tags() if not e.get("remote_host")
+                     and (info := live_server.info(e["model"], e)).thinking
+                     and info.family.lower() != "gptoss"), None)
+    if thinking is None:
+        pytest.skip("no thinking model other than gpt-oss installed (e.g. `ollama pull qwen3:1.7b`)")
+    check_think_level(live_server.host, thinking, live_release)
+
+
+def test_live_window_is_cut_as_the_release_cuts(live_server: OllamaServer,
+                                                live_release: OllamaVersion) -> None:
+    check_window(live_server.host, live_server.choose().name, live_release)

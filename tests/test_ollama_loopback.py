@@ -31,6 +31,7 @@ from tests.ollama_loopback import (
     tokens,
 )
 from tests.ollama_versions import DEFAULT, OFFERED
+from tests.release_checks import WINDOW, check_listing, check_think_level, check_window
 
 pytest_plugins = ("tests.ollama_loopback",)
 
@@ -542,3 +543,21 @@ def test_a_broken_reply_is_one_a_grammar_allows_cut_where_the_model_wrote_a_stop
         json.loads(content)
     assert broken["done"] is True and broken["done_reason"] == "stop"
     assert broken["eval_count"] < whole["eval_count"]
+
+
+# -- the checks a live server is put to, passed by the loopback ----------------------------
+
+
+@pytest.mark.parametrize("release", OFFERED)
+def test_the_loopback_passes_the_checks_a_live_server_of_its_release_is_put_to(
+        release: str) -> None:
+    models = ("llama3.2:3b",) if release == "0.6.2" else ("llama3.2:3b", "qwen3:4b")
+    server = OllamaLoopback(models=models, version=release).start()
+    try:
+        check_listing(server.host, server.release)
+        if server.release.thinking:
+            check_think_level(server.host, "qwen3:4b", server.release)
+        evaluated = check_window(server.host, "llama3.2:3b", server.release)
+        assert evaluated == WINDOW - server.release.runner_headroom
+    finally:
+        server.stop()
