@@ -8,7 +8,10 @@ follow-up must be grounded: its ``quote`` must be found in the transcript as sai
 same matching as the review's key-point quotes, ``text_match.locate_quote``) and the
 question must name what the quote is about (a content word of the quote). One that
 quotes nothing said is refused with code ``ungrounded``, never asked; the caller asks
-the script's follow-up instead and counts it.
+the script's follow-up instead and counts it. So is one whose question is not the
+model's own (``models.llm_reply_check``): junk, or a copy of the prompt's wording or of
+the question already asked. The schema carries no descriptions, which a small model
+copies into the fields; the prompt says what each field is.
 
 The interviewer cannot wait: the caller gives the request a few seconds from Stop and
 cancels it after that (``cancel`` cuts the connection at once).
@@ -25,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from interview_scripts.script import Question
 from models.coach.text_match import content_phrases, locate_quote, tokenize, tokens_match
 from models.llm_prompt import PromptPlan, estimate_messages, load_prompt
+from models.llm_reply_check import Instructions, bare_schema, junk
 from models.ollama_call import OllamaCall, OllamaFailure, Request, Task
 from models.ollama_server import CONNECT_TIMEOUT_S
 from models.transcript import Transcript
@@ -67,9 +71,7 @@ class LLMFollowUp:
 
 
 def follow_up_schema() -> dict[str, object]:
-    schema = FollowUpReply.model_json_schema()
-    schema.pop("title", None)
-    return schema
+    return bare_schema(FollowUpReply)
 
 
 def follow_up_request(question: Question, transcript: Transcript,
@@ -83,13 +85,21 @@ def follow_up_request(question: Question, transcript: Transcript,
                              answer=transcript.text.strip() or "(nothing was said)")
     messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
     plan = PromptPlan(messages, estimate_messages(messages), schema, REPLY_TOKENS, PROMPT_VERSION)
+    instructions = Instructions([system, question.text])
     return Request(FOLLOW_UP, plan, FollowUpReply,
-                   check=lambda reply, model: grounded(reply, transcript, model))
+                   check=lambda reply, model: grounded(reply, transcript, model, instructions))
 
 
-def grounded(reply: FollowUpReply, transcript: Transcript, model: str) -> LLMFollowUp:
+def grounded(reply: FollowUpReply, transcript: Transcript, model: str,
+             instructions: Instructions | None = None) -> LLMFollowUp:
     """The reply as a follow-up the candidate can be asked, or OllamaFailure
-    ``ungrounded`` when it quotes nothing they said or does not name what it quotes."""
+    ``ungrounded`` when it quotes nothing they said or does not name what it quotes, or
+    its question is junk or copies ``instructions`` (the prompt and the question asked)."""
+    if junk(reply.question) is not None or (instructions is not None
+                                            and instructions.copied(reply.question)):
+        raise OllamaFailure("ungrounded", "the local model's follow-up is not a question of "
+                            "its own (it copies its instructions or is not words)",
+                            UNGROUNDED_FIX, model=model)
     tt = tokenize(transcript)
     span = locate_quote(reply.quote, tt)
     if span is None:

@@ -2,11 +2,14 @@
 
 The round chosen from the bank (``interview_scripts.job_ad``) stands alone; this is a
 helper on top. The model gets the ad, the CV or notes if any, the round's questions (so
-it does not repeat them) and a bounded JSON schema as Ollama's ``format``: at most four
-questions, each with its kind, the ad's requirement it tests and at most four key points
-with cue phrases, every string bounded. Its reply is validated, then checked against the
-ad: a key point that shares no meaning word with the ad is dropped and counted, and a
-question left with no key point (or repeating one of the round's) goes with it. What is
+it does not repeat them) and a bounded JSON schema as Ollama's ``format``: one to four
+questions, each with its kind, the ad's requirement it tests and one to four key points
+with cue phrases, every string bounded, no descriptions (a small model copies them into
+the fields). Its reply is validated, then checked against the ad: a key point that shares
+no meaning word with the ad is dropped and counted, and so is a text that copies the
+prompt's wording or is not words (``models.llm_reply_check``) and a key point repeated
+within its question; a question left with no key point (or repeating one of the round's)
+goes with it. What is
 left joins the round before its closer (``job_ad.with_tailored``), which keeps to the
 minutes asked; nothing is saved from here.
 
@@ -35,6 +38,7 @@ from interview_scripts.page_importer import question_id
 from interview_scripts.script import KeyPoint, Question
 from interview_scripts.time_guide import parse_time_guide
 from models.llm_prompt import PromptPlan, estimate_messages, estimate_tokens, load_prompt
+from models.llm_reply_check import Instructions, bare_schema, junk
 from models.ollama_call import (
     BUSY_RETRY_S,
     OTHER_MODEL_FIX,
@@ -97,19 +101,14 @@ class TailoredSet(_Strict):
     questions: list[TailoredQuestion] = Field(max_length=MAX_QUESTIONS)
 
 
-def _without_titles(node: object) -> object:
-    """The schema without pydantic's ``title`` labels: tokens the model need not read."""
-    if isinstance(node, dict):
-        return {k: _without_titles(v) for k, v in node.items() if not (k == "title" and isinstance(v, str))}
-    if isinstance(node, list):
-        return [_without_titles(v) for v in node]
-    return node
-
-
 def tailoring_schema() -> dict[str, object]:
-    """The ``format`` every tailoring request carries."""
-    schema = _without_titles(TailoredSet.model_json_schema())
-    assert isinstance(schema, dict)
+    """The ``format`` every tailoring request carries: at least one question, key point
+    and cue wherever the grammar would otherwise let a list be empty."""
+    schema = bare_schema(TailoredSet)
+    schema["properties"]["questions"]["minItems"] = 1
+    defs = schema["$defs"]
+    defs["TailoredQuestion"]["properties"]["key_points"]["minItems"] = 1
+    defs["TailoredPoint"]["properties"]["cues"]["minItems"] = 1
     return schema
 
 
@@ -119,11 +118,18 @@ class Dropped:
 
     points: int = 0
     questions: int = 0
+    not_own: int = 0  # copied the prompt's wording, or not words
+    repeats: int = 0  # a key point given twice for one question
 
     def line(self) -> str | None:
         parts = []
         if self.points:
             parts.append(f"{self.points} key point{'s' if self.points != 1 else ''} not in the ad's words")
+        if self.not_own:
+            parts.append(f"{self.not_own} text{'s' if self.not_own != 1 else ''} copied from the "
+                         "instructions or not words")
+        if self.repeats:
+            parts.append(f"{self.repeats} repeated key point{'s' if self.repeats != 1 else ''}")
         if self.questions:
             parts.append(f"{self.questions} question{'s' if self.questions != 1 else ''} left without one "
                          "or already in the round")
@@ -163,33 +169,54 @@ def _point_id(text: str, taken: set[str]) -> str:
     return pid
 
 
-def build_tailored(ad: str, round_: AdRound, structure: TailoredSet,
-                   model: str) -> tuple[AdRound, tuple[Question, ...], Dropped]:
+def build_tailored(ad: str, round_: AdRound, structure: TailoredSet, model: str,
+                   instructions: Instructions | None = None
+                   ) -> tuple[AdRound, tuple[Question, ...], Dropped]:
     """The model's questions, less what does not come from the ad, joined to the round.
 
     A key point stays when it shares at least ``MIN_SHARED_WORDS`` meaning words with the
-    ad; a question stays when it keeps a key point and does not repeat a question of the
-    round. Raises OllamaFailure when no question is left."""
+    ad, neither copies ``instructions`` (the prompt) nor is junk, and does not repeat one
+    before it in its question; a question stays when its own text passes the same and it
+    keeps a key point and does not repeat a question of the round. Raises OllamaFailure
+    when no question is left."""
     dropped = Dropped()
     seen = {_normal(p.question.text) for p in round_.picks}
     taken = {p.question.id for p in round_.picks}
     questions: list[Question] = []
+
+    def own(text: str) -> bool:
+        """Whether the text is not the prompt's wording and is words at all (else counted)."""
+        if junk(text) is None and (instructions is None or not instructions.copied(text)):
+            return True
+        dropped.not_own += 1
+        return False
+
     for asked in structure.questions:
         text = " ".join(asked.text.split())
+        if text and not own(text):
+            continue
         points = [p for p in asked.key_points if p.text.strip()]
-        kept = [p for p in points if len(shared_terms(p.text, ad)) >= MIN_SHARED_WORDS]
-        dropped.points += len(points) - len(kept)
+        from_ad = [p for p in points if len(shared_terms(p.text, ad)) >= MIN_SHARED_WORDS]
+        dropped.points += len(points) - len(from_ad)
+        kept: list[TailoredPoint] = []
+        for point in from_ad:
+            if _normal(point.text) in {_normal(k.text) for k in kept}:
+                dropped.repeats += 1
+            elif own(point.text):
+                kept.append(point)
         if not text or not kept or _normal(text) in seen:
             dropped.questions += 1
             continue
         seen.add(_normal(text))
         story = asked.kind == "behavioural"
         requirement = " ".join(asked.requirement.split())
+        requirement = requirement if requirement and own(requirement) else ""
         guidance = (f"The ad asks for this: “{requirement}”." if requirement and shared_terms(requirement, ad)
                     else "")
         ids: set[str] = set()
         key_points = tuple(KeyPoint(text=" ".join(p.text.split()),
-                                    cues=tuple(dict.fromkeys(c.strip().lower() for c in p.cues if c.strip())),
+                                    cues=tuple(dict.fromkeys(c.strip().lower() for c in p.cues
+                                                             if c.strip() and junk(c) is None)),
                                     id=_point_id(p.text, ids))
                            for p in kept)
         questions.append(Question(id=question_id(text, taken), text=text,
@@ -220,8 +247,10 @@ def tailoring_request(ad: str, cv: str, round_: AdRound
     messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
     reply = max(REPLY_TOKENS, math.ceil(estimate_tokens(listed)))
     plan = PromptPlan(messages, estimate_messages(messages), schema, reply, PROMPT_VERSION)
+    instructions = Instructions([system])
     return Request(TAILORING, plan, TailoredSet,
-                   check=lambda structure, model: build_tailored(ad, round_, structure, model))
+                   check=lambda structure, model: build_tailored(ad, round_, structure, model,
+                                                                 instructions))
 
 
 class AdTailor:

@@ -3,9 +3,12 @@
 The rule-based importer (``interview_scripts.page_importer``) stands alone; this is a
 helper on top. The model gets the page and a JSON schema (questions with their time
 guide, framework, guidance, key points, mistakes, sample answer and follow-ups) as
-Ollama's ``format``. Its reply is validated, then checked against the page: a question
+Ollama's ``format``, bounded everywhere and without descriptions (a small model copies
+them into the fields). Its reply is validated, then checked against the page: a question
 whose words are not on the page is dropped, and so is an item, a guidance or a sample
-answer whose words mostly are not, with a count of what went. What is left becomes the
+answer whose words mostly are not, or that copies the prompt's own wording or is not
+words at all (``models.llm_reply_check``), or that repeats an item before it, with a
+count of what went. What is left becomes the
 same ``ImportResult`` the rules produce and goes to the same review (the app's preview
 and editor, or the CLI's listing); nothing is saved from here.
 
@@ -43,6 +46,7 @@ from interview_scripts.page_importer import (
 )
 from interview_scripts.time_guide import parse_time_guide
 from models.llm_prompt import PromptPlan, estimate_messages, estimate_tokens, load_prompt
+from models.llm_reply_check import Instructions, bare_schema, junk
 from models.ollama_call import (
     BUSY_RETRY_S,
     OTHER_MODEL_FIX,
@@ -110,20 +114,9 @@ class PageStructure(_Strict):
     questions: list[PageQuestion] = Field(max_length=MAX_QUESTIONS)
 
 
-def _without_titles(node: Any) -> Any:
-    """The schema without pydantic's ``title`` keys: tokens the model need not read."""
-    if isinstance(node, dict):
-        return {k: _without_titles(v) for k, v in node.items()
-                if not (k == "title" and isinstance(v, str))}
-    if isinstance(node, list):
-        return [_without_titles(v) for v in node]
-    return node
-
-
 def page_schema() -> dict[str, Any]:
     """The ``format`` every page request carries."""
-    # pydantic's labels are strings; the page's own "title" property is an object and stays.
-    return _without_titles(PageStructure.model_json_schema())
+    return bare_schema(PageStructure)
 
 
 @dataclass
@@ -133,14 +126,20 @@ class Dropped:
     questions: int = 0
     items: int = 0
     texts: int = 0
+    not_own: int = 0  # copied the prompt's wording, or not words
+    repeats: int = 0  # a list item given again for the same question
 
     def line(self) -> str | None:
         parts = [f"{n} {word}{'s' if n != 1 else ''}" for n, word in
                  ((self.questions, "question"), (self.items, "list item"),
                   (self.texts, "guidance or sample text")) if n]
-        if not parts:
-            return None
-        return "dropped " + ", ".join(parts) + " not found on the page"
+        found = [", ".join(parts) + " not found on the page"] if parts else []
+        if self.not_own:
+            found.append(f"{self.not_own} text{'s' if self.not_own != 1 else ''} copied from "
+                         "the instructions or not words")
+        if self.repeats:
+            found.append(f"{self.repeats} repeated list item{'s' if self.repeats != 1 else ''}")
+        return "dropped " + ", ".join(found) if found else None
 
 
 @dataclass
@@ -169,8 +168,10 @@ def page_request(page: str, name: str) -> Request[PageStructure, tuple[ImportRes
     messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
     reply_tokens = math.ceil(estimate_tokens(page) * REPLY_PER_PAGE_TOKEN) + REPLY_OVERHEAD_TOKENS
     plan = PromptPlan(messages, estimate_messages(messages), schema, reply_tokens, PROMPT_VERSION)
+    instructions = Instructions([system])
     return Request(READING, plan, PageStructure,
-                   check=lambda structure, model: build_reading(page, name, structure, model))
+                   check=lambda structure, model: build_reading(page, name, structure, model,
+                                                                instructions))
 
 
 class PageReader:
@@ -226,24 +227,36 @@ def _normalised(text: str) -> str:
     return " " + " ".join(re.sub(r"[^a-z0-9]+", " ", text.lower()).split()) + " "
 
 
-def build_reading(page: str, name: str, structure: PageStructure,
-                  model: str) -> tuple[ImportResult, Dropped]:
+def build_reading(page: str, name: str, structure: PageStructure, model: str,
+                  instructions: Instructions | None = None) -> tuple[ImportResult, Dropped]:
     """The model's structure, less what is not on the page, as an import result.
 
     A question stays only when its words, normalised, stand on the page as written; a
-    list item, guidance or sample answer stays when most of its meaning words do; a time
-    guide when it reads as one and its numbers are the page's; title and role when they
-    are the page's words. Raises OllamaFailure when no question is left."""
+    list item, guidance or sample answer stays when most of its meaning words do and it
+    neither copies ``instructions`` (the prompt) nor is junk, and a list item when it does
+    not repeat one before it; a time guide when it reads as one and its numbers are the
+    page's; title and role when they are the page's words. Raises OllamaFailure when no
+    question is left."""
     flat = _normalised(page)
     words = set(content_words(page))
     numbers = set(re.findall(r"\d+", page))
     dropped = Dropped()
     questions: list[dict[str, object]] = []
     seen: set[str] = set()
+
+    def own(text: str) -> bool:
+        """Whether the text is not the prompt's wording and is words at all (else counted)."""
+        if junk(text) is None and (instructions is None or not instructions.copied(text)):
+            return True
+        dropped.not_own += 1
+        return False
+
     for q in structure.questions:
         key = _normalised(q.text).strip()
         if not key or f" {key} " not in flat:
             dropped.questions += 1
+            continue
+        if not own(q.text):
             continue
         if key in seen:
             continue  # a page that lists its questions, then details each one
@@ -257,13 +270,20 @@ def build_reading(page: str, name: str, structure: PageStructure,
         for field_name in ("guidance", "sample_answer"):
             value = str(getattr(q, field_name)).strip()
             if value and word_share(value, words) >= MOSTLY:
-                entry[field_name] = value
+                if own(value):
+                    entry[field_name] = value
             elif value:
                 dropped.texts += 1
         for field_name in ("key_points", "mistakes", "follow_ups"):
             items = [i.strip() for i in getattr(q, field_name) if i.strip()]
-            kept = [i for i in items if word_share(i, words) >= MOSTLY]
-            dropped.items += len(items) - len(kept)
+            on_page = [i for i in items if word_share(i, words) >= MOSTLY]
+            dropped.items += len(items) - len(on_page)
+            kept: list[str] = []
+            for item in on_page:
+                if _normalised(item) in {_normalised(k) for k in kept}:
+                    dropped.repeats += 1
+                elif own(item):
+                    kept.append(item)
             if kept:
                 entry[field_name] = kept
         questions.append(entry)

@@ -19,9 +19,9 @@ from typing import Any
 from interview_scripts.script import Question
 from interview_scripts.time_guide import format_clock
 from models.coach.feedback_model import Feedback
-from models.llm_feedback import MAX_IMPROVEMENTS, VERDICT_CHARS, ReviewSpec
+from models.llm_feedback import MAX_IMPROVEMENTS, ReviewSpec
 
-PROMPT_VERSION = "llm_feedback_v3"
+PROMPT_VERSION = "llm_feedback_v4"
 PROMPTS_DIR = Path(__file__).resolve().parent / "prompts"
 
 SYSTEM_MARK = "<!-- system -->"
@@ -44,8 +44,10 @@ CONTEXT_SIZES: tuple[int, ...] = (8192, 16384, 32768, 65536, 131072)
 # A seven-minute answer (about 1,200 words at a brisk pace) with the question, the
 # measurements and the schema is estimated at under 4,200 tokens.
 STANDARD_PROMPT_TOKENS = 4608
-# A reply for a question with up to eight key points fits in this (the schema bounds it).
-STANDARD_REPLY_TOKENS = 2048
+# A review for a question with up to four key points and four stages fits in this (the
+# schema bounds it; v3's needed twice as much). It is only a floor: a larger question's
+# bound is asked for, and the page and job-ad requests size their own.
+STANDARD_REPLY_TOKENS = 1024
 # A thinking model thinks before it writes the JSON, from the same num_predict budget.
 THINK_TOKENS = 4096
 # When a think runs out of budget the retry doubles it; below this much room to think
@@ -215,13 +217,11 @@ def build_prompt(question: Question, feedback: Feedback | dict[str, Any],
     if isinstance(feedback, Feedback):
         feedback = feedback.to_dict()
     system_t, user_t = load_prompt(version)
-    spec = ReviewSpec.for_question(question)
+    spec = ReviewSpec.for_question(question, float(feedback.get("duration_s") or 0.0))
     schema = spec.schema()
     schema_text = json.dumps(schema, separators=(",", ":"))
     system = system_t.substitute(schema=schema_text, max_improvements=MAX_IMPROVEMENTS,
-                                 verdict_chars=VERDICT_CHARS,
-                                 stages=", ".join(spec.stages))
-
+                                 last_second=spec.last_second, stages=", ".join(spec.stages))
     framework = question.framework
     if framework.is_none:
         framework_text = "none named"
@@ -234,12 +234,13 @@ def build_prompt(question: Question, feedback: Feedback | dict[str, Any],
     else:
         time_text = "none given"
     lines = transcript_lines(feedback.get("transcript") or {})
+    points = [f"{slot}: {text}" for slot, text in zip(spec.slots, spec.key_points, strict=True)]
     user = user_t.substitute(
         question=question.text.strip(),
         time_guide=time_text,
         framework=framework_text,
         guidance=question.guidance.strip() or "none given",
-        key_points=_bullets(list(spec.key_points), "- none listed"),
+        key_points=_bullets(points, "- none listed"),
         mistakes=_bullets([m.text for m in question.mistakes], "- none listed"),
         metrics=metrics_summary(feedback),
         transcript="\n".join(lines) if lines else "(the candidate said nothing)",
@@ -247,3 +248,12 @@ def build_prompt(question: Question, feedback: Feedback | dict[str, Any],
     messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
     return PromptPlan(messages=messages, estimated_tokens=estimate_messages(messages),
                       schema=schema, reply_tokens=spec.reply_token_bound(), version=version)
+
+
+def instruction_texts(question: Question, plan: PromptPlan) -> list[str]:
+    """Everything the review's prompt says that is not the candidate's answer: the
+    instructions and schema, and the question's own texts. A reply must not copy them."""
+    texts = [plan.messages[0]["content"], question.text, question.guidance]
+    texts += [k.text for k in question.key_points] + [m.text for m in question.mistakes]
+    texts += [s.hint for s in question.framework.stages if s.hint]
+    return texts

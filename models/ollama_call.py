@@ -146,12 +146,16 @@ class Request(Generic[R, T]):
 @dataclass(frozen=True)
 class Answer(Generic[T]):
     """A request's result, the model that gave it and how many chat requests it took.
-    ``sent_to`` says where the text went when that was not this machine (else "")."""
+    ``sent_to`` says where the text went when that was not this machine (else "").
+    ``tokens``: what the model wrote for it, every attempt counted, as the server counts
+    them (``eval_count``, thinking included); ``seconds``: from asking to the answer."""
 
     value: T
     choice: ModelChoice
     attempts: int
     sent_to: str = ""
+    tokens: int = 0
+    seconds: float = 0.0
 
     @property
     def model(self) -> str:
@@ -171,6 +175,7 @@ class _Retry(Exception):
 class _Reply:
     content: str
     done_reason: str
+    tokens: int = 0
 
 
 @dataclass
@@ -346,7 +351,9 @@ class OllamaCall:
     def _ask(self, request: Request[R, T], on_text: Callable[[str], None] | None,
              stop: _Cancel) -> Answer[T]:
         task, plan = request.task, request.plan
-        deadline = time.monotonic() + self.total_timeout_s
+        started_at = time.monotonic()
+        deadline = started_at + self.total_timeout_s
+        spent = 0  # tokens written over every attempt
         choice = self.choose(task.sends)
         info = choice.info
         current = plan
@@ -380,6 +387,7 @@ class OllamaCall:
             except OllamaFailure as final:
                 final.model, final.attempts = info.name, attempt
                 raise
+            spent += reply.tokens
             if reply.done_reason == "length":
                 if info.thinking and not reply.content.strip():
                     failure = OllamaFailure(
@@ -412,7 +420,8 @@ class OllamaCall:
                 # Tell the model exactly what was wrong; small models usually fix it.
                 current = plan.with_correction(retry_instruction(bad))
                 continue
-            return Answer(value, choice, attempt, self._sent_to(choice, task))
+            return Answer(value, choice, attempt, self._sent_to(choice, task), spent,
+                          round(time.monotonic() - started_at, 2))
         assert failure is not None
         failure.model, failure.attempts = info.name, MAX_ATTEMPTS
         raise failure
@@ -449,6 +458,7 @@ class OllamaCall:
         shown = False  # whether the display has the reply's start (a think is settled)
         started = False  # whether the reply's first line has arrived
         done_reason: str | None = None
+        tokens = 0
         try:
             with self.server.client(read_timeout, transport=stop.transport()) as client:
                 stream = client.chat(model=info.name, messages=plan.messages,
@@ -476,6 +486,7 @@ class OllamaCall:
                                     _deliver(on_text, visible)
                         if chunk.done:
                             done_reason = chunk.done_reason or "stop"
+                            tokens = chunk.eval_count or 0
                             break
                 finally:
                     stream.close()
@@ -492,7 +503,7 @@ class OllamaCall:
                 "stopped_early", f"Ollama stopped {info.name} before its {task.name} was "
                 "finished (it does so when a model keeps repeating itself)", OTHER_MODEL_FIX),
                 new_seed=True)
-        return _Reply(strip_thinking("".join(content)), done_reason)
+        return _Reply(strip_thinking("".join(content)), done_reason, tokens)
 
     # -- failures ------------------------------------------------------------------------
 

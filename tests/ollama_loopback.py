@@ -54,6 +54,9 @@ writes a mid-stream error), ``no_done`` (the model repeats one token and the run
 repeat check ends the stream cleanly without a done message), ``negative_times`` (times
 below zero: llama.cpp's grammar does not enforce ``minimum``) and ``padded`` (the model
 writes ``pad_tokens`` newlines of whitespace, which the grammar allows, inside its JSON).
+The replies a real small model writes under a grammar (the schema's descriptions echoed,
+repeated items, unbounded numbers, junk strings…) are modes too, one per name in
+``tests.loopback_replies.SHAPES``, which builds each from the request.
 
 ``script_reply(reply)`` makes the model say something chosen by the test instead of a
 value filled from the schema: a JSON-able value, a string, or a function of the request
@@ -82,6 +85,7 @@ from typing import Any
 
 import pytest
 
+from tests.loopback_replies import SHAPES as REPLY_SHAPES
 from tests.ollama_versions import (
     CLOUD_MODELS,
     DEFAULT,
@@ -99,6 +103,8 @@ MODES = ("healthy", "down", "slow", "missing_model", "truncated", "stopped_loadi
          "padded")
 CHAT_MODES = ("slow", "truncated", "stopped_loading", "invalid_json", "schema_violation", "busy",
               "error_line", "no_done", "negative_times", "padded")
+MODES += tuple(REPLY_SHAPES)
+CHAT_MODES += tuple(REPLY_SHAPES)
 DEFAULT_VERSION = DEFAULT
 CONTEXT_LENGTH = 131072
 CLOUD_HOST = "https://ollama.com:443"
@@ -652,7 +658,7 @@ class _Handler(BaseHTTPRequestHandler):
             record.seen = seen
             record.prompt_tokens = owner.prompt_tokens(kept) - cut
             events = owner.generate(spec, body.get("format"), think, mode, options,
-                                    owner.scripted_content(body))
+                                    owner.scripted_content(body, mode))
             record.eval_count = next((e["eval_count"] for e in events if "eval_count" in e),
                                      None)
             extra = {"remote_model": spec.remote_model, "remote_host": spec.remote_host} \
@@ -938,7 +944,9 @@ class OllamaLoopback:
         with self._lock:
             self.scripted = reply
 
-    def scripted_content(self, body: dict[str, Any]) -> str | None:
+    def scripted_content(self, body: dict[str, Any], mode: str = "healthy") -> str | None:
+        if mode in REPLY_SHAPES and isinstance(body.get("format"), dict):
+            return REPLY_SHAPES[mode](body)
         with self._lock:
             reply = self.scripted
         if reply is None or not isinstance(body.get("format"), dict):

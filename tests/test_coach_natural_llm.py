@@ -190,15 +190,17 @@ def test_the_loopback_llm_settles_points_only_with_quotes_from_the_transcript(
     claims = {POINTS[0].text: ("covered", "picked up the phone that same afternoon"),
               POINTS[1].text: ("covered", "I came with two options"),
               POINTS[2].text: ("covered", "I apologised to the whole board in writing")}
-    review = {"verdict": "A calm account of bad news.",
-              "key_points": [{"text": text, "status": claims.get(text, ("missing", ""))[0],
-                              "evidence": claims.get(text, ("missing", ""))[1],
-                              "at_s": 30.0 if text in claims else None}
-                             for text in spec.key_points],
-              "structure": [{"stage": stage, "assessment": f"{stage} as told."}
-                            for stage in spec.stages],
-              "improvements": [],
-              "rephrasing": {"at_s": 1.0, "original": PARAPHRASED[0], "better": "Say it."},
+    # Written as the schema has the model write it: one slot per key point and stage.
+    review = {"key_points": {slot: {"status": claims.get(text, ("missing", ""))[0],
+                                    "quote": claims.get(text, ("missing", ""))[1]}
+                             for slot, text in zip(spec.slots, spec.key_points, strict=True)},
+              "stages": {stage: {"comment": comment, "quote": ""} for stage, comment in
+                         zip(spec.stages, ("Brief and clear.", "Owned from the start.",
+                                           "Options came with dates.", "Ends on trust."),
+                             strict=True)},
+              "verdict": "A calm account of bad news.",
+              "improvements": [{"at_s": None, "advice": "Close on what changed afterwards."}],
+              "rephrasing": {"original": PARAPHRASED[0], "better": "I rang them that day."},
               "follow_up_question": "What would you do differently?"}
     monkeypatch.setattr(loopback, "reply_from_format", lambda *a, **k: json.dumps(review))
     reviewed = LLMCoach(ollama_loopback.host, read_timeout_s=5.0, connect_timeout_s=0.5
@@ -208,6 +210,12 @@ def test_the_loopback_llm_settles_points_only_with_quotes_from_the_transcript(
     assert result["llm_status"]["ok"] is True, result["llm_status"]
     assert validate_feedback(result) == []
     assert_whole_input_reached(ollama_loopback, words=transcript_words(fb))
+    # The made-up quote is taken out of the review itself, and counted.
+    assert [p["text"] for p in result["llm"]["key_points"]] == \
+        [POINTS[0].text, POINTS[1].text, POINTS[3].text, POINTS[4].text]
+    assert result["llm_status"]["removed"] == [
+        f"key_points.{spec.slots[2]}: quote not in the transcript (“I apologised to the whole "
+        "board in writ…”)"]
     told, options, owned, record, follow = result["key_points"]
     assert told["status"] == options["status"] == "covered"
     assert told["start_s"] == _word_time(starts, 1, 1)  # "picked", by the transcript

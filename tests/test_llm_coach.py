@@ -135,9 +135,14 @@ def test_streaming_callback_receives_the_reply_text(ollama_loopback: OllamaLoopb
     result = review(make_coach(ollama_loopback), star_question(), deterministic_feedback(),
                     on_text=on_text)
     assert len(pieces) > 3, "the reply should arrive in several streamed pieces"
+    # The key-point verdicts come first in the stream, so the window shows them first.
+    assert pieces[0].startswith('{"key_points": {"point-1": {"status": ')
     streamed = json.loads("".join(pieces))
-    llm = {k: v for k, v in result["llm"].items() if k not in ("model", "prompt_version")}
-    assert streamed == llm
+    assert list(streamed)[:2] == ["key_points", "stages"]
+    llm = result["llm"]
+    assert streamed["verdict"] == llm["verdict"]
+    assert [i["advice"] for i in streamed["improvements"]] == \
+        [i["message"] for i in llm["improvements"]]
     assert threads == {"llm-review"}  # the request's worker, never the caller's thread
 
 

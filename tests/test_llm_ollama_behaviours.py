@@ -8,7 +8,7 @@ The feedback under review comes from the real deterministic coach (``coach_answe
 
 from __future__ import annotations
 
-import copy
+import json
 import threading
 import time
 from collections.abc import Iterator
@@ -18,8 +18,9 @@ import pytest
 
 from models.coach import coach_answer
 from models.llm_coach import REVIEW, LLMCoach
-from models.llm_feedback import ReviewSpec, repair_reply
+from models.llm_feedback import ReviewReply, ReviewSpec, check_review
 from models.llm_prompt import STANDARD_REPLY_TOKENS, THINK_TOKENS, build_prompt, plan_budget
+from models.llm_reply_check import Instructions, QuoteFinder
 from models.ollama_call import chat_options
 from models.ollama_server import ALLOW_REMOTE_ENV, KEEP_ALIVE_ENV, MODEL_ENV, OllamaServer
 from models.transcript import Transcript
@@ -32,6 +33,7 @@ from tests.llm_helpers import (
     transcript_words,
     without_fold,
 )
+from tests.loopback_replies import times_outside, unbounded_numbers
 from tests.ollama_loopback import ModelSpec, OllamaLoopback, count_tokens
 
 pytest_plugins = ("tests.ollama_loopback",)
@@ -321,62 +323,83 @@ def test_a_failure_that_happens_once_is_retried_and_one_that_stays_is_named(
     assert status["attempts"] == 2 and len(chats(ollama_loopback)) == 2
 
 
-def test_times_below_zero_are_dropped_and_the_review_kept(ollama_loopback: OllamaLoopback) -> None:
-    ollama_loopback.set_mode("negative_times")
+@pytest.mark.parametrize("shape", [times_outside, unbounded_numbers])
+def test_times_outside_the_answer_are_dropped_and_the_review_kept(
+        ollama_loopback: OllamaLoopback, shape: Any) -> None:
+    ollama_loopback.script_reply(shape)  # below zero and past the end; or 10^14
     feedback = coached_feedback()
     result = review(coach(ollama_loopback), star_question(), feedback)
     assert_reviewed(result, feedback, LOCAL)
     llm = result["llm"]
-    times = [i["at_s"] for i in [*llm["key_points"], *llm["improvements"], llm["rephrasing"]]]
-    assert None in times, "the loopback did send times below zero"
-    assert all(t is None or 0 <= t <= feedback["duration_s"] for t in times)
+    assert llm["improvements"] and all(i["at_s"] is None for i in llm["improvements"])
+    removed = result["llm_status"]["removed"]
+    assert len([line for line in removed if "time outside the answer" in line]) == \
+        len(llm["improvements"]) == len(removed)
     assert all(n["at_s"] is None or n["at_s"] >= 0 for n in result["notes"])
 
 
 def test_the_schema_is_built_for_the_question() -> None:
     question = star_question()
-    spec = ReviewSpec.for_question(question)
+    spec = ReviewSpec.for_question(question, 120.0)
     schema = spec.schema()
+    # Key points first, then every slot once: an object with one required property per
+    # key point and per stage, so no judgement can be written twice or left out.
+    assert list(schema["properties"])[:2] == ["key_points", "stages"]
     points = schema["properties"]["key_points"]
-    assert points["minItems"] == points["maxItems"] == len(question.key_points)
-    point = schema["$defs"]["KeyPointReview"]["properties"]["text"]
-    assert point["enum"] == [k.text for k in question.key_points]
-    stage = schema["$defs"]["StageReview"]["properties"]["stage"]
-    assert stage["enum"] == ["Situation", "Task", "Action", "Result"]
-    assert schema["$defs"]["Improvement"]["properties"]["message"]["maxLength"] == 240
+    assert points["required"] == list(points["properties"]) == list(spec.slots)
+    assert len(spec.slots) == len(question.key_points) and points["additionalProperties"] is False
+    stages = schema["properties"]["stages"]
+    assert stages["required"] == ["Situation", "Task", "Action", "Result"]
+    assert schema["$defs"]["point"]["properties"]["status"]["enum"] == ["covered", "partial",
+                                                                      "missing"]
+    # Times are integers bounded by the answer: the grammar enforces those bounds.
+    (at, null) = schema["properties"]["improvements"]["items"]["properties"]["at_s"]["anyOf"]
+    assert at == {"type": "integer", "minimum": 0, "maximum": 120} and null == {"type": "null"}
+    assert "description" not in json.dumps(schema)
     # The reply bound holds even a reply with every string at its longest.
     from tests.ollama_loopback import SchemaFiller
 
     longest = SchemaFiller(schema, verbose=True).fill()
-    import json
-
     assert count_tokens(json.dumps(longest)) <= spec.reply_token_bound()
 
 
-def test_a_reply_is_repaired_instead_of_thrown_away() -> None:
+def test_a_reply_written_without_the_grammar_is_checked_not_thrown_away() -> None:
+    # What a model that ignored `format` may send: over-long text, a slot not asked for,
+    # one left out, a stage of another framework, too many improvements, odd times.
     spec = ReviewSpec(key_points=("Names the impact", "Explains the cause"),
-                      stages=("Situation", "Result"))
-    reply = {
-        "verdict": "v" * 500,
-        "key_points": [
-            {"text": "explains the cause", "status": "covered", "evidence": "e", "at_s": -3},
-            {"text": "Something invented", "status": "covered", "evidence": "e", "at_s": 1},
-            {"text": "Names the impact", "status": "missing", "evidence": "", "at_s": None},
-        ],
-        "structure": [{"stage": "Result", "assessment": "ok"}, {"stage": "Epilogue",
-                                                               "assessment": "?"}],
-        "improvements": [{"at_s": 900.0, "message": "m"}] * 7,
-        "rephrasing": {"at_s": -1.5, "original": "o", "better": "b"},
-        "follow_up_question": "q",
-    }
-    fixed, repairs = repair_reply(copy.deepcopy(reply), spec, duration_s=120.0)
-    assert [k["text"] for k in fixed["key_points"]] == ["Names the impact", "Explains the cause"]
-    assert fixed["key_points"][1]["at_s"] is None
-    assert [s["stage"] for s in fixed["structure"]] == ["Result"]
-    assert len(fixed["improvements"]) == 5 and all(i["at_s"] is None for i in fixed["improvements"])
-    assert fixed["rephrasing"]["at_s"] is None
-    assert len(fixed["verdict"]) == 400
-    assert len(repairs.items) >= 6
+                      stages=("Situation", "Result"), point_ids=("impact", "cause"),
+                      duration_s=120.0)
+    transcript = Transcript.from_dict(transcript_dict(word_count=300, duration_s=120.0))
+    reply = ReviewReply.model_validate({
+        "key_points": {"cause": {"status": "covered", "quote": "two jobs were writing the same"},
+                       "invented": {"status": "covered", "quote": "e"}},
+        "stages": {"Result": {"comment": "Ends on hours saved but never says per what.",
+                              "quote": ""},
+                   "Epilogue": {"comment": "A lesson, briefly.", "quote": ""}},
+        "verdict": "Careful and specific about the fix; " * 20,
+        "improvements": [{"at_s": 900.0, "advice": advice} for advice in (
+            "Open with what the failures cost the finance team.",
+            "Say why a queue beat adding servers.", "Give the hours saved per month.",
+            "Drop the second alert story.", "Name who reviewed the lock.",
+            "End on the lesson.", "Slow down in the middle.")],
+        "rephrasing": {"original": "I also set up an alert", "better": "I added an alert that "
+                       "pages whoever is on call within a minute."},
+        "follow_up_question": "What would you check first if it failed again?",
+    })
+    checked = check_review(reply, spec, QuoteFinder(transcript), Instructions(["Judge it."]))
+    got = checked.review
+    assert [(k.text, k.status) for k in got.key_points] == [("Explains the cause", "covered")]
+    assert got.key_points[0].at_s is not None and 0 <= got.key_points[0].at_s <= 120
+    assert [s.stage for s in got.structure] == ["Result"]
+    assert len(got.verdict) <= 200 and got.verdict.endswith("…")
+    assert len(got.improvements) == 3 and all(i.at_s is None for i in got.improvements)
+    assert got.rephrasing is not None and got.rephrasing.at_s is not None
+    assert {r.where: r.why for r in checked.removed.items} == {
+        "key_points.invented": "unknown", "key_points.impact": "missing",
+        "stages.Situation": "missing", "stages.Epilogue": "unknown",
+        "improvements.0.at_s": "time", "improvements.1.at_s": "time",
+        "improvements.2.at_s": "time", "improvements.3": "unknown", "improvements.4": "unknown",
+        "improvements.5": "unknown", "improvements.6": "unknown"}
 
 
 # -- the window, the retry and the preload -----------------------------------------------------
@@ -441,10 +464,10 @@ def test_keep_alive_is_sent_only_when_a_setting_asks(monkeypatch: pytest.MonkeyP
 
 def test_budget_options_are_the_same_for_the_same_inputs() -> None:
     a = plan_budget(None, STANDARD_REPLY_TOKENS, thinking=True, trained_ctx=40960)
-    b = plan_budget(3000, 1700, thinking=True, trained_ctx=40960)
+    b = plan_budget(3000, 900, thinking=True, trained_ctx=40960)
     assert chat_options(a, REVIEW) == chat_options(b, REVIEW)
-    small = plan_budget(3000, 1700, thinking=True, trained_ctx=8192)
-    assert small.fits and 3000 + small.num_predict <= 8192 and small.think_tokens < THINK_TOKENS
+    small = plan_budget(4000, 900, thinking=True, trained_ctx=8192)
+    assert small.fits and 4000 + small.num_predict <= 8192 and small.think_tokens < THINK_TOKENS
 
 
 # -- cancel ------------------------------------------------------------------------------------

@@ -432,18 +432,23 @@ class FeedbackView(QWidget):
             status = feedback.llm_status
             reason = (status.reason if status else None) or "the local LLM gave no review"
             fix = status.fix if status else None
+            cost = status.cost_line() if status else ""
             self.llm_status.setText(f"No review from the local LLM: {reason}" + (f" — fix: {fix}" if fix else "")
+                                    + (f" ({cost})" if cost else "")
                                     + "\nThe feedback above comes from Greenroom's own checks.")
             self.llm_stream.hide()
             self.llm_result.hide()
             self.improvements.hide()
             return
         model = llm.model or "local model"
-        self.llm_status.setText(f"From your local LLM ({model}); it can be wrong, weigh it against the checks above.")
+        cost = feedback.llm_status.cost_line() if feedback.llm_status else ""
+        self.llm_status.setText(f"From your local LLM ({model}{', ' + cost if cost else ''}); it can be wrong, "
+                                "weigh it against the checks above.")
         self.llm_stream.hide()
         parts = []
         points = "; ".join(f"{p.get('text', '')} ({p.get('status', '?')})" for p in llm.key_points)
-        stages = "; ".join(f"{s.get('stage', '')}: {s.get('assessment', '')}" for s in llm.structure)
+        stages = "; ".join(f"{s.get('stage', '')}: {s.get('assessment', '')}" for s in llm.structure
+                           if s.get("assessment"))
         for title, value in (("Verdict", llm.verdict), ("Key points", points), ("Structure", stages)):
             if value:
                 parts.append(f"<p><b>{title}:</b> {html.escape(value)}</p>")

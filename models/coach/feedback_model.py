@@ -246,6 +246,25 @@ class LLMStatus(Part):
     fix: str | None = None
     model: str | None = None
     attempts: int = 0
+    # What the review cost: tokens the model wrote (every attempt) and seconds from asking
+    # to the answer; None when not known (a failure, or a row saved before they were kept).
+    tokens: int | None = None
+    seconds: float | None = None
+    # What the reply checks took out of the model's review, one line each.
+    removed: list[str] = []
+
+    def cost_line(self) -> str:
+        """What the review cost and what the checks took out, in one line ("" if unknown)."""
+        parts = []
+        if self.seconds is not None:
+            tokens = f"{self.tokens:,} tokens in " if self.tokens else ""
+            parts.append(f"{tokens}{self.seconds:.0f} s")
+        if self.attempts > 1:
+            parts.append(f"{self.attempts} attempts")
+        if self.removed:
+            n = len(self.removed)
+            parts.append(f"the checks removed {n} item{'s' if n != 1 else ''} of the reply")
+        return ", ".join(parts)
 
 
 class Feedback(Part):

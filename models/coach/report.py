@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from interview_scripts.time_guide import format_clock
-from models.coach.feedback_model import Feedback
+from models.coach.feedback_model import Feedback, LLMStatus
 from models.coach.length import length_judgement
 
 _STATUS_MARK = {"covered": "[x]", "partial": "[~]", "not_heard": "[?]", "missing": "[ ]"}
@@ -209,16 +209,21 @@ def _note_lines(fb: dict[str, Any]) -> list[str]:
 def _llm_lines(fb: dict[str, Any]) -> list[str]:
     llm = fb.get("llm")
     status = fb.get("llm_status") or {}
+    cost = LLMStatus.model_validate(status).cost_line() if status else ""
     if not llm:
         if status and not status.get("ok", False) and status.get("reason"):
             lines = _section("Local LLM review")
             lines.append(f"Not available: {status['reason']}")
             if status.get("fix"):
                 lines.append(f"To get it: {status['fix']}")
+            if cost:
+                lines.append(f"Review: {cost}")
             return lines
         return []
     model = llm.get("model") or status.get("model") or "local model"
     lines = _section(f"From the local LLM ({model})")
+    if cost:
+        lines.append(f"Review: {cost}")
     if llm.get("verdict"):
         lines.append(f"Verdict: {llm['verdict']}")
     improvements = llm.get("improvements") or []
