@@ -13,6 +13,7 @@ result's interview, and the line above Start says which wait for the next round.
 
 from __future__ import annotations
 
+import gc
 import random
 from pathlib import Path
 
@@ -78,8 +79,9 @@ def _script_summary(script: InterviewScript, fitting: int | None = None) -> str:
     count = len(script.questions)
     where = "bundled" if script.bundled else "yours"
     guide_text = f" · {', '.join(guides)}" if guides else ""
-    counted = (f"{count} question{'s' if count != 1 else ''}" if fitting is None
-               else f"{fitting} of {count} questions fit")
+    counted = f"{count} question{'s' if count != 1 else ''}"
+    if fitting is not None:
+        counted = f"{fitting} of {counted} fit{'s' if fitting == 1 else ''}"
     return f"{script.title}\n{script.role} · {counted}{guide_text} · {where}"
 
 
@@ -131,27 +133,6 @@ class QuickQuestionDialog(QDialog):
                                questions=(question,))
 
 
-class _Keys(QObject):
-    """Enter on a list or the search starts the round; Esc in the search clears it."""
-
-    def __init__(self, screen: PickScreen) -> None:
-        super().__init__(screen)
-        self.screen = screen
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
-        if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
-            return False
-        if event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
-            return False
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            self.screen.start()
-            return True
-        if event.key() == Qt.Key.Key_Escape and watched is self.screen.search and self.screen.search.text():
-            self.screen.search.clear()
-            return True
-        return False
-
-
 class PickScreen(QWidget):
     """Emits ``startRequested(script, questions)`` with the chosen questions in order;
     ``scriptsLoaded`` once the scripts a reload read are listed (or could not be read)."""
@@ -172,7 +153,6 @@ class PickScreen(QWidget):
         self._local: dict[str, InterviewScript | None] = {}
         self._generation = 0
         self.loading = False
-        keys = _Keys(self)
         layout = QVBoxLayout(self)
 
         layout.addWidget(heading("Pick an interview"))
@@ -201,8 +181,7 @@ class PickScreen(QWidget):
                                        "a tag (Ctrl+F; Esc clears)")
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self._search_changed)
-        self.search.returnPressed.connect(self.start)
-        self.search.installEventFilter(keys)
+        self.search.installEventFilter(self)
         search_label.setBuddy(self.search)
         search_row.addWidget(search_label)
         search_row.addWidget(self.search, 1)
@@ -222,7 +201,7 @@ class PickScreen(QWidget):
         self.script_list.setAccessibleName("Interviews")
         self.script_list.setWordWrap(True)
         self.script_list.setSpacing(2)
-        self.script_list.installEventFilter(keys)
+        self.script_list.installEventFilter(self)
         scripts_label.setBuddy(self.script_list)
         self.script_list.currentItemChanged.connect(self._script_changed)
         left_layout.addWidget(scripts_label)
@@ -305,7 +284,7 @@ class PickScreen(QWidget):
         self.question_list.setWordWrap(True)
         self.question_list.itemChanged.connect(self._question_checked)
         self.question_list.currentItemChanged.connect(self._update_start)
-        self.question_list.installEventFilter(keys)
+        self.question_list.installEventFilter(self)
         questions_label.setBuddy(self.question_list)
         right_layout.addWidget(questions_label)
         right_layout.addWidget(self.question_list, 1)
@@ -353,6 +332,20 @@ class PickScreen(QWidget):
             combo.currentIndexChanged.connect(self._filters_changed)
         self.reload()
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        """Enter on a list or the search starts the round; Esc in the search clears it."""
+        if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
+            return super().eventFilter(watched, event)
+        if event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+            return False
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.start()
+            return True
+        if event.key() == Qt.Key.Key_Escape and watched is self.search and self.search.text():
+            self.search.clear()
+            return True
+        return False
+
     def _filter_combo(self, row: QHBoxLayout, label_text: str, name: str, what: str,
                       everything: str) -> QComboBox:
         label = QLabel(label_text)
@@ -360,6 +353,8 @@ class PickScreen(QWidget):
         combo.setObjectName(name)
         combo.setAccessibleName(f"{what} filter")
         combo.addItem(everything, "")
+        # The roles arrive after the first show: the combo widens to fit them then.
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         label.setBuddy(combo)
         row.addWidget(label)
         row.addWidget(combo)
@@ -376,6 +371,10 @@ class PickScreen(QWidget):
         self._show_folder()
         if not self._scripts:
             self._fill_questions(None)
+        # Python collects garbage in whichever thread is allocating, and reading the scripts
+        # allocates a great deal: collect here first, so no window or dialog dropped earlier
+        # is finalised on the worker (Qt objects must go in the thread that made them).
+        gc.collect()
         run_in_background(lambda: index_folders(folders),
                           lambda catalogue: self._loaded(generation, catalogue),
                           lambda message: self._load_failed(generation, message), owner=self)
