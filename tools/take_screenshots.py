@@ -2,12 +2,13 @@
 
 Runs offscreen (or on whatever display is set, e.g. under Xvfb): speaks a sample answer
 with the project's own text-to-speech, plays it in as the microphone, lets the real flow
-transcribe and coach it, and saves PNGs of the pick screen, the recording clock, the
-feedback, the history, the import preview, the interview editor and the settings dialog
-into docs/screenshots/. A second, shorter answer to the same question then gives replay,
-compare and progress something to show; those three are taken in the light and the dark
-appearance (`replay-light.png`, `replay-dark.png`, ...). Uses a throw-away data folder
-and settings file, so nothing of the user's is read or changed.
+transcribe and coach it, and saves PNGs of the pick screen (browsing, and a search of
+every interview), the recording clock, the feedback, the history, the import preview, the
+interview editor and the settings dialog into docs/screenshots/. A second, shorter answer
+to the same question then gives replay, compare and progress something to show; those
+three are taken in the light and the dark appearance (`replay-light.png`,
+`replay-dark.png`, ...). Uses a throw-away data folder and settings file, so nothing of
+the user's is read or changed.
 """
 
 from __future__ import annotations
@@ -105,10 +106,8 @@ def take_all(work: Path) -> int:
         print(f"wrote {path.relative_to(ROOT)}")
 
     pick = window.pick_screen
-    for row in range(pick.script_list.count()):
-        if pick.script_list.item(row).text().startswith("Incident leadership"):
-            pick.script_list.setCurrentRow(row)
-    save(window, "pick.png")
+    wait_for(lambda: not pick.loading, 60, "the interviews to be read")
+    take_pick_screens(window, save)
 
     practice = window.practice_screen
     pick.start_button.click()
@@ -144,6 +143,26 @@ def take_all(work: Path) -> int:
     # Let background look-ups finish before their data folder is removed.
     QThreadPool.globalInstance().waitForDone(30_000)
     return 0
+
+
+def select_incident_interview(pick: Any) -> None:
+    for row in range(pick.script_list.count()):
+        if pick.script_list.item(row).text().startswith("Incident leadership"):
+            pick.script_list.setCurrentRow(row)
+
+
+def take_pick_screens(window: Any, save: Callable[..., None]) -> None:
+    """The interviews for a senior candidate, then a search across every interview; the
+    screen is left with the incident interview chosen and nothing filtered, to practise it."""
+    pick = window.pick_screen
+    pick.set_filter(level="senior")
+    select_incident_interview(pick)
+    save(window, "pick.png")
+    pick.set_filter()
+    pick.search.setText("deadline")
+    save(window, "pick-search.png")
+    pick.search.clear()
+    select_incident_interview(pick)
 
 
 def answer_again(window: object, practice: object, sources: list, wait_for: Callable[..., None]) -> None:
