@@ -243,3 +243,100 @@ questions:
     # (Whisper tiny hears "busy week" as "him is he weak": the question's own words vary.)
     assert when(words, {"tell", "week", "weak"}, "question") < when(words, {"stop", "keep"},
                                                                     "interjection")
+
+
+MOCK_YAML = f"""\
+title: Hands-free mock
+role: Site reliability engineer
+questions:
+  - id: health
+    text: {QUESTION}
+    time_guide: 2-30s
+    follow_up_guide: 2-30s
+    key_points:
+      - id: rollback
+        text: Say that you rolled the release back
+        cues: [rolled back, roll back]
+      - id: watch
+        text: Say which graphs you watched
+        cues: [error graphs, graphs, dashboards]
+    follow_ups:
+      - text: {FOLLOW_UP}
+        probes: [watch]
+  - id: handover
+    text: How do you hand over an on-call shift?
+    time_guide: 2-30s
+    follow_up_guide: 2-30s
+    key_points:
+      - text: Write a note
+        cues: [written note, note]
+    follow_ups:
+      - Who reads the note first?
+"""
+HANDOVER = "How do you hand over an on-call shift?"
+NOTE_FOLLOW_UP = "Who reads the note first?"
+CLOSING = "That's all from me. Do you have any questions for us?"
+# What the candidate says to each question as asked (a mock interview shuffles the two).
+MOCK_ANSWERS = {
+    QUESTION: ANSWER, FOLLOW_UP: REPLY,
+    HANDOVER: "I write a short written note with the open incidents and walk my colleague through it.",
+    NOTE_FOLLOW_UP: "The next engineer goes through it before starting.",
+    CLOSING: "How does the team share the rota?"}
+# Words only the interviewer's line has, for the ear.
+MOCK_WORDS = {QUESTION: QUESTION_WORDS, FOLLOW_UP: FOLLOW_UP_WORDS - ANSWER_WORDS,
+              HANDOVER: {"hand", "over"}, NOTE_FOLLOW_UP: {"reads", "who"}, CLOSING: {"us"}}
+
+
+def test_a_two_question_mock_interview_runs_hands_free_from_opening_to_goodbye(
+        qtbot: Any, tmp_path: Path, virtual_mic: str, spoken_wav: Callable[..., Path]) -> None:
+    wavs = {asked: spoken_wav(text, 170) for asked, text in MOCK_ANSWERS.items()}
+    (paths.user_scripts_dir() / "hands-free.yaml").write_text(MOCK_YAML, encoding="utf-8")
+    settings = SettingsStore(QSettings(str(tmp_path / "greenroom.ini"), QSettings.Format.IniFormat))
+    settings.save_practice_settings(PracticeSettings(speak_questions=True, llm_enabled=False,
+                                                     silence_stop_s=SILENCE_S))
+    window = MainWindow(settings)
+    qtbot.addWidget(window)
+    window.resize(1280, 720)
+    window.show()
+    pick = window.pick_screen
+
+    def chosen() -> bool:
+        for row in range(pick.script_list.count()):
+            if pick.script_list.item(row).text().startswith("Hands-free mock"):
+                pick.script_list.setCurrentRow(row)
+        script = pick.current_script()
+        return script is not None and script.title == "Hands-free mock"
+
+    qtbot.waitUntil(chosen, timeout=10_000)
+    pick.mock_box.setChecked(True)
+    practice = window.practice_screen
+    headings: list[str] = []
+    with SinkEar(tmp_path / "ear.raw") as ear:
+        qtbot.mouseClick(pick.start_button, Qt.MouseButton.LeftButton)
+        # No key is pressed from here on: think time starts each recording, a silence ends it.
+        for count in range(1, len(wavs) + 1):
+            qtbot.waitUntil(lambda c=count: practice.phase == Phase.RECORDING
+                            and len(Store().list_attempts()) == c, timeout=120_000)
+            headings.append(practice.question_label.text())
+            time.sleep(0.5)
+            finish_playing(play_into_mic(wavs[headings[-1]]))
+        qtbot.waitUntil(lambda: practice.pages.currentWidget() is practice.mock_report,
+                        timeout=120_000)
+        ear.stop()
+
+    follow_up_of = {QUESTION: FOLLOW_UP, HANDOVER: NOTE_FOLLOW_UP}
+    first = headings[0]
+    second = HANDOVER if first == QUESTION else QUESTION
+    assert headings == [first, follow_up_of[first], second, follow_up_of[second], CLOSING]
+    words = heard(ear)
+    order = [when(words, {"hiring", "panel"}, "opening"),
+             *(when(words, MOCK_WORDS[asked], asked) for asked in headings),
+             when(words, {"touch"}, "goodbye")]
+    assert order == sorted(order), (order, words)
+    rows = practice.mock_report.rows()
+    assert [r[0] for r in rows] == ["1", "↳ follow-up", "2", "↳ follow-up", "Closing"]
+    assert [r[1] for r in rows] == headings
+    attempts = sorted(Store().list_attempts(), key=lambda a: a.id)
+    assert [a.asked_by for a in attempts] == ["question", "script", "question", "script", "interviewer"]
+    assert all(a.stop_reason == "silence" for a in attempts)
+    window.close()
