@@ -5,22 +5,32 @@ Real speech played in as the microphone, real transcription, coaching and store.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QElapsedTimer, QSettings, Qt, QTimer
+from PySide6.QtWidgets import QApplication
 
 from app import paths
 from app.practice import Phase, PracticeSettings
 from app.store import Store
 from app.ui.main_window import MainWindow
 from app.ui.settings_store import SettingsStore
-from tests.speech_fixtures import speech_cache, spoken_wav  # noqa: F401
-from tests.ui.test_interview_window import NO_OLLAMA, Sources, answer_and_stop
+from tests.ollama_loopback import OllamaLoopback
+from tests.speech_fixtures import speech_cache, spoken_answer, spoken_wav  # noqa: F401
+from tests.ui.test_interview_window import (
+    LONG_ANSWER,
+    MAX_STALL_MS,
+    NO_OLLAMA,
+    Sources,
+    answer_and_stop,
+)
 
 pytestmark = pytest.mark.slow
+pytest_plugins = ("tests.ollama_loopback",)
 
 SCRIPT_YAML = """\
 title: Follow-up window interview
@@ -103,3 +113,68 @@ def test_the_follow_up_and_its_reply_show_as_one_thread(
     assert reply.follow_up_to == answer.id and reply.question_text == FOLLOW_UP
     # Space, or the file standing in for the microphone running out just before it.
     assert {answer.stop_reason, reply.stop_reason} <= {"candidate", "end_of_input"}
+
+
+@pytest.mark.parametrize("mode", ["slow", "busy", "down"])
+def test_the_gui_never_stalls_while_the_local_model_fails_to_give_a_follow_up(
+        qtbot: Any, tmp_path: Path, spoken_answer: Callable[..., Path],  # noqa: F811
+        ollama_loopback: OllamaLoopback, mode: str) -> None:
+    """A server answering after the budget, a 503 and a dead server: the script's follow-up
+    comes once the budget is spent, and the window keeps drawing all the while."""
+    ollama_loopback.script_reply({"quote": "the checkout started failing",
+                                  "question": "Why did the checkout start failing?"})
+    ollama_loopback.slow_s = 30.0
+    ollama_loopback.set_mode(mode, times={"slow": 1, "busy": 2}.get(mode))
+    # Played in faster than real time, so nearly all transcription happens after Stop.
+    sources = Sources([spoken_answer(LONG_ANSWER)], realtime=False)
+    (paths.user_scripts_dir() / "follow-up-window.yaml").write_text(SCRIPT_YAML, encoding="utf-8")
+    store = SettingsStore(QSettings(str(tmp_path / "greenroom.ini"), QSettings.Format.IniFormat))
+    store.save_practice_settings(PracticeSettings(speak_questions=False, llm_enabled=True,
+                                                  ollama_host=ollama_loopback.host,
+                                                  follow_up_budget_s=2.0))
+    window = MainWindow(store, source_factory=sources)
+    qtbot.addWidget(window)
+    window.resize(1280, 720)
+    window.show()
+    pick = window.pick_screen
+
+    def chosen() -> bool:
+        for row in range(pick.script_list.count()):
+            if pick.script_list.item(row).text().startswith("Follow-up window interview"):
+                pick.script_list.setCurrentRow(row)
+        script = pick.current_script()
+        return script is not None and script.title == "Follow-up window interview"
+
+    qtbot.waitUntil(chosen, timeout=10_000)
+    practice = window.practice_screen
+    qtbot.mouseClick(pick.start_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(sources.started) and sources.started[-1].finished
+                    and practice.phase == Phase.RECORDING, timeout=60_000)
+    gaps = measure_gaps(qtbot, lambda: qtbot.keyClick(window, Qt.Key.Key_Space),
+                        lambda: practice.question_label.text() == FOLLOW_UP)
+    assert "(" in practice.interviewer_label.text() and "local model" in practice.interviewer_label.text()
+    assert max(gaps[1:]) <= MAX_STALL_MS, f"GUI stalled {max(gaps[1:])} ms"
+    window.close()
+
+
+def measure_gaps(qtbot: Any, act: Callable[[], None], done: Callable[[], bool]) -> list[int]:
+    """The gaps between a 10 ms timer's ticks from ``act`` until ``done`` (as the window's
+    stall test measures them, with the process's older objects frozen out of the GC)."""
+    gc.collect()
+    gc.freeze()
+    gaps: list[int] = []
+    clock = QElapsedTimer()
+    ticker = QTimer()
+    ticker.setInterval(10)
+    ticker.timeout.connect(lambda: gaps.append(clock.restart()))
+    clock.start()
+    ticker.start()
+    try:
+        act()
+        qtbot.waitUntil(done, timeout=90_000)
+        QApplication.processEvents()
+    finally:
+        ticker.stop()
+        gc.unfreeze()
+    assert len(gaps) > 10
+    return gaps
