@@ -2,9 +2,9 @@
 
 The loopback plays exactly one release at a time. Each behaviour it varies by release is a
 ``Change``: the first release that has it, the first that no longer has it (if any), and
-where in Ollama's Go source (github.com/ollama/ollama) the loopback copies it from, with
-the commit that brought it. Releases were read from the tagged source; a commit's release
-is the first tag that contains it.
+where in Ollama's Go source (github.com/ollama/ollama) the loopback copies it from: the
+file and line in a tag that has it, and the commit that brought it. Releases were read
+from the tagged source; a commit's release is the first tag that contains it.
 
 Only the releases in ``OFFERED`` can be asked for: for each of them every behaviour below
 was read in that tag's source, so the loopback never plays a mix of two releases. A
@@ -42,64 +42,59 @@ class Change:
 # and embedding_length, filled by server/model_list_cache.go (4b2d52996, #16215). An
 # earlier try (094300119, #10174) was reverted the next day (09d308d6b, #11004) before any
 # release carried it.
-TAGS_CAPABILITIES = Change("0.30.0", "api/types.go ListModelResponse.Capabilities; "
-                           "server/model_list_cache.go (4b2d52996)")
+TAGS_CAPABILITIES = Change("0.30.0", "api/types.go:842, server/model_list_cache.go:814 at "
+                           "v0.30.0 (4b2d52996)")
 # api/types.go ShowResponse.Capabilities, set by server/routes.go GetModelInfo from
 # m.Capabilities() (e172f095b, #10066).
-SHOW_CAPABILITIES = Change("0.6.4", "api/types.go ShowResponse.Capabilities; server/routes.go "
-                           "GetModelInfo (e172f095b)")
+SHOW_CAPABILITIES = Change("0.6.4", "server/routes.go:821 GetModelInfo at v0.6.4 (e172f095b)")
 # ListModelResponse/ShowResponse RemoteModel and RemoteHost, and the chat proxied to the
 # remote host in server/routes.go ChatHandler (8b894933a, #12307).
-CLOUD_MODELS = Change("0.12.0", "api/types.go ListModelResponse.RemoteHost; server/routes.go "
-                      "ChatHandler remote proxy (8b894933a)")
+CLOUD_MODELS = Change("0.12.0", "api/types.go:603 ListModelResponse.RemoteHost at v0.12.0 "
+                      "(8b894933a)")
 
 # -- thinking ------------------------------------------------------------------------------
 
 # types/model/capability.go CapabilityThinking and ChatRequest.Think (*bool) (5f57b0ef4,
 # #10584). Before it the request's "think" is an unknown field, ignored by the JSON
 # decoder, and no model states it thinks.
-THINKING = Change("0.9.0", "types/model/capability.go CapabilityThinking; api/types.go "
-                  "ChatRequest.Think (5f57b0ef4)")
+THINKING = Change("0.9.0", "api/types.go:120 ChatRequest.Think at v0.9.0 (5f57b0ef4)")
 # api/types.go ThinkValue (bool or "high"/"medium"/"low") came with gpt-oss (fa7776fd2,
 # #11672); server/routes.go ChatHandler answers 400 'think value %q is not supported for
 # this model' unless the model's parser is harmony.
-THINK_LEVELS_HARMONY_ONLY = Change("0.11.1", "server/routes.go ChatHandler 'think value %q "
-                                   "is not supported for this model' (fa7776fd2)",
+THINK_LEVELS_HARMONY_ONLY = Change("0.11.1", "server/routes.go:2091 at v0.13.5 (fa7776fd2)",
                                    until="0.17.7")
 # server/routes.go ChatHandler: the harmony-only check removed (122c68c15, #14625).
 THINK_LEVELS_ANY_MODEL = Change("0.17.7", "server/routes.go ChatHandler, level check removed "
                                 "(122c68c15)")
 # server/routes.go ChatHandler: a model with the thinking capability gets think=true when
 # the request leaves it out (90d429f5a, #12533).
-THINKS_BY_DEFAULT = Change("0.12.4", "server/routes.go ChatHandler 'req.Think = "
-                           "&api.ThinkValue{Value: true}' (90d429f5a)")
+THINKS_BY_DEFAULT = Change("0.12.4", "server/routes.go:2011 at v0.13.5 (90d429f5a)")
 # server/routes.go ChatHandler: think=false is allowed for any model; think on for a model
 # without the capability answers 400 '%q does not support thinking' (d681cd7c2, #12555).
-THINK_FALSE_FOR_ANY_MODEL = Change("0.12.5", "server/routes.go ChatHandler '%q does not "
-                                   "support thinking' (d681cd7c2)")
+THINK_FALSE_FOR_ANY_MODEL = Change("0.12.5", "server/routes.go:2015 at v0.13.5 (d681cd7c2)")
 # server/routes.go ChatHandler: with a built-in parser (or a thinking parser) on a thinking
 # model, `format` is held back until the think ends (77060d462, #12460). With think=false a
 # model with a built-in parser writes no think, so the format is never applied and the
 # reply is free text (ollama#14645). Fixed for gemma4 (5d1021603, #15678) and then for
 # every thinking parser (892e7f6be, #15901).
-FORMAT_HELD_FOR_PARSERS = Change("0.12.4", "server/routes.go ChatHandler structuredOutputsState"
-                                 " (77060d462)", until="0.31.2")
-FORMAT_HELD_FOR_GEMMA4 = Change("0.12.4", "server/routes.go ChatHandler forceImmediate for "
-                                "gemma4 (5d1021603)", until="0.21.1")
+FORMAT_HELD_FOR_PARSERS = Change("0.12.4", "server/routes.go:2139 at v0.13.5 (77060d462)",
+                                 until="0.31.2")
+FORMAT_HELD_FOR_GEMMA4 = Change("0.12.4", "server/routes.go:2748 at v0.30.0 (5d1021603)",
+                                until="0.21.1")
 
 # The built-in parsers a model may name (model/parsers/parsers.go ParserForName), and the
 # release each first appears in; a model whose parser the release lacks cannot run on it.
 PARSERS: dict[str, Change] = {
     # server/routes.go shouldUseHarmony gives gpt-oss the harmony parser (fa7776fd2).
-    "harmony": Change("0.11.1", "server/routes.go shouldUseHarmony (fa7776fd2)"),
+    "harmony": Change("0.11.1", "server/routes.go:2048 shouldUseHarmony at v0.13.5 (fa7776fd2)"),
     # model/parsers/parsers.go case "qwen3.5" with the architecture (da70c3222, #14378).
-    "qwen3.5": Change("0.17.1", "model/parsers/parsers.go \"qwen3.5\" (da70c3222)"),
+    "qwen3.5": Change("0.17.1", "model/parsers/parsers.go:52 at v0.17.6 (da70c3222)"),
 }
 
 # api/types.go ChatRequest.DebugRenderOnly ("_debug_render_only"): server/routes.go
 # ChatHandler answers with the prompt chatPrompt built, in debug_info.rendered_template,
 # instead of running the model (8de1da476).
-DEBUG_RENDER = Change("0.11.5", "server/routes.go ChatHandler DebugRenderOnly (8de1da476)")
+DEBUG_RENDER = Change("0.11.5", "server/routes.go:2077 at v0.13.5 (8de1da476)")
 
 # -- the window ----------------------------------------------------------------------------
 
@@ -107,24 +102,23 @@ DEBUG_RENDER = Change("0.11.5", "server/routes.go ChatHandler DebugRenderOnly (8
 # the last, collecting the system messages before each; the first that does not fit ends
 # the walk. Its system messages are those before the index that failed, so a prompt of one
 # system and one user message that does not fit loses the system message.
-PROMPT_FIT_BACKWARD = Change("0.1.0", "server/prompt.go chatPrompt, reverse walk",
-                             until="0.15.5")
+PROMPT_FIT_BACKWARD = Change("0.6.2", "server/prompt.go:32 at v0.13.5", until="0.15.5")
 # server/prompt.go chatPrompt from df7024952: walks forward from the first message; the
 # system messages before the first kept one are always kept.
-PROMPT_FIT_FORWARD = Change("0.15.5", "server/prompt.go chatPrompt, forward walk (df7024952)")
+PROMPT_FIT_FORWARD = Change("0.15.5", "server/prompt.go:35 at v0.17.6 (df7024952)")
+# (Both walks, and the runner's cut below, are given from 0.6.2, the oldest release read.)
 # The runner cuts a prompt still longer than the window: it keeps the first num_keep
 # tokens (api.DefaultOptions NumKeep 4) and the last ones, dropping those between, with a
 # "truncating input prompt" warning in the log and no error (runner/ollamarunner/runner.go
 # NewSequence). From 0.30.0 the cut is made for llama-server and leaves one token of the
 # window free (llm/llama_server.go completionPromptForRequest, 9db4bdbad, #16031).
-RUNNER_FILLS_WINDOW = Change("0.1.0", "runner/ollamarunner/runner.go NewSequence",
-                             until="0.30.0")
-RUNNER_LEAVES_ONE_FREE = Change("0.30.0", "llm/llama_server.go completionPromptForRequest "
-                                "(9db4bdbad)")
+RUNNER_FILLS_WINDOW = Change("0.6.2", "runner/ollamarunner/runner.go:183 at v0.13.5; "
+                             "api/types.go:885 NumKeep 4", until="0.30.0")
+RUNNER_LEAVES_ONE_FREE = Change("0.30.0", "llm/llama_server.go:277 at v0.30.0 (9db4bdbad)")
 # envconfig ContextLength: 2048 until 44b466eeb; 4096 from it; from 0334ffa62 the default
 # is 4096 on a machine with under 23 GiB of VRAM (server/routes.go, a laptop's case).
-DEFAULT_CTX_4096 = Change("0.6.7", "envconfig/config.go OLLAMA_CONTEXT_LENGTH 4096 "
-                          "(44b466eeb); server/routes.go VRAM tiers (0334ffa62)")
+DEFAULT_CTX_4096 = Change("0.6.7", "envconfig/config.go:204 at v0.13.5 (44b466eeb); "
+                          "server/routes.go:1767 at v0.17.6 (0334ffa62)")
 
 # -- the releases offered ----------------------------------------------------------------------
 
