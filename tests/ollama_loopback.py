@@ -2,9 +2,10 @@
 
 It plays one Ollama release at a time (``version=``, default ``DEFAULT_VERSION``; the
 ``ollama_loopback`` fixture takes it as an indirect parameter), following that release's
-API (api/types.go, server/routes.go) field for field for the endpoints Greenroom uses: ``/api/version``, ``/api/tags``, ``/api/show``,
-``/api/pull`` (NDJSON progress), ``/api/generate`` (an empty prompt loads the model) and
-``/api/chat`` (NDJSON stream or a single object). A chat reply is built FROM the JSON
+API (api/types.go, server/routes.go) field for field for the endpoints Greenroom uses:
+``/api/version``, ``/api/tags``, ``/api/show``, ``/api/pull`` (NDJSON progress),
+``/api/generate`` (an empty prompt loads the model) and ``/api/chat`` (NDJSON stream or a
+single object). A chat reply is built FROM the JSON
 schema the request sent in ``format``; a request without a schema gets prose back, so a
 passing test proves the schema really went over the wire. Every request is recorded.
 
@@ -30,10 +31,13 @@ It reproduces what the real server does that a kind stand-in would not:
   parser (qwen3.5) and ``think: false``, the format is never applied and the reply is
   free text (0.12.4 to 0.31.1, ollama#14645).
 - ``num_predict`` counts every generated token, thinking included; reaching it ends the
-  stream with ``done_reason: "length"``. A prompt longer than ``num_ctx`` loses its
-  oldest non-system messages without an error (server/prompt.go ``chatPrompt``); what
-  was kept is recorded with each request. Tokens are counted by ``count_tokens``, a
-  pre-tokenizer in the style of the BPE tokenizers these models use.
+  stream with ``done_reason: "length"``. A prompt longer than ``num_ctx`` is cut as the
+  release cuts it, with no error: server/prompt.go ``chatPrompt`` drops the oldest
+  messages but the last (before 0.15.5 a lone system message goes too), then the runner
+  keeps the first ``num_keep`` (4) tokens and the end. What reached the model is recorded
+  with each request (``RecordedRequest.seen``). Tokens are ``tokens()``, a pre-tokenizer
+  in the style of the BPE tokenizers these models use, under a Llama 3 shaped template
+  of six tokens a message.
 - One runner: requests are served one at a time (OLLAMA_NUM_PARALLEL=1), a model is
   (re)loaded when its runner options (``num_ctx``) change (server/sched.go
   ``needsReload``), and a request whose client has gone is dropped at once, as Go's
@@ -47,9 +51,9 @@ before any reply, as ``ollama serve`` closes every connection when it is stopped
 request waits for its model: http.Server.Close in routes.go), ``invalid_json`` (the
 model writes one of its stop strings inside the reply's first JSON string, which the
 grammar allows; the runner ends the reply just before it, with done_reason "stop", so
-the JSON is cut inside a string: runner/ollamarunner/runner.go, common.FindStop), and
-``schema_violation`` (the reply's JSON breaks the schema), ``busy`` (503 "server busy", from the scheduler's full
-queue), ``error_line`` (a few pieces, then an ``{"error": …}`` line, as streamResponse
+the JSON is cut inside a string: runner/ollamarunner/runner.go, common.FindStop),
+``schema_violation`` (the reply's JSON breaks the schema), ``busy`` (503 "server busy",
+from the scheduler's full queue), ``error_line`` (a few pieces, then an ``{"error": …}`` line, as streamResponse
 writes a mid-stream error), ``no_done`` (the model repeats one token and the runner's
 repeat check ends the stream cleanly without a done message), ``negative_times`` (times
 below zero: llama.cpp's grammar does not enforce ``minimum``) and ``padded`` (the model
