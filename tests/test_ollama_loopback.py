@@ -285,16 +285,14 @@ def test_models_list_marks_cloud_embedding_and_thinking_models(
         out = capsys.readouterr().out
         assert "    gpt-oss:120b-cloud  (runs on https://ollama.com:443: answers would " \
                "leave this machine)" in out
-        if release == "0.30.0":
-            # The listing states each model's capabilities.
-            assert "    nomic-embed-text:latest  (cannot chat (embedding))" in out
-            assert "    qwen3:4b  (thinks before answering)" in out
-        else:
-            # Before 0.30.0 it states none: an embedding model is known by its family,
-            # and a model not chosen is not asked about, so nothing says qwen3 thinks.
-            assert "    nomic-embed-text:latest  (cannot chat (nomic-bert))" in out
-            assert "    qwen3:4b\n" in out
+        assert "    nomic-embed-text:latest  (cannot chat (embedding))" in out
+        assert "    qwen3:4b  (thinks before answering)" in out
         assert "  * mistral:7b" in out and "in use:  mistral:7b (none of" in out
+        # From 0.30.0 the listing says the embedding model cannot chat; before, it is
+        # asked about (/api/show) like each local model.
+        asked = {r.body["model"] for r in server.requests_to("/api/show")}
+        assert ("nomic-embed-text:latest" in asked) == (release != "0.30.0")
+        assert asked >= {"mistral:7b", "qwen3:4b"}
         # Listing asks nothing about a cloud model.
         assert server.requests_for("gpt-oss:120b-cloud") == []
     finally:

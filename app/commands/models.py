@@ -74,7 +74,7 @@ def list_models(args: argparse.Namespace, out: TextIO | None = None) -> int:
         print("models:", file=out)
         for entry in entries:
             name = str(entry.get("model") or entry.get("name"))
-            note = _note(server, entry, name == chosen)
+            note = _note(server, entry)
             print(f"  {'*' if name == chosen else ' '} {name}{f'  ({note})' if note else ''}",
                   file=out)
     if chosen is None:
@@ -84,9 +84,10 @@ def list_models(args: argparse.Namespace, out: TextIO | None = None) -> int:
     return 0
 
 
-def _note(server: OllamaServer, entry: dict[str, Any], chosen: bool) -> str:
-    """Why a listed model is or is not usable, from what the listing (or, for the chosen
-    one, /api/show) says; nothing is asked of a cloud model."""
+def _note(server: OllamaServer, entry: dict[str, Any]) -> str:
+    """Why a listed model is or is not usable, from what the listing says; where it states
+    no capabilities (every Ollama before 0.30.0), from /api/show. Nothing is asked of a
+    cloud model."""
     from models.ollama_server import ModelInfo
 
     info = ModelInfo(str(entry.get("model") or entry.get("name")),
@@ -94,7 +95,7 @@ def _note(server: OllamaServer, entry: dict[str, Any], chosen: bool) -> str:
                      capabilities=tuple(entry["capabilities"])
                      if isinstance(entry.get("capabilities"), list) else None,
                      family=str((entry.get("details") or {}).get("family") or ""))
-    if chosen and info.capabilities is None and not info.remote:
+    if info.capabilities is None and not info.remote:
         try:
             info = server.info(info.name, entry)
         except Exception:  # noqa: BLE001 - a note is only a note
