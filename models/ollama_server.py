@@ -362,7 +362,7 @@ class OllamaServer:
 
     def tags(self) -> list[dict[str, Any]]:
         """/api/tags as Ollama lists it: newest first, with remote_host, remote_model and
-        (from Ollama 0.12 on) capabilities where the server gives them."""
+        (from Ollama 0.30.0 on) capabilities where the server gives them."""
         with self._http() as http:
             response = http.get("/api/tags")
             if response.is_error:
