@@ -1,30 +1,42 @@
-"""Transcription while the candidate is still speaking.
+"""Transcription while the candidate is still speaking: both passes, behind the voice.
 
 ``feed`` only copies a block into fixed-size chunks (any thread, never blocks on the
-model). A worker thread scores new audio with the streaming VAD, and each time a segment
-closes at a pause it transcribes that segment, once. When the answer stops, ``finish``
-only has the open remainder left to transcribe, so feedback can start about a second
-after Stop however long the answer was.
+model). The live worker scores new audio with the streaming VAD; each time a segment
+closes at a pause it transcribes that segment, once (the live pass), and each time a
+stretch closes it hands it to the accurate worker, which decodes it again with beam search
+(``Transcriber.transcribe_stretch``) whenever the live worker has nothing to do. When the
+answer stops, ``finish`` only has the open segment left to transcribe, so feedback can
+start about a second after Stop however long the answer was; ``refined`` then only waits
+for the open stretch, and returns the transcript that is saved
+(``Transcriber.refined_transcript``), the same one ``Transcriber.transcribe_full`` gives
+for the recording.
 
-The recorder owns the audio on disk; if the worker fails, ``finish`` raises a
-``ModelError`` and the recording can still be transcribed from its file.
+Blocks are kept exactly as the recorder saves them (16-bit), so the voice activity, both
+passes and a later pass over the WAV all hear the same samples. The recorder owns the
+audio on disk; if a worker fails, ``finish`` or ``refined`` raises a ``ModelError`` and the
+recording can still be transcribed from its file.
 """
 
 from __future__ import annotations
 
 import threading
+import time
+from collections import deque
+from collections.abc import Callable
 
 import numpy as np
 
+from audio.wav_writer import as_saved
 from models.errors import ModelError
 from models.speech_activity import (
     SAMPLE_RATE,
     SEGMENT_POLICY,
+    STRETCH_POLICY,
     CutPolicy,
     SegmentCutter,
     StreamingVad,
 )
-from models.transcriber import Transcriber
+from models.transcriber import StretchWords, Transcriber
 from models.transcript import Transcript, Word
 
 CHUNK_SAMPLES = 30 * SAMPLE_RATE  # the buffer grows by 30 s chunks, never by copying
@@ -70,9 +82,11 @@ class ChunkedAudio:
 
 
 class LiveTranscriber:
-    """Feed 16 kHz mono blocks as they are recorded; ``finish`` returns the transcript."""
+    """Feed 16 kHz mono blocks as they are recorded; ``finish`` returns the live
+    transcript, ``refined`` the accurate one (unless made with ``refine=False``)."""
 
-    def __init__(self, transcriber: Transcriber, policy: CutPolicy = SEGMENT_POLICY) -> None:
+    def __init__(self, transcriber: Transcriber, policy: CutPolicy = SEGMENT_POLICY,
+                 refine: bool = True) -> None:
         self.transcriber = transcriber
         self.audio = ChunkedAudio()
         self._vad = StreamingVad()
@@ -82,18 +96,23 @@ class LiveTranscriber:
         # The VAD's scores, kept so the coach measures pauses without a second VAD pass.
         self._probabilities: list[np.ndarray] = []
         self.segments: list[tuple[float, float]] = []  # transcribed spans, answer seconds
+        # When each segment's words were ready (its end in answer seconds, time.monotonic()):
+        # how far the live pass runs behind the voice.
+        self.segment_times: list[tuple[float, float]] = []
         self._wake = threading.Event()
         self._finishing = threading.Event()
         self._cancelled = threading.Event()
         self._error: BaseException | None = None
         self._vad_pos = 0
+        self._accurate = _AccuratePass(transcriber, self.audio, self._cancelled) if refine else None
+        self._stretch_cutter = SegmentCutter(STRETCH_POLICY) if refine else None
         self._thread = threading.Thread(target=self._run, name="greenroom-live-stt", daemon=True)
         self._thread.start()
 
     def feed(self, block16k: np.ndarray) -> None:
         if self._finishing.is_set() or self._cancelled.is_set():
             return
-        self.audio.append(block16k)
+        self.audio.append(as_saved(np.asarray(block16k, dtype=np.float32).reshape(-1)))
         self._wake.set()
 
     @property
@@ -106,25 +125,40 @@ class LiveTranscriber:
     def _run(self) -> None:
         try:
             while not self._cancelled.is_set():
+                if self._accurate is not None:
+                    self._accurate.live_idle.set()
                 self._wake.wait(timeout=0.2)
+                if self._accurate is not None:
+                    self._accurate.live_idle.clear()
                 self._wake.clear()
                 finishing = self._finishing.is_set()  # read before the audio: none after
                 self._catch_up()
                 if finishing:
-                    for start, end in self._cutter.push(self._scored(self._vad.finish())) + \
-                            self._cutter.flush():
+                    last = self._scored(self._vad.finish())
+                    if self._stretch_cutter is not None and self._accurate is not None:
+                        self._accurate.add(self._stretch_cutter.push(last)
+                                           + self._stretch_cutter.flush())
+                    for start, end in self._cutter.push(last) + self._cutter.flush():
                         self._transcribe(start, end)
                     return
         except BaseException as exc:  # noqa: BLE001 - handed to finish()
             self._error = exc
+        finally:
+            if self._accurate is not None:
+                # No more stretches: the accurate worker finishes the ones it has.
+                self._accurate.close(self.audio.size, self._error)
 
     def _catch_up(self) -> None:
-        """Score all audio not yet seen by the VAD; transcribe every segment that closes."""
+        """Score all audio not yet seen by the VAD; hand every stretch that closes to the
+        accurate worker and transcribe every segment that closes."""
         while self._vad_pos < self.audio.size and not self._cancelled.is_set():
             end = min(self.audio.size, self._vad_pos + 10 * SAMPLE_RATE)
             block = self.audio.read(self._vad_pos, end)
             self._vad_pos = end
-            for start, stop in self._cutter.push(self._scored(self._vad.process(block))):
+            probabilities = self._scored(self._vad.process(block))
+            if self._stretch_cutter is not None and self._accurate is not None:
+                self._accurate.add(self._stretch_cutter.push(probabilities))
+            for start, stop in self._cutter.push(probabilities):
                 self._transcribe(start, stop)
 
     def _scored(self, probabilities: np.ndarray) -> np.ndarray:
@@ -147,6 +181,7 @@ class LiveTranscriber:
         self._words += self.transcriber.transcribe_array(self.audio.read(start, end),
                                                          offset_s=start / SAMPLE_RATE)
         self.segments.append((start / SAMPLE_RATE, end / SAMPLE_RATE))
+        self.segment_times.append((end / SAMPLE_RATE, time.monotonic()))
 
     def finish(self, timeout_s: float = 120.0) -> Transcript:
         """Stop taking audio, transcribe what is still open and return the whole answer."""
@@ -167,7 +202,129 @@ class LiveTranscriber:
                           model=self.transcriber.name, duration_s=self.duration_s,
                           decoding=self.transcriber.decoding("live", policy=self.policy))
 
+    @property
+    def refines(self) -> bool:
+        """Whether the accurate pass runs beside the live one."""
+        return self._accurate is not None
+
+    @property
+    def stretch_times(self) -> list[tuple[float, float]]:
+        """When each stretch's accurate words were ready (its end in answer seconds,
+        time.monotonic())."""
+        return list(self._accurate.times) if self._accurate is not None else []
+
+    def refined(self, should_stop: Callable[[], bool] | None = None,
+                timeout_s: float = 600.0) -> Transcript | None:
+        """After ``finish``: the transcript that is saved, once the accurate worker has done
+        the stretches still open at Stop (usually one). None when ``should_stop`` said so
+        meanwhile; a ``ModelError`` if the accurate pass failed or was not run."""
+        if self._accurate is None:
+            raise ModelError("this answer was not refined while it was spoken; transcribe "
+                             "the recording instead")
+        if not self._finishing.is_set():
+            raise ModelError("the answer is still being recorded; stop it before refining it")
+        if should_stop is not None and should_stop():
+            return None
+        stretches = self._accurate.result(should_stop, timeout_s)
+        if stretches is None:
+            return None
+        return self.transcriber.refined_transcript(stretches, list(self._words), self.segments,
+                                                   self.duration_s)
+
     def cancel(self) -> None:
-        """Drop the answer: stop the worker after the segment it is on, keep nothing."""
+        """Drop the answer: stop the workers after the segment or stretch each is on, keep
+        nothing."""
         self._cancelled.set()
         self._wake.set()
+        if self._accurate is not None:
+            self._accurate.wake.set()
+
+
+class _AccuratePass:
+    """The accurate worker: decodes each closed stretch with beam search, in order,
+    whenever the live worker is idle, so the live pass never waits behind it for more than
+    the one model call under way."""
+
+    def __init__(self, transcriber: Transcriber, audio: ChunkedAudio,
+                 cancelled: threading.Event) -> None:
+        self.transcriber = transcriber
+        self.audio = audio
+        self.cancelled = cancelled
+        self.live_idle = threading.Event()
+        self.wake = threading.Event()
+        self.times: list[tuple[float, float]] = []
+        self._queue: deque[tuple[int, int]] = deque()
+        self._done: list[StretchWords] = []
+        self._closed_at: int | None = None  # the answer's length, once no stretch can come
+        self._error: BaseException | None = None
+        self._finished = threading.Event()
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self._run, name="greenroom-accurate-stt",
+                                        daemon=True)
+        self._thread.start()
+
+    def add(self, stretches: list[tuple[int, int]]) -> None:
+        if stretches:
+            with self._lock:
+                self._queue.extend(stretches)
+            self.wake.set()
+
+    def close(self, size: int, error: BaseException | None) -> None:
+        with self._lock:
+            self._closed_at = size
+            if error is not None and self._error is None:
+                self._error = error
+        self.wake.set()
+
+    def _next(self) -> tuple[int, int] | None:
+        with self._lock:
+            return self._queue.popleft() if self._queue else None
+
+    def _run(self) -> None:
+        try:
+            while not self.cancelled.is_set():
+                closed = self._closed_at is not None
+                stretch = self._next()
+                if stretch is None:
+                    if closed:
+                        return
+                    self.wake.wait(timeout=0.2)
+                    self.wake.clear()
+                    continue
+                # The live pass goes first: while the candidate speaks it has the model
+                # whenever it has a segment; after Stop it finishes before this goes on.
+                while not (self.live_idle.is_set() or self._closed_at is not None
+                           or self.cancelled.is_set()):
+                    self.live_idle.wait(timeout=0.05)
+                # Kept inside the audio, as ``cut_segments`` keeps a file's stretches.
+                start, end = (min(edge, self.audio.size) for edge in stretch)
+                if start >= end:
+                    continue
+                words = self.transcriber.transcribe_stretch(self.audio.read(start, end),
+                                                            offset_s=start / SAMPLE_RATE)
+                self._done.append(StretchWords(start / SAMPLE_RATE, end / SAMPLE_RATE,
+                                               tuple(words)))
+                self.times.append((end / SAMPLE_RATE, time.monotonic()))
+        except BaseException as exc:  # noqa: BLE001 - handed to result()
+            with self._lock:
+                self._error = exc
+        finally:
+            self._finished.set()
+
+    def result(self, should_stop: Callable[[], bool] | None,
+               timeout_s: float) -> list[StretchWords] | None:
+        deadline = time.monotonic() + timeout_s
+        while not self._finished.wait(0.1):
+            if should_stop is not None and should_stop():
+                return None
+            if time.monotonic() > deadline:
+                raise ModelError(f"the accurate pass did not finish within {timeout_s:.0f} s; "
+                                 "the recording is kept and can be transcribed again")
+        if self._error is not None:
+            err = self._error
+            detail = str(err) if isinstance(err, ModelError) else f"{type(err).__name__}: {err}"
+            raise ModelError(f"the accurate pass failed ({detail}); the recording is kept and "
+                             "can be transcribed again")
+        if self.cancelled.is_set():
+            raise ModelError("live transcription was cancelled; transcribe the recording instead")
+        return list(self._done)

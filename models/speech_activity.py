@@ -133,6 +133,18 @@ class CutPolicy:
 # transcript: give it a new one whenever a number above changes.
 SEGMENT_POLICY = CutPolicy(name="segments-v1")
 
+# Where the accurate pass cuts an answer: stretches of up to one Whisper window (30 s),
+# closed at an ordinary pause once they run 22 s, so Whisper hears whole sentences with
+# their context; a pause of 5 s always closes one, and its silence is not decoded. A
+# stretch is closed the moment its pause is heard, so the accurate pass works through the
+# answer while the candidate speaks and only the stretch still open is left at Stop. Files
+# are cut the same way from the same voice activity, so an answer saved live is its
+# recording's transcript. Measured against longer and shorter stretches in
+# benchmarks/README.md; rename it whenever a number changes.
+STRETCH_POLICY = CutPolicy(pause_s=0.6, min_segment_s=22.0, long_pause_s=5.0,
+                           long_segment_s=27.0, breath_s=0.2, max_segment_s=30.0, pad_s=0.3,
+                           name="stretches-v1")
+
 
 def _windows(seconds: float) -> int:
     return 1 << 62 if seconds == float("inf") else round(seconds / WINDOW_S)

@@ -1,16 +1,28 @@
 """Speech to text with faster-whisper, on the CPU, from local model files only.
 
-Files and live answers take the same path: 16 kHz audio is cut into speech segments by
-``models.speech_activity`` and each segment is transcribed once by ``transcribe_array``,
-with word times moved onto the answer's clock. Silence is never sent to Whisper, which
+Two passes, one way for files and live answers. 16 kHz audio is scored for voice activity
+once and cut by ``models.speech_activity``:
+
+- the live pass decodes each segment (``SEGMENT_POLICY``) once, greedily, with the filler
+  prompt (``transcribe_array``): quick, and it keeps the hesitations the coach counts;
+- the accurate pass decodes each stretch (``STRETCH_POLICY``, up to one 30 s window) with
+  beam search and no prompt (``transcribe_stretch``), as faster-whisper does at its best;
+- ``refined_transcript`` puts the two together: the accurate words, with the hesitations
+  only the live pass heard put back in.
+
+A live answer runs both passes while the candidate speaks (``models.live_transcription``);
+``transcribe_full`` runs them over a recording. Silence is never sent to Whisper, which
 keeps long quiet recordings cheap and stops Whisper from inventing words in them.
 """
 
 from __future__ import annotations
 
+import bisect
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any, overload
 
@@ -21,12 +33,21 @@ from models.errors import ModelError
 from models.speech_activity import (
     SAMPLE_RATE,
     SEGMENT_POLICY,
+    STRETCH_POLICY,
     CutPolicy,
     cut_segments,
     speech_probabilities,
 )
 from models.speech_models import ResolvedModel, resolve_model
-from models.transcript import Decoding, DecodingPass, Transcript, Word
+from models.transcript import (
+    Decoding,
+    DecodingPass,
+    Transcript,
+    Word,
+    bare,
+    is_hesitation,
+    join_word_pieces,
+)
 
 # Whisper was trained on cleaned-up text and tends to drop hesitations. A prompt that
 # itself hesitates makes it far more willing to write them down, which the coach needs.
@@ -35,22 +56,19 @@ from models.transcript import Decoding, DecodingPass, Transcript, Word
 # sent tiny.en into strings of hyphenated letters on ordinary sentences. This one can still
 # send it into a loop now and then (one benchmark segment came out as "Sick. Sick. Sick."
 # until the length limit), so a segment whose text fails Whisper's own sanity checks is
-# decoded again without the prompt: see ``Transcriber._decode``.
+# decoded again without the prompt: see ``Transcriber._decode``. Only the live pass is
+# given it: on recordings of real people it also made Whisper write numbers in words where
+# it otherwise writes digits, and invent text after the last word ("So, so, so.").
 FILLER_PROMPT = "So, um, I was, uh, thinking about it, and, hmm, well, um, we did it."
 
-# Whisper's own thresholds for a failed decode: text that compresses too well is a loop,
-# a low average log-probability is a guess.
-# Beam width of the whole-answer pass (faster-whisper's own default for transcribe).
+# Beam width of the accurate pass (faster-whisper's own default for transcribe).
 ACCURATE_BEAM_SIZE = 5
-# Silence longer than this between stretches of speech is not decoded at all.
-CLIP_JOIN_S = 5.0
-CLIP_PAD_S = 0.3
-# The most audio one faster-whisper call decodes (more clips start a new call).
-PART_S = 240.0
-# A stretch of speech this long that the whole-answer pass left (nearly) without words
-# is redone; people say two to three words a second.
+# A stretch this long that the accurate pass left (nearly) without words takes the live
+# segments' words instead; people say two to three words a second.
 GAP_REDO_S = 1.0
 SPARSE_WORDS_PER_S = 0.5
+# Whisper's own thresholds for a failed decode: text that compresses too well is a loop,
+# a low average log-probability is a guess.
 COMPRESSION_RATIO_LIMIT = 2.4
 LOG_PROB_LIMIT = -1.0
 # Nobody says more than about four words a second; eight tokens a second (plus a margin)
@@ -67,6 +85,15 @@ MAX_NEW_TOKENS = 224
 # the speaker's trailing breath: over 150 benchmark segments it never held a word, yet it
 # doubled the encoder work. Once the words reach this close to the end, the rest is skipped.
 TAIL_S = 1.0
+
+
+@dataclass(frozen=True)
+class StretchWords:
+    """One stretch of an answer (seconds) and the words the accurate pass heard in it."""
+
+    start_s: float
+    end_s: float
+    words: tuple[Word, ...]
 
 
 def default_cpu_threads() -> int:
@@ -117,14 +144,16 @@ class Transcriber:
     def decoding(self, pass_: DecodingPass, *, accurate: bool = False,
                  policy: CutPolicy = SEGMENT_POLICY) -> Decoding:
         """The record of how a transcript is made: segment by segment with
-        ``whisper_options`` (the live pass, ``transcribe_audio``), or the whole answer with
-        ``accurate_options`` (``transcribe_full``)."""
+        ``whisper_options`` (the live pass, ``transcribe_audio``), or stretch by stretch
+        with ``accurate_options`` and the live pass's hesitations (``refined_transcript``:
+        the refined and file passes, always cut by ``STRETCH_POLICY``)."""
         options = self.accurate_options() if accurate else self.whisper_options()
         beam = options["beam_size"]
         return Decoding(pass_=pass_, beam_size=beam if isinstance(beam, int) else 1,
-                        segment_policy=policy.name,
+                        segment_policy=STRETCH_POLICY.name if accurate else policy.name,
                         word_timestamps=options["word_timestamps"] is True,
-                        initial_prompt=bool(options["initial_prompt"]))
+                        initial_prompt=bool(options["initial_prompt"]),
+                        hesitations_merged=accurate)
 
     def transcribe_array(self, audio16k: np.ndarray, offset_s: float = 0.0) -> list[Word]:
         """Words in one stretch of 16 kHz mono audio; times are ``offset_s`` + seconds in it."""
@@ -142,19 +171,7 @@ class Transcriber:
         except Exception as exc:  # noqa: BLE001 - CTranslate2 raises plain RuntimeErrors
             raise ModelError(f"speech model '{self.name}' failed on a segment at "
                              f"{offset_s:.1f} s ({type(exc).__name__}: {exc})") from None
-        end_limit = offset_s + duration_s
-        words: list[Word] = []
-        last = offset_s
-        for w in found:
-            text = w.word.strip()
-            if not text:
-                continue
-            # Keep times inside the segment and never running backwards.
-            start = min(max(offset_s + float(w.start), last), end_limit)
-            end = min(max(offset_s + float(w.end), start), end_limit)
-            words.append(Word(text, start, end, float(w.probability)))
-            last = start
-        return words
+        return _placed(found, offset_s, duration_s)
 
     def _decode(self, audio: np.ndarray, options: dict[str, object]) -> tuple[list[Any], bool]:
         """faster-whisper's words for ``audio``, and whether a window failed its checks."""
@@ -187,20 +204,82 @@ class Transcriber:
                           decoding=self.decoding("file", policy=policy))
 
     def accurate_options(self) -> dict[str, object]:
-        """The whole-answer pass: faster-whisper's own 30 s windows with beam search.
-
-        Measured on the benchmark answers, the filler prompt on the first window with no
-        text carried between windows kept the hesitations and had the lowest word error
-        rate of the variants tried (benchmarks/README.md); faster-whisper's default
-        temperature ladder catches a window that loops.
-        """
+        """The accurate pass over one stretch: beam search with word timestamps and no
+        prompt, faster-whisper's own best, with its temperature ladder for a window that
+        loops. Measured on recordings of real people, the filler prompt here made Whisper
+        invent text after the last word and write numbers in another style; on espeak
+        answers the two differed by less than the spread between answers
+        (benchmarks/README.md). The hesitations the prompt is for come from the live pass
+        (``refined_transcript``)."""
         return {
             "language": self.language,
             "beam_size": ACCURATE_BEAM_SIZE,
             "word_timestamps": True,
-            "initial_prompt": FILLER_PROMPT,
+            "initial_prompt": None,
             "condition_on_previous_text": False,
         }
+
+    def transcribe_stretch(self, audio16k: np.ndarray, offset_s: float = 0.0) -> list[Word]:
+        """The accurate pass over one stretch of 16 kHz audio (``STRETCH_POLICY``: at most
+        one 30 s window); times are ``offset_s`` + seconds in it."""
+        audio = np.asarray(audio16k, dtype=np.float32).ravel()
+        if audio.size < SAMPLE_RATE // 10:
+            return []
+        duration_s = audio.size / SAMPLE_RATE
+        try:
+            segments, _info = self._model.transcribe(audio, vad_filter=False,
+                                                     **self.accurate_options())
+            found: list[Any] = []
+            # As in ``_decode``: the window after the last word is only the stretch's
+            # padding, so it is not decoded.
+            for segment in segments:
+                found += segment.words or []
+                if found and duration_s - float(found[-1].end) < TAIL_S:
+                    break
+        except Exception as exc:  # noqa: BLE001 - CTranslate2 raises plain RuntimeErrors
+            raise ModelError(f"speech model '{self.name}' failed on the stretch at "
+                             f"{offset_s:.1f} s ({type(exc).__name__}: {exc})") from None
+        return _placed(found, offset_s, duration_s)
+
+    def refined_transcript(self, stretches: Sequence[StretchWords], live_words: Sequence[Word],
+                           segments: Sequence[tuple[float, float]], duration_s: float,
+                           pass_: DecodingPass = "refined") -> Transcript:
+        """The saved transcript of an answer: each stretch's accurate words, with the
+        hesitations only the live pass heard put back in where they were said.
+
+        - ``live_words`` are the live pass's words and ``segments`` its segments (seconds),
+          cut from the same voice activity as the stretches.
+        - A stretch the accurate pass left (nearly) without words, under one every two
+          seconds, keeps the live words instead: Whisper's windowed decoding can give up on
+          text that repeats (its loop check), where the segment pass still hears it.
+        - A word starts no earlier than the segment of speech it ends in: Whisper stretches
+          a first word back over the silence before it.
+        """
+        stretches = sorted(stretches, key=lambda stretch: stretch.start_s)
+        starts = [stretch.start_s for stretch in stretches]
+        heard: list[list[Word]] = [[] for _ in stretches]
+        found: list[Word] = [] if stretches else list(live_words)
+        for word in live_words if stretches else ():
+            middle = (word.start_s + word.end_s) / 2
+            heard[max(0, bisect.bisect_right(starts, middle) - 1)].append(word)
+        for stretch, live in zip(stretches, heard, strict=True):
+            accurate = list(stretch.words)
+            span = stretch.end_s - stretch.start_s
+            if (span >= GAP_REDO_S and len(accurate) < SPARSE_WORDS_PER_S * span
+                    and len(live) > len(accurate)):
+                found += live
+            else:
+                found += with_hesitations(accurate, live)
+        words: list[Word] = []
+        last = 0.0
+        for w in found:
+            floor = next((lo for lo, hi in segments if lo <= w.end_s <= hi), 0.0)
+            start_s = min(max(w.start_s, last, min(floor, w.end_s)), duration_s)
+            end_s = min(max(w.end_s, start_s), duration_s)
+            words.append(Word(w.word, start_s, end_s, w.probability))
+            last = start_s
+        return Transcript(words=words, language=self.language or "en", model=self.name,
+                          duration_s=duration_s, decoding=self.decoding(pass_, accurate=True))
 
     @overload
     def transcribe_full(self, audio16k: np.ndarray, *,
@@ -217,71 +296,31 @@ class Transcriber:
                         should_stop: Callable[[], bool] | None = None,
                         probabilities: np.ndarray | None = None,
                         pass_: DecodingPass = "file") -> Transcript | None:
-        """The accurate transcript of a whole answer, in one faster-whisper call.
+        """The saved transcript of a recording: both passes over it, then
+        ``refined_transcript``, exactly as a live answer is refined while it is spoken.
 
-        Slower than the live segments (beam search, no answer cut short at Stop), so the
-        practice flow runs it after the instant feedback; files go straight through it.
-
-        - Only the stretches with speech are decoded (long silences are left out, which
-          also keeps the first word's time honest); ``probabilities`` are the audio's
-          voice-activity scores when already computed.
-        - Whisper's windowed pass can give up on a stretch (text that repeats trips its
-          loop check, and then it may drop a whole window). A live-sized segment of
-          speech that came back with almost no words (under one every two seconds) is
-          decoded again on its own, as the live path does, and the fuller result kept.
-        - ``should_stop`` is asked between Whisper's windows; when it says yes the pass
-          is abandoned and None returned.
-        - ``pass_`` is recorded in the transcript's ``decoding``: "refined" for the pass
-          after a live answer, "file" for a recording.
+        ``probabilities`` are the audio's voice-activity scores when already computed;
+        ``should_stop`` is asked between segments and stretches (None returned when it
+        says yes); ``pass_`` is recorded in the transcript's ``decoding``.
         """
         audio = np.asarray(audio16k, dtype=np.float32).ravel()
-        duration_s = audio.size / SAMPLE_RATE
         if probabilities is None:
             probabilities = speech_probabilities(audio)
-        segments_with_speech = cut_segments(audio, SEGMENT_POLICY, probabilities)
-        found: list[Word] = []
-        # Decoded four minutes at a time: one call over a whole long answer holds all its
-        # features and word alignments at once (measured: 729 MB peak for 10 minutes).
-        for part_start, part_clips in _parts(segments_with_speech, duration_s):
-            part = audio[int(part_start * SAMPLE_RATE):int(part_clips[-1] * SAMPLE_RATE)]
-            local = [round(t - part_start, 3) for t in part_clips]
-            options = dict(self.accurate_options(), clip_timestamps=local)
-            try:
-                segments, _info = self._model.transcribe(part, **options)
-                # The generator decodes one window per step, so stopping between them
-                # really ends the work.
-                for segment in segments:
-                    if should_stop is not None and should_stop():
-                        return None
-                    found += [Word(w.word.strip(), part_start + float(w.start),
-                                   part_start + float(w.end), float(w.probability))
-                              for w in segment.words or [] if w.word.strip()]
-            except Exception as exc:  # noqa: BLE001 - CTranslate2 raises plain RuntimeErrors
-                raise ModelError(f"speech model '{self.name}' failed on the answer "
-                                 f"({type(exc).__name__}: {exc})") from None
-        for start, end in segments_with_speech:
+        segments = cut_segments(audio, SEGMENT_POLICY, probabilities)
+        live_words: list[Word] = []
+        for start, end in segments:
             if should_stop is not None and should_stop():
                 return None
-            lo, hi = start / SAMPLE_RATE, end / SAMPLE_RATE
-            inside = [w for w in found if lo <= w.start_s < hi]
-            if hi - lo >= GAP_REDO_S and len(inside) < SPARSE_WORDS_PER_S * (hi - lo):
-                redone = self.transcribe_array(audio[start:end], offset_s=lo)
-                if len(redone) > len(inside):
-                    found = [w for w in found if not lo <= w.start_s < hi] + redone
-        found.sort(key=lambda w: w.start_s)
-        # Whisper stretches a first word back over the silence before it; a word starts no
-        # earlier than the stretch of speech it ends in.
-        starts = [(s / SAMPLE_RATE, e / SAMPLE_RATE) for s, e in segments_with_speech]
-        words: list[Word] = []
-        last = 0.0
-        for w in found:
-            floor = next((lo for lo, hi in starts if lo <= w.end_s <= hi), 0.0)
-            start_s = min(max(w.start_s, last, min(floor, w.end_s)), duration_s)
-            end_s = min(max(w.end_s, start_s), duration_s)
-            words.append(Word(w.word, start_s, end_s, w.probability))
-            last = start_s
-        return Transcript(words=words, language=self.language or "en", model=self.name,
-                          duration_s=duration_s, decoding=self.decoding(pass_, accurate=True))
+            live_words += self.transcribe_array(audio[start:end], offset_s=start / SAMPLE_RATE)
+        stretches: list[StretchWords] = []
+        for start, end in cut_segments(audio, STRETCH_POLICY, probabilities):
+            if should_stop is not None and should_stop():
+                return None
+            stretches.append(StretchWords(start / SAMPLE_RATE, end / SAMPLE_RATE, tuple(
+                self.transcribe_stretch(audio[start:end], offset_s=start / SAMPLE_RATE))))
+        spans = [(start / SAMPLE_RATE, end / SAMPLE_RATE) for start, end in segments]
+        return self.refined_transcript(stretches, live_words, spans, audio.size / SAMPLE_RATE,
+                                       pass_)
 
     def transcribe_file(self, path: Path) -> Transcript:
         """Any audio file PyAV reads, transcribed accurately; ``AudioError`` for files that
@@ -289,29 +328,50 @@ class Transcriber:
         return self.transcribe_full(read_audio_16k(Path(path)))
 
 
+def _placed(found: Sequence[Any], offset_s: float, duration_s: float) -> list[Word]:
+    """faster-whisper's words moved onto the answer's clock (``offset_s`` is where the
+    decoded audio starts), kept inside it and never running backwards, with hyphenated and
+    contracted words made whole."""
+    end_limit = offset_s + duration_s
+    words: list[Word] = []
+    last = offset_s
+    for w in found:
+        text = w.word.strip()
+        if not text:
+            continue
+        start = min(max(offset_s + float(w.start), last), end_limit)
+        end = min(max(offset_s + float(w.end), start), end_limit)
+        words.append(Word(text, start, end, float(w.probability)))
+        last = start
+    return join_word_pieces(words)
+
+
+def with_hesitations(accurate: Sequence[Word], heard: Sequence[Word]) -> list[Word]:
+    """``accurate`` with each hesitation of ``heard`` (the live pass's words over the same
+    stretch) that the accurate pass did not write, put in where it was said. The two word
+    lists are aligned by their text, so a hesitation goes between the words it was heard
+    between even when Whisper's times for it are loose."""
+    if not any(is_hesitation(w.word) for w in heard):
+        return list(accurate)
+    matcher = SequenceMatcher(a=[bare(w.word) for w in heard], b=[bare(w.word) for w in accurate],
+                              autojunk=False)
+    merged: list[Word] = []
+    for op, a0, a1, b0, b1 in matcher.get_opcodes():
+        block = list(accurate[b0:b1])
+        if op in ("delete", "replace"):
+            extra = [w for w in heard[a0:a1] if is_hesitation(w.word)]
+            if block and extra:
+                # Placed among the block's words by time, inside the block's span.
+                lo, hi = block[0].start_s, block[-1].end_s
+                extra = [replace(w, start_s=min(max(w.start_s, lo), hi),
+                                 end_s=min(max(w.end_s, lo), hi)) for w in extra]
+            block = sorted(block + extra, key=lambda w: w.start_s)
+        merged += block
+    return merged
+
+
 _loaded: dict[str, Transcriber] = {}
 _loaded_lock = threading.Lock()
-
-
-def _parts(segments: list[tuple[int, int]], duration_s: float
-           ) -> list[tuple[float, list[float]]]:
-    """The stretches to decode, in runs of at most about ``PART_S`` seconds: (run start,
-    the run's clip start and end times). Within a run, speech segments are joined across
-    pauses shorter than ``CLIP_JOIN_S`` so Whisper keeps its context through ordinary
-    pauses; longer silences are left out. Each segment is padded a little."""
-    parts: list[tuple[float, list[float]]] = []
-    for start, end in segments:
-        lo = max(0.0, start / SAMPLE_RATE - CLIP_PAD_S)
-        hi = min(duration_s, end / SAMPLE_RATE + CLIP_PAD_S)
-        if parts and hi - parts[-1][0] <= PART_S:
-            clips = parts[-1][1]
-            if lo - clips[-1] < CLIP_JOIN_S:
-                clips[-1] = max(clips[-1], hi)
-            else:
-                clips.extend((lo, hi))
-        else:
-            parts.append((lo, [lo, hi]))
-    return parts
 
 
 def load_transcriber(model: str | None = None, models_dir: Path | None = None) -> Transcriber:

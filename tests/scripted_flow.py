@@ -14,14 +14,14 @@ module holds no asserts, so it asks pytest not to rewrite it (PYTEST_DONT_REWRIT
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from audio.audio_file import SAMPLE_RATE, write_wav_16k
-from models.transcriber import Transcriber
+from models.transcriber import StretchWords, Transcriber
 from models.transcript import DecodingPass, Transcript, Word
 from tests.audio_helpers import tone
 from tests.outage_story import OUTAGE_ANSWER
@@ -61,17 +61,36 @@ class ScriptedEar(Transcriber):
     def transcribe_array(self, audio16k: np.ndarray, offset_s: float = 0.0) -> list[Word]:
         return []
 
+    def transcribe_stretch(self, audio16k: np.ndarray, offset_s: float = 0.0) -> list[Word]:
+        return []
+
+    def refined_transcript(self, stretches: Sequence[StretchWords],  # type: ignore[override]
+                           live_words: Sequence[Word], segments: Sequence[tuple[float, float]],
+                           duration_s: float, pass_: DecodingPass = "refined") -> Transcript:
+        """The accurate pass of a live answer, as the flow gets it after Stop."""
+        heard = self.heard(duration_s, pass_)
+        if heard is None:
+            raise TimeoutError("the test never let the whole-answer pass go on")
+        return heard
+
     def transcribe_full(self, audio16k: np.ndarray, *,  # type: ignore[override]
                         should_stop: Callable[[], bool] | None = None,
                         probabilities: np.ndarray | None = None,
                         pass_: DecodingPass = "file") -> Transcript | None:
-        self.full_passes += 1
-        self.waiting.set()
-        if not self.go.wait(30):
+        heard = self.heard(np.asarray(audio16k).size / SAMPLE_RATE, pass_)
+        if heard is None:
             raise TimeoutError("the test never let the whole-answer pass go on")
         if should_stop is not None and should_stop():
             return None
-        duration_s = np.asarray(audio16k).size / SAMPLE_RATE
+        return heard
+
+    def heard(self, duration_s: float, pass_: DecodingPass) -> Transcript | None:
+        """The whole-answer pass: ``full_text`` over ``duration_s``, once ``go`` is set
+        (None if it never is)."""
+        self.full_passes += 1
+        self.waiting.set()
+        if not self.go.wait(30):
+            return None
         return Transcript(words=self.words(duration_s), language="en", model=self.name,
                           duration_s=duration_s, decoding=self.decoding(pass_, accurate=True))
 

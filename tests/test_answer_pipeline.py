@@ -13,7 +13,7 @@ from benchmarks.word_error_rate import word_error_rate
 from models import answer_pipeline, speech_activity
 from models.answer_pipeline import LiveResult, coach_recording
 from models.live_transcription import LiveTranscriber
-from models.speech_activity import SEGMENT_POLICY
+from models.speech_activity import SEGMENT_POLICY, STRETCH_POLICY
 from models.transcriber import ACCURATE_BEAM_SIZE
 from tests.coach_helpers import INCIDENT_KEY_POINTS, star_question
 from tests.speech_fixtures import *  # noqa: F403 - the shared speech fixtures
@@ -40,13 +40,16 @@ def count_vad_passes(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return calls
 
 
-def live_answer(transcriber, audio: np.ndarray) -> LiveResult:
-    live = LiveTranscriber(transcriber)
+def live_answer(transcriber, audio: np.ndarray, refine: bool = True) -> LiveResult:
+    """``audio`` spoken into the live passes (as the recorder hands it over); with
+    ``refine``, the accurate pass runs beside the live one, as in the practice flow."""
+    live = LiveTranscriber(transcriber, refine=refine)
     for i in range(0, audio.size, 1600):
         live.feed(audio[i:i + 1600])
     transcript = live.finish()
     recorded, probabilities = live.audio_and_probabilities()
-    return LiveResult(transcript, recorded, probabilities)
+    return LiveResult(transcript, recorded, probabilities,
+                      refined=live.refined if refine else None)
 
 
 def test_a_file_is_read_once_and_scored_once(transcriber, star_wav: Path,
@@ -100,16 +103,23 @@ def test_neither_live_nor_path_is_a_programming_error(transcriber) -> None:
 def test_the_refined_live_answer_is_what_its_saved_recording_gives(
         transcriber, star_wav: Path, tmp_path: Path) -> None:
     question = star_question(key_points=INCIDENT_KEY_POINTS)
-    live = live_answer(transcriber, read_audio_16k(star_wav))
+    spoken = read_audio_16k(star_wav)
+    live = live_answer(transcriber, spoken)
     instant = coach_recording(question, transcriber, live=live)
     refined = answer_pipeline.refine(question, transcriber, instant, live)
     assert refined is not None
     # The recorder saves the same samples as 16-bit PCM; coaching that file again gives
-    # the refined transcript word for word.
-    saved = write_wav_16k(tmp_path / "saved.wav", live.audio16k)
+    # the refined transcript word for word: the stretches decoded while the answer was
+    # spoken are the file's stretches.
+    saved = write_wav_16k(tmp_path / "saved.wav", spoken)
     from_file = coach_recording(question, transcriber, path=saved)
     assert refined.transcript.words == from_file.transcript.words
     assert refined.feedback.key_points == from_file.feedback.key_points
+    # Without the accurate pass running beside the live one, refining decodes the whole
+    # answer after Stop, to the same words.
+    late = answer_pipeline.refine(question, transcriber, instant,
+                                  live_answer(transcriber, spoken, refine=False))
+    assert late is not None and late.transcript.words == refined.transcript.words
     # The whole-answer pass is at least as close to what was said as the live one.
     assert word_error_rate(STAR_TEXT, refined.transcript.text) <= \
         word_error_rate(STAR_TEXT, instant.transcript.text) + 0.02
@@ -120,14 +130,17 @@ def test_the_refined_live_answer_is_what_its_saved_recording_gives(
     assert (live_made.pass_, refined_made.pass_, file_made.pass_) == ("live", "refined", "file")
     assert live_made.beam_size == transcriber.beam_size == 1
     assert refined_made.beam_size == file_made.beam_size == ACCURATE_BEAM_SIZE
-    assert live_made.segment_policy == refined_made.segment_policy == SEGMENT_POLICY.name
-    assert refined_made.initial_prompt and refined_made.word_timestamps
+    assert live_made.segment_policy == SEGMENT_POLICY.name
+    assert refined_made.segment_policy == file_made.segment_policy == STRETCH_POLICY.name
+    assert live_made.initial_prompt and not refined_made.initial_prompt
+    assert refined_made.hesitations_merged and refined_made.word_timestamps
     assert refined.feedback.transcript.model_extra == {"decoding": refined_made.to_dict()}
 
 
 def test_refining_stops_when_asked(transcriber, star_wav: Path) -> None:
     question = star_question()
-    live = live_answer(transcriber, read_audio_16k(star_wav))
-    instant = coach_recording(question, transcriber, live=live)
-    assert answer_pipeline.refine(question, transcriber, instant, live,
-                                  should_stop=lambda: True) is None
+    for refine in (True, False):
+        live = live_answer(transcriber, read_audio_16k(star_wav), refine=refine)
+        instant = coach_recording(question, transcriber, live=live)
+        assert answer_pipeline.refine(question, transcriber, instant, live,
+                                      should_stop=lambda: True) is None

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from audio.audio_file import read_audio_16k
+from audio.wav_writer import as_saved
 from benchmarks.word_error_rate import word_error_rate
 from models.errors import ModelError
 from models.live_transcription import ChunkedAudio, LiveTranscriber
@@ -47,12 +48,15 @@ def test_live_matches_file_and_times_fit(transcriber, star_audio: np.ndarray) ->
     live = LiveTranscriber(transcriber)
     feed_in_blocks(live, star_audio)
     transcript = live.finish()
-    from_file = transcriber.transcribe_audio(star_audio)
+    # What the recorder writes to the WAV, 16-bit, is what the live pass keeps and hears.
+    saved = as_saved(star_audio)
+    np.testing.assert_array_equal(live.audio_and_probabilities()[0], saved)
+    from_file = transcriber.transcribe_audio(saved)
     # Live and file cut the same segments and decode them the same way, so the candidate
     # gets the same words, at the same times, as transcribing the recording again would.
     assert transcript.words == from_file.words, (from_file.text, transcript.text)
     assert live.segments == [(s / SAMPLE_RATE, e / SAMPLE_RATE)
-                             for s, e in cut_segments(star_audio)]
+                             for s, e in cut_segments(saved)]
     assert word_error_rate(STAR_TEXT, transcript.text) <= 0.25, transcript.text
     duration = star_audio.size / SAMPLE_RATE
     assert transcript.duration_s == pytest.approx(duration, abs=0.01)

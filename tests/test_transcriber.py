@@ -14,6 +14,7 @@ from models.errors import ModelError
 from models.speech_activity import (
     SAMPLE_RATE,
     SEGMENT_POLICY,
+    STRETCH_POLICY,
     CutPolicy,
     StreamingVad,
     cut_segments,
@@ -63,16 +64,20 @@ def test_a_transcript_says_how_it_was_decoded_and_old_rows_read_as_unknown(
     audio = read_audio_16k(star_wav)
     whole = transcriber.transcribe_full(audio)
     segments = transcriber.transcribe_audio(audio)
-    assert whole.decoding == Decoding(pass_="file", beam_size=5, segment_policy=SEGMENT_POLICY.name,
-                                      word_timestamps=True, initial_prompt=True)
+    # The accurate pass: beam search over stretches, without the filler prompt, with the
+    # hesitations of the prompted live segments put in.
+    assert whole.decoding == Decoding(pass_="file", beam_size=5, segment_policy=STRETCH_POLICY.name,
+                                      word_timestamps=True, initial_prompt=False,
+                                      hesitations_merged=True)
     assert segments.decoding is not None and segments.decoding.beam_size == transcriber.beam_size
     custom = transcriber.transcribe_audio(audio, CutPolicy(min_segment_s=0.0, name="per-pause"))
     assert custom.decoding is not None and custom.decoding.segment_policy == "per-pause"
     # Saved and read back as it was.
     saved = whole.to_dict()
     assert saved["decoding"] == {"pass": "file", "beam_size": 5,
-                                 "segment_policy": SEGMENT_POLICY.name,
-                                 "word_timestamps": True, "initial_prompt": True}
+                                 "segment_policy": STRETCH_POLICY.name,
+                                 "word_timestamps": True, "initial_prompt": False,
+                                 "hesitations_merged": True}
     assert Transcript.from_dict(saved).decoding == whole.decoding
     assert Transcript.from_dict(saved).to_dict() == saved
     # A transcript saved before the record was kept, or with one this version cannot
@@ -82,6 +87,10 @@ def test_a_transcript_says_how_it_was_decoded_and_old_rows_read_as_unknown(
     assert Transcript.from_dict({**saved, "decoding": {"pass": "twice"}}).decoding is None
     assert Transcript.from_dict(old).to_dict()["decoding"] is None
     assert Transcript.from_dict(old).to_dict()["words"] == saved["words"]
+    # A record saved before hesitations were merged reads as not merged.
+    before = {k: v for k, v in saved["decoding"].items() if k != "hesitations_merged"}
+    made = Transcript.from_dict({**saved, "decoding": before}).decoding
+    assert made is not None and made.hesitations_merged is False
 
 
 def test_hesitations_are_kept(transcriber, spoken_wav) -> None:
