@@ -84,12 +84,15 @@ def test_offered_only_after_the_answer_and_never_in_a_mock(
     qtbot.waitUntil(lambda: practice.phase == Phase.RECORDING, timeout=60_000)
     # While answering there is no model answer to peek at.
     assert not practice.model_button.isEnabled()
-    qtbot.waitUntil(lambda: practice.phase == Phase.FEEDBACK, timeout=90_000)
     if mock:
-        # The answer is coached and saved, but nothing of it is shown before the end.
+        # The answer is coached and saved, but nothing of it is shown before the end: the
+        # interviewer moves on to the closing question, then the report.
+        qtbot.waitUntil(lambda: len(practice.mock_answers) == 1, timeout=90_000)
         assert not practice.model_button.isVisible()
-        practice.session.wait_idle(120)
+        qtbot.waitUntil(lambda: practice.holds_report, timeout=120_000)
+        assert not practice.model_button.isVisible()
         return
+    qtbot.waitUntil(lambda: practice.phase == Phase.FEEDBACK, timeout=90_000)
     assert practice.model_button.isVisible()
     qtbot.waitUntil(lambda: practice.model_button.isEnabled(), timeout=90_000)
     qtbot.mouseClick(practice.model_button, Qt.MouseButton.LeftButton)
