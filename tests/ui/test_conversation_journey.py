@@ -340,3 +340,44 @@ def test_a_two_question_mock_interview_runs_hands_free_from_opening_to_goodbye(
     assert [a.asked_by for a in attempts] == ["question", "script", "question", "script", "interviewer"]
     assert all(a.stop_reason == "silence" for a in attempts)
     window.close()
+
+
+def test_the_interjection_is_said_after_the_cut_and_never_recorded(
+        tmp_path: Path, virtual_mic: str, spoken_answer: Callable[..., Path]) -> None:
+    # A ten-second answer into the microphone; the guide's maximum is 4 s and the margin
+    # 2 s, so the interviewer cuts in at 6 s while the candidate is still talking.
+    answer = spoken_answer(STAR_SENTENCES[:3], pause_s=0.3)
+    script = parse_script("""
+title: Cut in
+role: Site reliability engineer
+questions:
+  - id: story
+    text: Tell me about a busy week.
+    time_guide: 2-4 s
+""", "cut.yaml")
+    listener = Said()
+    recording = threading.Event()
+    listener.recording_started = lambda _id: recording.set()  # type: ignore[method-assign]
+    session = PracticeSession(script, script.questions, PracticeSettings(
+        speak_questions=True, llm_enabled=False, follow_ups=False, interrupt_long_answers=True,
+        interruption_margin_s=2.0), listener, store=Store())
+    with SinkEar(tmp_path / "ear.raw") as ear:
+        try:
+            session.begin()
+            assert recording.wait(60)
+            time.sleep(0.3)
+            finish_playing(play_into_mic(answer))
+            assert session.wait_idle(120)
+        finally:
+            session.close()
+        ear.stop()
+    assert listener.stops == ["interrupted"]
+    (attempt,) = Store().list_attempts(session.session_id)
+    assert attempt.duration_s == pytest.approx(6.0, abs=0.05)
+    recorded = {w for w, _ in word_times(whisper_tiny(), read_audio_16k(Path(attempt.audio_path)))}
+    interjection = {"stop", "keep", "thanks"}
+    assert recorded & {"last", "job", "billing", "shop"}, recorded
+    assert not recorded & interjection, f"the interjection reached the answer: {recorded}"
+    # It was said, over the rest of the answer (the ear hears a jumble of both; the test of
+    # the three-minute answer hears it alone).
+    assert listener.lines == ["Thanks, I'll stop you there so we keep to time."]
