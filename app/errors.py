@@ -6,6 +6,8 @@ the fix. The CLI, the workers and the practice flow catch ``USER_ERRORS``: the C
 prints the line and exits non-zero, the GUI shows it in the window.
 """
 
+from pathlib import Path
+
 from audio.errors import AudioError
 from interview_scripts.errors import ScriptError
 from models.errors import ModelError
@@ -23,6 +25,18 @@ class GreenroomError(Exception):
 
 class StoreError(GreenroomError):
     """The session store could not be opened, migrated or written."""
+
+
+class DiskError(StoreError):
+    """A write failed because of the disk under it: ``kind`` is ``full``, ``read_only``,
+    ``gone`` (an unplugged disk, a dropped network share) or ``failed`` (an error the
+    disk reported on an intact database); ``folder`` is where. What was saved before is
+    unchanged, so the fix is the disk's, never moving the database aside."""
+
+    def __init__(self, message: str, kind: str = "failed", folder: Path | None = None) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.folder = folder
 
 
 # What a boundary reports as one line instead of a traceback. LLMError is a ModelError.

@@ -14,6 +14,7 @@ it decides the format (``export_format``) and writes the file.
 from __future__ import annotations
 
 import base64
+import contextlib
 import html
 import re
 from collections.abc import Callable, Sequence
@@ -277,7 +278,18 @@ def export_session(store: Store, session_id: int, output: Path, fmt: str | None 
         # command line) never load Qt. tests/test_layering.py names this entry point.
         from app.ui.pdf_export import write_pdf
 
-        return write_pdf(session, attempts, output, transcript=transcript)
+        try:
+            return write_pdf(session, attempts, output, transcript=transcript)
+        except StoreError:
+            # Qt says only that the file did not come out: name the disk when it is why.
+            from app.disk_faults import folder_fault
+
+            fault = folder_fault(output.parent)
+            if fault is None:
+                raise
+            with contextlib.suppress(OSError):
+                output.unlink(missing_ok=True)
+            raise export_write_error(output, OSError(0, fault.detail or fault.kind)) from None
     return write_text(render_text(session, attempts, fmt, transcript), output)
 
 
@@ -294,11 +306,33 @@ def session_text(store: Store, session_id: int, fmt: str | None = None,
 
 def write_text(text: str, output: Path) -> Path:
     try:
-        output.write_text(text, encoding="utf-8")
+        handle = open(output, "w", encoding="utf-8")  # noqa: SIM115 - closed below
     except OSError as exc:
-        raise StoreError(f"{output}: cannot write the export ({exc.strerror}); "
-                         "choose another file") from None
+        raise export_write_error(output, exc) from None
+    try:
+        with handle:
+            handle.write(text)
+    except OSError as exc:
+        # Opened, then the disk refused the text: a half export is worse than none.
+        with contextlib.suppress(OSError):
+            output.unlink()
+        raise export_write_error(output, exc) from None
     return output
+
+
+def export_write_error(output: Path, exc: OSError) -> StoreError:
+    """The one line for an export that could not be written: a full, read-only or
+    vanished disk named as such (app/disk_faults.py)."""
+    from app.disk_faults import os_error_fault
+    from app.errors import DiskError
+
+    fault = os_error_fault(exc, output)
+    if fault.kind in ("full", "read_only", "gone"):
+        return DiskError(fault.describe(f"the export {output.name} was not written",
+                                        "free some space there, or choose another folder"
+                                        if fault.kind == "full" else "choose another folder"),
+                         fault.kind, fault.folder)
+    return StoreError(f"{output}: cannot write the export ({exc.strerror}); choose another file")
 
 
 # ------------------------------------------------------------------ Markdown

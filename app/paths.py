@@ -54,11 +54,28 @@ def ensure_private_dir(path: Path) -> Path:
         # On Windows this only clears the read-only bit; the profile's access list protects it.
         os.chmod(path, PRIVATE_DIR_MODE)
     except OSError as exc:
-        from app.errors import StoreError
-
-        raise StoreError(f"cannot use the data folder {path} ({exc.strerror or exc}); "
-                         "set GREENROOM_HOME to a folder you own") from None
+        raise _folder_error(path, exc) from None
     return path
+
+
+def _folder_error(path: Path, exc: OSError) -> Exception:
+    """One line naming the folder, what is wrong with it and the fix: a link to a disk
+    that is not there, a full or read-only disk, or a folder that cannot be used."""
+    from app.disk_faults import os_error_fault
+    from app.errors import DiskError, StoreError
+
+    if path.is_symlink() and not path.exists():
+        target = os.readlink(path)
+        return DiskError(f"{path} leads to {target}, which is not there (a disk unplugged or a "
+                         "network share gone?); reconnect it, or remove the link to keep this "
+                         "folder in the data folder again", "gone", path)
+    fault = os_error_fault(exc, path, is_folder=True)
+    if fault.kind in ("full", "read_only", "gone") and not isinstance(exc, FileExistsError):
+        return DiskError(fault.describe(f"the folder {path} cannot be used",
+                                        "set GREENROOM_HOME to a folder you can write to, or "
+                                        "fix that disk and try again"), fault.kind, fault.folder)
+    return StoreError(f"cannot use the data folder {path} ({exc.strerror or exc}); "
+                      "set GREENROOM_HOME to a folder you own")
 
 
 def database_path() -> Path:

@@ -33,7 +33,7 @@ from app.interviewer import Interviewer, closing_question, cut_at_s, ends_with_c
 from app.store import Store
 from audio.mic_permission import SilentStartCheck
 from interview_scripts.script import InterviewScript, Question
-from interview_scripts.time_guide import clock_band
+from interview_scripts.time_guide import clock_band, format_clock
 from models.coach.feedback_model import Feedback
 from models.coach.follow_up_choice import FollowUpChoice, choose_follow_up, reply_question
 from models.coach.follow_up_fold import fold_follow_up, keep_follow_up
@@ -54,6 +54,16 @@ TICK_S = 0.1
 # Silence auto-stop only arms once the candidate has spoken for this long, so a slow
 # start is not mistaken for the end of an answer.
 MIN_SPEECH_BEFORE_AUTOSTOP_S = 1.0
+
+
+def paused_words(pauses: Sequence[Any]) -> str:
+    """What the candidate is told of the stretches a recording had no sound (``Pause``s:
+    a closed lid, a stopped process): when and how long, and that their time leaves it out."""
+    spans = ", ".join(f"{format_clock(p.length_s)} at {format_clock(p.at_s)}" for p in pauses)
+    times = "once" if len(pauses) == 1 else f"{len(pauses)} times"
+    return (f"The recording was paused {times} ({spans}): the computer slept or Greenroom was "
+            "stopped. Nothing was recorded meanwhile, so your time and speaking figures leave "
+            "the pause out.")
 
 
 class Phase(enum.Enum):
@@ -197,6 +207,10 @@ class PracticeSession:
         self._speech: Future[None] | None = None  # an interjection still being said
         # Follow-ups the local model wrote that quoted nothing the candidate said: dropped.
         self.llm_follow_ups_dropped = 0
+        # What could not be saved (a full disk, a folder gone), one line each: the command
+        # exits non-zero when this is not empty. Each answer's recording stays on disk and
+        # the next start (or `greenroom sessions recover`) finishes it.
+        self.not_kept: list[str] = []
 
     # ----------------------------------------------------------------- properties
     @property
@@ -605,7 +619,7 @@ class PracticeSession:
                 self.listener.error(notice)
             reason = None
             if recorder.error:
-                reason = "device"
+                reason = "disk" if recorder.error_kind == "disk" else "device"
                 self.listener.error(str(recorder.error))
             elif getattr(recorder.source, "cut", False):
                 # The answer ran past its guide by the interviewer's margin.
@@ -655,11 +669,16 @@ class PracticeSession:
                 self._set_phase(Phase.FEEDBACK)
             raise
         if result.error and reason == "candidate":
-            reason = "device"
+            reason = "disk" if result.error_kind == "disk" else "device"
+        if result.error_kind == "disk":
+            with self._lock:
+                self.not_kept.append(result.error or "the recording stopped early")
         if reason == "interrupted":
             # Said once the recording is closed, so it is never part of the answer.
             self._interject()
         self.listener.recording_stopped(float(result.duration_s), reason)
+        if result.pauses:
+            self.listener.notice(paused_words(result.pauses))
         transcriber = self._transcriber
         assert transcriber is not None  # recording only starts once it is loaded
         try:
@@ -681,6 +700,15 @@ class PracticeSession:
             if attempt_id is not None:
                 self.store.finish_attempt(attempt_id, float(result.duration_s), answer.transcript,
                                           answer.feedback, answer.models, stop_reason=reason)
+        except StoreError as exc:
+            # Coached, but not saved (a full disk, a folder gone): the feedback is shown all
+            # the same. Its recording is on disk and the next start coaches and saves it;
+            # the refine and review wait for that, since their saves would fail the same way.
+            self._not_kept(exc, "this answer's feedback is shown but not saved; its recording is "
+                                "kept and the next start (or `greenroom sessions recover`) "
+                                "finishes it")
+            source = None
+            saved = False
         except Exception as exc:  # noqa: BLE001 - never lose the answer over a failed step
             self._report(exc)
             if attempt_id is not None:
@@ -694,6 +722,8 @@ class PracticeSession:
                 with self._lock:
                     self._set_phase(Phase.FEEDBACK)
             return
+        else:
+            saved = True
         with self._lock:
             self.last_attempt_id = attempt_id
             self.last_feedback = answer.feedback
@@ -716,7 +746,7 @@ class PracticeSession:
             answer = self._refine(question, attempt_id, answer, source, moved_on)
             if turn.is_follow_up and attempt_id is not None:
                 self._fold_into_parent(turn, attempt_id, answer.feedback)
-        if self.settings.llm_enabled:
+        if self.settings.llm_enabled and saved:
             reviewed = self._run_llm(question, attempt_id, answer, cancel_review)
             if turn.is_follow_up and attempt_id is not None:
                 self._fold_into_parent(turn, attempt_id, reviewed)
@@ -897,8 +927,12 @@ class PracticeSession:
         if refined is None:
             return answer
         if attempt_id is not None:
-            refined = replace(refined, feedback=self._save_keeping_marks(
-                attempt_id, refined.feedback, refined.models, transcript=refined.transcript))
+            try:
+                refined = replace(refined, feedback=self._save_keeping_marks(
+                    attempt_id, refined.feedback, refined.models, transcript=refined.transcript))
+            except StoreError as exc:
+                self._not_kept(exc, "the refined feedback is shown but not saved; the feedback "
+                                    "saved at Stop stays")
         with self._lock:
             if self.last_attempt_id == attempt_id:
                 self.last_feedback = refined.feedback
@@ -916,13 +950,25 @@ class PracticeSession:
         reviewed = add_llm_review(question, answer, coach, on_text=self.listener.llm_text,
                                   cancel=cancel)
         if attempt_id is not None:
-            reviewed = replace(reviewed, feedback=self._save_keeping_marks(
-                attempt_id, reviewed.feedback, reviewed.models))
+            try:
+                reviewed = replace(reviewed, feedback=self._save_keeping_marks(
+                    attempt_id, reviewed.feedback, reviewed.models))
+            except StoreError as exc:
+                self._not_kept(exc, "the local LLM's review is shown but not saved; the feedback "
+                                    "saved before stays")
         with self._lock:
             if self.last_attempt_id == attempt_id:  # not an earlier answer's late review
                 self.last_feedback = reviewed.feedback
         self.listener.llm_done(attempt_id or 0, reviewed.feedback)
         return reviewed.feedback
+
+    def _not_kept(self, exc: BaseException, what: str) -> None:
+        """A save that failed: said in one line with what became of the answer, and
+        counted, so the command that asked for it exits non-zero."""
+        message = f"{exc}; {what}"
+        with self._lock:
+            self.not_kept.append(message)
+        self.listener.error(message)
 
     def _save_keeping_marks(self, attempt_id: int, feedback: Feedback, models: Any,
                             transcript: Any = None) -> Feedback:
@@ -944,6 +990,11 @@ class PracticeSession:
         self.wait_idle()
         with self._lock:
             if self.session_id is not None:
-                self.store.end_session(self.session_id)
+                try:
+                    self.store.end_session(self.session_id)
+                except USER_ERRORS as exc:
+                    # Only the session's end time is missing; its answers were saved (or
+                    # counted as not kept) already, and the interview still ends.
+                    self.listener.error(str(exc))
             self._set_phase(Phase.FINISHED)
         self.listener.interview_finished(self.session_id or 0)

@@ -34,15 +34,16 @@ import logging
 import os
 import sqlite3
 import stat
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from app import paths
 from app.conversation import ASKED_BY, STOP_REASONS
-from app.errors import StoreError
+from app.errors import DiskError, StoreError
 from app.summary import AttemptSummary
 
 if TYPE_CHECKING:
@@ -131,6 +132,34 @@ MigrationStep = str | Callable[[sqlite3.Connection], None]
 MIGRATIONS: tuple[Sequence[MigrationStep], ...] = (_MIGRATION_1, _MIGRATION_2, _MIGRATION_3,
                                                    _MIGRATION_4)
 SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def _is_busy(exc: sqlite3.Error) -> bool:
+    code = (getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF
+    text = str(exc)
+    return isinstance(exc, sqlite3.OperationalError) and (
+        code in (5, 6) or "locked" in text or "busy" in text)  # SQLITE_BUSY, SQLITE_LOCKED
+
+
+T = TypeVar("T")
+
+
+def _retrying(step: Callable[[], T]) -> T:
+    """``step`` run again while the database is busy, up to ``BUSY_TIMEOUT_S`` in all.
+    The busy timeout waits inside most statements, but some lock waits never reach it
+    (another process recovering the WAL, or opening the database as this one does), and
+    those fail at once: another window or a CLI command on the same data folder must
+    wait its turn, never lose its write."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    delay = 0.01
+    while True:
+        try:
+            return step()
+        except sqlite3.OperationalError as exc:
+            if not _is_busy(exc) or time.monotonic() + delay > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.25)
 
 
 def utc_now() -> str:
@@ -369,6 +398,13 @@ class Store:
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, paths.PRIVATE_FILE_MODE)
             os.close(fd)
         except OSError as exc:
+            from app.disk_faults import os_error_fault
+
+            fault = os_error_fault(exc, self.path)
+            if fault.kind in ("full", "read_only", "gone"):
+                raise DiskError(f"{self.path}: " + fault.describe("the session database cannot be "
+                                                                  "opened for saving"),
+                                fault.kind, fault.folder) from None
             raise StoreError(f"{self.path}: cannot create the database ({exc.strerror}); "
                              "check the folder exists and is writable") from None
         self._make_private()
@@ -382,34 +418,74 @@ class Store:
                     os.chmod(side, paths.PRIVATE_FILE_MODE)
 
     def _damaged(self, exc: sqlite3.Error) -> StoreError:
+        """The one line for a failed SQLite call, its cause found by checking the disk and
+        the file (``app/disk_faults.py``): a busy database, a full disk, a read-only or
+        vanished folder, an intact database on a disk that reported an error, and only
+        when the integrity check fails, a damaged one."""
+        from app.disk_faults import database_fault
+
         text = str(exc)
-        if isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "busy" in text):
+        if _is_busy(exc):
             return StoreError(f"{self.path}: the session database stayed busy for "
                               f"{BUSY_TIMEOUT_S:.0f} s ({text}); close other Greenroom windows and retry")
-        if isinstance(exc, sqlite3.OperationalError) and "readonly" in text:
-            return StoreError(f"{self.path}: the session database is read-only ({text}); "
-                              "make the file and its folder writable")
-        return StoreError(f"{self.path}: cannot use the session database ({text}); it may be damaged: "
-                          "move it aside and Greenroom will start a new one")
+        fault = database_fault(self.path, exc)
+        if fault.kind == "damaged":
+            return StoreError(f"{self.path}: cannot use the session database ({fault.detail}); it may "
+                              "be damaged: move it aside and Greenroom will start a new one")
+        kept = "what was saved before is unchanged"
+        fixes = {"full": f"free some space and try again ({kept})",
+                 "gone": f"reconnect it and try again ({kept})",
+                 "failed": f"try again ({kept})"}
+        return DiskError(f"{self.path}: " + fault.describe("the session database could not be "
+                                                           "written", fixes.get(fault.kind, "")),
+                         fault.kind, fault.folder)
 
-    def _open(self) -> sqlite3.Connection:
+    def _open(self, writing: bool = True) -> sqlite3.Connection:
         try:
-            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None,
+            # mode=rw: the file is made once, by _prepare_file. A data folder on a share that
+            # went away must fail here, not quietly start an empty database in its place.
+            conn = sqlite3.connect(f"{self.path.absolute().as_uri()}?mode=rw", uri=True,
+                                   timeout=BUSY_TIMEOUT_S, isolation_level=None,
                                    check_same_thread=True)
         except sqlite3.Error as exc:
             raise self._damaged(exc) from None
         try:
             conn.row_factory = sqlite3.Row
             conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
-            conn.execute("PRAGMA foreign_keys = ON")
+            _retrying(lambda: conn.execute("PRAGMA foreign_keys = ON"))
+            if not writing:
+                # The first read maps the WAL's shared memory, which a full disk cannot
+                # grow: touched here, where a snapshot can still stand in for reading.
+                _retrying(lambda: conn.execute("PRAGMA schema_version").fetchone())
         except sqlite3.Error as exc:
             conn.close()
-            raise self._damaged(exc) from None
+            failure = self._damaged(exc)
+            snapshot = None
+            if not writing and isinstance(failure, DiskError) and failure.kind == "full":
+                snapshot = self._snapshot()
+            if snapshot is None:
+                raise failure from None
+            return snapshot
+        return conn
+
+    def _snapshot(self) -> sqlite3.Connection | None:
+        """The database file as it stands, read-only, so history can still be read on a
+        full disk. Only when the WAL holds nothing (the last connection to close empties
+        it); else the file alone is not the whole story and None is returned."""
+        wal = Path(f"{self.path}-wal")
+        try:
+            if wal.exists() and wal.stat().st_size > 0:
+                return None
+            conn = sqlite3.connect(f"{self.path.absolute().as_uri()}?mode=ro&immutable=1",
+                                   uri=True, isolation_level=None, check_same_thread=True)
+        except (OSError, sqlite3.Error):
+            return None
+        conn.row_factory = sqlite3.Row
         return conn
 
     @contextlib.contextmanager
-    def _connection(self) -> Iterator[sqlite3.Connection]:
-        conn = self._open()
+    def _connection(self, writing: bool = False) -> Iterator[sqlite3.Connection]:
+        conn = self._open(writing)
         try:
             yield conn
         except sqlite3.DatabaseError as exc:
@@ -420,8 +496,8 @@ class Store:
     @contextlib.contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         """A write transaction that holds the write lock from its first statement."""
-        with self._connection() as conn:
-            conn.execute("BEGIN IMMEDIATE")
+        with self._connection(writing=True) as conn:
+            _retrying(lambda: conn.execute("BEGIN IMMEDIATE"))
             try:
                 yield conn
             except BaseException:
@@ -432,12 +508,12 @@ class Store:
 
     def _migrate(self) -> None:
         with self._connection() as conn:
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            version = _retrying(lambda: conn.execute("PRAGMA user_version").fetchone()[0])
             self._check_version(version)
             # WAL cannot be switched on inside a transaction; the setting is kept in the file.
-            conn.execute("PRAGMA journal_mode = WAL")
+            _retrying(lambda: conn.execute("PRAGMA journal_mode = WAL"))
             while version < SCHEMA_VERSION:
-                conn.execute("BEGIN IMMEDIATE")
+                _retrying(lambda: conn.execute("BEGIN IMMEDIATE"))
                 try:
                     # Another process may have migrated while we waited for the lock.
                     version = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -627,13 +703,34 @@ class Store:
                          (feedback_json, summary_json, _to_json(models, "models"), attempt_id))
 
     def mark_recovered(self, attempt_id: int, duration_s: float) -> None:
-        """An attempt whose recording was interrupted and repaired from the WAV on disk."""
+        """An attempt whose recording was interrupted and repaired from the WAV on disk.
+        One its own flow finished meanwhile (another window) stays as that flow saved it."""
         with self._write() as conn:
             self._require(conn, "attempts", attempt_id)
             conn.execute(
-                "UPDATE attempts SET status = 'recovered', duration_s = ?, ended_at = ? WHERE id = ?",
+                "UPDATE attempts SET status = 'recovered', duration_s = ?, ended_at = ?"
+                " WHERE id = ? AND status = 'recording'",
                 (float(duration_s), utc_now(), attempt_id),
             )
+
+    def save_recovered(self, attempt_id: int, duration_s: float, transcript: Any,
+                       feedback: Feedback | None, models: Any = None) -> bool:
+        """Save what recovery made of an answer whose feedback was never saved (cut off, or
+        its save failed on a full disk), in one transaction and only while it still has no
+        feedback: an answer its own window finished meanwhile is never saved twice or
+        overwritten. True when saved."""
+        with self._write() as conn:
+            self._require(conn, "attempts", attempt_id)
+            row = conn.execute("SELECT status, feedback_json FROM attempts WHERE id = ?",
+                               (attempt_id,)).fetchone()
+            if row["feedback_json"] is not None:
+                return False
+            status = "complete" if row["status"] == "complete" else "recovered"
+            conn.execute(
+                "UPDATE attempts SET status = ?, duration_s = ?, ended_at = COALESCE(ended_at, ?)"
+                " WHERE id = ?", (status, float(duration_s), utc_now(), attempt_id))
+            self._set_feedback(conn, attempt_id, feedback, models or {}, transcript)
+        return True
 
     def list_attempts(self, session_id: int | None = None, status: str | None = None) -> list[AttemptRow]:
         """Attempts with their full feedback and transcript, most recent first; optionally

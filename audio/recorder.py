@@ -11,7 +11,13 @@ stop, which is how :mod:`audio.recovery` spots leftovers.
 
 If the source dies mid-answer (microphone unplugged, stream stopped by the system), the
 recording ends by itself: ``error`` says what happened, ``on_device_lost`` is called,
-and everything written so far stays a valid WAV.
+and everything written so far stays a valid WAV. So does a disk that fills up, turns
+read-only or goes away mid-answer; ``error_kind`` then says ``disk``, and the marker
+stays so recovery makes the file whole later.
+
+A closed lid (the computer asleep) or a stopped process is a stretch with no blocks and
+a jump in the clocks. Nothing is recorded for it, so the recording's own clock and the
+speech measured in it leave the sleep out; ``pauses`` says where and how long each was.
 """
 
 from __future__ import annotations
@@ -24,14 +30,15 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
 from audio.errors import AudioError
-from audio.recovery import marker_path
+from audio.recovery import hold_marker, marker_path
 from audio.resample import StreamingResampler
 from audio.sources import AudioSource, MicrophoneSource
-from audio.wav_writer import GrowingWavWriter, create_private_file, fsync_folder
+from audio.wav_writer import GrowingWavWriter, create_private_file, disk_problem, fsync_folder
 
 log = logging.getLogger(__name__)
 
@@ -41,8 +48,20 @@ SYNC_INTERVAL_S = 0.5
 # upper half, clipping at the top.
 METER_FLOOR_DB = -60.0
 DEFAULT_SPEECH_THRESHOLD_DB = -40.0
+# No block for this long (by the monotonic or the wall clock) between two that came is a
+# pause: the process or the computer slept. Sources deliver every 50-100 ms.
+PAUSE_GAP_S = 1.0
 
 Listener = Callable[[np.ndarray], None]
+
+
+@dataclass(frozen=True)
+class Pause:
+    """A stretch in which no sound arrived: ``at_s`` into the recording, ``length_s`` of
+    time that passed meanwhile (none of it is in the recording)."""
+
+    at_s: float
+    length_s: float
 
 
 @dataclass(frozen=True)
@@ -51,6 +70,16 @@ class RecordingResult:
     duration_s: float
     overflows: int
     error: str | None = None
+    # "device" (the source died) or "disk" (the file could not be written); None: no error.
+    error_kind: str | None = None
+    pauses: tuple[Pause, ...] = ()
+
+
+class _Gap:
+    """Queue item: the source was silent for ``length_s`` before the next block."""
+
+    def __init__(self, length_s: float) -> None:
+        self.length_s = length_s
 
 
 class _Stop:
@@ -85,7 +114,7 @@ class Recorder:
         self.speech_threshold_db = speech_threshold_db
         self._source = source
         self._listeners: list[Listener] = []
-        self._queue: queue.SimpleQueue[np.ndarray | _Stop] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[np.ndarray | _Gap | _Stop] = queue.SimpleQueue()
         self._writer: GrowingWavWriter | None = None
         self._resampler: StreamingResampler | None = None
         self._thread: threading.Thread | None = None
@@ -98,7 +127,11 @@ class Recorder:
         self._last_voice_frame = 0
         self._level = 0.0
         self._error: str | None = None
+        self._error_kind: str | None = None
         self._failed_listeners: set[int] = set()
+        self._pauses: list[Pause] = []
+        self._arrived: tuple[float, float] | None = None  # monotonic and wall time of the last block
+        self._marker: BinaryIO | None = None
 
     # -- live state (read from any thread) ---------------------------------------------
 
@@ -129,6 +162,16 @@ class Recorder:
     @property
     def error(self) -> str | None:
         return self._error
+
+    @property
+    def error_kind(self) -> str | None:
+        """``device`` when the source died, ``disk`` when the file could not be written."""
+        return self._error_kind
+
+    @property
+    def pauses(self) -> tuple[Pause, ...]:
+        """Where no sound arrived for a while (a sleep, a stopped process), so far."""
+        return tuple(self._pauses)
 
     @property
     def is_recording(self) -> bool:
@@ -175,15 +218,20 @@ class Recorder:
         marker = marker_path(self.path)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            # The marker goes first, so no crash can leave a WAV without one.
-            with create_private_file(marker) as f:
-                f.write(f"started {time.strftime('%Y-%m-%dT%H:%M:%S%z')}\n".encode())
+            # The marker goes first, so no crash can leave a WAV without one. It stays open
+            # and locked while this recorder records: recovery elsewhere leaves it alone.
+            self._marker = create_private_file(marker)
+            self._marker.write(f"started {time.strftime('%Y-%m-%dT%H:%M:%S%z')}\n".encode())
+            self._marker.flush()
+            hold_marker(self._marker)
             self._writer = GrowingWavWriter(self.path, SAMPLE_RATE)
         except OSError as exc:
+            self._let_go_of_marker()
             with contextlib.suppress(OSError):
                 marker.unlink(missing_ok=True)
-            raise AudioError(f"cannot create recording {self.path} ({exc.strerror}); "
-                             "check the data folder is writable and the disk has space") from None
+            problem = disk_problem(exc, self.path.parent)
+            raise AudioError(f"{problem.cause}, so the recording {self.path.name} could not "
+                             f"start; {problem.fix} and try again") from None
         fsync_folder(self.path.parent)
         self._thread = threading.Thread(target=self._run, name="greenroom-recorder",
                                         daemon=True)
@@ -199,8 +247,23 @@ class Recorder:
             marker.unlink(missing_ok=True)
             raise
 
+    def _let_go_of_marker(self) -> None:
+        """Close the marker, which drops its lock: the recording is no longer going on."""
+        handle, self._marker = self._marker, None
+        if handle is not None:
+            with contextlib.suppress(OSError):
+                handle.close()
+
     def _enqueue(self, block: np.ndarray) -> None:
         # Called on the audio thread: SimpleQueue.put never blocks and holds no Python lock.
+        # Both clocks: the monotonic one stands still while the computer sleeps on some
+        # systems, the wall clock jumps; either one jumping means a pause.
+        now, wall = time.monotonic(), time.time()
+        if self._arrived is not None:
+            gap = max(now - self._arrived[0], wall - self._arrived[1])
+            if gap >= PAUSE_GAP_S:
+                self._queue.put(_Gap(gap))
+        self._arrived = (now, wall)
         self._queue.put(block)
 
     def stop(self) -> RecordingResult:
@@ -222,7 +285,7 @@ class Recorder:
             if self._thread.is_alive() and self._thread is not threading.current_thread():
                 log.error("recorder writer thread did not finish for %s", self.path)
             self._result = RecordingResult(self.path, self.elapsed_s, self.overflows,
-                                           self._error)
+                                           self._error, self._error_kind, tuple(self._pauses))
             return self._result
 
     # -- writer thread -------------------------------------------------------------------
@@ -241,7 +304,9 @@ class Recorder:
                     item = None
                 if isinstance(item, _Stop):
                     break
-                if item is not None:
+                if isinstance(item, _Gap):
+                    self._pauses.append(Pause(self.elapsed_s, item.length_s))
+                elif item is not None:
                     self._consume(writer, item)
                 now = time.monotonic()
                 if now - last_sync >= SYNC_INTERVAL_S:
@@ -251,15 +316,19 @@ class Recorder:
                     lost = self._source.error
                     if lost:
                         self._error = lost
+                        self._error_kind = "device"
                         self._source.stop()
                         self._drain(writer)
                         break
             self._finish_resampler(writer)
         except OSError as exc:
             clean = False
-            lost = (f"could not write recording {self.path.name} ({exc.strerror or exc}); "
-                    "free some disk space and try again")
+            problem = disk_problem(exc, self.path.parent)
+            minutes, seconds = divmod(int(self.elapsed_s), 60)
+            lost = (f"{problem.cause}, so the recording {self.path.name} stopped at "
+                    f"{minutes}:{seconds:02d}; what was recorded is kept: {problem.fix}")
             self._error = lost
+            self._error_kind = "disk"
             if self._source is not None:
                 self._source.stop()
         finally:
@@ -267,6 +336,7 @@ class Recorder:
                 writer.close()
             except OSError:
                 clean = False  # keep the marker: recovery will make the file valid later
+            self._let_go_of_marker()
             if clean:
                 marker_path(self.path).unlink(missing_ok=True)
             self._done.set()
@@ -283,7 +353,7 @@ class Recorder:
                 item = self._queue.get_nowait()
             except queue.Empty:
                 return
-            if not isinstance(item, _Stop):
+            if isinstance(item, np.ndarray):
                 self._consume(writer, item)
 
     def _finish_resampler(self, writer: GrowingWavWriter) -> None:

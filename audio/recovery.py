@@ -6,14 +6,22 @@ header's sizes disagree with the bytes actually on disk (the header is rewritten
 a second behind the data, so after a crash the file is usually a little longer than the
 header says). Repair trusts the bytes: it keeps every whole sample present, drops a
 partial trailing one and rewrites the header to match.
+
+A recording still going on in another window (or in a command, or in a process stopped
+with its lid closed) is not unfinished: its recorder holds a lock on the marker for as
+long as it records, and the system drops that lock the moment the process ends, however
+it ends. ``is_live`` asks for the lock, so recovery never repairs or coaches a recording
+under someone's feet, and finds a killed one at once.
 """
 
 from __future__ import annotations
 
 import os
 import struct
+import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from audio.errors import AudioError
 from audio.wav_writer import HEADER_BYTES, fsync_folder, wav_header
@@ -27,6 +35,37 @@ def marker_path(wav_path: Path) -> Path:
     """The sidecar that says "this recording has not been stopped cleanly"."""
     wav_path = Path(wav_path)
     return wav_path.with_name(wav_path.name + MARKER_SUFFIX)
+
+
+def hold_marker(handle: BinaryIO) -> bool:
+    """Take the recorder's lock on an open marker, without waiting; False if another
+    handle holds it. The lock lasts until ``handle`` is closed or its process ends."""
+    if sys.platform == "win32":
+        import msvcrt
+
+        try:
+            handle.seek(0)
+            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+    import fcntl
+
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    return True
+
+
+def is_live(wav_path: Path) -> bool:
+    """Whether a recorder, in this process or another, is still recording ``wav_path``."""
+    try:
+        with open(marker_path(wav_path), "rb") as handle:
+            # Taken and let go at once (closing the handle releases it).
+            return not hold_marker(handle)
+    except OSError:
+        return False  # no marker, or none readable: nobody can be holding it
 
 
 @dataclass(frozen=True)
@@ -88,15 +127,18 @@ def find_unfinished(folder: Path) -> list[Path]:
     if not folder.is_dir():
         return []
     found: set[Path] = set()
+    live: set[Path] = set()
     for marker in folder.glob("*.wav" + MARKER_SUFFIX):
         wav = marker.with_name(marker.name[: -len(MARKER_SUFFIX)])
-        if wav.is_file():
+        if is_live(wav):
+            live.add(wav)  # still being recorded (or about to be): not ours to touch
+        elif wav.is_file():
             found.add(wav)
         else:
             # The crash came before the WAV existed: the marker alone means nothing.
             marker.unlink(missing_ok=True)
     for wav in folder.glob("*.wav"):
-        if wav in found or not wav.is_file():
+        if wav in found or wav in live or not wav.is_file():
             continue
         try:
             if _header_disagrees(wav):

@@ -33,6 +33,12 @@ STALL_TIMEOUT_S = 2.0
 # Opening can take a while before the first block (PulseAudio through ALSA has been seen
 # to need two seconds on a busy machine), so the first block gets longer.
 FIRST_BLOCK_TIMEOUT_S = 6.0
+# ``error`` is asked every tenth of a second while recording. A longer gap between two
+# asks (by either clock) means this process, or the whole computer, was asleep: a closed
+# lid, a stopped process. The stream went quiet because nothing ran, not because the
+# microphone went, so it gets this long to deliver again before it counts as gone.
+SUSPEND_GAP_S = 1.0
+RESUME_GRACE_S = FIRST_BLOCK_TIMEOUT_S
 
 
 @runtime_checkable
@@ -103,6 +109,8 @@ class MicrophoneSource:
         self._failure: str | None = None
         self._last_block = 0.0
         self._started = False
+        self._asked: tuple[float, float] | None = None  # monotonic and wall time of the last ask
+        self._resumed = float("-inf")
 
     @property
     def error(self) -> str | None:
@@ -110,7 +118,13 @@ class MicrophoneSource:
             return self._failure
         if self._stream is None or self._stopping:
             return None
-        quiet_s = time.monotonic() - self._last_block
+        now, wall = time.monotonic(), time.time()
+        asked, self._asked = self._asked, (now, wall)
+        if asked is not None and max(now - asked[0], wall - asked[1]) > SUSPEND_GAP_S:
+            self._resumed = now
+        if now - self._resumed < RESUME_GRACE_S:
+            return None
+        quiet_s = now - max(self._last_block, self._resumed)
         if not self._started and quiet_s > FIRST_BLOCK_TIMEOUT_S:
             return (f"microphone {self.device_name!r} opened but sent no sound; "
                     f"{MIC_FIX}")

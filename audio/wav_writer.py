@@ -10,9 +10,11 @@ is what :mod:`audio.recovery` expects when it repairs a file.
 
 from __future__ import annotations
 
+import errno
 import os
 import struct
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -24,6 +26,40 @@ HEADER_BYTES = 44
 RIFF_SIZE_OFFSET = 4
 DATA_SIZE_OFFSET = 40
 BYTES_PER_SAMPLE = 2
+
+
+# What the disk answers when it is full, read-only, or gone (an unplugged disk, a network
+# share that dropped): each needs its own fix, and none of them is the microphone's.
+_FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
+_READ_ONLY = {errno.EROFS, errno.EACCES, errno.EPERM}
+_GONE = {code for code in (errno.ENOENT, errno.ENODEV, errno.ENXIO, errno.EIO,
+                           getattr(errno, "ESTALE", None), getattr(errno, "ENOTCONN", None),
+                           getattr(errno, "EHOSTDOWN", None), getattr(errno, "ENOMEDIUM", None))
+         if code is not None}
+
+
+@dataclass(frozen=True)
+class DiskProblem:
+    """Why a recording could not be written: ``kind`` is ``full``, ``read_only``, ``gone``
+    or ``failed``; ``cause`` and ``fix`` are the words around what stopped."""
+
+    kind: str
+    cause: str
+    fix: str
+
+
+def disk_problem(exc: OSError, folder: Path) -> DiskProblem:
+    """What the errno of a failed write in ``folder`` means for the candidate."""
+    if exc.errno in _FULL:
+        return DiskProblem("full", f"the disk holding {folder} is full", "free some space")
+    if exc.errno in _READ_ONLY:
+        return DiskProblem("read_only", f"{folder} is read-only ({exc.strerror})",
+                           "make it writable, or choose another data folder")
+    if exc.errno in _GONE:
+        return DiskProblem("gone", f"{folder} stopped answering ({exc.strerror}; a disk "
+                           "unplugged or a network share gone?)", "reconnect it")
+    return DiskProblem("failed", f"writing to {folder} failed ({exc.strerror or exc})",
+                       "check that disk")
 
 
 def wav_header(sample_rate: int, data_bytes: int, channels: int = 1) -> bytes:

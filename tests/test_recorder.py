@@ -18,7 +18,7 @@ from audio import tts
 from audio.audio_file import read_audio_16k, write_wav_16k
 from audio.errors import AudioError
 from audio.recorder import Recorder
-from audio.recovery import find_unfinished, marker_path, repair
+from audio.recovery import find_unfinished, is_live, marker_path, repair
 from audio.resample import StreamingResampler, resample
 from audio.sources import AudioSource, WavFileSource
 from audio.wav_writer import wav_header
@@ -105,11 +105,15 @@ def test_file_stays_valid_and_marked_while_recording(tmp_path: Path, answer_wav:
         assert header_frames > 0
         # The header lags the data by at most one sync interval plus one block.
         assert 0 <= on_disk_frames - header_frames <= 16_000
-        assert recorder.path in find_unfinished(tmp_path)  # a crash now would be found
+        # Recovery leaves it alone while it records (the recorder holds its marker); the
+        # lock goes with the process, so a crash now would be found (test_recorder_crash).
+        assert is_live(recorder.path)
+        assert recorder.path not in find_unfinished(tmp_path)
         assert recorder.is_recording
     finally:
         result = recorder.stop()
     assert not recorder.is_recording
+    assert not is_live(recorder.path)
     assert find_unfinished(tmp_path) == []
     assert result.duration_s >= 1.6
 

@@ -83,7 +83,8 @@ class TerminalListener(PracticeListener):
     def recording_stopped(self, duration_s: float, reason: str) -> None:
         why = {"silence": " after a silence", "max_length": " at the length limit",
                "interrupted": " by the interviewer: the answer ran well past its guide",
-               "device": " because the microphone stopped", "end_of_input": ""}.get(reason, "")
+               "device": " because the microphone stopped", "end_of_input": "",
+               "disk": " because the disk stopped taking the recording"}.get(reason, "")
         print(f"Stopped{why} at {format_clock(duration_s)}. Transcribing…", flush=True)
 
     def transcript_ready(self, transcript: Transcript) -> None:
@@ -220,8 +221,26 @@ def run_practice(args: argparse.Namespace) -> int:
     else:
         questions = list(script.questions)
     listener = TerminalListener()
-    _rehearse(PracticeSession(script, questions, _settings_from(args), listener), listener)
-    return 0
+    session = PracticeSession(script, questions, _settings_from(args), listener)
+    _rehearse(session, listener)
+    return _kept_status(session)
+
+
+# The exit status when an answer, or part of one, was not saved (a full disk, a data folder
+# gone): the command did not keep what it was asked to keep.
+NOT_KEPT_EXIT = 1
+
+
+def _kept_status(session: PracticeSession) -> int:
+    """0 when everything was saved; else one closing line and ``NOT_KEPT_EXIT`` (each
+    failure was printed as it happened)."""
+    if not session.not_kept:
+        return 0
+    count = len(session.not_kept)
+    print(f"greenroom: {count} save{'' if count == 1 else 's'} failed (see above); once the disk "
+          "has room again (or the folder is back), start Greenroom or run `greenroom sessions "
+          "recover` to finish the answers", file=sys.stderr, flush=True)
+    return NOT_KEPT_EXIT
 
 
 def _rehearse(session: PracticeSession, listener: TerminalListener) -> None:
@@ -279,7 +298,7 @@ def run_demo(args: argparse.Namespace) -> int:
             source_factory=lambda _q: WavFileSource(answer_wav, realtime=args.realtime),
         )
         _rehearse(session, listener)
-    return 0
+    return _kept_status(session)
 
 
 def _common(p: argparse.ArgumentParser) -> None:

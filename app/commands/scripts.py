@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -349,14 +350,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         raise ScriptError(f"{out}: the output must end in .yaml so Greenroom finds it")
     if out.exists() and not args.force:
         raise ScriptError(f"{out}: already exists; pass --force to overwrite it or -o to choose another file")
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
-        with os.fdopen(os.open(out, flags, paths.PRIVATE_FILE_MODE), "w", encoding="utf-8") as fh:
-            fh.write(result.yaml_text)
-    except OSError as exc:
-        raise ScriptError(f"{out}: cannot write ({exc.strerror}); choose another file with -o") from None
-    paths.make_private_file(out)
+    _write_private(out, result.yaml_text)
 
     questions = script.questions
     print(f"Wrote {out}")
@@ -382,14 +376,38 @@ def _write_new_file(out: Path, text: str, force: bool) -> None:
         raise ScriptError(f"{out}: the output must end in .yaml so Greenroom finds it")
     if out.exists() and not force:
         raise ScriptError(f"{out}: already exists; pass --force to overwrite it or -o to choose another file")
+    _write_private(out, text)
+
+
+def _write_private(out: Path, text: str) -> None:
+    """Write a script 0600. A file the disk stopped half way is taken away (the catalogue
+    would refuse it at every start); a full, read-only or vanished disk is named."""
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
-        with os.fdopen(os.open(out, flags, paths.PRIVATE_FILE_MODE), "w", encoding="utf-8") as fh:
+        fd = os.open(out, flags, paths.PRIVATE_FILE_MODE)
+    except OSError as exc:
+        raise _write_error(out, exc) from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
     except OSError as exc:
-        raise ScriptError(f"{out}: cannot write ({exc.strerror}); choose another file with -o") from None
+        with contextlib.suppress(OSError):
+            out.unlink()
+        raise _write_error(out, exc) from None
     paths.make_private_file(out)
+
+
+def _write_error(out: Path, exc: OSError) -> ScriptError:
+    from app.disk_faults import os_error_fault
+
+    fault = os_error_fault(exc, out)
+    if fault.kind in ("full", "read_only", "gone"):
+        return ScriptError(fault.describe(f"{out.name} was not written",
+                                          "free some space there, or choose another file with -o"
+                                          if fault.kind == "full"
+                                          else "choose another file with -o"))
+    return ScriptError(f"{out}: cannot write ({exc.strerror}); choose another file with -o")
 
 
 def cmd_from_ad(args: argparse.Namespace) -> int:

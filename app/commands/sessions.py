@@ -207,7 +207,8 @@ def show_command(args: argparse.Namespace) -> int:
 STOP_WORDS = {"candidate": "by you", "silence": "after a silence",
               "interrupted": "the interviewer cut in (the answer ran well past its guide)",
               "max_length": "at the length limit", "device": "the microphone went away",
-              "cancelled": "cancelled (what was said is kept)", "end_of_input": "the input ended"}
+              "cancelled": "cancelled (what was said is kept)", "end_of_input": "the input ended",
+              "disk": "the disk stopped taking the recording (what was written is kept)"}
 
 
 def export_command(args: argparse.Namespace) -> int:
@@ -272,7 +273,17 @@ def _recover(args: Any) -> int:
             print(f"could not repair {r.path.name}: {r.problem}")
             continue
         owner = f"attempt {r.attempt_id}" if r.attempt_id else "no saved attempt"
-        extra = " and coached" if r.coached else (f" ({r.problem})" if r.problem else "")
+        if r.coached:
+            extra = " and coached"
+        elif r.problem:
+            # Not finished (a disk still full, a question gone): said, and the exit status
+            # tells a script the answer is not kept yet.
+            failed += 1
+            extra = f" ({r.problem})"
+        elif r.attempt_id and not args.no_coach:
+            extra = " (already saved by the window that recorded it)"
+        else:
+            extra = ""
         print(f"recovered {r.path.name}: {r.duration_s:.1f} s, {owner}{extra}")
     return 1 if failed else 0
 

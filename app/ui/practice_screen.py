@@ -46,6 +46,7 @@ STOP_REASONS = {
     "device": "The microphone went away; what was recorded is kept.",
     "cancelled": "Answer cancelled; what was recorded is kept.",
     "end_of_input": "The audio input ended.",
+    "disk": "The disk stopped taking the recording (see above); what was recorded is kept.",
 }
 
 
