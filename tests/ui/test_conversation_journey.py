@@ -381,3 +381,43 @@ questions:
     # It was said, over the rest of the answer (the ear hears a jumble of both; the test of
     # the three-minute answer hears it alone).
     assert listener.lines == ["Thanks, I'll stop you there so we keep to time."]
+
+
+def test_the_terminal_runs_a_mock_interview_of_the_questions_chosen(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path, virtual_mic: str,
+        spoken_wav: Callable[..., Path]) -> None:
+    script = tmp_path / "conversation.yaml"
+    script.write_text(MOCK_YAML, encoding="utf-8")
+    answers = [spoken_wav(text, 170) for text in (MOCK_ANSWERS[HANDOVER], MOCK_ANSWERS[NOTE_FOLLOW_UP],
+                                                  MOCK_ANSWERS[CLOSING])]
+    result: dict[str, int] = {}
+
+    def practise() -> None:
+        result["code"] = main(["practice", "--script", str(script), "--no-gui", "--no-llm",
+                               "--no-speak", "--mock", "--question", "handover",
+                               "--silence", str(SILENCE_S), "--max-seconds", "60"])
+
+    runner = threading.Thread(target=practise)
+    runner.start()
+    for count, wav in enumerate(answers, start=1):
+        deadline = time.monotonic() + 60
+        while len(Store().list_attempts()) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(Store().list_attempts()) == count, f"recording {count} never started"
+        time.sleep(0.5)
+        finish_playing(play_into_mic(wav))
+    runner.join(timeout=120)
+    assert not runner.is_alive() and result["code"] == 0
+    out = capsys.readouterr().out
+    # One question asked (the one chosen), its follow-up, the closing question, then the
+    # report of all three at the end.
+    order = [out.index("Interviewer: Hello"), out.index(HANDOVER), out.index(NOTE_FOLLOW_UP),
+             out.index("Closing question"), out.index("Interviewer: Thank you for your time"),
+             out.index("The interview is over. Your answers:")]
+    assert order == sorted(order), out
+    report = out[order[-1]:]
+    assert f"— Question 1 of 1: {HANDOVER}" in report
+    assert f"— Follow-up: {NOTE_FOLLOW_UP}" in report and "— Closing question:" in report
+    assert QUESTION not in out
+    attempts = sorted(Store().list_attempts(), key=lambda a: a.id)
+    assert [a.asked_by for a in attempts] == ["question", "script", "interviewer"]
