@@ -6,6 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.greenroom-installed
 PACKAGE_STAMP := $(VENV)/.greenroom-package-tools
+REAL_VOICES := $(VENV)/real-voices
 DIST ?= dist
 PULSE_DIR := /tmp/greenroom-pulse-$(shell id -u)-$$PPID
 
@@ -29,6 +30,12 @@ setup:
 setup-test:
 	tools/install_system_packages.sh test
 	@$(MAKE) --no-print-directory $(STAMP)
+	@$(MAKE) --no-print-directory $(REAL_VOICES)/SOURCE
+
+# Recordings of real people with known words (the pocketsphinx sdist's test data, from
+# PyPI), fetched once here so the speech tests and benchmarks read them offline.
+$(REAL_VOICES)/SOURCE: | $(STAMP)
+	$(BIN)/python -m benchmarks.real_voices fetch $(REAL_VOICES)
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)

@@ -685,7 +685,8 @@ class PracticeSession:
             try:
                 transcript = live.finish()
                 audio, probabilities = live.audio_and_probabilities()
-                source = LiveResult(transcript, audio, probabilities)
+                source = LiveResult(transcript, audio, probabilities,
+                                    refined=live.refined if live.refines else None)
                 answer = coach_recording(question, transcriber, live=source,
                                          duration_s=float(result.duration_s))
             except ModelError as exc:
@@ -698,8 +699,11 @@ class PracticeSession:
             # The local model writes its follow-up while the answer is saved and coached.
             pending = self._start_llm_follow_up(turn, answer.transcript, reason)
             if attempt_id is not None:
+                # A live answer's instant feedback; a recording coached from its file has
+                # had the accurate pass already.
                 self.store.finish_attempt(attempt_id, float(result.duration_s), answer.transcript,
-                                          answer.feedback, answer.models, stop_reason=reason)
+                                          answer.feedback, answer.models, stop_reason=reason,
+                                          stage="live_coached" if source is not None else "refined")
         except StoreError as exc:
             # Coached, but not saved (a full disk, a folder gone): the feedback is shown all
             # the same. Its recording is on disk and the next start coaches and saves it;
@@ -742,14 +746,22 @@ class PracticeSession:
         self.listener.feedback_ready(attempt_id or 0, answer.feedback)
         if goes_on:
             self._carry_on(follow_up, moved_on)
+        # The stages (models/answer_pipeline.py Stage) each save moves the answer to; one
+        # not reached here is finished by the next start.
+        refined = source is None and saved  # coached from its file: the accurate pass
         if source is not None:
-            answer = self._refine(question, attempt_id, answer, source, moved_on)
+            answer, refined = self._refine(question, attempt_id, answer, source, moved_on)
             if turn.is_follow_up and attempt_id is not None:
                 self._fold_into_parent(turn, attempt_id, answer.feedback)
         if self.settings.llm_enabled and saved:
-            reviewed = self._run_llm(question, attempt_id, answer, cancel_review)
+            reviewed = self._run_llm(question, attempt_id, answer, cancel_review,
+                                     stage="reviewed" if refined else None)
             if turn.is_follow_up and attempt_id is not None:
                 self._fold_into_parent(turn, attempt_id, reviewed)
+        elif refined and attempt_id is not None:
+            # No review asked for: this answer's stages are done.
+            with contextlib.suppress(*USER_ERRORS):
+                self.store.advance_stage(attempt_id, "reviewed")
 
     # ------------------------------------------------------------- the conversation
     def _goes_on(self, moved_on: threading.Event | None = None) -> bool:
@@ -911,9 +923,11 @@ class PracticeSession:
         self.end()
 
     def _refine(self, question: Question, attempt_id: int | None, answer: CoachedAnswer,
-                source: LiveResult, moved_on: threading.Event) -> CoachedAnswer:
-        """The second pass: the whole answer transcribed accurately, coached again and
-        saved in place of the live transcript; the LLM reviews this one."""
+                source: LiveResult, moved_on: threading.Event) -> tuple[CoachedAnswer, bool]:
+        """The second pass: the accurate transcript (decoded while the candidate spoke, so
+        only the stretch open at Stop is left), coached again and saved in place of the
+        live one; the LLM reviews this one. Also whether it was saved (the answer reached
+        its ``refined`` stage)."""
         from models.answer_pipeline import refine
 
         assert self._transcriber is not None
@@ -923,14 +937,17 @@ class PracticeSession:
         except USER_ERRORS as exc:
             # The live transcript is saved already; it stays the answer's transcript.
             self.listener.error(f"{exc}; the feedback above stays as it is")
-            return answer
+            return answer, False
         if refined is None:
-            return answer
+            return answer, False
+        saved = True
         if attempt_id is not None:
             try:
                 refined = replace(refined, feedback=self._save_keeping_marks(
-                    attempt_id, refined.feedback, refined.models, transcript=refined.transcript))
+                    attempt_id, refined.feedback, refined.models, transcript=refined.transcript,
+                    stage="refined"))
             except StoreError as exc:
+                saved = False
                 self._not_kept(exc, "the refined feedback is shown but not saved; the feedback "
                                     "saved at Stop stays")
         with self._lock:
@@ -938,10 +955,10 @@ class PracticeSession:
                 self.last_feedback = refined.feedback
         if not moved_on.is_set():
             self.listener.transcript_refined(attempt_id or 0, refined.feedback)
-        return refined
+        return refined, saved
 
     def _run_llm(self, question: Question, attempt_id: int | None, answer: CoachedAnswer,
-                 cancel: threading.Event) -> Feedback:
+                 cancel: threading.Event, stage: str | None = None) -> Feedback:
         from models.answer_pipeline import add_llm_review
         from models.llm_coach import LLMCoach
 
@@ -952,7 +969,7 @@ class PracticeSession:
         if attempt_id is not None:
             try:
                 reviewed = replace(reviewed, feedback=self._save_keeping_marks(
-                    attempt_id, reviewed.feedback, reviewed.models))
+                    attempt_id, reviewed.feedback, reviewed.models, stage=stage))
             except StoreError as exc:
                 self._not_kept(exc, "the local LLM's review is shown but not saved; the feedback "
                                     "saved before stays")
@@ -971,17 +988,18 @@ class PracticeSession:
         self.listener.error(message)
 
     def _save_keeping_marks(self, attempt_id: int, feedback: Feedback, models: Any,
-                            transcript: Any = None) -> Feedback:
+                            transcript: Any = None, stage: str | None = None) -> Feedback:
         """Save the answer coached again without losing the candidate's marks ("I did cover
         this"), which they may have made on the saved feedback meanwhile, even after moving
-        on to the next question. Returns what was saved."""
+        on to the next question; ``stage``, the stage the save reaches. Returns what was
+        saved."""
         from models.coach.overrides import keep_stored_marks
 
         # Read and written in one transaction: a mark saved meanwhile cannot slip between.
         # What a follow-up's reply covered stays marked too.
         return self.store.change_feedback(
             attempt_id, lambda stored: keep_follow_up(stored, keep_stored_marks(stored, feedback)),
-            models, transcript=transcript)
+            models, transcript=transcript, stage=stage)
 
     def _finish_interview(self) -> None:
         with self._lock:

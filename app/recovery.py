@@ -7,17 +7,29 @@ only needs its header fixed. Each one is repaired, its attempt marked ``recovere
 like any other answer. An answer recorded whole whose feedback never reached the
 database is coached and saved the same way. Nothing is saved over an answer that has
 feedback, and a recording still going on elsewhere is never touched.
+
+``finish_unfinished`` is the entry point for start-up and `greenroom sessions recover`:
+after the above, every answer left between two stages (instant feedback saved but not
+refined, refined but not reviewed) is taken on to its last stage.
 """
 
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from app import paths
 from app.errors import USER_ERRORS, GreenroomError
-from app.store import Store
+from app.store import AttemptBrief, Store
+
+if TYPE_CHECKING:
+    from interview_scripts.script import Question
+    from models.coach.feedback_model import Feedback
+    from models.llm_coach import LLMCoach
+    from models.transcriber import Transcriber
 
 
 @dataclass(frozen=True)
@@ -108,3 +120,168 @@ def _coach(store: Store, attempt_id: int, script_id: str, question_id: str, path
     answer = coach_recording(question, load_transcriber(None, paths.models_dir()), path=path)
     return store.save_recovered(attempt_id, duration_s, answer.transcript, answer.feedback,
                                 answer.models)
+
+
+# -- answers cut short between two stages --------------------------------------------
+
+
+@dataclass(frozen=True)
+class FinishedAttempt:
+    """One answer brought on from the stage it was left at: ``reached`` is where it is now
+    (``was`` when nothing could be done, and ``problem`` says why)."""
+
+    attempt_id: int
+    was: str
+    reached: str
+    problem: str = ""
+
+
+@dataclass(frozen=True)
+class Finished:
+    """What ``finish_unfinished`` did: the recordings it repaired and coached
+    (``recover_all``), then every answer it took on to its last stage."""
+
+    recovered: list[RecoveredRecording]
+    attempts: list[FinishedAttempt]
+
+    @property
+    def problems(self) -> list[str]:
+        return ([f"{r.path.name}: {r.problem}" for r in self.recovered if r.problem]
+                + [f"attempt {a.attempt_id}: {a.problem}" for a in self.attempts if a.problem])
+
+
+def finish_unfinished(store: Store | None = None, *, review: LLMCoach | None = None,
+                      transcriber: Transcriber | None = None,
+                      on_progress: Callable[[str], None] | None = None) -> Finished:
+    """Finish every answer a crash or a quit left between two stages (models/answer_pipeline.py
+    ``Stage``), oldest first; what start-up and `greenroom sessions recover` run.
+
+    Cut-off recordings are repaired and answers without feedback coached first
+    (``recover_all``; a recording coached from its file is refined already). Then an answer
+    left with its instant feedback is refined from its recording, and a refined one is
+    reviewed by ``review`` (the local LLM coach), or marked done when no review is asked
+    for. Each save keeps the candidate's marks and only moves a stage forward, so an answer
+    its own window finishes meanwhile is never set back or saved twice. A recording still
+    going on is left alone; an answer whose question or recording is gone stays where it is,
+    with the reason.
+    """
+    from audio.recovery import is_live
+
+    store = store or Store()
+    recovered = recover_all(store)
+    done: list[FinishedAttempt] = []
+    for attempt in store.unfinished_attempts():
+        path = Path(attempt.audio_path) if attempt.audio_path else None
+        if path is not None and path.is_file() and is_live(path):
+            continue  # being recorded right now, by this run or another
+        was = attempt.stage
+        if was == "recorded" and attempt.summary is None:
+            # Never coached: recover_all said why (or the recording is gone).
+            if path is None or not path.is_file():
+                done.append(FinishedAttempt(attempt.id, was, was,
+                                            "its recording is missing, so it cannot be coached"))
+            continue
+        if on_progress is not None:
+            on_progress(f"finishing answer {attempt.id} ({attempt.question_text[:60]})")
+        try:
+            reached = _finish(store, attempt, review, transcriber)
+        except USER_ERRORS as exc:
+            done.append(FinishedAttempt(attempt.id, was, attempt.stage, str(exc)))
+            continue
+        done.append(FinishedAttempt(attempt.id, was, reached))
+    return Finished(recovered, done)
+
+
+def _finish(store: Store, attempt: AttemptBrief, review: LLMCoach | None,
+            transcriber: Transcriber | None) -> str:
+    """Take one answer through its remaining stages; the stage it reached."""
+    from models.answer_pipeline import CoachedAnswer, ModelsUsed, add_llm_review, refine_recording
+    from models.transcript import Transcript
+
+    stage = attempt.stage
+    if stage == "recorded":
+        # Coached from its recording (by recovery): the file pass is the accurate one.
+        store.advance_stage(attempt.id, "refined")
+        stage = "refined"
+    question = None
+    if stage == "live_coached":
+        question = _question_for(store, attempt)
+        if attempt.audio_path is None or not Path(attempt.audio_path).is_file():
+            raise GreenroomError("its recording is missing, so the accurate pass cannot run; "
+                                 "the instant feedback stays")
+        if transcriber is None:
+            from models.transcriber import load_transcriber
+
+            transcriber = load_transcriber(None, paths.models_dir())
+        refined = refine_recording(question, transcriber, Path(attempt.audio_path),
+                                   attempt.duration_s)
+        feedback = _save_keeping_marks(store, attempt.id, refined.feedback, refined.models,
+                                       refined.transcript, "refined")
+        _fold_into_parent(store, attempt, feedback)
+        stage = "refined"
+    if stage == "refined":
+        if review is None:
+            store.advance_stage(attempt.id, "reviewed")
+            return "reviewed"
+        question = question or _question_for(store, attempt)
+        row = store.get_attempt(attempt.id)
+        if row.feedback is None or row.transcript is None:
+            raise GreenroomError("its saved feedback cannot be read, so it cannot be reviewed")
+        models = ModelsUsed(speech=str(row.models.get("speech", "")),
+                            coach=str(row.models.get("coach", "greenroom-deterministic")))
+        answer = CoachedAnswer(Transcript.from_dict(row.transcript), row.feedback, models)
+        reviewed = add_llm_review(question, answer, review)
+        feedback = _save_keeping_marks(store, attempt.id, reviewed.feedback, reviewed.models,
+                                       None, "reviewed")
+        _fold_into_parent(store, attempt, feedback)
+        stage = "reviewed"
+    return stage
+
+
+def _question_for(store: Store, attempt: AttemptBrief) -> Question:
+    """The question an answer was coached against: its script's, a follow-up's reply
+    question made as the flow makes it, or the closing question."""
+    from app.interviewer import CLOSING_GUIDE, CLOSING_QUESTION_ID
+    from interview_scripts.catalogue import find_script
+    from interview_scripts.script import Question
+    from models.coach.follow_up_choice import reply_question
+
+    if attempt.question_id == CLOSING_QUESTION_ID:
+        return Question(id=CLOSING_QUESTION_ID, text=attempt.question_text,
+                        time_guide=CLOSING_GUIDE, kind="closer")
+    try:
+        question = find_script(attempt.script_id, paths.script_folders()).question(
+            attempt.question_id)
+    except KeyError as exc:
+        raise GreenroomError(f"{exc.args[0]}; its feedback stays as saved") from None
+    if attempt.follow_up_to is None:
+        return question
+    try:
+        parent = store.get_attempt(attempt.follow_up_to).feedback
+    except USER_ERRORS:
+        parent = None
+    return reply_question(question, attempt.question_text, parent)
+
+
+def _save_keeping_marks(store: Store, attempt_id: int, feedback: Feedback, models: Any,
+                        transcript: Any, stage: str) -> Feedback | None:
+    """Saved as the practice flow saves a stage: the candidate's marks and what a
+    follow-up's reply covered are kept, in one transaction."""
+    from models.coach.follow_up_fold import keep_follow_up
+    from models.coach.overrides import keep_stored_marks
+
+    return store.change_feedback(
+        attempt_id, lambda stored: keep_follow_up(stored, keep_stored_marks(stored, feedback)),
+        models, transcript=transcript, stage=stage)
+
+
+def _fold_into_parent(store: Store, attempt: AttemptBrief, reply: Feedback | None) -> None:
+    """A follow-up's reply, coached again, marks again what it covered on its answer."""
+    from models.coach.follow_up_fold import fold_follow_up
+
+    parent_id = attempt.follow_up_to
+    if parent_id is None or reply is None:
+        return
+    with contextlib.suppress(*USER_ERRORS):
+        store.change_feedback(parent_id, lambda stored: None if stored is None
+                              else fold_follow_up(stored, reply, attempt.id))

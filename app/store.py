@@ -57,6 +57,10 @@ log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_S = 10.0
 ATTEMPT_STATUSES = ("recording", "complete", "recovered")
+# An answer's stages in order (models/answer_pipeline.py ``Stage``, written out here so the
+# store loads without the models; tests/test_answer_stages.py holds the two equal). A stage
+# is only ever moved forward.
+ATTEMPT_STAGES = ("recorded", "live_coached", "refined", "reviewed")
 
 _MIGRATION_1 = (
     """
@@ -127,10 +131,19 @@ _MIGRATION_4 = (
     "CREATE INDEX attempts_by_parent ON attempts(follow_up_to)",
 )
 
+# How far each answer has come (``ATTEMPT_STAGES``, models/answer_pipeline.py ``Stage``):
+# the next start finishes every answer short of 'reviewed'. Rows from before went as far as
+# their run took them: 'reviewed' with feedback, 'recorded' without (recovery coaches them).
+_MIGRATION_5 = (
+    "ALTER TABLE attempts ADD COLUMN stage TEXT NOT NULL DEFAULT 'recorded'",
+    "UPDATE attempts SET stage = 'reviewed' WHERE feedback_json IS NOT NULL",
+    "CREATE INDEX attempts_by_stage ON attempts(stage)",
+)
+
 MigrationStep = str | Callable[[sqlite3.Connection], None]
 # Append new steps; never edit a step that has shipped.
 MIGRATIONS: tuple[Sequence[MigrationStep], ...] = (_MIGRATION_1, _MIGRATION_2, _MIGRATION_3,
-                                                   _MIGRATION_4)
+                                                   _MIGRATION_4, _MIGRATION_5)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -213,6 +226,9 @@ class AttemptBrief:
     asked_by: str = "question"
     ask_reason: str | None = None
     stop_reason: str | None = None
+    # How far the answer has come (``ATTEMPT_STAGES``); short of 'reviewed', the next start
+    # (or `greenroom sessions recover`) finishes it.
+    stage: str = "reviewed"
 
     @property
     def started(self) -> datetime:
@@ -293,6 +309,25 @@ def _file_size(text: str, seen: set[str]) -> int | None:
         return None
     seen.add(real)
     return info.st_size
+
+
+def _check_stage(stage: str | None) -> None:
+    if stage is not None and stage not in ATTEMPT_STAGES:
+        raise StoreError(f"stage '{stage}' is unknown (use {', '.join(ATTEMPT_STAGES)})")
+
+
+def _advance(conn: sqlite3.Connection, attempt_id: int, stage: str | None) -> bool:
+    """Move an attempt's stage forward to ``stage`` inside the caller's transaction; a
+    stage it already passed (another window or process got there first) is left. True when
+    it moved."""
+    if stage is None:
+        return False
+    row = conn.execute("SELECT stage FROM attempts WHERE id = ?", (attempt_id,)).fetchone()
+    current = row[0] if row is not None else None
+    if current in ATTEMPT_STAGES and ATTEMPT_STAGES.index(current) >= ATTEMPT_STAGES.index(stage):
+        return False
+    conn.execute("UPDATE attempts SET stage = ? WHERE id = ?", (stage, attempt_id))
+    return True
 
 
 def _clean_name(name: str | None) -> str | None:
@@ -645,11 +680,13 @@ class Store:
 
     def finish_attempt(self, attempt_id: int, duration_s: float, transcript: Any,
                        feedback: Feedback | None, models: Any = None, *,
-                       stop_reason: str | None = None) -> None:
+                       stop_reason: str | None = None, stage: str | None = None) -> None:
         """``transcript`` and ``models`` are anything with ``to_dict()`` or plain JSON;
-        ``stop_reason`` is one of ``STOP_REASONS`` (None: not known)."""
+        ``stop_reason`` is one of ``STOP_REASONS`` (None: not known); ``stage``, the stage
+        this save reaches (``ATTEMPT_STAGES``; None leaves it)."""
         if stop_reason is not None and stop_reason not in STOP_REASONS:
             raise StoreError(f"stop reason '{stop_reason}' is unknown (use {', '.join(STOP_REASONS)})")
+        _check_stage(stage)
         values = (float(duration_s), _to_json(transcript, "transcript"), _to_json(feedback, "feedback"),
                   _summary_json(feedback), _to_json(models or {}, "models"), utc_now(), stop_reason,
                   attempt_id)
@@ -661,6 +698,7 @@ class Store:
                 " stop_reason = COALESCE(?, stop_reason) WHERE id = ?",
                 values,
             )
+            _advance(conn, attempt_id, stage)
 
     def update_feedback(self, attempt_id: int, feedback: Feedback | None,
                         models: Any = None, transcript: Any = None) -> None:
@@ -672,18 +710,39 @@ class Store:
 
     def change_feedback(self, attempt_id: int,
                         change: Callable[[Feedback | None], Feedback | None],
-                        models: Any = None, transcript: Any = None) -> Feedback | None:
+                        models: Any = None, transcript: Any = None,
+                        stage: str | None = None) -> Feedback | None:
         """Read the stored feedback, pass it through ``change`` and save the result, in one
         write transaction, so two writers (a candidate's mark, the answer coached again)
         each build on the other's save instead of overwriting it. Works on a deleted
-        (hidden) attempt too: its answer may still be being coached. Returns what was saved."""
+        (hidden) attempt too: its answer may still be being coached. ``stage`` is the stage
+        this save reaches (None leaves it). Returns what was saved."""
+        _check_stage(stage)
         with self._write() as conn:
             self._require(conn, "attempts", attempt_id)
             row = conn.execute("SELECT feedback_json FROM attempts WHERE id = ?",
                                (attempt_id,)).fetchone()
             feedback = change(_load_feedback(row[0], attempt_id))
             self._set_feedback(conn, attempt_id, feedback, models, transcript)
+            _advance(conn, attempt_id, stage)
         return feedback
+
+    def advance_stage(self, attempt_id: int, stage: str) -> bool:
+        """Record that an answer reached ``stage`` (a step with nothing to save, such as a
+        review that was not asked for); never moves it back. True when it moved."""
+        _check_stage(stage)
+        with self._write() as conn:
+            self._require(conn, "attempts", attempt_id)
+            return _advance(conn, attempt_id, stage)
+
+    def unfinished_attempts(self) -> list[AttemptBrief]:
+        """Answers short of their last stage, oldest first (deleted ones are left out: they
+        are purged, not finished)."""
+        with self._connection() as conn:
+            rows = conn.execute(f"SELECT {self._BRIEF_COLUMNS} FROM attempts a"
+                                f" WHERE {self._VISIBLE_ATTEMPT} AND a.stage != 'reviewed'"
+                                " ORDER BY a.started_at, a.id").fetchall()
+        return [self._brief(row) for row in rows]
 
     @staticmethod
     def _set_feedback(conn: sqlite3.Connection, attempt_id: int, feedback: Feedback | None,
@@ -752,7 +811,7 @@ class Store:
 
     _BRIEF_COLUMNS = ("a.id, a.session_id, a.script_id, a.question_id, a.question_text,"
                       " a.started_at, a.ended_at, a.status, a.audio_path, a.duration_s, a.summary_json,"
-                      " a.follow_up_to, a.asked_by, a.ask_reason, a.stop_reason")
+                      " a.follow_up_to, a.asked_by, a.ask_reason, a.stop_reason, a.stage")
 
     def list_briefs(self, session_id: int | None = None, script_id: str | None = None,
                     question_id: str | None = None, oldest_first: bool = False) -> list[AttemptBrief]:
@@ -927,7 +986,7 @@ class Store:
             duration_s=row["duration_s"],
             summary=AttemptSummary.from_json(row["summary_json"]),
             follow_up_to=row["follow_up_to"], asked_by=row["asked_by"] or "question",
-            ask_reason=row["ask_reason"], stop_reason=row["stop_reason"],
+            ask_reason=row["ask_reason"], stop_reason=row["stop_reason"], stage=row["stage"],
         )
 
     @staticmethod
@@ -937,7 +996,7 @@ class Store:
                              models=_from_json(row["models_json"]))
 
 __all__ = [
-    "ATTEMPT_STATUSES", "AttemptBrief", "AttemptRow", "AttemptSummary", "DiskUse", "MIGRATIONS",
+    "ATTEMPT_STAGES", "ATTEMPT_STATUSES", "AttemptBrief", "AttemptRow", "AttemptSummary", "DiskUse", "MIGRATIONS",
     "RecordingsUsage", "SCHEMA_VERSION", "SessionRow", "Store", "StoreError", "format_size",
     "parse_timestamp", "utc_now",
 ]

@@ -96,9 +96,10 @@ class LiveTranscriber:
         # The VAD's scores, kept so the coach measures pauses without a second VAD pass.
         self._probabilities: list[np.ndarray] = []
         self.segments: list[tuple[float, float]] = []  # transcribed spans, answer seconds
-        # When each segment's words were ready (its end in answer seconds, time.monotonic()):
-        # how far the live pass runs behind the voice.
-        self.segment_times: list[tuple[float, float]] = []
+        # Each segment's end and how much of the answer had been heard when it closed
+        # (answer seconds), and when its words were ready (time.monotonic()): how far the
+        # live pass runs behind the voice.
+        self.segment_times: list[tuple[float, float, float]] = []
         self._wake = threading.Event()
         self._finishing = threading.Event()
         self._cancelled = threading.Event()
@@ -137,7 +138,7 @@ class LiveTranscriber:
                     last = self._scored(self._vad.finish())
                     if self._stretch_cutter is not None and self._accurate is not None:
                         self._accurate.add(self._stretch_cutter.push(last)
-                                           + self._stretch_cutter.flush())
+                                           + self._stretch_cutter.flush(), self.audio.size)
                     for start, end in self._cutter.push(last) + self._cutter.flush():
                         self._transcribe(start, end)
                     return
@@ -157,7 +158,7 @@ class LiveTranscriber:
             self._vad_pos = end
             probabilities = self._scored(self._vad.process(block))
             if self._stretch_cutter is not None and self._accurate is not None:
-                self._accurate.add(self._stretch_cutter.push(probabilities))
+                self._accurate.add(self._stretch_cutter.push(probabilities), end)
             for start, stop in self._cutter.push(probabilities):
                 self._transcribe(start, stop)
 
@@ -181,7 +182,8 @@ class LiveTranscriber:
         self._words += self.transcriber.transcribe_array(self.audio.read(start, end),
                                                          offset_s=start / SAMPLE_RATE)
         self.segments.append((start / SAMPLE_RATE, end / SAMPLE_RATE))
-        self.segment_times.append((end / SAMPLE_RATE, time.monotonic()))
+        self.segment_times.append((end / SAMPLE_RATE, self._vad_pos / SAMPLE_RATE,
+                                   time.monotonic()))
 
     def finish(self, timeout_s: float = 120.0) -> Transcript:
         """Stop taking audio, transcribe what is still open and return the whole answer."""
@@ -208,9 +210,9 @@ class LiveTranscriber:
         return self._accurate is not None
 
     @property
-    def stretch_times(self) -> list[tuple[float, float]]:
-        """When each stretch's accurate words were ready (its end in answer seconds,
-        time.monotonic())."""
+    def stretch_times(self) -> list[tuple[float, float, float]]:
+        """Each stretch's end and how much of the answer had been heard when it closed
+        (answer seconds), and when its accurate words were ready (time.monotonic())."""
         return list(self._accurate.times) if self._accurate is not None else []
 
     def refined(self, should_stop: Callable[[], bool] | None = None,
@@ -252,8 +254,8 @@ class _AccuratePass:
         self.cancelled = cancelled
         self.live_idle = threading.Event()
         self.wake = threading.Event()
-        self.times: list[tuple[float, float]] = []
-        self._queue: deque[tuple[int, int]] = deque()
+        self.times: list[tuple[float, float, float]] = []
+        self._queue: deque[tuple[int, int, int]] = deque()
         self._done: list[StretchWords] = []
         self._closed_at: int | None = None  # the answer's length, once no stretch can come
         self._error: BaseException | None = None
@@ -263,10 +265,11 @@ class _AccuratePass:
                                         daemon=True)
         self._thread.start()
 
-    def add(self, stretches: list[tuple[int, int]]) -> None:
+    def add(self, stretches: list[tuple[int, int]], heard: int) -> None:
+        """Stretches that closed once ``heard`` samples of the answer were scored."""
         if stretches:
             with self._lock:
-                self._queue.extend(stretches)
+                self._queue.extend((start, end, heard) for start, end in stretches)
             self.wake.set()
 
     def close(self, size: int, error: BaseException | None) -> None:
@@ -276,7 +279,7 @@ class _AccuratePass:
                 self._error = error
         self.wake.set()
 
-    def _next(self) -> tuple[int, int] | None:
+    def _next(self) -> tuple[int, int, int] | None:
         with self._lock:
             return self._queue.popleft() if self._queue else None
 
@@ -297,14 +300,15 @@ class _AccuratePass:
                            or self.cancelled.is_set()):
                     self.live_idle.wait(timeout=0.05)
                 # Kept inside the audio, as ``cut_segments`` keeps a file's stretches.
-                start, end = (min(edge, self.audio.size) for edge in stretch)
+                start, end = (min(edge, self.audio.size) for edge in stretch[:2])
                 if start >= end:
                     continue
                 words = self.transcriber.transcribe_stretch(self.audio.read(start, end),
                                                             offset_s=start / SAMPLE_RATE)
                 self._done.append(StretchWords(start / SAMPLE_RATE, end / SAMPLE_RATE,
                                                tuple(words)))
-                self.times.append((end / SAMPLE_RATE, time.monotonic()))
+                self.times.append((end / SAMPLE_RATE, stretch[2] / SAMPLE_RATE,
+                                   time.monotonic()))
         except BaseException as exc:  # noqa: BLE001 - handed to result()
             with self._lock:
                 self._error = exc

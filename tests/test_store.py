@@ -79,6 +79,7 @@ def test_migrates_an_empty_file_to_the_latest_version_and_reopens_idempotently(t
         "id", "session_id", "script_id", "question_id", "question_text", "started_at", "ended_at",
         "status", "audio_path", "duration_s", "transcript_json", "feedback_json", "models_json",
         "summary_json", "deleted_at", "follow_up_to", "asked_by", "ask_reason", "stop_reason",
+        "stage",
     ]
     session_id = first.create_session("ops", "Ops interview")
 

@@ -46,6 +46,13 @@ class TerminalListener(PracticeListener):
         self.answers: list[tuple[int, str]] = []
         self.feedbacks: dict[int, Feedback] = {}
         self._heading = ""
+        # Each answer's feedback at Stop and after the refined pass, so the terminal can
+        # print the first at once and then say what the second changed.
+        self.instant: dict[int, Feedback] = {}
+        self.refined: dict[int, Feedback] = {}
+        self.reviewed: set[int] = set()
+        self.reported: list[tuple[int, str]] = []
+        self._arrived = threading.Condition()
 
     def question_shown(self, index: int, total: int, question: Question) -> None:
         guide = f"  (aim for {question.time_guide})" if question.time_guide else ""
@@ -91,8 +98,11 @@ class TerminalListener(PracticeListener):
         print("\nTranscript:\n  " + (transcript.text or "(no speech recognised)") + "\n", flush=True)
 
     def feedback_ready(self, attempt_id: int, feedback: Feedback) -> None:
-        self.feedback = feedback
-        self.feedbacks[attempt_id] = feedback
+        with self._arrived:
+            self.feedback = feedback
+            self.feedbacks[attempt_id] = feedback
+            self.instant[attempt_id] = feedback
+            self._arrived.notify_all()
 
     def follow_up_folded(self, attempt_id: int, feedback: Feedback) -> None:
         self.feedbacks[attempt_id] = feedback
@@ -104,16 +114,28 @@ class TerminalListener(PracticeListener):
     def llm_done(self, attempt_id: int, feedback: Feedback) -> None:
         self.feedback = feedback
         self.feedbacks[attempt_id] = feedback
+        self.reviewed.add(attempt_id)
 
     def transcript_refined(self, attempt_id: int, feedback: Feedback) -> None:
         self.feedback = feedback
         self.feedbacks[attempt_id] = feedback
-        print("Transcript refined from the whole answer.", flush=True)
+        self.refined[attempt_id] = feedback
 
-    def take_answers(self) -> list[tuple[str, Feedback | None]]:
-        """The answers since the last call, each with its heading and latest feedback."""
+    def wait_for_feedback(self, timeout_s: float = 5.0) -> None:
+        """Until every answer not yet reported has its instant feedback (the flow shows the
+        feedback phase a moment before it hands the feedback over), or one failed."""
+        ids = [attempt_id for attempt_id, _ in self.answers]
+        with self._arrived:
+            self._arrived.wait_for(lambda: all(a in self.instant for a in ids) or bool(self.errors),
+                                   timeout_s)
+
+    def take_answers(self, instant: bool = False) -> list[tuple[str, Feedback | None]]:
+        """The answers since the last call, each with its heading and latest feedback (with
+        ``instant``, the feedback given at Stop)."""
         taken, self.answers = self.answers, []
-        return [(heading, self.feedbacks.get(attempt_id)) for attempt_id, heading in taken]
+        self.reported = taken
+        return [(heading, (self.instant.get(attempt_id) if instant else None)
+                 or self.feedbacks.get(attempt_id)) for attempt_id, heading in taken]
 
     def interview_finished(self, session_id: int) -> None:
         self.finished.set()
@@ -169,14 +191,37 @@ def _print_report(feedback: Feedback | None) -> None:
     print(render_report(feedback), flush=True)
 
 
-def _print_answers(listener: TerminalListener) -> None:
+def _print_answers(listener: TerminalListener, instant: bool = False) -> None:
     """The reports of the answers given since the last one printed: an answer, then its
-    follow-up's reply, as one thread."""
-    answers = listener.take_answers()
+    follow-up's reply, as one thread (with ``instant``, the feedback given at Stop)."""
+    answers = listener.take_answers(instant)
     for heading, feedback in answers:
         if len(answers) > 1:
             print(f"\n— {heading}", flush=True)
         _print_report(feedback)
+
+
+def _print_refinements(listener: TerminalListener) -> None:
+    """After the answers' reports: what the refined pass changed in each (or that it
+    changed nothing), then the report again with the local LLM's review when there is one."""
+    from models.answer_pipeline import refinement_changes
+
+    answers = listener.reported
+    for attempt_id, heading in answers:
+        label = f" ({heading})" if len(answers) > 1 else ""
+        before, after = listener.instant.get(attempt_id), listener.refined.get(attempt_id)
+        if before is not None and after is not None:
+            changes = refinement_changes(before, after)
+            if changes:
+                print(f"\nRefined{label}: the accurate pass changed", flush=True)
+                for line in changes:
+                    print(f"  - {line}", flush=True)
+            else:
+                print(f"\nRefined{label}: the accurate pass changed nothing.", flush=True)
+        if attempt_id in listener.reviewed:
+            print(f"\nWith the local LLM's review{label}:", flush=True)
+            _print_report(listener.feedbacks.get(attempt_id))
+    listener.reported = []
 
 
 def _wait_for(event: threading.Event, session: PracticeSession, listener: TerminalListener) -> None:
@@ -221,7 +266,9 @@ def run_practice(args: argparse.Namespace) -> int:
     else:
         questions = list(script.questions)
     listener = TerminalListener()
-    session = PracticeSession(script, questions, _settings_from(args), listener)
+    settings = _settings_from(args)
+    _finish_earlier_answers(settings)
+    session = PracticeSession(script, questions, settings, listener)
     _rehearse(session, listener)
     return _kept_status(session)
 
@@ -241,6 +288,30 @@ def _kept_status(session: PracticeSession) -> int:
           "has room again (or the folder is back), start Greenroom or run `greenroom sessions "
           "recover` to finish the answers", file=sys.stderr, flush=True)
     return NOT_KEPT_EXIT
+
+
+def _finish_earlier_answers(settings: PracticeSettings) -> None:
+    """Answers an earlier run left between two stages (a crash, a quit before the refined
+    pass or the review) are finished before this run asks its first question."""
+    from app.recovery import finish_unfinished, unfinished_recordings
+    from app.store import Store
+
+    store = Store()
+    if not store.unfinished_attempts() and not unfinished_recordings():
+        return
+    print("Finishing the answers an earlier run left unfinished…", flush=True)
+    review = None
+    if settings.llm_enabled:
+        from models.llm_coach import LLMCoach
+
+        review = LLMCoach(host=settings.ollama_host, model=settings.llm_model,
+                          allow_remote=settings.llm_allow_remote or None)
+    outcome = finish_unfinished(store, review=review)
+    done = sum(1 for a in outcome.attempts if not a.problem)
+    left = len(outcome.problems)
+    print(f"Finished {done} answer{'' if done == 1 else 's'}"
+          + (f"; {left} could not be (`greenroom sessions recover` says why)" if left else "")
+          + ".", flush=True)
 
 
 def _rehearse(session: PracticeSession, listener: TerminalListener) -> None:
@@ -263,8 +334,12 @@ def _rehearse(session: PracticeSession, listener: TerminalListener) -> None:
                 listener.recording.clear()
                 session.next_question()
             _wait_for(listener.done, session, listener)
+            # The report of the instant feedback at once; the refined pass and the review
+            # finish while it is read, and what they change follows.
+            listener.wait_for_feedback()
+            _print_answers(listener, instant=True)
             session.wait_idle()
-            _print_answers(listener)
+            _print_refinements(listener)
         session.end()
         session.wait_finished()
     finally:

@@ -252,21 +252,37 @@ def delete_command(args: argparse.Namespace) -> int:
 
 def _add_recover(actions: Any) -> None:
     parser = actions.add_parser(
-        "recover", help="repair recordings cut off by a crash and keep them",
+        "recover", help="repair recordings cut off by a crash and finish every answer left unfinished",
         description="Find recordings that were cut off (crash, power cut, killed process), "
-                    "repair their WAV headers, mark their attempts as recovered and coach them.")
-    parser.add_argument("--no-coach", action="store_true", help="repair only; do not transcribe and coach")
+                    "repair their WAV headers, mark their attempts as recovered and coach them; "
+                    "then finish every answer a crash or a quit left between two stages: "
+                    "refine the ones with only the instant feedback and review the refined ones "
+                    "with the local LLM (what starting Greenroom also does).")
+    parser.add_argument("--no-coach", action="store_true",
+                        help="repair only; do not transcribe, coach or finish answers")
+    parser.add_argument("--no-llm", action="store_true",
+                        help="finish answers without the local LLM's review")
     parser.set_defaults(handler=_recover)
 
 
 def _recover(args: Any) -> int:
-    from app.recovery import recover_all
+    from app.recovery import FinishedAttempt, finish_unfinished, recover_all
 
-    results = recover_all(coach=not args.no_coach)
-    if not results:
-        print("No cut-off recordings found.")
+    finished: list[FinishedAttempt] = []
+    if args.no_coach:
+        results = recover_all(coach=False)
+    else:
+        review = None
+        if not getattr(args, "no_llm", False):
+            from models.llm_coach import LLMCoach
+
+            review = LLMCoach()
+        outcome = finish_unfinished(review=review)
+        results, finished = outcome.recovered, outcome.attempts
+    if not results and not finished:
+        print("No cut-off recordings or unfinished answers found.")
         return 0
-    failed = 0
+    failed = _print_finished(finished)
     for r in results:
         if r.problem and not r.duration_s:
             failed += 1
@@ -286,6 +302,24 @@ def _recover(args: Any) -> int:
             extra = ""
         print(f"recovered {r.path.name}: {r.duration_s:.1f} s, {owner}{extra}")
     return 1 if failed else 0
+
+
+STAGE_WORDS = {"recorded": "recorded", "live_coached": "instant feedback",
+               "refined": "refined", "reviewed": "done"}
+
+
+def _print_finished(finished: list[Any]) -> int:
+    """One line per answer taken on from the stage it was left at; the number left
+    unfinished."""
+    failed = 0
+    for a in finished:
+        if a.problem:
+            failed += 1
+            print(f"attempt {a.attempt_id}: left at {STAGE_WORDS.get(a.was, a.was)} ({a.problem})")
+        else:
+            print(f"attempt {a.attempt_id}: finished, {STAGE_WORDS.get(a.was, a.was)} → "
+                  f"{STAGE_WORDS.get(a.reached, a.reached)}")
+    return failed
 
 
 SUBCOMMANDS.append(_add_recover)

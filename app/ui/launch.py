@@ -58,6 +58,8 @@ def main(argv: list[str] | None = None, script: str | None = None,
     # waits on one.
     gc.collect()
     gc.freeze()
+    # What a crash or a quit left half-done is finished in the background.
+    window.finish_earlier_answers()
     if script:
         _start_script(window, script, question)
     elif not settings_store.ui_preferences().first_run_done:

@@ -152,6 +152,35 @@ class MainWindow(QMainWindow):
                           lambda message: log.warning("deleted rows of an earlier run stay "
                                                       "hidden: %s", message), owner=self)
 
+    def finish_earlier_answers(self, store_factory: Any = None) -> None:
+        """Answers an earlier run left between two stages (a crash, a quit before the
+        refined pass or the review) are finished now, off the GUI thread
+        (``app.recovery.finish_unfinished``); History shows each as it stands meanwhile and
+        is read again once they are done. The app's start calls this once."""
+        settings = self.settings_store.practice_settings()
+        factory = store_factory or Store
+
+        def finish() -> Any:
+            from app.recovery import finish_unfinished
+
+            review = None
+            if settings.llm_enabled:
+                from models.llm_coach import LLMCoach
+
+                review = LLMCoach(host=settings.ollama_host, model=settings.llm_model,
+                                  allow_remote=settings.llm_allow_remote or None)
+            return finish_unfinished(factory(), review=review)
+
+        def finished(outcome: Any) -> None:
+            for problem in outcome.problems:
+                log.warning("an answer of an earlier run stays unfinished: %s", problem)
+            if outcome.recovered or outcome.attempts:
+                self.history_view.refresh()
+
+        run_in_background(finish, finished,
+                          lambda message: log.warning("answers of an earlier run stay "
+                                                      "unfinished: %s", message), owner=self)
+
     def _build_menus(self) -> None:
         menu = self.menuBar().addMenu("&Greenroom")
         settings = QAction("&Settings…", self)
