@@ -18,6 +18,10 @@ stays so recovery makes the file whole later.
 A closed lid (the computer asleep) or a stopped process is a stretch with no blocks and
 a jump in the clocks. Nothing is recorded for it, so the recording's own clock and the
 speech measured in it leave the sleep out; ``pauses`` says where and how long each was.
+An audio server that kept capturing meanwhile (PulseAudio, for a stopped process) hands
+the whole stretch over in one burst when the process goes on: the burst is held until
+the source is back to real time, and the part of it that the pause lasted is dropped,
+keeping what was said before the pause and after it.
 """
 
 from __future__ import annotations
@@ -51,6 +55,11 @@ DEFAULT_SPEECH_THRESHOLD_DB = -40.0
 # No block for this long (by the monotonic or the wall clock) between two that came is a
 # pause: the process or the computer slept. Sources deliver every 50-100 ms.
 PAUSE_GAP_S = 1.0
+# After a pause, blocks are held until the source has delivered no faster than real time
+# for this long: then the burst of what it kept is over. How far ahead of real time it
+# got is what it kept; the slack allows for the size of its blocks.
+SETTLE_S = 0.5
+CATCH_UP_SLACK_S = 0.2
 
 Listener = Callable[[np.ndarray], None]
 
@@ -76,10 +85,20 @@ class RecordingResult:
 
 
 class _Gap:
-    """Queue item: the source was silent for ``length_s`` before the next block."""
+    """Queue item: the source was silent for ``length_s`` before the next block, which
+    came at ``at`` (monotonic)."""
 
-    def __init__(self, length_s: float) -> None:
+    def __init__(self, length_s: float, at: float) -> None:
         self.length_s = length_s
+        self.at = at
+
+
+class _CaughtUp:
+    """Queue item: after a pause the source is back to real time, ``real_s`` after it
+    came back."""
+
+    def __init__(self, real_s: float) -> None:
+        self.real_s = real_s
 
 
 class _Stop:
@@ -114,7 +133,7 @@ class Recorder:
         self.speech_threshold_db = speech_threshold_db
         self._source = source
         self._listeners: list[Listener] = []
-        self._queue: queue.SimpleQueue[np.ndarray | _Gap | _Stop] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[np.ndarray | _Gap | _CaughtUp | _Stop] = queue.SimpleQueue()
         self._writer: GrowingWavWriter | None = None
         self._resampler: StreamingResampler | None = None
         self._thread: threading.Thread | None = None
@@ -131,6 +150,10 @@ class Recorder:
         self._failed_listeners: set[int] = set()
         self._pauses: list[Pause] = []
         self._arrived: tuple[float, float] | None = None  # monotonic and wall time of the last block
+        # After a pause (the audio thread's): when the source came back, how many samples
+        # it gave since, and when it last got further ahead of real time, and how far.
+        self._catching_up: tuple[float, int, float, float] | None = None
+        self._held: tuple[list[np.ndarray], _Gap] | None = None
         self._marker: BinaryIO | None = None
 
     # -- live state (read from any thread) ---------------------------------------------
@@ -262,9 +285,22 @@ class Recorder:
         if self._arrived is not None:
             gap = max(now - self._arrived[0], wall - self._arrived[1])
             if gap >= PAUSE_GAP_S:
-                self._queue.put(_Gap(gap))
+                self._queue.put(_Gap(gap, now))
+                self._catching_up = (now, 0, now, 0.0)
         self._arrived = (now, wall)
         self._queue.put(block)
+        if self._catching_up is not None:
+            came_back, given, ahead_since, ahead_s = self._catching_up
+            given += int(block.shape[0])
+            rate = float(getattr(self._source, "sample_rate", SAMPLE_RATE))
+            real_s = now - came_back
+            if given / rate - real_s > ahead_s + CATCH_UP_SLACK_S / 2:
+                ahead_since, ahead_s = now, given / rate - real_s
+            if now - ahead_since >= SETTLE_S:
+                self._catching_up = None
+                self._queue.put(_CaughtUp(real_s))
+            else:
+                self._catching_up = (came_back, given, ahead_since, ahead_s)
 
     def stop(self) -> RecordingResult:
         """Stop and close the file (safe to call again, or after the device was lost)."""
@@ -305,7 +341,12 @@ class Recorder:
                 if isinstance(item, _Stop):
                     break
                 if isinstance(item, _Gap):
-                    self._pauses.append(Pause(self.elapsed_s, item.length_s))
+                    self._release_held(writer, None)  # a pause within a pause's burst
+                    self._held = ([], item)
+                elif isinstance(item, _CaughtUp):
+                    self._release_held(writer, item.real_s)
+                elif item is not None and self._held is not None:
+                    self._held[0].append(item)
                 elif item is not None:
                     self._consume(writer, item)
                 now = time.monotonic()
@@ -320,6 +361,7 @@ class Recorder:
                         self._source.stop()
                         self._drain(writer)
                         break
+            self._release_held(writer, None)
             self._finish_resampler(writer)
         except OSError as exc:
             clean = False
@@ -353,8 +395,32 @@ class Recorder:
                 item = self._queue.get_nowait()
             except queue.Empty:
                 return
-            if isinstance(item, np.ndarray):
+            if isinstance(item, np.ndarray) and self._held is not None:
+                self._held[0].append(item)
+            elif isinstance(item, np.ndarray):
                 self._consume(writer, item)
+
+    def _release_held(self, writer: GrowingWavWriter, real_s: float | None) -> None:
+        """Write what came after a pause, less the stretch the pause lasted: the held audio
+        is [said before the pause, not yet handed over][kept by the audio server during
+        the pause][said since the source came back, ``real_s`` of it]. The middle goes;
+        ``real_s`` None: measured now."""
+        if self._held is None:
+            return
+        blocks, gap = self._held
+        self._held = None
+        rate = float(getattr(self._source, "sample_rate", SAMPLE_RATE))
+        audio = np.concatenate(blocks) if blocks else np.zeros(0, dtype=np.float32)
+        held_s = audio.shape[0] / rate
+        since_s = time.monotonic() - gap.at if real_s is None else real_s
+        dropped_s = min(gap.length_s, max(0.0, held_s - since_s - CATCH_UP_SLACK_S))
+        before = max(0, int(round((held_s - since_s - dropped_s) * rate)))
+        after = min(audio.shape[0], before + int(round(dropped_s * rate)))
+        if before:
+            self._consume(writer, audio[:before])
+        self._pauses.append(Pause(self.elapsed_s, gap.length_s))
+        if after < audio.shape[0]:
+            self._consume(writer, audio[after:])
 
     def _finish_resampler(self, writer: GrowingWavWriter) -> None:
         assert self._resampler is not None
