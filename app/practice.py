@@ -34,19 +34,19 @@ from app.store import Store
 from audio.mic_permission import SilentStartCheck
 from interview_scripts.script import InterviewScript, Question
 from interview_scripts.time_guide import clock_band, format_clock
-from models.coach.feedback_model import Feedback
-from models.coach.follow_up_choice import FollowUpChoice, choose_follow_up, reply_question
-from models.coach.follow_up_fold import fold_follow_up, keep_follow_up
 from models.errors import ModelError
 from models.transcript import Transcript
 
 if TYPE_CHECKING:
     # Imported for their types only: loading them at start-up would pull in PortAudio,
-    # ONNX and CTranslate2 before the window shows.
+    # ONNX and CTranslate2 before the window shows; the coach (and pydantic under it) is
+    # imported by the steps that coach, so the window paints without it.
     from audio.playback import Player
     from audio.recorder import Recorder
     from audio.sources import AudioSource
     from models.answer_pipeline import CoachedAnswer, LiveResult
+    from models.coach.feedback_model import Feedback
+    from models.coach.follow_up_choice import FollowUpChoice
     from models.live_transcription import LiveTranscriber
     from models.transcriber import Transcriber
 
@@ -949,7 +949,7 @@ class PracticeSession:
             except StoreError as exc:
                 saved = False
                 self._not_kept(exc, "the refined feedback is shown but not saved; the feedback "
-                                    "saved at Stop stays")
+                                    "saved at Stop stays, and the next start refines it again")
         with self._lock:
             if self.last_attempt_id == attempt_id:
                 self.last_feedback = refined.feedback
@@ -972,7 +972,7 @@ class PracticeSession:
                     attempt_id, reviewed.feedback, reviewed.models, stage=stage))
             except StoreError as exc:
                 self._not_kept(exc, "the local LLM's review is shown but not saved; the feedback "
-                                    "saved before stays")
+                                    "saved before stays, and the next start reviews it again")
         with self._lock:
             if self.last_attempt_id == attempt_id:  # not an earlier answer's late review
                 self.last_feedback = reviewed.feedback

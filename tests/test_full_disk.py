@@ -19,12 +19,13 @@ from app import paths
 from app.cli import main
 from app.disk_faults import integrity_problem
 from app.practice import Phase, PracticeListener, PracticeSession, PracticeSettings
-from app.recovery import recover_all
+from app.recovery import finish_unfinished, recover_all
 from app.store import Store
 from audio.recovery import find_unfinished, read_layout
 from audio.sources import WavFileSource
 from interview_scripts.loader import parse_script
 from models.coach.feedback_model import Feedback
+from models.llm_coach import LLMCoach
 from tests.ollama_loopback import OllamaLoopback
 from tests.outage_story import OUTAGE_SCRIPT
 from tests.scripted_flow import ScriptedEar
@@ -190,15 +191,25 @@ def test_the_refine_and_review_saves_on_a_full_disk_keep_the_saved_feedback(
 
     says_full_never_damaged(listener.errors, disk)
     assert [line.rsplit("; ", 1)[-1] for line in session.not_kept] == [
-        "the feedback saved at Stop stays",
-        "the feedback saved before stays",
+        "the feedback saved at Stop stays, and the next start refines it again",
+        "the feedback saved before stays, and the next start reviews it again",
     ]
     # Both were shown; the instant feedback is what stays saved, intact.
     assert {"instant", "refined", "reviewed"} <= listener.feedback.keys()
     attempt = the_one_attempt()
-    assert attempt.status == "complete" and attempt.feedback is not None
-    assert attempt.feedback.transcript.words == []  # the live pass's, heard nothing
+    assert attempt.status == "complete" and attempt.stage == "live_coached"
+    assert attempt.feedback is not None and attempt.feedback.transcript.words == []
     assert integrity_problem(paths.database_path()) is None
+
+    # Space returns: the next start refines and reviews it.
+    disk.free()
+    outcome = finish_unfinished(review=LLMCoach(host=ollama_loopback.host))
+    assert [(a.attempt_id, a.was, a.reached, a.problem) for a in outcome.attempts] == [
+        (attempt.id, "live_coached", "reviewed", "")]
+    attempt = the_one_attempt()
+    assert attempt.stage == "reviewed" and attempt.feedback is not None
+    assert attempt.feedback.transcript.text.startswith("Last winter")
+    assert attempt.feedback.llm is not None
 
 
 def test_a_full_disk_before_anything_starts_is_one_line_and_exit_1(
