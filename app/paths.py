@@ -24,7 +24,17 @@ PRIVATE_FILE_MODE = 0o600
 def data_dir() -> Path:
     """The root of the user's data: database, recordings, own scripts."""
     override = os.environ.get("GREENROOM_HOME")
-    root = Path(override).expanduser() if override else default_data_dir()
+    if not override:
+        return ensure_private_dir(default_data_dir())
+    root = Path(override).expanduser()
+    if not root.exists() and not root.parent.is_dir():
+        # A folder chosen on a disk or share that is not there now: making it anew (with
+        # its parents) would start an empty history on whatever disk is underneath.
+        from app.errors import DiskError
+
+        raise DiskError(f"the data folder {root} cannot be reached: {root.parent} is not there "
+                        "(a disk unplugged or a network share gone?); reconnect it, or set "
+                        "GREENROOM_HOME to another folder", "gone", root.parent)
     return ensure_private_dir(root)
 
 
@@ -71,9 +81,13 @@ def _folder_error(path: Path, exc: OSError) -> Exception:
                          "folder in the data folder again", "gone", path)
     fault = os_error_fault(exc, path, is_folder=True)
     if fault.kind in ("full", "read_only", "gone") and not isinstance(exc, FileExistsError):
-        return DiskError(fault.describe(f"the folder {path} cannot be used",
-                                        "set GREENROOM_HOME to a folder you can write to, or "
-                                        "fix that disk and try again"), fault.kind, fault.folder)
+        what = ("Greenroom cannot keep anything there" if fault.folder == path
+                else f"Greenroom cannot use {path}")
+        fix = {"full": "free some space, or set GREENROOM_HOME to a folder on another disk",
+               "read_only": "make it writable, or set GREENROOM_HOME to a folder you can write "
+                            "to (Settings, Your data, in the app)",
+               "gone": "reconnect it, or set GREENROOM_HOME to another folder"}[fault.kind]
+        return DiskError(fault.describe(what, fix), fault.kind, fault.folder)
     return StoreError(f"cannot use the data folder {path} ({exc.strerror or exc}); "
                       "set GREENROOM_HOME to a folder you own")
 
