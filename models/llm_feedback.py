@@ -64,6 +64,8 @@ PLAIN_STAGES: tuple[str, ...] = ("Opening", "Body", "Close")
 REPLY_CHARS_PER_TOKEN = 3.0
 # The grammar's whitespace between fields (it allows a little), and the end-of-turn token.
 REPLY_SLACK_TOKENS = 64
+# One quote may show two key points; the same quote for a third is a model repeating itself.
+QUOTE_USES = 2
 # A review whose texts were mostly copied or junk is not read at all: a model that gives
 # the instructions back is not reading the answer, and its verdicts are not believed.
 MOSTLY_COPIED = 0.5
@@ -278,6 +280,10 @@ def max_chars(schema: dict[str, Any]) -> int:
 # -- checking a reply ------------------------------------------------------------------------
 
 
+def _nth(n: int) -> str:
+    return {3: "third", 4: "fourth", 5: "fifth"}.get(n, f"{n}th")
+
+
 def _shorten(text: str, most: int) -> str:
     text = " ".join(text.split())
     return text if len(text) <= most else text[: most - 1].rstrip() + "…"
@@ -300,26 +306,38 @@ def check_review(reply: ReviewReply, spec: ReviewSpec, finder: QuoteFinder,
     removed = Removed()
     texts = _Texts()
     key_texts = Instructions(spec.key_points)
+    # Every quote the reply gives, found or not: a judgement that repeats one judges nothing.
+    quotes = Instructions([q for q in (*(p.quote for p in reply.key_points.values()),
+                                       *(s.quote for s in reply.stages.values()),
+                                       reply.rephrasing.original) if finder.checkable(q)],
+                          reordered=False)
+    kept_texts: list[str] = []
 
-    def own_words(text: str, where: str, most: int, restating: Instructions | None = None
-                  ) -> str:
-        """``text`` when it is the model's own words, else "" (and counted)."""
+    def own_words(text: str, where: str, most: int, restating: Instructions | None = None,
+                  *, quoting: bool = True) -> str:
+        """``text`` when it is the model's own words and says something not said in the
+        reply already, else "" (and counted)."""
         texts.seen += 1
         if (why := junk(text)) is not None:
             texts.bad += 1
             removed.add(where, "junk", why)
             return ""
         for why, source in (("restates", restating), ("copied", instructions),
-                            ("parroted", finder.said)):
+                            ("parroted", finder.said), ("quoted", quotes if quoting else None),
+                            ("repeat", Instructions(kept_texts, reordered=False))):
             if source is not None and source.copied(text):
                 texts.bad += 1
                 removed.add(where, why)
                 return ""
+        kept_texts.append(text)
         return _shorten(text, most)
 
     def quoted(quote: str, where: str) -> tuple[str, float] | None:
         quote = _shorten(quote, QUOTE_CHARS)
         if not quote.strip():
+            return None
+        if not finder.checkable(quote):
+            removed.add(where, "short", f"“{quote}”")
             return None
         at = finder.find(quote)
         if at is None:
@@ -328,6 +346,7 @@ def check_review(reply: ReviewReply, spec: ReviewSpec, finder: QuoteFinder,
         return quote, at
 
     key_points: list[KeyPointReview] = []
+    quote_uses: dict[str, int] = {}
     for slot in reply.key_points:
         if slot not in spec.slots:
             removed.add(f"key_points.{slot}", "unknown")
@@ -346,11 +365,15 @@ def check_review(reply: ReviewReply, spec: ReviewSpec, finder: QuoteFinder,
             if not judged.quote.strip():
                 removed.add(where, "unfound", "no quote")
             continue
+        said = " ".join(found[0].casefold().split())
+        quote_uses[said] = quote_uses.get(said, 0) + 1
+        if quote_uses[said] > QUOTE_USES:
+            removed.add(where, "repeat", f"the same quote for a {_nth(quote_uses[said])} point")
+            continue
         key_points.append(KeyPointReview(text=text, status=judged.status, evidence=found[0],
                                          at_s=found[1]))
 
     structure: list[StageReview] = []
-    comments: list[str] = []
     for name in spec.stages:
         judged_stage = reply.stages.get(name)
         where = f"stages.{name}"
@@ -358,12 +381,7 @@ def check_review(reply: ReviewReply, spec: ReviewSpec, finder: QuoteFinder,
             removed.add(where, "missing")
             continue
         comment = own_words(judged_stage.comment, f"{where}.comment", COMMENT_CHARS)
-        if comment and Instructions(comments).copied(comment):
-            removed.add(f"{where}.comment", "repeat")
-            comment = ""
         found = quoted(judged_stage.quote, f"{where}.quote")
-        if comment:
-            comments.append(comment)
         if comment or found:
             structure.append(StageReview(stage=name, assessment=comment,
                                          evidence=found[0] if found else ""))
@@ -382,9 +400,6 @@ def check_review(reply: ReviewReply, spec: ReviewSpec, finder: QuoteFinder,
         message = own_words(item.advice, where, ADVICE_CHARS, key_texts)
         if not message:
             continue
-        if Instructions([i.message for i in improvements]).copied(message):
-            removed.add(where, "repeat")
-            continue
         at = item.at_s
         if at is not None and (not math.isfinite(at) or not inside(at, spec.duration_s)):
             removed.add(f"{where}.at_s", "time", f"{at:g} s")
@@ -394,10 +409,15 @@ def check_review(reply: ReviewReply, spec: ReviewSpec, finder: QuoteFinder,
     rephrasing = None
     original = quoted(reply.rephrasing.original, "rephrasing.original")
     if original is not None:
-        better = own_words(reply.rephrasing.better, "rephrasing.better", ADVICE_CHARS)
-        if better and Instructions([original[0]]).copied(better):
+        # A better way to say it shares words with the original; only a copy of it is out.
+        better = reply.rephrasing.better
+        if Instructions([original[0]], reordered=False).copied(better):
+            texts.seen += 1
+            texts.bad += 1
             removed.add("rephrasing.better", "repeat", "the same as the original")
             better = ""
+        else:
+            better = own_words(better, "rephrasing.better", ADVICE_CHARS, quoting=False)
         if better:
             rephrasing = Rephrasing(at_s=original[1], original=original[0], better=better)
 

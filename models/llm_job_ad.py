@@ -9,9 +9,8 @@ the fields). Its reply is validated, then checked against the ad: a key point th
 no meaning word with the ad is dropped and counted, and so is a text that copies the
 prompt's wording or is not words (``models.llm_reply_check``) and a key point repeated
 within its question; a question left with no key point (or repeating one of the round's)
-goes with it. What is
-left joins the round before its closer (``job_ad.with_tailored``), which keeps to the
-minutes asked; nothing is saved from here.
+goes with it. What is left joins the round before its closer (``job_ad.with_tailored``),
+which keeps to the minutes asked; nothing is saved from here.
 
 It is one request through ``models.ollama_call``, with the answer review's model choice
 and refusals: an ad and a CV are private too, so a cloud model or a server on another

@@ -35,6 +35,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from models.coach.text_match import (
+    QUOTE_MIN_TOKENS,
     STOPWORDS,
     TokenizedTranscript,
     locate_quote,
@@ -51,8 +52,10 @@ UNUSABLE = "reply_unusable"
 WHY = {
     "copied": "copied the request's own wording",
     "parroted": "copied the answer instead of judging it",
+    "quoted": "repeats a quote instead of judging it",
     "junk": "not words",
     "unfound": "quote not in the transcript",
+    "short": "quote too short to check",
     "restates": "only restates a key point",
     "repeat": "repeats an earlier item",
     "time": "time outside the answer",
@@ -60,7 +63,7 @@ WHY = {
     "unknown": "not asked for",
 }
 # The reasons that say a text was not the model's own judgement.
-NOT_OWN = ("junk", "copied", "parroted", "restates")
+NOT_OWN = ("junk", "copied", "parroted", "quoted", "restates", "repeat")
 # A text copies its source when one run of at least this many of its words stands in
 # the source, and the run is most of the text.
 COPY_MIN_WORDS = 3
@@ -189,6 +192,12 @@ class QuoteFinder:
         self.tokens: TokenizedTranscript = tokenize(transcript)
         # The answer's sentences, which a judgement of it must not merely repeat.
         self.said = Instructions((s.text for s in self.tokens.sentences), reordered=False)
+
+    @staticmethod
+    def checkable(quote: str) -> bool:
+        """Whether the quote is long enough to be located at all (a short one proves
+        nothing: "the logs" is said in many answers)."""
+        return len(normalise_words(quote)) >= QUOTE_MIN_TOKENS
 
     def find(self, quote: str) -> float | None:
         """When the quote's first word was said, or None when it was not said."""

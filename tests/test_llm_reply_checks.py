@@ -19,11 +19,18 @@ from interview_scripts.catalogue import load_script, script_files
 from models.coach import render_report
 from models.coach.feedback_model import Feedback, LLMReview, LLMStatus
 from models.llm_coach import LLMCoach
-from models.llm_feedback import MAX_IMPROVEMENTS, ReviewSpec
+from models.llm_feedback import MAX_IMPROVEMENTS, ReviewReply, ReviewSpec, check_review
 from models.llm_page_reader import PageReader
 from models.llm_prompt import STANDARD_REPLY_TOKENS, build_prompt
-from models.llm_reply_check import Instructions, junk
-from tests.llm_helpers import deterministic_feedback, review, star_question, without_fold
+from models.llm_reply_check import Instructions, QuoteFinder, junk
+from models.transcript import Transcript
+from tests.llm_helpers import (
+    deterministic_feedback,
+    review,
+    star_question,
+    transcript_dict,
+    without_fold,
+)
 from tests.loopback_replies import ADVICE, COMMENTS, key_point_texts, transcript_lines
 from tests.ollama_loopback import OllamaLoopback
 
@@ -193,6 +200,26 @@ def test_copied_is_most_of_a_text_in_the_requests_own_words() -> None:
     for own in ("The result was measurable", "How did you measure the hours saved?",
                 "Add the measurable result: hours saved per week, and who saved them."):
         assert not said.copied(own), own
+
+
+def test_a_quote_too_short_to_check_or_given_for_a_third_point_settles_nothing() -> None:
+    spec = ReviewSpec(("Names the impact", "Explains the cause", "Gives a result", "Says what changed"),
+                      ("Situation",), ("impact", "cause", "result", "change"), 120.0)
+    same = {"status": "covered", "quote": "two jobs were writing the same table"}
+    reply = ReviewReply.model_validate({
+        "key_points": {"impact": {"status": "covered", "quote": "the logs"}, "cause": same,
+                       "result": same, "change": same},
+        "stages": {"Situation": {"comment": "Set up in a sentence.", "quote": ""}},
+        "verdict": "Clear, if short on numbers.",
+        "improvements": [{"at_s": 10, "advice": "Give the hours saved per week."}],
+        "rephrasing": {"original": "", "better": ""}, "follow_up_question": "Why a queue?"})
+    transcript = Transcript.from_dict(transcript_dict(word_count=300, duration_s=120.0))
+    checked = check_review(reply, spec, QuoteFinder(transcript), Instructions(["Judge it."]))
+    assert [k.text for k in checked.review.key_points] == ["Explains the cause", "Gives a result"]
+    assert checked.removed.lines() == [
+        "key_points.impact: quote too short to check (“the logs”)",
+        "key_points.change: repeats an earlier item (the same quote for a third point)"]
+    assert checked.review.rephrasing is None
 
 
 # -- what is asked for -------------------------------------------------------------------------
