@@ -34,19 +34,19 @@ from app.store import Store
 from audio.mic_permission import SilentStartCheck
 from interview_scripts.script import InterviewScript, Question
 from interview_scripts.time_guide import clock_band, format_clock
+from models.coach.feedback_model import Feedback
+from models.coach.follow_up_choice import FollowUpChoice, choose_follow_up, reply_question
+from models.coach.follow_up_fold import fold_follow_up, keep_follow_up
 from models.errors import ModelError
 from models.transcript import Transcript
 
 if TYPE_CHECKING:
     # Imported for their types only: loading them at start-up would pull in PortAudio,
-    # ONNX and CTranslate2 before the window shows; the coach (and pydantic under it) is
-    # imported by the steps that coach, so the window paints without it.
+    # ONNX and CTranslate2 before the window shows.
     from audio.playback import Player
     from audio.recorder import Recorder
     from audio.sources import AudioSource
     from models.answer_pipeline import CoachedAnswer, LiveResult
-    from models.coach.feedback_model import Feedback
-    from models.coach.follow_up_choice import FollowUpChoice
     from models.live_transcription import LiveTranscriber
     from models.transcriber import Transcriber
 
