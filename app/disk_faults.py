@@ -119,6 +119,17 @@ def folder_fault(folder: Path) -> DiskFault | None:
     return None
 
 
+def data_folder_warning(folder: Path) -> str | None:
+    """What to tell the candidate before they record onto the data folder's disk, when it
+    is full, read-only or gone: the window shows it at start-up. None when it looks fine."""
+    fault = folder_fault(folder)
+    if fault is None:
+        return None
+    fixes = {"full": "free some space; an answer that cannot be saved now is kept on disk and "
+                     "finished when Greenroom next starts with room"}
+    return fault.describe("answers may not be saved", fixes.get(fault.kind, ""))
+
+
 def os_error_fault(exc: OSError, path: Path, is_folder: bool = False) -> DiskFault:
     """Why writing ``path`` (a file, or with ``is_folder`` a folder being made or set
     private) failed with ``exc``."""
@@ -198,5 +209,6 @@ def database_fault(database: Path, exc: sqlite3.Error) -> DiskFault:
                      f"{text}; the database checked out intact")
 
 
-__all__ = ["DiskFault", "FULL_BELOW_BYTES", "database_fault", "folder_fault", "format_bytes",
+__all__ = ["DiskFault", "FULL_BELOW_BYTES", "data_folder_warning", "database_fault",
+           "folder_fault", "format_bytes",
            "free_bytes", "integrity_problem", "os_error_fault"]

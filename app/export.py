@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import html
+import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -305,17 +306,17 @@ def session_text(store: Store, session_id: int, fmt: str | None = None,
 
 
 def write_text(text: str, output: Path) -> Path:
+    """Write ``text`` to ``output`` whole or not at all: it goes to a hidden file beside it
+    first and takes the name only once complete, so a full disk, or the app killed half
+    way, never leaves half an export (nor spoils an earlier one of the same name)."""
+    partial = output.with_name(f".{output.name}.partial")
     try:
-        handle = open(output, "w", encoding="utf-8")  # noqa: SIM115 - closed below
-    except OSError as exc:
-        raise export_write_error(output, exc) from None
-    try:
-        with handle:
+        with open(partial, "w", encoding="utf-8") as handle:
             handle.write(text)
+        os.replace(partial, output)
     except OSError as exc:
-        # Opened, then the disk refused the text: a half export is worse than none.
         with contextlib.suppress(OSError):
-            output.unlink()
+            partial.unlink(missing_ok=True)
         raise export_write_error(output, exc) from None
     return output
 

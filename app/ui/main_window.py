@@ -94,6 +94,7 @@ class MainWindow(QMainWindow):
         # run's own undo.
         self.run_started = utc_now()
         self._purge_earlier_runs(store_factory or Store)
+        self._check_data_disk()
         self.setWindowTitle("Greenroom — interview practice")
         self.settings_store = settings_store or SettingsStore()
         self.source_factory = source_factory
@@ -140,6 +141,17 @@ class MainWindow(QMainWindow):
         self.progress_view.practiseRequested.connect(self.practise_from_progress)
         self.tabs.currentChanged.connect(self._tab_changed)
         self._build_menus()
+
+    def _check_data_disk(self) -> None:
+        """A full, read-only or unreachable disk under the data folder is said in the banner
+        before an answer is recorded onto it; checked off the GUI thread (a share that went
+        away can take long to answer)."""
+        from app import paths
+        from app.disk_faults import data_folder_warning
+
+        run_in_background(lambda: data_folder_warning(paths.data_dir()),
+                          lambda warning: warning and self.show_problem(warning),
+                          self.show_problem, owner=self)
 
     def _purge_earlier_runs(self, store_factory: Any) -> None:
         started = self.run_started
