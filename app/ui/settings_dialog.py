@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -467,6 +468,11 @@ class SettingsDialog(QDialog):
 
     def accept(self) -> None:
         self.save()
+        problem = self.store.save_problem()
+        if problem is not None:
+            # Kept open with what was chosen, to save again once the disk allows.
+            QMessageBox.warning(self, "Settings not saved", problem)
+            return
         self._stop_mic_test()
         super().accept()
 

@@ -98,7 +98,14 @@ class SettingsStore:
             interruption_margin_s=_as_float(s.value("practice/interruption_margin_s")) or None,
         )
 
+    def _after_a_failed_save(self) -> None:
+        """A QSettings keeps its first error for good: after a save that failed, the next
+        one starts from a fresh QSettings, which reads the file as it stands."""
+        if self.qsettings.status() != QSettings.Status.NoError:
+            self.qsettings = QSettings(self.qsettings.fileName(), self.qsettings.format())
+
     def save_practice_settings(self, settings: PracticeSettings) -> None:
+        self._after_a_failed_save()
         for f in fields(PracticeSettings):
             value = getattr(settings, f.name)
             # QSettings ini files lose None; an empty string stands for "not set".
@@ -116,6 +123,7 @@ class SettingsStore:
         )
 
     def save_ui_preferences(self, prefs: UiPreferences) -> None:
+        self._after_a_failed_save()
         for f in fields(UiPreferences):
             self.qsettings.setValue(f"ui/{f.name}", getattr(prefs, f.name))
         self.qsettings.sync()
@@ -125,8 +133,27 @@ class SettingsStore:
         return _as_text(self.qsettings.value(DATA_DIR_KEY))
 
     def set_data_dir_for_next_start(self, folder: str | None) -> None:
+        self._after_a_failed_save()
         self.qsettings.setValue(DATA_DIR_KEY, folder or "")
         self.qsettings.sync()
+
+    def save_problem(self) -> str | None:
+        """Why the last save did not reach the disk, in one line (a full, read-only or
+        vanished disk named as such); None when it did. QSettings writes a new file and
+        renames it over the old one, so a failed save leaves the settings as they were."""
+        if self.qsettings.status() == QSettings.Status.NoError:
+            return None
+        from pathlib import Path
+
+        from app.disk_faults import folder_fault
+
+        where = Path(self.qsettings.fileName())
+        fault = folder_fault(where.parent)
+        if fault is not None:
+            return fault.describe("the settings were not saved", "free some space, then save "
+                                  "them again" if fault.kind == "full" else "")
+        return (f"{where}: the settings could not be written; check that file and its folder "
+                "are writable, then save them again")
 
     def apply_data_dir(self) -> None:
         """At start-up, before anything resolves a path: a folder chosen in Settings

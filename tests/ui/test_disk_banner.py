@@ -44,3 +44,31 @@ def test_a_disk_with_room_shows_no_banner(qtbot, tmp_path: Path,
     shown = window(qtbot, tmp_path)
     qtbot.wait(500)
     assert shown.banner.text == ""
+
+
+def test_settings_on_a_full_disk_say_so_and_keep_the_dialog_open(
+        qtbot, small_disk: SmallDisk, monkeypatch) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from app.ui.settings_dialog import SettingsDialog
+
+    ini = small_disk.root / "greenroom.ini"
+    store = SettingsStore(QSettings(str(ini), QSettings.Format.IniFormat))
+    store.save_ui_preferences(store.ui_preferences())
+    saved = ini.read_bytes()
+    warnings: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning",
+                        lambda _parent, _title, text, *_a: warnings.append(text))
+    dialog = SettingsDialog(store)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.hints_box.setChecked(not dialog.hints_box.isChecked())
+    small_disk.fill()
+    dialog.accept()
+    (line,) = warnings
+    assert "is full" in line and str(small_disk.root) in line and "settings were not saved" in line
+    assert dialog.isVisible() and ini.read_bytes() == saved  # the old settings, whole
+
+    small_disk.free()
+    dialog.accept()
+    assert len(warnings) == 1 and not dialog.isVisible()
