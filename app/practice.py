@@ -34,19 +34,19 @@ from app.store import Store
 from audio.mic_permission import SilentStartCheck
 from interview_scripts.script import InterviewScript, Question
 from interview_scripts.time_guide import clock_band, format_clock
-from models.coach.feedback_model import Feedback
-from models.coach.follow_up_choice import FollowUpChoice, choose_follow_up, reply_question
-from models.coach.follow_up_fold import fold_follow_up, keep_follow_up
 from models.errors import ModelError
 from models.transcript import Transcript
 
 if TYPE_CHECKING:
     # Imported for their types only: loading them at start-up would pull in PortAudio,
-    # ONNX and CTranslate2 before the window shows.
+    # ONNX and CTranslate2 before the window shows; the coach (and pydantic under it) is
+    # imported by the steps that coach, so the window paints without it.
     from audio.playback import Player
     from audio.recorder import Recorder
     from audio.sources import AudioSource
     from models.answer_pipeline import CoachedAnswer, LiveResult
+    from models.coach.feedback_model import Feedback
+    from models.coach.follow_up_choice import FollowUpChoice
     from models.live_transcription import LiveTranscriber
     from models.transcriber import Transcriber
 
@@ -824,6 +824,7 @@ class PracticeSession:
                     asked: set[str]) -> tuple[FollowUpChoice | None, str]:
         """The local model's follow-up if it came within the budget and is grounded; else
         None and why not (said after the script's follow-up's reason)."""
+        from models.coach.follow_up_choice import FollowUpChoice
         from models.ollama_call import OllamaFailure
 
         future, cancel = pending
@@ -853,6 +854,8 @@ class PracticeSession:
                        pending: tuple[Future[Any], threading.Event] | None = None) -> Turn | None:
         """The follow-up to ask after this answer, if any: the local model's when it gave a
         grounded one within the budget, else the script's."""
+        from models.coach.follow_up_choice import choose_follow_up, reply_question
+
         if not self._asks_follow_up(turn, reason) or attempt_id is None:
             if pending is not None:
                 pending[1].set()
@@ -883,6 +886,8 @@ class PracticeSession:
 
     def _fold_into_parent(self, turn: Turn, attempt_id: int, reply: Feedback | None) -> None:
         """Mark on the answer a follow-up followed up what its reply covered, and save it."""
+        from models.coach.follow_up_fold import fold_follow_up
+
         parent_id = turn.follow_up_to
         if parent_id is None or reply is None:
             return
@@ -993,6 +998,7 @@ class PracticeSession:
         this"), which they may have made on the saved feedback meanwhile, even after moving
         on to the next question; ``stage``, the stage the save reaches. Returns what was
         saved."""
+        from models.coach.follow_up_fold import keep_follow_up
         from models.coach.overrides import keep_stored_marks
 
         # Read and written in one transaction: a mark saved meanwhile cannot slip between.

@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import sys
 import threading
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 CHECK_S = 3.0
 SAMPLE_RATE = 16_000
@@ -74,6 +76,10 @@ class SilentStartCheck:
     def feed(self, block: np.ndarray) -> None:
         if self._decided:
             return
+        # NumPy is imported with the first block, not with the module: the practice flow
+        # (and the window importing it) would otherwise load it before anything is recorded.
+        import numpy as np
+
         head = np.asarray(block).reshape(-1)[: self._needed - self._zeros]
         with self._lock:
             if np.any(head != 0):

@@ -18,14 +18,16 @@ mark's save may still be on its way.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
 from app.summary import AttemptSummary
 from app.ui.workers import run_in_background
-from models.coach.feedback_model import Feedback
-from models.coach.overrides import apply_mark_change, sync_marks
+
+if TYPE_CHECKING:
+    # The coach is imported with the first mark, not with the window.
+    from models.coach.feedback_model import Feedback
 
 
 class MarkSaver(QObject):
@@ -79,9 +81,15 @@ class MarkSaver(QObject):
         edited = self._edited.get(attempt_id)
         # Exactly the candidate's marks, undone ones included: ``fresh`` may still carry
         # a mark taken back while it was being saved.
-        return fresh if edited is None else sync_marks(edited, fresh)
+        if edited is None:
+            return fresh
+        from models.coach.overrides import sync_marks
+
+        return sync_marks(edited, fresh)
 
     def _start(self, attempt_id: int, changes: list[tuple[Feedback | None, Feedback]]) -> None:
+        from models.coach.overrides import apply_mark_change, sync_marks
+
         self._busy = True
         factory = self._store_factory
 

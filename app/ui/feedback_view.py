@@ -16,7 +16,7 @@ candidate's, with the coach's own verdict kept beside it.
 from __future__ import annotations
 
 import html
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -40,17 +40,11 @@ from app.ui.widgets.pace_chart import PaceBar, PaceChart
 from app.ui.widgets.text import enlarge, table_tree
 from app.ui.widgets.wrap_delegate import WrapDelegate
 from interview_scripts.time_guide import format_clock
-from models.coach.feedback_model import Feedback, KeyPointResult, NoteData
-from models.coach.length import feedback_length_line
-from models.coach.notes import severity_rank
-from models.coach.overrides import (
-    default_stage_span,
-    mark_key_point,
-    mark_stage,
-    snap_span,
-    unmark_key_point,
-    unmark_stage,
-)
+
+if TYPE_CHECKING:
+    # The coach (and pydantic under it) is imported when feedback is first shown, not with
+    # the window: its first paint draws no feedback.
+    from models.coach.feedback_model import Feedback, KeyPointResult, NoteData
 
 KEY_POINT_MARKS = {
     "covered": "✔ covered",
@@ -115,6 +109,8 @@ def most_useful_note(feedback: Feedback) -> NoteData | None:
     """The note to lead with: the most severe, a timed one before an untimed one (it can be
     heard), and among equals the earliest. Notes that only repeat a missed key point or the
     length are left to the lines that already say so."""
+    from models.coach.notes import severity_rank
+
     repeats = ("Key point not heard", "The answer ran")
     notes = [n for n in feedback.notes if not n.message.startswith(repeats)] or list(feedback.notes)
     if not notes:
@@ -338,7 +334,10 @@ class FeedbackView(QWidget):
         point = feedback.key_points[index]
         if covered == (point.candidate_says is not None):
             return
-        edited = mark_key_point(feedback, index) if covered else unmark_key_point(feedback, index)
+        from models.coach import overrides
+
+        edited = (overrides.mark_key_point(feedback, index) if covered
+                  else overrides.unmark_key_point(feedback, index))
         self.marks_note.setText(f"“{point.text}” counts as covered: you said so."
                                 if covered else f"Your mark on “{point.text}” is undone.")
         self._edited(edited)
@@ -350,15 +349,17 @@ class FeedbackView(QWidget):
         feedback = self._feedback
         if feedback is None or not self._marks_enabled or not name:
             return
+        from models.coach import overrides
+
         if start_s is not None and end_s is not None:
-            span = snap_span(feedback, start_s, end_s)
+            span = overrides.snap_span(feedback, start_s, end_s)
         else:
-            span = default_stage_span(feedback, name, start_s)
+            span = overrides.default_stage_span(feedback, name, start_s)
         if span is None:
             self.marks_note.setText(f"Nothing in this answer to mark as the {name}.")
             return
         try:
-            edited = mark_stage(feedback, name, *span)
+            edited = overrides.mark_stage(feedback, name, *span)
         except ValueError as exc:
             self.marks_note.setText(f"Not marked: {exc}.")
             return
@@ -370,6 +371,8 @@ class FeedbackView(QWidget):
         feedback = self._feedback
         if feedback is None or not self._marks_enabled:
             return
+        from models.coach.overrides import unmark_stage
+
         edited = unmark_stage(feedback, name)
         if edited is feedback:
             return
@@ -399,6 +402,8 @@ class FeedbackView(QWidget):
 
     def show_feedback(self, feedback: Feedback, llm_pending: bool = False) -> None:
         """The deterministic coach's result; ``llm_pending`` when a review will follow."""
+        from models.coach.length import feedback_length_line
+
         self._feedback = feedback
         self.verdict_label.setText(feedback_length_line(feedback))
         key_text, note_text = lead_lines(feedback)

@@ -40,7 +40,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import export
 from app.conversation import attempt_label, in_threads
 from app.errors import StoreError
 from app.store import AttemptBrief, AttemptRow, RecordingsUsage, SessionRow, Store
@@ -51,8 +50,6 @@ from app.ui.widgets.text import heading
 from app.ui.widgets.wrap_delegate import WrapDelegate
 from app.ui.workers import run_in_background
 from interview_scripts.time_guide import format_clock
-from models.coach.feedback_model import Feedback, TranscriptData
-from models.coach.length import verdict_words
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +75,9 @@ def _local_time(stamp: str) -> str:
 def attempt_summary(attempt: AttemptBrief) -> tuple[str, str]:
     """(length verdict, key points covered) for the history list. The time is the one the
     verdict judged (speaking time); an answer not coached shows its recording's length."""
+    # The coach is imported when History is first filled, not with the window.
+    from models.coach.length import verdict_words
+
     summary = attempt.summary
     if summary is not None:
         verdict = f"{format_clock(summary.speaking_s)} {verdict_words(summary.verdict)}"
@@ -106,9 +106,16 @@ def load_history(store: Store) -> list[tuple[SessionRow, list[AttemptBrief]]]:
 
 
 SESSION_ROLE = Qt.ItemDataRole.UserRole + 2
-# The file dialog's filters, one per export format; the chosen one is the format unless
-# the file name's suffix says another (``app.export.export_format``).
-EXPORT_FILTERS = {fmt: f"{export.FORMAT_NAMES[fmt]} (*.{fmt})" for fmt in export.FORMATS}
+
+
+def export_filters() -> dict[str, str]:
+    """The file dialog's filters, one per export format; the chosen one is the format
+    unless the file name's suffix says another (``app.export.export_format``). The
+    exporter (and the coach it writes with) is imported when asked for, not with the
+    window."""
+    from app import export
+
+    return {fmt: f"{export.FORMAT_NAMES[fmt]} (*.{fmt})" for fmt in export.FORMATS}
 
 
 class HistoryView(QWidget):
@@ -281,12 +288,14 @@ class HistoryView(QWidget):
         self._fill(history)
 
     def _fill(self, history: list[tuple[SessionRow, list[AttemptBrief]]]) -> None:
+        from app.export import answers_count
+
         self.history = history
         current = self._current_key()
         self.tree.clear()
         for session, attempts in history:
             top = QTreeWidgetItem([f"{_local_time(session.started_at)} · {session.title}",
-                                   "", export.answers_count(attempts)])
+                                   "", answers_count(attempts)])
             top.setData(0, SESSION_ROLE, session.id)
             for attempt in attempts:
                 verdict, points = attempt_summary(attempt)
@@ -353,6 +362,8 @@ class HistoryView(QWidget):
         feedback = attempt.feedback
         if feedback is None:
             # Not coached (yet): show what was transcribed, with nothing measured.
+            from models.coach.feedback_model import Feedback, TranscriptData
+
             transcript = TranscriptData.model_validate(attempt.transcript or {})
             feedback = Feedback(question_id=attempt.question_id, transcript=transcript)
         self.feedback_view.show_feedback(feedback)
@@ -394,17 +405,20 @@ class HistoryView(QWidget):
         session_id = self.selected_session_id()
         if session_id is None:
             return
+        filters = export_filters()
         path, chosen = QFileDialog.getSaveFileName(
             self, "Export session", str(Path.home() / f"greenroom-session-{session_id}.pdf"),
-            ";;".join(EXPORT_FILTERS.values()), EXPORT_FILTERS["pdf"])
+            ";;".join(filters.values()), filters["pdf"])
         if not path:
             return
-        fmt = next((f for f, label in EXPORT_FILTERS.items() if label == chosen), "pdf")
+        fmt = next((f for f, label in filters.items() if label == chosen), "pdf")
         self.export_session(session_id, Path(path), fmt)
 
     def export_session(self, session_id: int, path: Path, fmt: str = "pdf") -> None:
         """Write the session off the GUI thread (PDF layout included); ``exported`` or
         ``problem`` follows. ``fmt`` is the filter chosen: the file name's suffix wins."""
+        from app import export
+
         self.export_button.setEnabled(False)
         factory = self._store_factory
 

@@ -52,12 +52,9 @@ def main(argv: list[str] | None = None, script: str | None = None,
     from app.ui.main_window import MainWindow
 
     window = MainWindow(settings_store)
+    # Once the window has painted (a full collection before it would delay the first look).
+    window.firstPainted.connect(_freeze_start_up)
     window.show()
-    # Start-up objects (Qt wrappers, models, scripts) live as long as the window: moving
-    # them out of the collector's reach keeps full collections short, so painting never
-    # waits on one.
-    gc.collect()
-    gc.freeze()
     # What a crash or a quit left half-done is finished in the background.
     window.finish_earlier_answers()
     if script:
@@ -66,6 +63,14 @@ def main(argv: list[str] | None = None, script: str | None = None,
         window.open_first_run_check()
     return int(app.exec())
 
+
+
+def _freeze_start_up() -> None:
+    """Start-up objects (Qt wrappers, models, scripts) live as long as the window: moving
+    them out of the collector's reach keeps full collections, which run on the GUI thread
+    (``app.ui.gui_collector``), short, so painting never waits long on one."""
+    gc.collect()
+    gc.freeze()
 
 
 def _icon():  # -> QIcon

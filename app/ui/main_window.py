@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -23,9 +24,9 @@ from PySide6.QtWidgets import (
 
 from app.practice import Phase, SourceFactory
 from app.store import AttemptRow, Store, utc_now
+from app.ui import gui_collector
 from app.ui.first_run_check import FirstRunDialog, run_checks
 from app.ui.history_view import HistoryView
-from app.ui.job_ad_dialog import open_job_ad
 from app.ui.pick_screen import MOCK_THINK_TIME_S, PickScreen
 from app.ui.practice_screen import PracticeScreen
 from app.ui.progress_view import ProgressView
@@ -40,12 +41,19 @@ log = logging.getLogger(__name__)
 # If saving on close never reports back (a wedged device), close anyway after this long.
 CLOSE_SAVE_TIMEOUT_MS = 60_000
 SHORTCUTS_HELP = (
-    "Space — start or stop the answer\nR — redo the question\nN — next question\n"
-    "Esc — cancel (what was recorded is kept)\nCtrl+, — settings\nCtrl+Tab — switch tabs\n"
-    "On the timeline: ←/→ to pick a marker, Enter to hear it\n"
+    "Interviews: Ctrl+F — search the questions of every interview (Esc clears); "
+    "Enter — start the round; Delete — delete your own interview; Ctrl+Z — undo it\n"
+    "Ctrl+N — new interview; Ctrl+J — new interview from a job ad; Ctrl+I — import a page\n"
+    "Practice: Space — start or stop the answer; R — redo the question; N — next question; "
+    "Esc — cancel (what was recorded is kept)\n"
+    "On the timeline: ←/→ to pick a marker, Enter to hear it; Menu or Shift+F10 — say where "
+    "a stage was\n"
+    "Replay: Space — play or pause; ←/→ — back or on 5 seconds\n"
     "History: Delete — delete the chosen answer or session (asks first); Ctrl+Z — undo it; "
     "F2 — rename the session\n"
-    "Progress: Enter — practise the chosen questions"
+    "Progress: Enter — practise the chosen questions\n"
+    "Interview editor: Ctrl+Up/Ctrl+Down — move the question; Ctrl+S — save\n"
+    "Ctrl+, — settings; Ctrl+Tab — switch tabs; Ctrl+Q — quit"
 )
 
 
@@ -83,12 +91,28 @@ class StatusBanner(QFrame):
         return self.label.text() if self.isVisible() else ""
 
 
+def _warm_up() -> None:
+    """Run on a worker once the window has painted: what the first look at History or at
+    feedback needs (the coach, the exporter) is loaded here, not on the GUI thread as it
+    is first shown. The window itself paints without them."""
+    importlib.import_module("models.coach.feedback_model")
+    importlib.import_module("models.coach.overrides")
+    importlib.import_module("app.export")
+
+
 class MainWindow(QMainWindow):
     closeSaved = Signal()  # noqa: N815 - emitted once an interview was saved on close
+    # Emitted once, just after the first paint: start-up work that must not delay the
+    # first look at the window waits for it.
+    firstPainted = Signal()  # noqa: N815 - Qt signal naming
 
     def __init__(self, settings_store: SettingsStore | None = None, store_factory: Any = None,
                  source_factory: SourceFactory | None = None) -> None:
         super().__init__()
+        # While the window lives, Python collects garbage on the GUI thread only, so no
+        # Qt object in a cycle is destroyed by a worker (app.ui.gui_collector).
+        self._release_collection = gui_collector.hold(self)
+        self._painted = False
         # The window is made once per run: rows hidden before this moment were left by a
         # run that never quit, and are purged now (off the GUI thread); later ones are this
         # run's own undo.
@@ -140,7 +164,17 @@ class MainWindow(QMainWindow):
         self.history_view.running_session = self.practice_screen.running_session_id
         self.progress_view.practiseRequested.connect(self.practise_from_progress)
         self.tabs.currentChanged.connect(self._tab_changed)
+        self.firstPainted.connect(self._after_first_paint)
         self._build_menus()
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            QTimer.singleShot(0, self.firstPainted.emit)
+
+    def _after_first_paint(self) -> None:
+        run_in_background(_warm_up, owner=self)
 
     def _check_data_disk(self) -> None:
         """A full, read-only or unreachable disk under the data folder is said in the banner
@@ -213,8 +247,7 @@ class MainWindow(QMainWindow):
         menu.addAction(import_page)
         from_ad = QAction("New interview from a job &ad…", self)
         from_ad.setShortcut(QKeySequence("Ctrl+J"))
-        from_ad.triggered.connect(lambda: open_job_ad(self.pick_screen, self.pick_screen.open_editor,
-                                                      self.settings_store.practice_settings()))
+        from_ad.triggered.connect(self.open_job_ad)
         menu.addAction(from_ad)
         one_question = QAction("Practise &one question…", self)
         one_question.triggered.connect(self.pick_screen.practise_one_question)
@@ -255,6 +288,15 @@ class MainWindow(QMainWindow):
             return
         self.tabs.setCurrentWidget(self.practice_stack)
         self.start_interview(script, questions)
+
+    def open_job_ad(self) -> Any:
+        """New interview from a job ad (Ctrl+J). The dialog is imported when opened: it
+        brings the job-ad reader and the local model's client, which the window's first
+        paint has no use for."""
+        from app.ui.job_ad_dialog import open_job_ad
+
+        return open_job_ad(self.pick_screen, self.pick_screen.open_editor,
+                           self.settings_store.practice_settings())
 
     def open_settings(self) -> SettingsDialog:
         dialog = SettingsDialog(self.settings_store, self)
@@ -353,6 +395,7 @@ class MainWindow(QMainWindow):
         screen = self.practice_screen
         if self._close_now or not screen.active:
             event.accept()
+            self._release_collection()  # automatic collection comes back as it was
             return
         if self._closing:
             event.ignore()  # already saving; the window closes when that is done

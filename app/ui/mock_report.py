@@ -8,14 +8,18 @@ counted, never scored against key points.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QPushButton, QSplitter, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from app.conversation import Turn
 from app.ui.feedback_view import FeedbackView
 from app.ui.widgets.text import enlarge, table_tree
-from models.coach.feedback_model import Feedback
-from models.coach.length import feedback_length_line
+
+if TYPE_CHECKING:
+    # The coach is loaded by the practice flow as it coaches, not with the window.
+    from models.coach.feedback_model import Feedback
 
 ANSWER_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -48,6 +52,8 @@ class MockReport(QWidget):
 
     def show_answers(self, answers: list[tuple[int, Turn, Feedback]]) -> None:
         """``answers``: (attempt id, the question as asked, its feedback), in the order given."""
+        from models.coach.length import feedback_length_line
+
         self.answers.clear()
         self.answers.setRootIsDecorated(any(turn.is_follow_up for _, turn, _ in answers))
         items: dict[int, QTreeWidgetItem] = {}
@@ -94,6 +100,8 @@ class MockReport(QWidget):
                                for c in range(self.answers.topLevelItem(i).childCount())))]
 
     def _chosen(self, current: QTreeWidgetItem | None, _previous: QTreeWidgetItem | None) -> None:
+        from models.coach.feedback_model import Feedback
+
         feedback = current.data(0, ANSWER_ROLE) if current is not None else None
         if isinstance(feedback, Feedback):
             self.feedback_view.show_feedback(feedback)

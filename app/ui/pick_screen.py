@@ -13,9 +13,9 @@ result's interview, and the line above Start says which wait for the next round.
 
 from __future__ import annotations
 
-import gc
 import random
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QKeyEvent, QKeySequence, QShortcut
@@ -52,15 +52,19 @@ from app.question_finder import (
     search_words,
 )
 from app.ui.friendly import friendly_path
-from app.ui.import_dialog import ImportDialog
-from app.ui.script_editor import ScriptEditor, document_of
 from app.ui.widgets.text import heading
 from app.ui.workers import run_in_background
 from interview_scripts.errors import ScriptError
 from interview_scripts.loader import load_script
-from interview_scripts.page_importer import ImportResult
 from interview_scripts.script import KINDS, InterviewScript, Question
 from interview_scripts.time_guide import parse_time_guide
+
+if TYPE_CHECKING:
+    # The dialogs are imported when opened: the import dialog brings the local model's
+    # client (Ollama, httpx), which the window's first paint has no use for.
+    from app.ui.import_dialog import ImportDialog
+    from app.ui.script_editor import ScriptEditor
+    from interview_scripts.page_importer import ImportResult
 
 SCRIPT_ROLE = Qt.ItemDataRole.UserRole + 1
 # A mock interview gives every question the same think time, as a panel would.
@@ -371,10 +375,9 @@ class PickScreen(QWidget):
         self._show_folder()
         if not self._scripts:
             self._fill_questions(None)
-        # Python collects garbage in whichever thread is allocating, and reading the scripts
-        # allocates a great deal: collect here first, so no window or dialog dropped earlier
-        # is finalised on the worker (Qt objects must go in the thread that made them).
-        gc.collect()
+        # Reading the scripts allocates a great deal; while it runs, garbage is collected on
+        # the GUI thread only (app.ui.workers, app.ui.gui_collector), so no window or dialog
+        # dropped earlier is finalised on the worker.
         run_in_background(lambda: index_folders(folders),
                           lambda catalogue: self._loaded(generation, catalogue),
                           lambda message: self._load_failed(generation, message), owner=self)
@@ -677,6 +680,8 @@ class PickScreen(QWidget):
         self.shuffle_box.setEnabled(not checked)  # a mock interview always shuffles
 
     def open_editor(self, document: dict | None = None, path: Path | None = None) -> ScriptEditor:
+        from app.ui.script_editor import ScriptEditor
+
         editor = ScriptEditor(document, path=path, parent=self)
         editor.saved.connect(self._editor_saved)
         editor.open()
@@ -687,6 +692,8 @@ class PickScreen(QWidget):
         return self.open_editor()
 
     def import_page(self) -> ImportDialog:
+        from app.ui.import_dialog import ImportDialog
+
         dialog = ImportDialog(self)
         dialog.editRequested.connect(self._edit_import)
         dialog.open()
@@ -699,12 +706,16 @@ class PickScreen(QWidget):
         script = self.current_script()
         if script is None or script.bundled or script.path is None:
             return None
+        from app.ui.script_editor import document_of
+
         return self.open_editor(document_of(script), path=script.path)
 
     def duplicate_current(self) -> ScriptEditor | None:
         script = self.current_script()
         if script is None:
             return None
+        from app.ui.script_editor import document_of
+
         document = document_of(script)
         document["title"] = f"{script.title} (my copy)"
         return self.open_editor(document)

@@ -7,13 +7,17 @@ from a worker.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QObject, Signal
 
 from app.conversation import Turn
 from app.practice import Phase, PracticeListener
 from interview_scripts.script import Question
-from models.coach.feedback_model import Feedback
 from models.transcript import Transcript
+
+if TYPE_CHECKING:
+    from models.coach.feedback_model import Feedback
 
 
 class PracticeBridge(QObject, PracticeListener):

@@ -6,7 +6,8 @@ methods; the flow's callbacks come back through ``PracticeBridge`` signals.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -26,6 +27,7 @@ from app.conversation import Turn
 from app.errors import USER_ERRORS
 from app.practice import Phase, PracticeSession, PracticeSettings, SourceFactory
 from app.store import Store
+from app.ui import gui_collector
 from app.ui.feedback_marks import MarkSaver
 from app.ui.feedback_view import FeedbackView
 from app.ui.mock_report import MockReport
@@ -36,7 +38,10 @@ from app.ui.widgets.text import enlarge
 from app.ui.workers import run_in_background
 from interview_scripts.script import InterviewScript, Question
 from interview_scripts.time_guide import format_clock
-from models.coach.feedback_model import Feedback
+
+if TYPE_CHECKING:
+    # The coach is loaded by the practice flow as it coaches, not with the window.
+    from models.coach.feedback_model import Feedback
 
 STOP_REASONS = {
     "candidate": "You stopped the answer.",
@@ -60,6 +65,7 @@ class PracticeScreen(QWidget):
         super().__init__(parent)
         self._store_factory = store_factory or Store
         self.session: PracticeSession | None = None
+        self._release_collection: Callable[[], None] = lambda: None
         self.settings = PracticeSettings()
         self.phase = Phase.IDLE
         self.question: Question | None = None
@@ -249,6 +255,10 @@ class PracticeScreen(QWidget):
             self.session = None
             self.problem.emit(str(exc))
             return False
+        # The flow's threads allocate a great deal (transcription, coaching): while it runs,
+        # garbage is collected on the GUI thread only (app.ui.gui_collector).
+        self._release_collection()
+        self._release_collection = gui_collector.hold(self)
         self._update_controls()
         return True
 
@@ -328,6 +338,7 @@ class PracticeScreen(QWidget):
     def release(self) -> PracticeSession | None:
         """Detach the session (the caller closes it off the GUI thread)."""
         session, self.session = self.session, None
+        self._release_collection()
         return session
 
     # ---------------------------------------------------------------- callbacks

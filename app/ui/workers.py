@@ -6,6 +6,10 @@ thread, as a queued signal. Nothing is created per job on the Qt side: a per-job
 object or runnable would have to outlive both the pool thread that emits from it and the
 event that delivers to it, and freeing one a moment too early (from its own slot, or
 while the pool thread is still leaving ``emit``) crashes the process at random.
+
+While a job is in flight Python's garbage collector runs on the GUI thread only
+(``app.ui.gui_collector``): the job's allocations would otherwise set a collection off on
+the pool thread, finalising whatever Qt objects sit in cycles there.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import shiboken6
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QThreadPool, Signal, Slot
 
 from app.errors import USER_ERRORS
+from app.ui import gui_collector
 
 
 @dataclass
@@ -30,6 +35,7 @@ class _Parcel:
     on_done: Callable[[Any], None] | None
     on_error: Callable[[str], None] | None
     owner: QObject | None
+    release: Callable[[], None] | None = None  # lets go of the job's hold on collection
 
     def deliver(self) -> None:
         if self.owner is not None and not shiboken6.isValid(self.owner):
@@ -51,7 +57,11 @@ class _Inbox(QObject):
 
     @Slot(object)
     def _deliver(self, parcel: _Parcel) -> None:
-        parcel.deliver()
+        try:
+            parcel.deliver()
+        finally:
+            if parcel.release is not None:
+                parcel.release()
 
 
 _inbox: _Inbox | None = None
@@ -75,14 +85,16 @@ def run_in_background(fn: Callable[[], Any], on_done: Callable[[Any], None] | No
     failures arrive as their one-line message; anything else as a short description,
     never a traceback in the window."""
     inbox = _gui_inbox()
+    release = gui_collector.hold()
 
     def job() -> None:
         try:
-            parcel = _Parcel(True, fn(), on_done, on_error, owner)
+            parcel = _Parcel(True, fn(), on_done, on_error, owner, release)
         except USER_ERRORS as exc:
-            parcel = _Parcel(False, str(exc), on_done, on_error, owner)
+            parcel = _Parcel(False, str(exc), on_done, on_error, owner, release)
         except Exception as exc:  # noqa: BLE001 - shown to the user, not raised in a pool thread
-            parcel = _Parcel(False, f"unexpected problem: {exc!r}", on_done, on_error, owner)
+            parcel = _Parcel(False, f"unexpected problem: {exc!r}", on_done, on_error, owner,
+                             release)
         # At shutdown the application may already have taken the inbox with it.
         with contextlib.suppress(RuntimeError):
             inbox.arrived.emit(parcel)

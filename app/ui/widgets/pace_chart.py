@@ -9,11 +9,15 @@ from PySide6.QtGui import QFont, QPainter, QPalette
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from app.ui.widgets.colors import BAND_COLORS
-from models.coach.pace import PACE_BAND
 
-# The band the coach judges pace against, drawn behind the bars: one source, so the
-# chart can never shade a pace as comfortable that the notes call fast.
-COMFORT_WPM = (float(PACE_BAND[0]), float(PACE_BAND[1]))
+
+def comfort_wpm() -> tuple[float, float]:
+    """The band the coach judges pace against, drawn behind the bars: one source, so the
+    chart can never shade a pace as comfortable that the notes call fast. Read when bars
+    are drawn (the coach is loaded by then), so the window imports no coach to paint."""
+    from models.coach.pace import PACE_BAND
+
+    return float(PACE_BAND[0]), float(PACE_BAND[1])
 
 
 @dataclass(frozen=True)
@@ -62,8 +66,8 @@ class PaceChart(QWidget):
         def y_at(wpm: float) -> float:
             return area.bottom() - area.height() * min(wpm, top) / top
 
-        comfort = QRectF(area.left(), y_at(COMFORT_WPM[1]), area.width(),
-                         y_at(COMFORT_WPM[0]) - y_at(COMFORT_WPM[1]))
+        low, high = comfort_wpm()
+        comfort = QRectF(area.left(), y_at(high), area.width(), y_at(low) - y_at(high))
         painter.fillRect(comfort, pal.color(QPalette.ColorRole.AlternateBase))
         painter.setPen(text)
         for wpm in (0, 100, 200):
