@@ -715,6 +715,7 @@ class PracticeSession:
             saved = False
         except Exception as exc:  # noqa: BLE001 - never lose the answer over a failed step
             self._report(exc)
+            live.cancel()  # no refined pass for an answer without feedback
             if attempt_id is not None:
                 # The recording is complete and kept; it simply has no feedback yet
                 # (`greenroom feedback AUDIO` can coach it later).
@@ -728,6 +729,12 @@ class PracticeSession:
             return
         else:
             saved = True
+        if source is not None:
+            # The instant feedback is out: the accurate pass takes the cores for the stretch
+            # left at Stop while the follow-up is chosen and the feedback drawn.
+            live.release_accurate()
+        else:
+            live.cancel()  # coached from its file, or not saved: nothing to refine here
         with self._lock:
             self.last_attempt_id = attempt_id
             self.last_feedback = answer.feedback

@@ -1,7 +1,8 @@
 """Speech-to-text: speed against plain faster-whisper, live latency, accuracy and memory.
 
 All figures come from one run on the same synthesized answers (espeak-ng through the
-project's TTS), so they can be compared side by side.
+project's TTS), so they can be compared side by side, and on recordings of real people
+(benchmarks/real_voices.py).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import sys
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +24,7 @@ from audio.audio_file import SAMPLE_RATE, read_audio_16k, write_wav_16k
 from audio.tts import synthesize_to_wav
 from benchmarks.word_error_rate import word_error_rate
 from models.live_transcription import LiveTranscriber
-from models.speech_activity import SEGMENT_POLICY
+from models.speech_activity import SEGMENT_POLICY, STRETCH_POLICY
 from models.transcriber import Transcriber
 
 SENTENCES = (
@@ -111,24 +113,48 @@ def direct_best(transcriber: Transcriber, audio: np.ndarray) -> str:
 
 
 def saved_transcript(transcriber: Transcriber, audio: np.ndarray) -> str:
-    """The transcript Greenroom saves for a live answer: the refine pass over the audio as
-    it reads back from the WAV, with the live pass's voice-activity scores."""
+    """The transcript Greenroom saves for a live answer: both passes over the samples as the
+    recording keeps them (what the live answer's accurate pass gives, word for word)."""
     from audio.wav_writer import as_saved
-    from models.speech_activity import speech_probabilities
 
-    return transcriber.transcribe_full(as_saved(audio),
-                                       probabilities=speech_probabilities(audio)).text
+    return transcriber.transcribe_full(as_saved(audio)).text
 
 
-def live_at_real_time(transcriber: Transcriber, audio: np.ndarray) -> tuple[float, str]:
-    """Feed like a microphone (100 ms blocks at wall-clock pace); seconds from Stop to text."""
-    live = LiveTranscriber(transcriber)
+@dataclass(frozen=True)
+class LiveRun:
+    """One answer spoken into the live passes at real time, then stopped."""
+
+    seconds: float
+    to_instant_s: float  # Stop → the instant feedback (live transcript, coached)
+    to_refined_s: float | None  # Stop → the refined feedback (accurate transcript, coached)
+    live_lag_s: list[float]  # per segment: words ready, after the audio that closed it
+    accurate_lag_s: list[float]  # per stretch, the same for the accurate pass
+    accurate_left_s: float  # audio the accurate pass still had to decode at Stop
+    live_text: str
+    refined_text: str | None
+
+
+def live_at_real_time(transcriber: Transcriber, audio: np.ndarray,
+                      refine: bool = True) -> LiveRun:
+    """Feed like a microphone (100 ms blocks at wall-clock pace) into the live passes,
+    stop, and coach twice as the practice flow does: the instant feedback, then the refined.
+    A pass's lag is the time from hearing the audio that closed a segment (or stretch),
+    as the microphone delivered it, to that segment's words being ready."""
+    from interview_scripts.frameworks import STAR
+    from interview_scripts.script import Question
+    from interview_scripts.time_guide import parse_time_guide
+    from models.answer_pipeline import LiveResult, coach_recording
+    from models.answer_pipeline import refine as refine_answer
+    from models.coach import coach_answer  # loaded with the app, long before any Stop
+
+    assert coach_answer is not None
+    live = LiveTranscriber(transcriber, refine=refine)
     block = SAMPLE_RATE // 10
+    started = time.monotonic()
 
     def speak() -> None:
-        start = time.perf_counter()
         for n, i in enumerate(range(0, audio.size, block)):
-            delay = start + n * 0.1 - time.perf_counter()
+            delay = started + n * 0.1 - time.monotonic()
             if delay > 0:
                 time.sleep(delay)
             live.feed(audio[i:i + block])
@@ -136,19 +162,65 @@ def live_at_real_time(transcriber: Transcriber, audio: np.ndarray) -> tuple[floa
     speaker = threading.Thread(target=speak)
     speaker.start()
     speaker.join()
-    stopped = time.perf_counter()
+    stopped = time.monotonic()
     transcript = live.finish()
-    # The first feedback: the live transcript coached with the live pass's own VAD scores.
-    from interview_scripts.frameworks import STAR
-    from interview_scripts.script import Question
-    from interview_scripts.time_guide import parse_time_guide
-    from models.answer_pipeline import LiveResult, coach_recording
-
     recorded, probabilities = live.audio_and_probabilities()
+    source = LiveResult(transcript, recorded, probabilities,
+                        refined=live.refined if refine else None)
     question = Question(id="bench", text="Tell me about a tool you built.", framework=STAR,
                         time_guide=parse_time_guide("2-3 minutes"))
-    coach_recording(question, transcriber, live=LiveResult(transcript, recorded, probabilities))
-    return time.perf_counter() - stopped, transcript.text
+    instant = coach_recording(question, transcriber, live=source)
+    to_instant = time.monotonic() - stopped
+    live.release_accurate()  # as the practice flow does once the instant feedback is out
+    done_before_stop = sum(end - start for (start, end), (_, _, at) in
+                           zip(_stretch_spans(live), live.stretch_times, strict=False)
+                           if at <= stopped)
+    refined = refine_answer(question, transcriber, instant, source) if refine else None
+    to_refined = time.monotonic() - stopped if refine else None
+
+    def lags(times: list[tuple[float, float, float]]) -> list[float]:
+        return [max(0.0, done - (started + heard)) for _, heard, done in times]
+
+    spoken = audio.size / SAMPLE_RATE
+    speech_in_stretches = sum(end - start for start, end in _stretch_spans(live))
+    return LiveRun(spoken, to_instant, to_refined, lags(live.segment_times),
+                   lags(live.stretch_times), max(0.0, speech_in_stretches - done_before_stop),
+                   transcript.text, refined.transcript.text if refined else None)
+
+
+def _stretch_spans(live: LiveTranscriber) -> list[tuple[float, float]]:
+    """The stretches the accurate pass decoded, in answer seconds (after ``finish``)."""
+    from models.speech_activity import STRETCH_POLICY, cut_segments
+
+    recorded, probabilities = live.audio_and_probabilities()
+    return [(s / SAMPLE_RATE, e / SAMPLE_RATE)
+            for s, e in cut_segments(recorded, STRETCH_POLICY, probabilities)]
+
+
+def real_voices(transcriber: Transcriber) -> None:
+    """The saved transcript against faster-whisper direct on recordings of real people:
+    WER both ways, words invented in a silent tail, numbers written in another style."""
+    from audio.wav_writer import as_saved
+    from benchmarks.real_voices import joined_answer, load_clips, with_silent_tail
+
+    try:
+        clips = load_clips()
+    except FileNotFoundError as exc:
+        print(f"real voices: not measured ({exc})")
+        return
+    answer, said = joined_answer(clips)
+    cases = [(c.text, c.audio16k) for c in clips] + [(said, answer)]
+    saved = [word_error_rate(t, transcriber.transcribe_full(as_saved(a)).text) for t, a in cases]
+    direct = [word_error_rate(t, direct_best(transcriber, as_saved(a))) for t, a in cases]
+    invented = 0
+    for clip in clips:
+        tail = transcriber.transcribe_full(as_saved(with_silent_tail(clip)))
+        invented += sum(1 for w in tail.words if w.end_s > clip.duration_s + 0.3)
+    print(f"real voices ({len(clips)} clips of the pocketsphinx test data and all of them "
+          f"joined, {answer.size / SAMPLE_RATE:.0f} s):")
+    print(f"  saved WER {np.mean(saved):.3f}   direct WER {np.mean(direct):.3f}   "
+          f"difference {np.mean(saved) - np.mean(direct):+.3f}")
+    print(f"  words after the last one in an 8 s silent tail, all clips: {invented}")
 
 
 def peak_rss_mb() -> float:
@@ -164,6 +236,68 @@ def peak_rss_mb() -> float:
     except OSError:
         pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
+
+
+TERMINAL_SCRIPT = """\
+title: Terminal timing
+role: Engineer
+questions:
+  - id: tool
+    text: Tell me about a tool you built.
+    time_guide: 1-2 minutes
+    framework: STAR
+"""
+
+
+def terminal_report(folder: Path, audio: np.ndarray) -> str:
+    """`greenroom practice --no-gui` timed from outside, as a candidate sees it: ``audio``
+    played into the virtual microphone, Enter pressed after it, then the seconds from Enter
+    to the report's first line and to the line saying what the refined pass changed. Needs
+    the PulseAudio virtual microphone `make bench` starts."""
+    import os
+    import shutil
+
+    if not shutil.which("paplay") or subprocess.run(["pactl", "info"],
+                                                    capture_output=True).returncode != 0:
+        return "not measured: no PulseAudio virtual microphone (`make bench` starts one)"
+    home = folder / "terminal-home"
+    (home / "scripts").mkdir(parents=True, exist_ok=True)
+    (home / "scripts" / "terminal.yaml").write_text(TERMINAL_SCRIPT, encoding="utf-8")
+    wav = write_wav_16k(folder / "terminal-answer.wav", audio)
+    env = {**os.environ, "GREENROOM_HOME": str(home), "PYTHONUNBUFFERED": "1"}
+    child = subprocess.Popen([sys.executable, "-m", "app", "practice", "--script", "terminal",
+                              "--no-gui", "--no-speak", "--no-llm", "--device", "pulse",
+                              "--silence", "0"], env=env, stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, text=True)
+    assert child.stdin is not None and child.stdout is not None
+    seen: list[tuple[float, str]] = []
+    reader = threading.Thread(target=lambda: seen.extend(
+        (time.monotonic(), line) for line in child.stdout), daemon=True)  # type: ignore[union-attr]
+    reader.start()
+    try:
+        while not any(line.startswith("Recording") for _, line in seen):
+            if child.poll() is not None:
+                return f"not measured: the command ended ({child.returncode})"
+            time.sleep(0.05)
+        subprocess.run(["paplay", "--device=greenroom_mic", str(wav)], check=True)
+        time.sleep(0.3)
+        enter = time.monotonic()
+        child.stdin.write("\n")
+        child.stdin.flush()
+        child.wait(timeout=600)
+    finally:
+        if child.poll() is None:
+            child.kill()
+    reader.join(5)
+
+    def first(prefix: str) -> float | None:
+        return next((at - enter for at, line in seen if line.startswith(prefix)), None)
+
+    report, refined = first("Feedback on question"), first("Refined")
+    if report is None or refined is None:
+        return "not measured: the report or the refined line never came"
+    return (f"Enter → report {report:.2f} s, Enter → what the refined pass changed "
+            f"{refined:.2f} s")
 
 
 def run(quick: bool = False) -> None:
@@ -204,18 +338,40 @@ def run(quick: bool = False) -> None:
             print(f"  {name:<17} saved WER {saved:.3f}   direct WER {direct:.3f}")
         print(f"  mean              saved WER {np.mean(saved_wers):.3f}   direct WER "
               f"{np.mean(direct_wers):.3f}   difference {np.mean(saved_wers) - np.mean(direct_wers):+.3f}")
-        for minutes in ((2,) if quick else (2, 6)):
+        real_voices(transcriber)
+        print("live, answers fed at real time (100 ms blocks), then Stop:")
+        for minutes in ((2,) if quick else (2, 6, 15)):
             audio, text = build_answer(minutes, folder, seed=minutes)
-            latency, live_text = live_at_real_time(transcriber, audio)
-            print(f"live, {minutes} min answer fed at real time: Stop to first feedback "
-                  f"{latency:.2f} s  (live WER {word_error_rate(text, live_text):.3f})")
-        # The most that can be left at Stop is one segment at the length cap.
-        cap_s = SEGMENT_POLICY.max_segment_s
-        audio, _ = build_answer(cap_s / 60, folder, seed=3)
+            run = live_at_real_time(transcriber, audio)
+            assert run.refined_text is not None and run.to_refined_s is not None
+            print(f"  {minutes:>2} min: Stop → instant feedback {run.to_instant_s:.2f} s, "
+                  f"Stop → refined feedback {run.to_refined_s:.2f} s "
+                  f"({run.accurate_left_s:.0f} s of speech left to the accurate pass at Stop)")
+            print(f"          live pass lag: mean {np.mean(run.live_lag_s):.2f} s, max "
+                  f"{max(run.live_lag_s):.2f} s over {len(run.live_lag_s)} segments; accurate "
+                  f"pass lag: mean {np.mean(run.accurate_lag_s or [0]):.1f} s, max "
+                  f"{max(run.accurate_lag_s or [0]):.1f} s")
+            print(f"          WER live {word_error_rate(text, run.live_text):.3f}, refined "
+                  f"{word_error_rate(text, run.refined_text):.3f}")
+            if minutes == 2:
+                alone = live_at_real_time(transcriber, audio, refine=False)
+                print(f"   2 min, live pass alone (no accurate pass beside it): lag mean "
+                      f"{np.mean(alone.live_lag_s):.2f} s, max {max(alone.live_lag_s):.2f} s; "
+                      f"Stop → instant feedback {alone.to_instant_s:.2f} s")
+        audio, _ = build_answer(51 / 60, folder, seed=51)
+        print(f"terminal, a {audio.size / SAMPLE_RATE:.0f} s answer through the virtual "
+              f"microphone: {terminal_report(folder, audio)}")
+        # The most that can be left at Stop: one segment and one stretch at their caps.
+        cap_s, stretch_s = SEGMENT_POLICY.max_segment_s, STRETCH_POLICY.max_segment_s
+        audio, _ = build_answer(stretch_s / 60, folder, seed=3)
         started = time.perf_counter()
         transcriber.transcribe_array(audio[: int(cap_s * SAMPLE_RATE)])
-        print(f"live, worst case: a {cap_s:.0f} s segment still open at Stop takes "
-              f"{time.perf_counter() - started:.2f} s")
+        segment_s = time.perf_counter() - started
+        started = time.perf_counter()
+        transcriber.transcribe_stretch(audio[: int(stretch_s * SAMPLE_RATE)])
+        print(f"worst case at Stop: a {cap_s:.0f} s segment still open takes {segment_s:.2f} s "
+              f"(live), a {stretch_s:.0f} s stretch {time.perf_counter() - started:.2f} s "
+              f"(accurate)")
         # Memory in a fresh process: this one has loaded the TTS engine and many minutes
         # of audio by now, which a real transcription never has.
         memory_minutes = 3 if quick else 10

@@ -40,6 +40,9 @@ from models.transcriber import StretchWords, Transcriber
 from models.transcript import Transcript, Word
 
 CHUNK_SAMPLES = 30 * SAMPLE_RATE  # the buffer grows by 30 s chunks, never by copying
+# After Stop the accurate pass waits for the instant feedback (``release_accurate``), at
+# most this long.
+RELEASE_WAIT_S = 10.0
 
 
 class ChunkedAudio:
@@ -215,6 +218,13 @@ class LiveTranscriber:
         (answer seconds), and when its accurate words were ready (time.monotonic())."""
         return list(self._accurate.times) if self._accurate is not None else []
 
+    def release_accurate(self) -> None:
+        """The instant feedback is out (or will not be given): the accurate pass may take
+        the machine for the stretches left at Stop. Until then it waits, so the live pass's
+        last segment and the instant feedback have the cores to themselves."""
+        if self._accurate is not None:
+            self._accurate.released.set()
+
     def refined(self, should_stop: Callable[[], bool] | None = None,
                 timeout_s: float = 600.0) -> Transcript | None:
         """After ``finish``: the transcript that is saved, once the accurate worker has done
@@ -227,6 +237,7 @@ class LiveTranscriber:
             raise ModelError("the answer is still being recorded; stop it before refining it")
         if should_stop is not None and should_stop():
             return None
+        self.release_accurate()
         stretches = self._accurate.result(should_stop, timeout_s)
         if stretches is None:
             return None
@@ -240,6 +251,7 @@ class LiveTranscriber:
         self._wake.set()
         if self._accurate is not None:
             self._accurate.wake.set()
+            self._accurate.released.set()
 
 
 class _AccuratePass:
@@ -253,6 +265,7 @@ class _AccuratePass:
         self.audio = audio
         self.cancelled = cancelled
         self.live_idle = threading.Event()
+        self.released = threading.Event()  # after Stop: the instant feedback is out
         self.wake = threading.Event()
         self.times: list[tuple[float, float, float]] = []
         self._queue: deque[tuple[int, int, int]] = deque()
@@ -279,6 +292,17 @@ class _AccuratePass:
                 self._error = error
         self.wake.set()
 
+    def _may_go(self) -> bool:
+        if self.cancelled.is_set():
+            return True
+        if self._closed_at is not None:
+            # Whoever stopped the answer says when (``release_accurate``); one that never
+            # does is not waited for long.
+            if not self.released.wait(RELEASE_WAIT_S):
+                self.released.set()
+            return True
+        return self.live_idle.is_set()
+
     def _next(self) -> tuple[int, int, int] | None:
         with self._lock:
             return self._queue.popleft() if self._queue else None
@@ -295,10 +319,10 @@ class _AccuratePass:
                     self.wake.clear()
                     continue
                 # The live pass goes first: while the candidate speaks it has the model
-                # whenever it has a segment; after Stop it finishes before this goes on.
-                while not (self.live_idle.is_set() or self._closed_at is not None
-                           or self.cancelled.is_set()):
-                    self.live_idle.wait(timeout=0.05)
+                # whenever it has a segment; after Stop, the live pass and the instant
+                # feedback finish before this goes on.
+                while not self._may_go():
+                    time.sleep(0.01)
                 # Kept inside the audio, as ``cut_segments`` keeps a file's stretches.
                 start, end = (min(edge, self.audio.size) for edge in stretch[:2])
                 if start >= end:

@@ -12,7 +12,7 @@ from audio.wav_writer import as_saved
 from benchmarks.word_error_rate import word_error_rate
 from models.errors import ModelError
 from models.live_transcription import ChunkedAudio, LiveTranscriber
-from models.speech_activity import SAMPLE_RATE, cut_segments
+from models.speech_activity import SAMPLE_RATE, STRETCH_POLICY, cut_segments
 from tests.speech_fixtures import *  # noqa: F403 - the shared speech fixtures
 from tests.speech_fixtures import STAR_SENTENCES, STAR_TEXT
 
@@ -79,6 +79,38 @@ def test_segments_are_transcribed_while_audio_arrives(transcriber, thinking_audi
     # A thinking pause closes a segment however short it is: one per sentence.
     assert len(live.segments) == len(STAR_SENTENCES)
     assert transcript.words and time.monotonic() - started < 15
+
+
+def test_stretches_are_refined_while_audio_arrives(transcriber, thinking_audio) -> None:
+    """The accurate pass decodes each stretch once it closes, before Stop; at Stop only the
+    open one is left, and the result is the recording's transcript, word for word."""
+    live = LiveTranscriber(transcriber)
+    assert live.refines
+    cut = int(0.85 * thinking_audio.size)
+    feed_in_blocks(live, thinking_audio[:cut])
+    deadline = time.monotonic() + 60
+    while not live.stretch_times and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert live.stretch_times, "no stretch was refined before Stop"
+    first_end = live.stretch_times[0][0]
+    assert STRETCH_POLICY.min_segment_s <= first_end <= cut / SAMPLE_RATE
+    feed_in_blocks(live, thinking_audio[cut:])
+    live.finish()
+    refined = live.refined()
+    assert refined is not None
+    assert refined.words == transcriber.transcribe_full(as_saved(thinking_audio)).words
+    assert word_error_rate(STAR_TEXT, refined.text) <= 0.25, refined.text
+    assert [end for end, _, _ in live.stretch_times] == [
+        e / SAMPLE_RATE for _, e in cut_segments(as_saved(thinking_audio), STRETCH_POLICY)]
+
+
+def test_an_answer_without_the_accurate_pass_says_so(transcriber, star_audio) -> None:
+    live = LiveTranscriber(transcriber, refine=False)
+    feed_in_blocks(live, star_audio[: 4 * SAMPLE_RATE])
+    live.finish()
+    assert not live.refines and live.stretch_times == []
+    with pytest.raises(ModelError, match="not refined while it was spoken"):
+        live.refined()
 
 
 def test_worker_failure_surfaces_from_finish(transcriber, star_audio, monkeypatch) -> None:
