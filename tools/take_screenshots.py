@@ -3,12 +3,16 @@
 Runs offscreen (or on whatever display is set, e.g. under Xvfb): speaks a sample answer
 with the project's own text-to-speech, plays it in as the microphone, lets the real flow
 transcribe and coach it, and saves PNGs of the pick screen (browsing, and a search of
-every interview), the recording clock, the feedback, the history, the import preview, the
-interview editor and the settings dialog into docs/screenshots/. A second, shorter answer
-to the same question then gives replay, compare and progress something to show; those
-three are taken in the light and the dark appearance (`replay-light.png`,
-`replay-dark.png`, ...). Uses a throw-away data folder and settings file, so nothing of
-the user's is read or changed.
+every interview), the recording clock, the follow-up the answer leads to being answered,
+the answer and its follow-up as one thread in the feedback (its top, and the key point
+the reply made) and in History, the import preview, the interview editor and the
+settings dialog into docs/screenshots/. The answer leaves its post-incident review out,
+so the script's follow-up that presses on it is asked (the local model is off), and the
+spoken reply gives it. A second, shorter answer to the same question, with follow-ups
+turned off, then gives replay, compare and progress something to show; those three are
+taken in the light and the dark appearance (`replay-light.png`, `replay-dark.png`, ...).
+Uses a throw-away data folder and settings file, so nothing of the user's is read or
+changed.
 """
 
 from __future__ import annotations
@@ -19,19 +23,29 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "screenshots"
 SIZE = (1280, 720)
+# Worded so the synthetic voice is transcribed well: everything but the post-incident review.
 ANSWER = (
-    "When our payment service went down on a Friday evening, I took the incident commander role. "
+    "When our payment service went down on a Friday evening, I declared a severity one incident "
+    "and took command as the incident commander. "
     "First I checked the dashboards and logs to size up the impact on customers. "
-    "I opened a dedicated incident channel and posted updates on the status page every fifteen minutes. "
+    "I opened one chat channel for the incident and posted updates on the status page every "
+    "fifteen minutes. "
     "I assigned the database work to our storage engineer and asked a developer to own the rollback. "
     "We rolled back the release and service was restored within forty minutes. "
-    "Afterwards we ran a blameless post mortem, and the action items made sure it never happened again."
+    "I kept everyone calm, and I made sure people took breaks."
+)
+# The reply to the follow-up the answer leads to: the post-incident review it left out.
+FOLLOW_UP_REPLY = (
+    "I would call the review sooner. We held a blameless post mortem the following week, and its "
+    "action items added a canary stage to every deploy, so a faulty release is now caught before "
+    "it reaches every customer. That outage never happened again."
 )
 # A later, weaker try at the same question: shorter, with no review afterwards.
 SECOND_ANSWER = (
@@ -73,10 +87,13 @@ def take_all(work: Path) -> int:
         QSettings.setPath(fmt, QSettings.Scope.UserScope, str(work / "qsettings"))
     OUT.mkdir(parents=True, exist_ok=True)
 
+    # Played in this order: the answer, the follow-up's reply, the second answer.
     answers = [synthesize_to_wav(ANSWER, work / "answer.wav", rate_wpm=175),
+               synthesize_to_wav(FOLLOW_UP_REPLY, work / "reply.wav", rate_wpm=175),
                synthesize_to_wav(SECOND_ANSWER, work / "second.wav", rate_wpm=175)]
     settings = SettingsStore(QSettings(str(work / "greenroom.ini"), QSettings.Format.IniFormat))
-    settings.save_practice_settings(PracticeSettings(speak_questions=False, llm_enabled=True,
+    # No local model: the follow-up is the script's, and its reason is the coach's alone.
+    settings.save_practice_settings(PracticeSettings(speak_questions=False, llm_enabled=False,
                                                      ollama_host="http://127.0.0.1:9"))
     settings.save_ui_preferences(UiPreferences(show_stage_hints=True, first_run_done=True,
                                                appearance="light"))
@@ -116,24 +133,18 @@ def take_all(work: Path) -> int:
     save(window, "recording.png")
     wait_for(lambda: sources[-1].finished, 120, "the end of the spoken answer")
     practice.toggle_answer()
-    feedback = practice.feedback_view
-    wait_for(lambda: feedback.llm_status.text().startswith("No review"), 120, "the feedback")
-    save(window, "feedback.png")
+    take_follow_up_screens(window, sources, wait_for, save)
 
-    practice.end_interview()
-    wait_for(lambda: window.practice_stack.currentWidget() is pick, 60, "the interview to be saved")
-    window.banner.hide()
-    history = window.history_view
-    window.tabs.setCurrentWidget(history)
-    wait_for(lambda: bool(history.attempt_items()), 30, "the history list")
-    history.tree.setCurrentItem(history.attempt_items()[0])
-    save(window, "history.png")
-
+    # The second try goes without a follow-up: one answer each for replay and compare.
+    settings.save_practice_settings(replace(settings.practice_settings(), follow_ups=False))
     answer_again(window, practice, sources, wait_for)
     take_saved_session_screens(window, wait_for, save)
 
     take_editor_screens(window, wait_for, save)
 
+    # The settings as a candidate would have them: follow-ups and the local model's review on.
+    settings.save_practice_settings(replace(settings.practice_settings(), follow_ups=True,
+                                            llm_enabled=True))
     dialog = window.open_settings()
     dialog.resize(720, 700)
     wait_for(lambda: dialog.voice_combo.count() > 1, 30, "the voice list")
@@ -165,6 +176,50 @@ def take_pick_screens(window: Any, save: Callable[..., None]) -> None:
     select_incident_interview(pick)
 
 
+def take_follow_up_screens(window: Any, sources: list, wait_for: Callable[..., None],
+                           save: Callable[..., None]) -> None:
+    """The follow-up being answered, then the answer and its follow-up as one thread: in
+    the feedback (the answer's tab, with the point its reply made) and in History."""
+    from PySide6.QtWidgets import QScrollArea
+
+    from app.practice import Phase
+
+    practice = window.practice_screen
+    wait_for(lambda: practice.turn is not None and practice.turn.is_follow_up
+             and practice.phase == Phase.RECORDING and practice.clock.clock_text() >= "0:05",
+             120, "the follow-up's reply to be recorded")
+    save(window, "follow-up.png")
+    wait_for(lambda: len(sources) == 2 and sources[-1].finished, 120, "the end of the reply")
+    practice.toggle_answer()
+    tabs = practice.thread_tabs
+    wait_for(lambda: practice.phase == Phase.FEEDBACK and tabs.isVisible() and tabs.count() == 2,
+             120, "the answer and its follow-up as one thread")
+    tabs.setCurrentIndex(0)
+    feedback = practice.feedback_view
+    wait_for(lambda: "covered in the follow-up" in practice.follow_up_label.text()
+             and feedback.llm_status.text().startswith("No review"), 120,
+             "the answer's feedback with what its follow-up covered")
+    save(window, "feedback.png")
+    # Further down the same feedback: the key point the reply made, marked as such.
+    feedback.findChild(QScrollArea).ensureWidgetVisible(feedback.key_points, 0, 0)
+    save(window, "feedback-thread.png")
+
+    practice.end_interview()
+    wait_for(lambda: window.practice_stack.currentWidget() is window.pick_screen, 60,
+             "the interview to be saved")
+    window.banner.hide()
+    history = window.history_view
+    window.tabs.setCurrentWidget(history)
+    wait_for(lambda: len(history.attempt_items()) == 2, 30, "the answer and its reply in history")
+    answer = history.attempt_items()[0]  # the reply is listed right under it
+    history.tree.setCurrentItem(answer)
+    wait_for(lambda: history.current_attempt is not None and history.current_attempt.follow_up_to
+             is None and any("covered in the follow-up" in row[0]
+                             for row in history.feedback_view.key_point_rows()),
+             30, "the answer's feedback in history")
+    save(window, "history.png")
+
+
 def answer_again(window: object, practice: object, sources: list, wait_for: Callable[..., None]) -> None:
     """The same first question answered a second time (the shorter answer)."""
     from app.practice import Phase
@@ -173,7 +228,7 @@ def answer_again(window: object, practice: object, sources: list, wait_for: Call
     w.tabs.setCurrentIndex(0)
     w.pick_screen.start_button.click()
     wait_for(lambda: practice.phase == Phase.RECORDING, 120, "the second recording")  # type: ignore[attr-defined]
-    wait_for(lambda: len(sources) == 2 and sources[-1].finished, 120, "the end of the second answer")
+    wait_for(lambda: len(sources) == 3 and sources[-1].finished, 120, "the end of the second answer")
     practice.toggle_answer()  # type: ignore[attr-defined]
     feedback = practice.feedback_view  # type: ignore[attr-defined]
     wait_for(lambda: feedback.llm_status.text().startswith("No review"), 120, "the second feedback")
@@ -194,8 +249,10 @@ def take_saved_session_screens(window: object, wait_for: Callable[..., None],
     history = w.history_view
     w.tabs.setCurrentWidget(history)
     history.refresh()
-    wait_for(lambda: len(history.attempt_items()) >= 2, 30, "both answers in history")
-    history.tree.setCurrentItem(history.attempt_items()[-1])  # the first, fuller answer
+    wait_for(lambda: len(history.attempt_items()) >= 3, 30, "both answers in history")
+    answers = [item for item in history.attempt_items()
+               if not item.text(0).startswith("↳")]  # not the follow-up's reply
+    history.tree.setCurrentItem(answers[-1])  # the first, fuller answer
     wait_for(lambda: history.current_attempt is not None, 30, "the chosen answer to load")
     replay = history.open_replay()
     replay.resize(*SIZE)
