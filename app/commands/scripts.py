@@ -97,18 +97,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "stand alone.",
     )
     p_import.add_argument("page", metavar="PAGE.txt", type=Path, help="the page as a UTF-8 text file")
-    p_import.add_argument("-o", "--output", metavar="FILE", type=Path,
-                          help="where to write the YAML (default: user scripts folder/<title>.yaml)")
-    p_import.add_argument("--force", action="store_true", help="overwrite the output file if it exists")
-    p_import.add_argument("--llm", action="store_true",
-                          help="when the rules are unsure of the page, read it with a local model "
-                               "through Ollama (questions not on the page are dropped; if the model "
-                               "fails, the rules' reading is written)")
-    p_import.add_argument("--llm-model", help="Ollama model (default: the first installed of a preference list)")
-    p_import.add_argument("--ollama-host", help="Ollama server (default: OLLAMA_HOST or http://127.0.0.1:11434)")
-    p_import.add_argument("--allow-remote-llm", action="store_true",
-                          help="allow sending the page off this machine: a cloud model or an Ollama "
-                               "host elsewhere (default: refused)")
+    _add_write_options(p_import, "<title>")
+    _add_llm_options(p_import, "the page",
+                     "when the rules are unsure of the page, read it with a local model through "
+                     "Ollama (questions not on the page are dropped; if the model fails, the rules' "
+                     "reading is written)")
     p_import.set_defaults(handler=cmd_import)
 
     p_ad = sub.add_parser(
@@ -127,19 +120,29 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p_ad.add_argument("--minutes", type=int, default=30,
                       help="how long the round should take, each question with one follow-up "
                            "(10 to 120; default 30)")
-    p_ad.add_argument("-o", "--output", metavar="FILE", type=Path,
-                      help="where to write the YAML (default: user scripts folder/<ad title>.yaml)")
-    p_ad.add_argument("--force", action="store_true", help="overwrite the output file if it exists")
-    p_ad.add_argument("--llm", action="store_true",
-                      help="also ask a local model through Ollama for 2-4 questions on the ad's stated "
-                           "requirements, each key point in the ad's words (points that are not are "
-                           "dropped and counted); if the model fails, the bank's round is written")
-    p_ad.add_argument("--llm-model", help="Ollama model (default: the first installed of a preference list)")
-    p_ad.add_argument("--ollama-host", help="Ollama server (default: OLLAMA_HOST or http://127.0.0.1:11434)")
-    p_ad.add_argument("--allow-remote-llm", action="store_true",
-                      help="allow sending the ad and CV off this machine: a cloud model or an Ollama "
-                           "host elsewhere (default: refused)")
+    _add_write_options(p_ad, "<ad title>")
+    _add_llm_options(p_ad, "the ad and CV",
+                     "also ask a local model through Ollama for 2-4 questions on the ad's stated "
+                     "requirements, each key point in the ad's words (points that are not are "
+                     "dropped and counted); if the model fails, the bank's round is written")
     p_ad.set_defaults(handler=cmd_from_ad)
+
+
+def _add_write_options(parser: argparse.ArgumentParser, default_name: str) -> None:
+    """Where a written script goes (``_output_path``) and whether it may replace a file."""
+    parser.add_argument("-o", "--output", metavar="FILE", type=Path,
+                        help=f"where to write the YAML (default: user scripts folder/{default_name}.yaml)")
+    parser.add_argument("--force", action="store_true", help="overwrite the output file if it exists")
+
+
+def _add_llm_options(parser: argparse.ArgumentParser, sends: str, llm_help: str) -> None:
+    """--llm and the Ollama settings; ``sends`` names what would leave this machine."""
+    parser.add_argument("--llm", action="store_true", help=llm_help)
+    parser.add_argument("--llm-model", help="Ollama model (default: the first installed of a preference list)")
+    parser.add_argument("--ollama-host", help="Ollama server (default: OLLAMA_HOST or http://127.0.0.1:11434)")
+    parser.add_argument("--allow-remote-llm", action="store_true",
+                        help=f"allow sending {sends} off this machine: a cloud model or an Ollama "
+                             "host elsewhere (default: refused)")
 
 
 def _guide_text(guide: TimeGuide | None) -> str:
@@ -346,11 +349,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     result = _read_with_rules_then_model(read_page(page), page.name, args)
     script = result.script
     out = _output_path(args, script)
-    if out.suffix not in (".yaml", ".yml"):
-        raise ScriptError(f"{out}: the output must end in .yaml so Greenroom finds it")
-    if out.exists() and not args.force:
-        raise ScriptError(f"{out}: already exists; pass --force to overwrite it or -o to choose another file")
-    _write_private(out, result.yaml_text)
+    _write_new_file(out, result.yaml_text, args.force)
 
     questions = script.questions
     print(f"Wrote {out}")
