@@ -14,12 +14,13 @@ which ones they were.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from app.store import AttemptBrief, Store
-from app.summary import AttemptSummary
+from app.summary import AttemptSummary, KeyPointBrief
 from interview_scripts.time_guide import format_clock
 
 # How much each weakness weighs when ranking what to practise next: a missed key point
@@ -44,6 +45,63 @@ class QuestionProgress:
     @property
     def latest(self) -> AttemptBrief:
         return self.attempts[-1]
+
+    def follow_up_of(self, attempt: AttemptBrief) -> FollowUpBrief | None:
+        return follow_up_brief(attempt, self.follow_ups.get(attempt.id, ()))
+
+
+@dataclass(frozen=True)
+class FollowUpBrief:
+    """An answer's follow-up as lists show it beside the answer: what was asked, by whom,
+    whether the reply said anything, and which key points it added (those the answer
+    missed and the reply made, as the answer's summary counts them)."""
+
+    attempt_id: int  # the reply
+    question_text: str  # the follow-up as asked
+    asked_by: str
+    ask_reason: str | None
+    stop_reason: str | None
+    answered: bool  # the reply was coached and has words in it
+    points_added: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"asked": True, "attempt_id": self.attempt_id, "question_text": self.question_text,
+                "asked_by": self.asked_by, "ask_reason": self.ask_reason,
+                "stop_reason": self.stop_reason, "answered": self.answered,
+                "key_points_added": list(self.points_added)}
+
+    def describe(self) -> str:
+        """One line for a list's cell: asked, answered or not, and what it added."""
+        who = " (local LLM)" if self.asked_by == "llm" else ""
+        state = "answered" if self.answered else "not answered"
+        added = f"; +{plural(len(self.points_added), 'key point')}" if self.points_added else ""
+        return f"Asked{who}, {state}{added}: “{self.question_text}”"
+
+
+def follow_up_brief(answer: AttemptBrief, replies: Sequence[AttemptBrief]) -> FollowUpBrief | None:
+    """``answer``'s follow-up from its ``replies`` (the latest one, when it was asked again),
+    or None when none was asked."""
+    mine = [r for r in replies if r.follow_up_to == answer.id]
+    if not mine:
+        return None
+    reply = max(mine, key=lambda r: (r.started_at, r.id))
+    s = answer.summary
+    added = tuple(p.text for p in s.key_points if p.in_follow_up) if s is not None else ()
+    answered = reply.summary is not None and reply.summary.words > 0
+    return FollowUpBrief(reply.id, reply.question_text, reply.asked_by, reply.ask_reason,
+                         reply.stop_reason, answered, added)
+
+
+def answer_threads(briefs: Sequence[AttemptBrief]) -> tuple[list[AttemptBrief],
+                                                            dict[int, list[AttemptBrief]]]:
+    """``briefs`` split into the answers to the question (no follow-up's reply, no closing
+    question) and each answer's replies by its id: one thread per answer."""
+    answers = [b for b in briefs if not b.is_follow_up and b.asked_by != "interviewer"]
+    replies: dict[int, list[AttemptBrief]] = {}
+    for brief in briefs:
+        if brief.follow_up_to is not None:
+            replies.setdefault(brief.follow_up_to, []).append(brief)
+    return answers, replies
 
 
 def attempt_figures(attempt: AttemptBrief) -> dict[str, Any]:
@@ -127,10 +185,16 @@ def script_titles(store: Store) -> dict[str, str]:
     return titles
 
 
+def follow_up_json(follow_up: FollowUpBrief | None) -> dict[str, Any]:
+    """An answer's ``follow_up`` in the JSON: ``{"asked": false}`` when none was asked."""
+    return {"asked": False} if follow_up is None else follow_up.to_json()
+
+
 def progress_json(progress: list[QuestionProgress]) -> list[dict[str, Any]]:
     return [{"script_id": q.script_id, "question_id": q.question_id,
              "question_text": q.question_text,
              "attempts": [{**attempt_figures(a),
+                           "follow_up": follow_up_json(q.follow_up_of(a)),
                            "follow_ups": [attempt_figures(r) for r in q.follow_ups.get(a.id, [])]}
                           for a in q.attempts]} for q in progress]
 
@@ -202,6 +266,14 @@ class ChartPoint:
     value: float | None
     band: tuple[float, float] | None = None
     detail: str = ""  # the sentence a tooltip and a screen reader give for this point
+    # How much of ``value`` only a follow-up's reply made (key points the answer missed):
+    # the chart draws it apart from what the answer itself made.
+    follow_up: float = 0.0
+
+    @property
+    def answer_value(self) -> float | None:
+        """``value`` less what the follow-up added: what the answer made by itself."""
+        return None if self.value is None else self.value - self.follow_up
 
     @property
     def inside(self) -> bool | None:
@@ -258,8 +330,13 @@ def question_series(question: QuestionProgress) -> Series:
         most_listed = max(most_listed, listed)
         if listed:
             partly = f", {s.partial} partly" if s.partial else ""
-            series.points.append(ChartPoint(label, float(s.covered), None,
-                                            f"{when}: {s.covered} of {listed} key points covered{partly}"))
+            added = sum(1 for p in s.key_points if p.in_follow_up)
+            made = (f"{s.covered - added} in the answer, {added} only in the follow-up"
+                    f"{partly}" if added else partly.lstrip(", "))
+            series.points.append(ChartPoint(
+                label, float(s.covered), None,
+                f"{when}: {s.covered} of {listed} key points covered" + (f" ({made})" if made else ""),
+                follow_up=float(added)))
         else:
             series.points.append(ChartPoint(label, None, None, f"{when}: no key points listed"))
     series.points_ceiling = float(most_listed) if most_listed else None
@@ -284,6 +361,7 @@ class SessionProgress:
     key_points_listed: int
     key_points_covered: int
     pace_band: tuple[float, float]  # the latest answer's comfortable band
+    key_points_in_follow_up: int = 0  # of those covered, made only in a follow-up's reply
 
     @property
     def within_percent(self) -> float | None:
@@ -312,6 +390,7 @@ class SessionProgress:
                 "key_points_covered": self.key_points_covered,
                 "key_points_listed": self.key_points_listed,
                 "key_points_covered_percent": self.covered_percent,
+                "key_points_covered_in_follow_up": self.key_points_in_follow_up,
                 "pace_band": list(self.pace_band)}
 
 
@@ -335,6 +414,7 @@ def interview_sessions(questions: list[QuestionProgress]) -> list[SessionProgres
             fillers=sum(s.fillers for s in coached),
             key_points_listed=sum(len(s.key_points) for s in coached),
             key_points_covered=sum(s.covered for s in coached),
+            key_points_in_follow_up=sum(1 for s in coached for p in s.key_points if p.in_follow_up),
             pace_band=_pace_band(latest.pace_low if latest else None,
                                  latest.pace_high if latest else None)))
     return sorted(out, key=lambda s: s.started_at)
@@ -363,10 +443,13 @@ def interview_series(questions: list[QuestionProgress]) -> Series:
             series.pace.append(ChartPoint(label, None, band, f"{when}: too little speech to time"))
             series.fillers.append(ChartPoint(label, None, None, f"{when}: too little speech to count"))
         listed, covered = session.key_points_listed, session.key_points_covered
+        added = session.key_points_in_follow_up
+        in_follow_up = f" ({added} only in a follow-up)" if added else ""
         series.points.append(ChartPoint(
             label, session.covered_percent, None,
-            f"{when}: {covered} of {listed} key points covered over {answers}" if listed
-            else f"{when}: no key points listed"))
+            f"{when}: {covered} of {listed} key points covered over {answers}{in_follow_up}" if listed
+            else f"{when}: no key points listed",
+            follow_up=100.0 * added / listed if listed else 0.0))
     return series
 
 
@@ -384,24 +467,36 @@ def interviews_json(progress: list[QuestionProgress]) -> list[dict[str, Any]]:
 # ------------------------------------------------------------------ comparing two attempts
 @dataclass(frozen=True)
 class KeyPointDiff:
-    newly_covered: tuple[str, ...]  # covered now, not covered before
-    newly_missed: tuple[str, ...]  # said (fully or partly) before, not heard now
+    newly_covered: tuple[str, ...]  # covered in the answer now, not in the answer before
+    newly_missed: tuple[str, ...]  # said (fully or partly, or in its follow-up) before, not heard now
     still_missed: tuple[str, ...]
+    # Made now only in the follow-up's reply: counted covered, never as the answer's own.
+    covered_in_follow_up: tuple[str, ...] = ()
+
+
+def _in_answer(point: KeyPointBrief | None) -> bool:
+    return point is not None and point.covered and not point.in_follow_up
 
 
 def key_point_diff(before: AttemptSummary, after: AttemptSummary) -> KeyPointDiff:
-    """How the key points moved from ``before`` to ``after`` (matched by their text)."""
+    """How the key points moved from ``before`` to ``after`` (matched by their text). A
+    point each answer's follow-up made is in the answer's thread: it counts as said, but
+    as covered in the follow-up, apart from the points the answer covered itself; one
+    the answer now covers that only its follow-up had made before is newly covered."""
     was = {p.text: p for p in before.key_points}
-    newly_covered, newly_missed, still_missed = [], [], []
+    newly_covered, newly_missed, still_missed, in_follow_up = [], [], [], []
     for point in after.key_points:
         old = was.get(point.text)
-        if point.covered and (old is None or not old.covered):
+        if point.in_follow_up:
+            in_follow_up.append(point.text)
+        elif point.covered and not _in_answer(old):
             newly_covered.append(point.text)
         elif not point.said and old is not None and old.said:
             newly_missed.append(point.text)
         elif not point.said:
             still_missed.append(point.text)
-    return KeyPointDiff(tuple(newly_covered), tuple(newly_missed), tuple(still_missed))
+    return KeyPointDiff(tuple(newly_covered), tuple(newly_missed), tuple(still_missed),
+                        tuple(in_follow_up))
 
 
 def _distance(value: float | None, low: float | None, high: float | None) -> float | None:
@@ -421,8 +516,23 @@ def changes(before: AttemptSummary, after: AttemptSummary) -> tuple[str, str]:
             return
         (better if gain > 0 else worse).append((good if gain > 0 else bad).format(abs(gain)))
 
-    judge(after.covered - before.covered, "{:.0f} more key point(s) covered",
-          "{:.0f} fewer key point(s) covered", 1)
+    def in_answer(summary: AttemptSummary) -> int:
+        return sum(1 for p in summary.key_points if p.covered and not p.in_follow_up)
+
+    threads = any(p.in_follow_up for p in (*before.key_points, *after.key_points))
+    if not threads:
+        judge(after.covered - before.covered, "{:.0f} more key point(s) covered",
+              "{:.0f} fewer key point(s) covered", 1)
+    else:
+        # The answer by itself first; then, where it differs, the thread with its
+        # follow-up, so a point left to the follow-up is never counted as the answer's.
+        answer_gain = in_answer(after) - in_answer(before)
+        judge(answer_gain, "{:.0f} more key point(s) covered in the answer",
+              "{:.0f} fewer key point(s) covered in the answer", 1)
+        if after.covered - before.covered != answer_gain:
+            judge(after.covered - before.covered,
+                  "{:.0f} more key point(s) covered counting the follow-up",
+                  "{:.0f} fewer key point(s) covered counting the follow-up", 1)
     was_off = _distance(before.speaking_s, before.guide_min_s, before.guide_max_s)
     now_off = _distance(after.speaking_s, after.guide_min_s, after.guide_max_s)
     if was_off is not None and now_off is not None:
@@ -441,7 +551,8 @@ def changes(before: AttemptSummary, after: AttemptSummary) -> tuple[str, str]:
             "Got worse: " + ("; ".join(worse) if worse else "nothing measurable") + ".")
 
 
-__all__ = ["ChartPoint", "KeyPointDiff", "NextPractice", "QuestionProgress", "Series",
-           "SessionProgress", "attempt_figures", "band_text", "changes", "interview_series",
+__all__ = ["ChartPoint", "FollowUpBrief", "KeyPointDiff", "NextPractice", "QuestionProgress", "Series",
+           "SessionProgress", "answer_threads", "attempt_figures", "band_text", "changes",
+           "follow_up_brief", "follow_up_json", "interview_series",
            "interview_sessions", "interviews_json", "key_point_diff", "load_progress", "long_date",
            "plural", "practise_next", "progress_json", "question_series", "script_titles", "short_date"]

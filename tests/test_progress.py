@@ -175,3 +175,82 @@ def test_progress_by_session_as_json_and_text(capsys: pytest.CaptureFixture[str]
     assert len(rows) == 2
     assert "      1  " in rows[0] and "0 of 1" in rows[0]
     assert "      2  " in rows[1] and "1 of 2" in rows[1]
+
+
+# ------------------------------------------------------------------ an answer and its follow-up
+def test_a_follow_up_is_part_of_its_answers_thread_in_the_series_and_the_json(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.thread_helpers import CANARY, FOLLOW_UP, answer_with_follow_up
+
+    opened = Store()
+    session = opened.create_session("ops", "Ops interview")
+    answer, reply = answer_with_follow_up(opened, session)
+    silent_session = opened.create_session("ops", "Ops interview")
+    quiet, quiet_reply = answer_with_follow_up(opened, silent_session, reply_text=None, asked_by="llm")
+    plain = opened.start_attempt(silent_session, "ops", "incident", "Tell me about an outage you led.", None)
+    opened.finish_attempt(plain, 26.0, None, sample_feedback("incident"), {})
+
+    (question,) = load_progress(opened)
+    # The replies are no attempts of their own: three answers, each reply in its thread.
+    assert [a.id for a in question.attempts] == [answer, quiet, plain]
+    made = question.follow_up_of(question.attempts[0])
+    assert made is not None and (made.attempt_id, made.answered, made.points_added) == (reply, True, (CANARY,))
+    silent = question.follow_up_of(question.attempts[1])
+    assert silent is not None and (silent.answered, silent.points_added, silent.asked_by) == (False, (), "llm")
+    assert question.follow_up_of(question.attempts[2]) is None
+
+    points = question_series(question).points
+    assert [p.value for p in points] == [2.0, 1.0, 1.0]
+    assert [p.follow_up for p in points] == [1.0, 0.0, 0.0]
+    assert points[0].answer_value == 1.0
+    assert points[0].detail.endswith("2 of 5 key points covered (1 in the answer, 1 only in the "
+                                     "follow-up, 1 partly)")
+    assert points[2].detail.endswith("1 of 5 key points covered (1 partly)")
+    first_session = interview_sessions([question])[0]
+    assert (first_session.key_points_covered, first_session.key_points_in_follow_up) == (2, 1)
+    assert interview_series([question]).points[0].follow_up == pytest.approx(20.0)
+
+    assert main(["progress", "--json"]) == 0
+    (data,) = json.loads(capsys.readouterr().out)
+    one, two, three = data["attempts"]
+    assert one["follow_up"] == {
+        "asked": True, "attempt_id": reply, "question_text": FOLLOW_UP, "asked_by": "script",
+        "ask_reason": "asked because a key point was not heard", "stop_reason": "silence",
+        "answered": True, "key_points_added": [CANARY]}
+    assert (one["key_points_covered"], one["key_points_covered_in_follow_up"]) == (2, 1)
+    assert [r["attempt_id"] for r in one["follow_ups"]] == [reply]
+    assert two["follow_up"]["answered"] is False and two["follow_up"]["key_points_added"] == []
+    assert two["follow_up"]["attempt_id"] == quiet_reply
+    assert three["follow_up"] == {"asked": False} and three["follow_ups"] == []
+
+
+def test_the_diff_counts_a_point_made_in_the_follow_up_apart_from_the_answers() -> None:
+    from app.progress import changes, key_point_diff
+    from tests.thread_helpers import CANARY, answer_with_follow_up
+
+    opened = Store()
+    session = opened.create_session("ops", "Ops interview")
+    plain = opened.start_attempt(session, "ops", "incident", "Tell me about an outage you led.", None)
+    opened.finish_attempt(plain, 26.0, None, sample_feedback("incident"), {})
+    answer, _ = answer_with_follow_up(opened, session)
+    by_id = {b.id: b.summary for b in opened.list_briefs(session_id=session)}
+    before, after = by_id[plain], by_id[answer]
+    assert before is not None and after is not None
+
+    diff = key_point_diff(before, after)
+    assert diff.covered_in_follow_up == (CANARY,)
+    assert CANARY not in diff.newly_covered + diff.still_missed + diff.newly_missed
+    assert diff.newly_covered == ()
+    improved, worse = changes(before, after)
+    assert improved == "Improved: 1 more key point(s) covered counting the follow-up."
+    assert worse == "Got worse: nothing measurable."
+    # Back the other way: the point the follow-up made is no longer said at all.
+    back = key_point_diff(after, before)
+    assert back.newly_missed == (CANARY,) and back.covered_in_follow_up == ()
+    assert changes(after, before)[1] == "Got worse: 1 fewer key point(s) covered counting the follow-up."
+    # An answer that now makes itself the point its follow-up made before: newly covered.
+    made_itself = before.__class__(**{**before.__dict__, "key_points": tuple(
+        p if p.text != CANARY else p.__class__(p.text, "covered", 3.0) for p in before.key_points)})
+    moved = key_point_diff(after, made_itself)
+    assert moved.newly_covered == (CANARY,) and moved.covered_in_follow_up == ()
+    assert changes(after, made_itself)[0] == "Improved: 1 more key point(s) covered in the answer."
