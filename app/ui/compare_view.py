@@ -4,6 +4,11 @@ The table lists each attempt's figures (from summaries: nothing heavy is read). 
 two shows their timelines one above the other on the same time scale, the key-point
 checklist diff (newly covered, newly missed), one line for what improved and one for
 what got worse, and plays the same key point from both recordings back to back.
+
+An attempt is an answer with its follow-up, one thread: its row says whether a
+follow-up was asked, what, and whether it was answered, and a key point the reply made
+shows in the diff as covered in the follow-up, never as covered in the answer. A reply
+is no attempt of its own, so it is never offered for comparing.
 """
 
 from __future__ import annotations
@@ -28,8 +33,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.progress import FollowUpBrief, answer_threads, follow_up_brief, key_point_diff
 from app.progress import changes as change_lines
-from app.progress import key_point_diff
 from app.store import AttemptBrief, Store
 from app.summary import AttemptSummary
 from app.ui.replay_view import _AudioThread, _default_player, _load_audio
@@ -41,7 +46,9 @@ from models.coach.length import verdict_words
 
 # How much of each recording "play the key point" plays, from where the point was said.
 CLIP_S = 8.0
-COLUMNS = ["Date", "Length", "Speaking", "WPM", "Fillers/min", "Pauses", "Key points", "Stages"]
+COLUMNS = ["Date", "Length", "Speaking", "WPM", "Fillers/min", "Pauses", "Key points", "Stages",
+           "Follow-up"]
+FOLLOW_UP_COLUMN = 8
 
 
 def _when(stamp: str) -> str:
@@ -51,15 +58,18 @@ def _when(stamp: str) -> str:
         return stamp
 
 
-def figure_cells(brief: AttemptBrief) -> list[str]:
+def figure_cells(brief: AttemptBrief, follow_up: FollowUpBrief | None = None) -> list[str]:
+    asked = follow_up.describe() if follow_up is not None else "none asked"
     s = brief.summary
     if s is None:
-        return [_when(brief.started_at), f"not coached ({brief.status})", "", "", "", "", "", ""]
+        return [_when(brief.started_at), f"not coached ({brief.status})", "", "", "", "", "", "", asked]
     stages = " · ".join(f"{t.name} {format_clock(t.start_s)}–{format_clock(t.end_s)}" for t in s.stages)
+    added = sum(1 for p in s.key_points if p.in_follow_up)
+    points = s.key_points_text() + (f" ({added} in the follow-up)" if added else "")
     return [_when(brief.started_at), f"{format_clock(s.duration_s)} {verdict_words(s.verdict)}",
             format_clock(s.speaking_s), f"{s.wpm:.0f}" if s.wpm is not None else "—",
             f"{s.fillers_per_min:.1f}" if s.fillers_per_min is not None else "—",
-            str(s.pauses), s.key_points_text(), stages or "—"]
+            str(s.pauses), points, stages or "—", asked]
 
 
 def timeline_data(summary: AttemptSummary) -> tuple[list[StageSpan], list[Marker]]:
@@ -81,12 +91,13 @@ class CompareView(QWidget):
         self._store_factory = store_factory or Store
         self._audio_thread = _AudioThread(player_factory or _default_player)
         self.attempts: list[AttemptBrief] = []
+        self.follow_ups: dict[int, FollowUpBrief] = {}  # by the answer's id
         layout = QVBoxLayout(self)
         self.title = QLabel("Choose a question to compare its attempts.")
         self.title.setWordWrap(True)
         self.title.setObjectName("compareTitle")
         layout.addWidget(self.title)
-        self.table = table_tree("compareTable", COLUMNS, stretch={7})
+        self.table = table_tree("compareTable", COLUMNS, stretch={7, FOLLOW_UP_COLUMN})
         layout.addWidget(self.table, 1)
 
         pick = QHBoxLayout()
@@ -149,15 +160,23 @@ class CompareView(QWidget):
                                                         oldest_first=True),
                           self._show, self.problem.emit, owner=self)
 
-    def _show(self, attempts: list[AttemptBrief]) -> None:
-        # Answers to the question only: a follow-up's reply answered another question,
-        # and the answer's own figures already count what it covered.
-        attempts = [a for a in attempts if not a.is_follow_up and a.asked_by != "interviewer"]
+    def _show(self, briefs: list[AttemptBrief]) -> None:
+        # Answers to the question only, each with its follow-up: a reply answered another
+        # question, and the answer's own figures already count what it covered.
+        attempts, replies = answer_threads(briefs)
         self.attempts = attempts
+        self.follow_ups = {a.id: f for a in attempts
+                           if (f := follow_up_brief(a, replies.get(a.id, ()))) is not None}
         self.table.clear()
         for brief in attempts:
-            item = QTreeWidgetItem(figure_cells(brief))
+            follow_up = self.follow_ups.get(brief.id)
+            item = QTreeWidgetItem(figure_cells(brief, follow_up))
             item.setToolTip(7, item.text(7))
+            if follow_up is not None:
+                tip = follow_up.describe()
+                if follow_up.points_added:
+                    tip += "\nCovered in the follow-up: " + "; ".join(follow_up.points_added)
+                item.setToolTip(FOLLOW_UP_COLUMN, tip)
             self.table.addTopLevelItem(item)
         self.title.setText(f"{attempts[-1].question_text} — {len(attempts)} attempt"
                            f"{'s' if len(attempts) != 1 else ''}" if attempts
@@ -166,7 +185,8 @@ class CompareView(QWidget):
             box.blockSignals(True)
             box.clear()
             for number, brief in enumerate(attempts, start=1):
-                box.addItem(f"#{number} · {_when(brief.started_at)}", brief.id)
+                thread = " + follow-up" if brief.id in self.follow_ups else ""
+                box.addItem(f"#{number} · {_when(brief.started_at)}{thread}", brief.id)
             box.blockSignals(False)
         if len(attempts) >= 2:
             self.choose(attempts[-2].id, attempts[-1].id)
@@ -208,6 +228,8 @@ class CompareView(QWidget):
         parts = []
         if diff.newly_covered:
             parts.append("<b>Newly covered:</b> " + "; ".join(diff.newly_covered))
+        if diff.covered_in_follow_up:
+            parts.append("<b>Covered in the follow-up:</b> " + "; ".join(diff.covered_in_follow_up))
         if diff.newly_missed:
             parts.append("<b>Not heard this time:</b> " + "; ".join(diff.newly_missed))
         if diff.still_missed:

@@ -249,3 +249,44 @@ def test_history_feedback_leads_with_three_things_in_full_at_1280x720(qtbot, sav
         assert (background < 100) == dark
     finally:
         app.setPalette(before)
+
+
+def test_compare_shows_each_answer_with_its_follow_up_as_one_thread(qtbot, tmp_path: Path) -> None:
+    from app.ui.compare_view import FOLLOW_UP_COLUMN, CompareView
+    from tests.coach_helpers import sample_feedback
+    from tests.thread_helpers import CANARY, FOLLOW_UP, answer_with_follow_up
+
+    store = Store(tmp_path / "db.sqlite3", recordings_dir=tmp_path)
+    session = store.create_session("ops", "Ops interview")
+    plain = store.start_attempt(session, "ops", "incident", "Tell me about an outage you led.", None)
+    store.finish_attempt(plain, 26.0, None, sample_feedback("incident"), {})
+    answer, reply = answer_with_follow_up(store, session)
+    quiet, _ = answer_with_follow_up(store, session, reply_text=None, asked_by="llm")
+
+    view = CompareView(store_factory=lambda: store)
+    qtbot.addWidget(view)
+    with qtbot.waitSignal(view.loaded, timeout=10_000):
+        view.load_question("ops", "incident")
+    # Three answers; the replies are in their answers' rows, never attempts of their own.
+    assert [a.id for a in view.attempts] == [plain, answer, quiet]
+    assert reply not in [view.first_box.itemData(i) for i in range(view.first_box.count())]
+    assert view.table.topLevelItemCount() == 3
+    cells = [view.table.topLevelItem(r).text(FOLLOW_UP_COLUMN) for r in range(3)]
+    assert cells == ["none asked", f"Asked, answered; +1 key point: “{FOLLOW_UP}”",
+                     f"Asked (local LLM), not answered: “{FOLLOW_UP}”"]
+    assert [view.table.topLevelItem(r).text(6) for r in range(3)] == [
+        "1/5", "2/5 (1 in the follow-up)", "1/5"]
+    assert CANARY in view.table.topLevelItem(1).toolTip(FOLLOW_UP_COLUMN)
+    assert [view.first_box.itemText(i).endswith(" + follow-up") for i in range(3)] == [False, True, True]
+
+    # The plain answer against the one whose follow-up made the canary check.
+    view.choose(plain, answer)
+    text = view.diff_label.text()
+    assert f"<b>Covered in the follow-up:</b> {CANARY}" in text
+    assert "Newly covered" not in text and CANARY not in text.split("Covered in the follow-up")[0]
+    assert view.improved_label.text() == "Improved: 1 more key point(s) covered counting the follow-up."
+    # And back: the point the follow-up made is not heard in the plain answer.
+    view.choose(answer, plain)
+    assert f"<b>Not heard this time:</b> {CANARY}" in view.diff_label.text()
+    assert "Covered in the follow-up" not in view.diff_label.text()
+    view.shutdown()
