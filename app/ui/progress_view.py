@@ -2,7 +2,9 @@
 
 Pick an interview and one of its questions: four charts show that question's attempts,
 oldest to newest — speaking time against each attempt's time guide, pace against the
-comfortable band, fillers a minute, key points covered out of those listed.
+comfortable band, fillers a minute, key points covered out of those listed. An answer and
+its follow-up are one attempt: a key point only the follow-up's reply made counts, drawn
+apart (a ring at what the answer made by itself), and the reply is no point of its own.
 
 With "all questions", each point is one practice session of the interview (its answers
 taken together), not one line per question: the questions' guides differ (a 90-second
@@ -353,6 +355,10 @@ class ProgressView(QWidget):
             self.points_chart.title = "Key points covered"
             self.points_chart.value_text = lambda v: f"{v:g}"
             caption = "Each point is one attempt at this question, oldest on the left."
+        added = sum(p.follow_up for p in series.points if p.value is not None)
+        if added:
+            caption += (" Key points count what a follow-up's reply added; a ring marks what "
+                        "the answer covered by itself.")
         if series.uncoached:
             caption += (f" {plural(series.uncoached, 'answer')} without feedback "
                         f"{'is' if series.uncoached == 1 else 'are'} left out.")

@@ -311,3 +311,54 @@ def test_the_chart_paints_its_band_line_and_points_on_a_dark_palette(
     qtbot.keyClick(chart, Qt.Key.Key_Right)
     qtbot.keyClick(chart, Qt.Key.Key_Right)
     assert chart.current == 2
+
+
+def test_a_follow_up_is_charted_in_its_answers_thread(qtbot: Any, tmp_path: Path,
+                                                      dark_palette: QPalette) -> None:
+    from tests.coach_helpers import sample_feedback
+    from tests.thread_helpers import answer_with_follow_up
+
+    store = Store(tmp_path / "threads.sqlite3", recordings_dir=tmp_path)
+    session = store.create_session("ops", "Ops interview")
+    plain = store.start_attempt(session, "ops", "incident", "Tell me about an outage you led.", None)
+    store.finish_attempt(plain, 26.0, None, sample_feedback("incident"), {})
+    answer_with_follow_up(store, session)
+    view = populated_view(qtbot, store)
+    view.select("ops", "incident")
+    chart = view.points_chart
+    # Two answers, not three: the reply is in its answer's point, counted apart.
+    assert chart.values == [1.0, 2.0]
+    assert [p.follow_up for p in chart.points] == [0.0, 1.0]
+    assert chart.has_follow_ups
+    text = chart.accessibleDescription()
+    assert "counting what a follow-up's reply added" in text
+    assert "2 of 5 key points covered (1 in the answer, 1 only in the follow-up, 1 partly)" in text
+    assert "a ring marks what the answer covered by itself" in view.caption.text()
+    assert len(view.time_chart.points) == 2
+
+    # The ring is painted at the answer's own level; without the follow-up, nothing is there.
+    def rendered(points: list[ChartPoint]) -> tuple[QImage, ProgressChart]:
+        alone = ProgressChart("Key points covered")
+        qtbot.addWidget(alone)
+        alone.setPalette(dark_palette)
+        alone.resize(420, 170)
+        alone.set_points(points, ceiling=5.0)
+        image = QImage(alone.size(), QImage.Format.Format_ARGB32)
+        image.fill(dark_palette.color(QPalette.ColorRole.Window))
+        alone.render(image)
+        return image, alone
+
+    highlight = dark_palette.color(QPalette.ColorRole.Highlight)
+
+    def ring_seen(image: QImage, chart: ProgressChart) -> bool:
+        centre = chart.point_position(1)
+        own_y = centre.y() + (chart._y(1.0, chart._area()) - chart._y(2.0, chart._area()))
+        near = (QColor(image.pixel(int(centre.x()) + dx, int(own_y) + dy))
+                for dx in range(-5, 6) for dy in range(-5, 6))
+        return any(abs(c.red() - highlight.red()) + abs(c.green() - highlight.green())
+                   + abs(c.blue() - highlight.blue()) < 40 for c in near)
+
+    with_ring = rendered(chart.points)
+    without = rendered([ChartPoint(p.label, p.value, p.band, p.detail) for p in chart.points])
+    assert ring_seen(*with_ring)
+    assert not ring_seen(*without)

@@ -6,6 +6,11 @@ judging old answers by the new one. Points inside their band are drawn green, ou
 red-orange; points without a band in the highlight colour. A point whose value is unknown
 (no speech, nothing listed) leaves a gap, so every chart keeps the same slots in the same
 order and the charts of one question line up under each other.
+
+A point part of whose value only a follow-up's reply made (key points the answer missed
+and the reply covered) shows that part apart: a ring at what the answer made by itself,
+joined to the point by a dashed stem, so the thread counts whole without passing the
+follow-up's points off as the answer's.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from app.ui.widgets.colors import BAND_COLORS, tinted_base
 MAX_X_LABELS = 8
 # The accessible summary names this many latest points; a screen reader reads it whole.
 SPOKEN_POINTS = 12
+FOLLOW_UP_KEY = "ring: the answer without its follow-up"
 
 
 def nice_ceiling(value: float, floor: float = 0.0) -> float:
@@ -74,6 +80,11 @@ class ProgressChart(QWidget):
     def bands(self) -> list[tuple[float, float] | None]:
         return [p.band for p in self._points]
 
+    @property
+    def has_follow_ups(self) -> bool:
+        """Whether some point's value was partly made in a follow-up (drawn apart)."""
+        return any(p.value is not None and p.follow_up > 0 for p in self._points)
+
     def set_points(self, points: list[ChartPoint], floor: float = 0.0,
                    ceiling: float | None = None) -> None:
         """``ceiling`` fixes the top of the scale (a share's 100 %); otherwise it fits."""
@@ -90,6 +101,9 @@ class ProgressChart(QWidget):
             return f"{self.title}: {self.empty_text.lower()}."
         count = len(self._points)
         head = f"{self.title} over {count} attempt{'s' if count != 1 else ''}, oldest first"
+        if self.has_follow_ups:
+            head += (", counting what a follow-up's reply added, which each point names apart "
+                     "from what the answer made by itself")
         if len(shown) > SPOKEN_POINTS:
             head += f" (the latest {SPOKEN_POINTS})"
             shown = shown[-SPOKEN_POINTS:]
@@ -173,6 +187,8 @@ class ProgressChart(QWidget):
         painter.setFont(title_font)
         painter.setPen(text)
         title = self.title + (f" · shaded: {self.band_name}" if self.band_name else "")
+        if self.has_follow_ups:
+            title += f" · {FOLLOW_UP_KEY}"
         # A narrow window cuts the title with an ellipsis; the accessible name keeps it whole.
         title = painter.fontMetrics().elidedText(title, Qt.TextElideMode.ElideRight, self.width() - 16)
         painter.drawText(QRectF(8, 2, self.width() - 16, 20),
@@ -221,6 +237,17 @@ class ProgressChart(QWidget):
         highlight = pal.color(QPalette.ColorRole.Highlight)
         painter.setPen(QPen(highlight, 2))
         painter.drawPath(line)
+        # What a follow-up added: a dashed stem down to a ring at the answer's own level.
+        for i, point in enumerate(self._points):
+            own = point.answer_value
+            if point.value is None or own is None or point.follow_up <= 0:
+                continue
+            x, top, bottom = self._x(i, area), self._y(point.value, area), self._y(own, area)
+            painter.setPen(QPen(highlight, 1.5, Qt.PenStyle.DashLine))
+            painter.drawLine(QPointF(x, top), QPointF(x, bottom))
+            painter.setPen(QPen(highlight, 1.5))
+            painter.setBrush(pal.color(QPalette.ColorRole.Base))
+            painter.drawEllipse(QPointF(x, bottom), 3.5, 3.5)
         for i, point in enumerate(self._points):
             if point.value is None:
                 continue
