@@ -391,7 +391,7 @@ class HistoryView(QWidget):
 
         if self.current_attempt is None:
             return None
-        dialog = ReplayDialog(self.current_attempt, parent=self)
+        dialog = ReplayDialog(self.current_attempt, parent=self, store_factory=self._store_factory)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
         return dialog

@@ -321,7 +321,7 @@ class PracticeScreen(QWidget):
             from app.ui.replay_view import ReplayDialog
 
             self._update_controls()
-            self.replay_dialog = ReplayDialog(attempt, parent=self)
+            self.replay_dialog = ReplayDialog(attempt, parent=self, store_factory=lambda: store)
             self.replay_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             self.replay_dialog.show()
 

@@ -13,6 +13,10 @@ Speed: another speed plays the recording time-stretched (``audio.time_stretch``,
 so the voice keeps its pitch. The stretch is made on the audio thread, once per speed
 (about a second for a 10-minute answer), and carries the map from the stretched audio's
 time back to the recording's, which the cursor and every seek go through.
+
+An answer and its follow-up are one thread: replaying an answer whose follow-up was
+asked offers "Play the follow-up", which loads the reply (found and read on a worker)
+and plays it.
 """
 
 from __future__ import annotations
@@ -40,7 +44,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.conversation import attempt_label
-from app.store import AttemptRow
+from app.store import AttemptRow, Store
 from app.ui.widgets.answer_timeline import Marker, StageSpan
 from app.ui.widgets.clock_band import ClockBand
 from app.ui.widgets.replay_timeline import ReplayTimeline
@@ -156,10 +160,16 @@ class ReplayView(QWidget):
     problem = Signal(str)
     ready = Signal()  # the recording is loaded and can play
     speedReady = Signal(float)  # noqa: N815 - the recording was stretched to this speed
+    followUpFound = Signal()  # noqa: N815 - the shown answer's follow-up reply was read
 
     def __init__(self, player_factory: Callable[[], Any] | None = None,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None,
+                 store_factory: Callable[[], Store] | None = None) -> None:
         super().__init__(parent)
+        # Where an answer's follow-up reply is looked up; None: no follow-up is offered.
+        self._store_factory = store_factory
+        self.follow_up: AttemptRow | None = None
+        self._play_when_ready = False
         self._audio_thread = _AudioThread(player_factory or _default_player)
         self._audio: np.ndarray | None = None
         self._rate = 16_000
@@ -217,6 +227,12 @@ class ReplayView(QWidget):
         self.speed_box.currentIndexChanged.connect(
             lambda i: self.set_speed(float(self.speed_box.itemData(i))))
         controls.addWidget(self.speed_box)
+        self.follow_up_button = QPushButton("Play the &follow-up")
+        self.follow_up_button.setObjectName("replayFollowUp")
+        self.follow_up_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.follow_up_button.clicked.connect(self.play_follow_up)
+        self.follow_up_button.setVisible(False)
+        controls.addWidget(self.follow_up_button)
         layout.addLayout(controls)
         self.speed_note = QLabel(SPEED_NOTE)
         self.speed_note.setWordWrap(True)
@@ -254,6 +270,9 @@ class ReplayView(QWidget):
         """Show ``attempt`` and read its recording on a worker (``ready`` follows)."""
         self.stop()
         self._attempt = attempt
+        self.follow_up = None
+        self.follow_up_button.setVisible(False)
+        self._look_for_follow_up(attempt)
         feedback = attempt.feedback or Feedback(
             question_id=attempt.question_id,
             transcript=TranscriptData.model_validate(attempt.transcript or {}))
@@ -289,8 +308,43 @@ class ReplayView(QWidget):
             self._prepare(self._speed)
         self._show_position(self._position)
         self.ready.emit()
+        if self._play_when_ready:
+            self._play_when_ready = False
+            self.play()
+
+    def _look_for_follow_up(self, attempt: AttemptRow) -> None:
+        factory = self._store_factory
+        if factory is None or attempt.is_follow_up:
+            return
+        answer_id, session_id = attempt.id, attempt.session_id
+
+        def find() -> AttemptRow | None:
+            # On a worker: the latest reply that follows this answer up, read in full.
+            replies = [b for b in factory().list_briefs(session_id=session_id, oldest_first=True)
+                       if b.follow_up_to == answer_id]
+            return factory().get_attempt(replies[-1].id) if replies else None
+
+        def found(reply: AttemptRow | None) -> None:
+            if reply is None or self._attempt is None or self._attempt.id != answer_id:
+                return  # none asked, or another attempt is shown by now
+            self.follow_up = reply
+            self.follow_up_button.setToolTip(f"Asked next: {reply.question_text}")
+            self.follow_up_button.setVisible(True)
+            self.followUpFound.emit()
+
+        run_in_background(find, found, self.problem.emit, owner=self)
+
+    def play_follow_up(self) -> None:
+        """Replay the shown answer's follow-up reply, from its start, once it is loaded."""
+        reply = self.follow_up
+        if reply is None:
+            return
+        self._position = 0.0
+        self._play_when_ready = reply.audio_path is not None
+        self.load(reply)
 
     def _audio_failed(self, message: str) -> None:
+        self._play_when_ready = False
         self.status.setText(f"The recording cannot be played: {message}")
         self.problem.emit(message)
 
@@ -525,12 +579,13 @@ class ReplayDialog(QDialog):
     """A window of its own for one replay; the sound stops when it closes."""
 
     def __init__(self, attempt: AttemptRow, player_factory: Callable[[], Any] | None = None,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None,
+                 store_factory: Callable[[], Store] | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Replay — Greenroom")
         self.resize(900, 640)
         layout = QVBoxLayout(self)
-        self.view = ReplayView(player_factory)
+        self.view = ReplayView(player_factory, store_factory=store_factory)
         layout.addWidget(self.view)
         self.view.load(attempt)
         self.view.setFocus()

@@ -320,3 +320,64 @@ def test_the_gui_never_stalls_while_a_replay_plays_and_an_export_runs(
     assert (tmp_path / "out.pdf").stat().st_size > 0
     assert len(gaps) > 100
     assert max(gaps[1:]) <= MAX_STALL_MS, f"GUI stalled {max(gaps[1:])} ms"
+
+
+class InstantPlayer:
+    """Stands in for the speaker: notes what it was asked to play, and plays nothing."""
+
+    def __init__(self) -> None:
+        self.played: list[int] = []
+        self.heard_s = 0.0
+        self.position_s = 0.0
+        self.is_playing = False
+
+    def play_array(self, audio: np.ndarray, rate: int, **_: object) -> None:
+        self.played.append(len(audio))
+        self.is_playing = True
+
+    def wait(self, timeout: float | None = None) -> bool:
+        return True
+
+    def stop(self) -> None:
+        self.is_playing = False
+
+    def close(self) -> None:
+        pass
+
+
+def test_replaying_an_answer_offers_its_follow_up_next(qtbot, tmp_path: Path) -> None:
+    from tests.thread_helpers import FOLLOW_UP, answer_with_follow_up
+
+    wavs = (tmp_path / "answer.wav", tmp_path / "reply.wav")
+    for wav, seconds in zip(wavs, (3.0, 2.0), strict=True):
+        write_wav_16k(wav, np.zeros(int(seconds * 16_000), dtype=np.float32))
+    store = Store(tmp_path / "db.sqlite3", recordings_dir=tmp_path)
+    session = store.create_session("ops", "Ops interview")
+    answer, reply = answer_with_follow_up(store, session, audio=wavs)
+    plain = store.start_attempt(session, "ops", "incident", "Tell me about an outage you led.", None)
+
+    players: list[InstantPlayer] = []
+    view = ReplayView(player_factory=lambda: players.append(InstantPlayer()) or players[-1],
+                      store_factory=lambda: store)
+    qtbot.addWidget(view)
+    with qtbot.waitSignal(view.followUpFound, timeout=10_000):
+        view.load(store.get_attempt(answer))
+    assert not view.follow_up_button.isHidden()
+    assert view.follow_up_button.text().replace("&", "") == "Play the follow-up"
+    assert view.follow_up is not None and view.follow_up.id == reply
+    assert view.follow_up_button.toolTip() == f"Asked next: {FOLLOW_UP}"
+
+    # The reply is loaded and played from its start; it offers no follow-up of its own.
+    with qtbot.waitSignal(view.ready, timeout=10_000):
+        view.follow_up_button.click()
+    assert view.title.text() == f"↳ Follow-up: {FOLLOW_UP}"
+    assert view.playing and view.follow_up_button.isHidden()
+    qtbot.waitUntil(lambda: bool(players) and players[-1].played == [2 * 16_000], timeout=5_000)
+    view.pause()
+
+    # An answer without a follow-up offers none.
+    view.load(store.get_attempt(plain))
+    qtbot.wait(300)
+    assert view.follow_up is None and view.follow_up_button.isHidden()
+    view.shutdown()
+    qtbot.waitUntil(lambda: view._audio_thread.settled, timeout=5_000)
