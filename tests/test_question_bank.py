@@ -165,6 +165,7 @@ def test_spoken_model_answers_keep_their_key_points(
         lost += [f"{name}: {text}  [heard: {transcript.text[:160]}…]" for text in sorted(as_text - spoken)]
     assert heard_as_text
     share = kept / heard_as_text
+    print(f"spoken model answers: {len(chosen)} answers keep {kept}/{heard_as_text} key points ({share:.1%})")
     assert share >= SPOKEN_KEPT_SHARE, (
         f"spoken, {len(chosen)} model answers keep {kept}/{heard_as_text} ({share:.1%}) of the key "
         f"points they make as text (want {SPOKEN_KEPT_SHARE:.0%}); lost:\n" + "\n".join(lost))
