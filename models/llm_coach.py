@@ -28,15 +28,7 @@ from models.coach.feedback_model import Feedback, LLMReview, LLMStatus, NoteData
 from models.llm_feedback import CheckedReview, LLMFeedback, ReviewReply, ReviewSpec, check_review
 from models.llm_prompt import PROMPT_VERSION, build_prompt, instruction_texts
 from models.llm_reply_check import Instructions, QuoteFinder, Removed, ReplyUnusable
-from models.ollama_call import (
-    BUSY_RETRY_S,
-    READ_TIMEOUT_S,
-    OllamaCall,
-    OllamaFailure,
-    Request,
-    Task,
-)
-from models.ollama_server import CONNECT_TIMEOUT_S
+from models.ollama_call import OllamaFailure, Request, Task, TaskClient
 from models.transcript import Transcript
 
 log = logging.getLogger(__name__)
@@ -65,33 +57,18 @@ def review_request(question: Question, feedback: Feedback
     return Request(REVIEW, plan, ReviewReply, check=check)
 
 
-class LLMCoach:
+class LLMCoach(TaskClient):
     """Adds the local model's review to a feedback; safe to call with no server at all.
 
     ``allow_remote`` is the user's explicit yes to sending answers off this machine (a
     cloud model, or an Ollama host elsewhere); None reads GREENROOM_OLLAMA_ALLOW_REMOTE.
     ``keep_alive`` None leaves the server's OLLAMA_KEEP_ALIVE alone unless
-    GREENROOM_OLLAMA_KEEP_ALIVE asks for a time.
+    GREENROOM_OLLAMA_KEEP_ALIVE asks for a time. ``preload`` loads the review's model
+    while the candidate is still talking.
     """
 
-    def __init__(self, host: str | None = None, model: str | None = None, *,
-                 allow_remote: bool | None = None, read_timeout_s: float = READ_TIMEOUT_S,
-                 total_timeout_s: float = TOTAL_TIMEOUT_S,
-                 connect_timeout_s: float = CONNECT_TIMEOUT_S, keep_alive: str | None = None,
-                 busy_retry_s: float = BUSY_RETRY_S) -> None:
-        self.call = OllamaCall(host, model, allow_remote=allow_remote,
-                               read_timeout_s=read_timeout_s, total_timeout_s=total_timeout_s,
-                               connect_timeout_s=connect_timeout_s, keep_alive=keep_alive,
-                               busy_retry_s=busy_retry_s)
-
-    @property
-    def host(self) -> str:
-        return self.call.host
-
-    def preload(self) -> threading.Thread:
-        """Load the review's model while the candidate is still talking (see
-        ``OllamaCall.preload``)."""
-        return self.call.preload(REVIEW)
+    TASK = REVIEW
+    TOTAL_TIMEOUT_S = TOTAL_TIMEOUT_S
 
     def coach(self, question: Question, feedback: Feedback,
               on_text: Callable[[str], None] | None = None,

@@ -28,8 +28,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from interview_scripts.script import Question
 from models.coach.text_match import content_phrases, locate_quote, tokenize, tokens_match
 from models.llm_prompt import PromptPlan, estimate_messages, load_prompt
-from models.llm_reply_check import Instructions, bare_schema, junk
-from models.ollama_call import OllamaCall, OllamaFailure, Request, Task
+from models.llm_reply_check import Instructions, bare_schema, own_words
+from models.ollama_call import OllamaFailure, Request, Task, TaskClient
 from models.ollama_server import CONNECT_TIMEOUT_S
 from models.transcript import Transcript
 
@@ -95,8 +95,7 @@ def grounded(reply: FollowUpReply, transcript: Transcript, model: str,
     """The reply as a follow-up the candidate can be asked, or OllamaFailure
     ``ungrounded`` when it quotes nothing they said or does not name what it quotes, or
     its question is junk or copies ``instructions`` (the prompt and the question asked)."""
-    if junk(reply.question) is not None or (instructions is not None
-                                            and instructions.copied(reply.question)):
+    if not own_words(reply.question, instructions):
         raise OllamaFailure("ungrounded", "the local model's follow-up is not a question of "
                             "its own (it copies its instructions or is not words)",
                             UNGROUNDED_FIX, model=model)
@@ -120,16 +119,19 @@ def grounded(reply: FollowUpReply, transcript: Transcript, model: str,
     return LLMFollowUp(text, quote, round(said[0].start_s, 2), model)
 
 
-class FollowUpAsker:
-    """Asks the local model for a follow-up; ``budget_s`` bounds the whole request."""
+class FollowUpAsker(TaskClient):
+    """Asks the local model for a follow-up; ``budget_s`` bounds the whole request, and
+    each wait within it (the interviewer cannot wait longer)."""
+
+    TASK = FOLLOW_UP
 
     def __init__(self, host: str | None = None, model: str | None = None, *,
                  allow_remote: bool | None = None, budget_s: float = 4.0,
                  connect_timeout_s: float = CONNECT_TIMEOUT_S) -> None:
-        self.call = OllamaCall(host, model, allow_remote=allow_remote,
-                               total_timeout_s=max(budget_s, 0.5), read_timeout_s=max(budget_s, 0.5),
-                               connect_timeout_s=min(connect_timeout_s, max(budget_s, 0.5)),
-                               busy_retry_s=min(1.0, budget_s / 4))
+        room = max(budget_s, 0.5)
+        super().__init__(host, model, allow_remote=allow_remote, total_timeout_s=room,
+                         read_timeout_s=room, connect_timeout_s=min(connect_timeout_s, room),
+                         busy_retry_s=min(1.0, budget_s / 4))
 
     def ask(self, question: Question, transcript: Transcript, tone: str,
             cancel: threading.Event | None = None) -> LLMFollowUp:

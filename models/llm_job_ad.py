@@ -37,17 +37,15 @@ from interview_scripts.page_importer import question_id
 from interview_scripts.script import KeyPoint, Question
 from interview_scripts.time_guide import parse_time_guide
 from models.llm_prompt import PromptPlan, estimate_messages, estimate_tokens, load_prompt
-from models.llm_reply_check import Instructions, bare_schema, junk
+from models.llm_reply_check import Instructions, bare_schema, junk, own_words
 from models.ollama_call import (
-    BUSY_RETRY_S,
     OTHER_MODEL_FIX,
-    READ_TIMEOUT_S,
-    OllamaCall,
     OllamaFailure,
     Request,
     Task,
+    TaskClient,
+    char_count,
 )
-from models.ollama_server import CONNECT_TIMEOUT_S, ModelChoice
 
 PROMPT_VERSION = "job_ad_v1"
 # Bounds of the reply, enforced by Ollama's grammar while the model writes.
@@ -185,7 +183,7 @@ def build_tailored(ad: str, round_: AdRound, structure: TailoredSet, model: str,
 
     def own(text: str) -> bool:
         """Whether the text is not the prompt's wording and is words at all (else counted)."""
-        if junk(text) is None and (instructions is None or not instructions.copied(text)):
+        if own_words(text, instructions):
             return True
         dropped.not_own += 1
         return False
@@ -252,24 +250,14 @@ def tailoring_request(ad: str, cv: str, round_: AdRound
                                                                  instructions))
 
 
-class AdTailor:
+class AdTailor(TaskClient):
     """Writes questions for a job ad with the model the answer review would use; safe
     with no server. ``allow_remote`` is the user's explicit yes to sending the ad and CV
-    off this machine; None reads GREENROOM_OLLAMA_ALLOW_REMOTE, as the review does."""
+    off this machine; None reads GREENROOM_OLLAMA_ALLOW_REMOTE, as the review does.
+    ``choose`` names the model the ad would go to, with every refusal."""
 
-    def __init__(self, host: str | None = None, model: str | None = None, *,
-                 allow_remote: bool | None = None, read_timeout_s: float = READ_TIMEOUT_S,
-                 total_timeout_s: float = TOTAL_TIMEOUT_S,
-                 connect_timeout_s: float = CONNECT_TIMEOUT_S,
-                 busy_retry_s: float = BUSY_RETRY_S, keep_alive: str | None = None) -> None:
-        self.call = OllamaCall(host, model, allow_remote=allow_remote,
-                               read_timeout_s=read_timeout_s, total_timeout_s=total_timeout_s,
-                               connect_timeout_s=connect_timeout_s, keep_alive=keep_alive,
-                               busy_retry_s=busy_retry_s)
-
-    def choose(self) -> ModelChoice:
-        """The model the ad would go to, with every refusal the answer review makes."""
-        return self.call.choose(TAILORING.sends)
+    TASK = TAILORING
+    TOTAL_TIMEOUT_S = TOTAL_TIMEOUT_S
 
     def tailor(self, ad: str, round_: AdRound, cv: str = "",
                on_progress: Callable[[int], None] | None = None,
@@ -280,14 +268,6 @@ class AdTailor:
         ``cancel`` ends the wait at once and closes the connection."""
         if not ad.strip():
             raise OllamaFailure("empty", "the job ad is empty", "paste the ad first")
-        size = 0
-
-        def progress(text: str) -> None:
-            nonlocal size
-            size += len(text)
-            if on_progress is not None:
-                on_progress(size)
-
-        answer = self.call.ask(tailoring_request(ad, cv, round_), progress, cancel)
+        answer = self.call.ask(tailoring_request(ad, cv, round_), char_count(on_progress), cancel)
         joined, added, dropped = answer.value
         return Tailoring(joined, added, answer.model, dropped, answer.attempts)

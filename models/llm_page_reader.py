@@ -46,17 +46,15 @@ from interview_scripts.page_importer import (
 )
 from interview_scripts.time_guide import parse_time_guide
 from models.llm_prompt import PromptPlan, estimate_messages, estimate_tokens, load_prompt
-from models.llm_reply_check import Instructions, bare_schema, junk
+from models.llm_reply_check import Instructions, bare_schema, own_words
 from models.ollama_call import (
-    BUSY_RETRY_S,
     OTHER_MODEL_FIX,
-    READ_TIMEOUT_S,
-    OllamaCall,
     OllamaFailure,
     Request,
     Task,
+    TaskClient,
+    char_count,
 )
-from models.ollama_server import CONNECT_TIMEOUT_S, ModelChoice
 
 PROMPT_VERSION = "page_reader_v1"
 # Bounds of the reply, enforced by Ollama's grammar while the model writes.
@@ -174,28 +172,15 @@ def page_request(page: str, name: str) -> Request[PageStructure, tuple[ImportRes
                                                                 instructions))
 
 
-class PageReader:
+class PageReader(TaskClient):
     """Reads a page with the model the answer review would use; safe with no server.
 
     ``allow_remote`` is the user's explicit yes to sending text off this machine; None
-    reads GREENROOM_OLLAMA_ALLOW_REMOTE, as the answer review does."""
+    reads GREENROOM_OLLAMA_ALLOW_REMOTE, as the answer review does. ``choose`` names the
+    model a page would go to, with every refusal."""
 
-    def __init__(self, host: str | None = None, model: str | None = None, *,
-                 allow_remote: bool | None = None, read_timeout_s: float = READ_TIMEOUT_S,
-                 total_timeout_s: float = TOTAL_TIMEOUT_S,
-                 connect_timeout_s: float = CONNECT_TIMEOUT_S,
-                 busy_retry_s: float = BUSY_RETRY_S, keep_alive: str | None = None) -> None:
-        self.call = OllamaCall(host, model, allow_remote=allow_remote,
-                               read_timeout_s=read_timeout_s, total_timeout_s=total_timeout_s,
-                               connect_timeout_s=connect_timeout_s, keep_alive=keep_alive,
-                               busy_retry_s=busy_retry_s)
-
-    def choose(self) -> ModelChoice:
-        """The model a page would go to, with every refusal the answer review makes.
-
-        Raises OllamaFailure with the reason: a refused cloud model or remote host (before
-        anything is sent), no server, no usable model. Asks the server only for its list."""
-        return self.call.choose(READING.sends)
+    TASK = READING
+    TOTAL_TIMEOUT_S = TOTAL_TIMEOUT_S
 
     def read(self, page: str, name: str, on_progress: Callable[[int], None] | None = None,
              cancel: threading.Event | None = None) -> PageReading:
@@ -210,15 +195,7 @@ class PageReader:
             raise OllamaFailure("page_too_long", f"the page is over {MAX_PAGE_CHARS:,} "
                                 "characters for the local model",
                                 "paste only the part with the questions")
-        size = 0
-
-        def progress(text: str) -> None:
-            nonlocal size
-            size += len(text)
-            if on_progress is not None:
-                on_progress(size)
-
-        answer = self.call.ask(page_request(page, name), progress, cancel)
+        answer = self.call.ask(page_request(page, name), char_count(on_progress), cancel)
         result, dropped = answer.value
         return PageReading(result, answer.model, dropped, answer.attempts)
 
@@ -246,7 +223,7 @@ def build_reading(page: str, name: str, structure: PageStructure, model: str,
 
     def own(text: str) -> bool:
         """Whether the text is not the prompt's wording and is words at all (else counted)."""
-        if junk(text) is None and (instructions is None or not instructions.copied(text)):
+        if own_words(text, instructions):
             return True
         dropped.not_own += 1
         return False

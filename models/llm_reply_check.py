@@ -132,6 +132,12 @@ def junk(text: str) -> str | None:
     return None
 
 
+def own_words(text: str, instructions: Instructions | None = None) -> bool:
+    """Whether ``text`` reads as words and is not a copy of ``instructions`` (the
+    request's own wording): the test every text a model writes must pass."""
+    return junk(text) is None and (instructions is None or not instructions.copied(text))
+
+
 def _longest_run(a: list[str], b: list[str]) -> int:
     """The longest run of ``a``'s stems that stands in ``b`` in the same order."""
     best = 0

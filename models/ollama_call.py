@@ -10,7 +10,10 @@ one failure type, ``OllamaFailure`` (code, reason, fix; docs/ollama.md lists the
 A new request (a follow-up question drawn from an answer, the questions of a job ad) is
 a ``Task``, a ``PromptPlan`` carrying its schema, a pydantic model for its reply and a
 check, as ``models.llm_coach.review_request`` and
-``models.llm_page_reader.page_request`` are; nothing here changes for it.
+``models.llm_page_reader.page_request`` are; nothing here changes for it. Its front is a
+``TaskClient`` naming the task and its time limit (the connection settings, the model
+choice and the preload come with it), and ``char_count`` turns the streamed reply into
+the progress a dialog shows.
 
 What Ollama really does, and what is done about it here:
 
@@ -58,7 +61,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 import httpx
 import ollama
@@ -86,7 +89,8 @@ from models.ollama_server import (
     env_keep_alive,
 )
 
-__all__ = ["Answer", "OllamaCall", "OllamaFailure", "Request", "Task", "chat_options"]
+__all__ = ["Answer", "OllamaCall", "OllamaFailure", "Request", "Task", "TaskClient", "char_count",
+           "chat_options"]
 
 log = logging.getLogger(__name__)
 
@@ -580,6 +584,56 @@ class OllamaCall:
         if not self.server.local:
             return f"the {task.sends} was sent to Ollama at {self.host} (allowed by your setting)"
         return ""
+
+
+class TaskClient:
+    """One request module's front to Ollama: a subclass names its ``TASK`` and the
+    ``TOTAL_TIMEOUT_S`` that bounds one request of it, retry included, and adds the
+    method that asks. Safe with no server; ``allow_remote`` and ``keep_alive`` as for
+    ``OllamaCall``, every timeout overridable (tests and benchmarks set their own)."""
+
+    TASK: ClassVar[Task]
+    TOTAL_TIMEOUT_S: ClassVar[float] = 300.0
+
+    def __init__(self, host: str | None = None, model: str | None = None, *,
+                 allow_remote: bool | None = None, read_timeout_s: float = READ_TIMEOUT_S,
+                 total_timeout_s: float | None = None,
+                 connect_timeout_s: float = CONNECT_TIMEOUT_S,
+                 busy_retry_s: float = BUSY_RETRY_S, keep_alive: str | None = None) -> None:
+        self.call = OllamaCall(host, model, allow_remote=allow_remote,
+                               read_timeout_s=read_timeout_s,
+                               total_timeout_s=(self.TOTAL_TIMEOUT_S if total_timeout_s is None
+                                                else total_timeout_s),
+                               connect_timeout_s=connect_timeout_s, keep_alive=keep_alive,
+                               busy_retry_s=busy_retry_s)
+
+    @property
+    def host(self) -> str:
+        return self.call.host
+
+    def choose(self) -> ModelChoice:
+        """The model the task's text would go to, with every refusal the answer review
+        makes: a refused cloud model or remote host (before anything is sent), no server,
+        no usable model. Asks the server only for its list."""
+        return self.call.choose(self.TASK.sends)
+
+    def preload(self) -> threading.Thread:
+        """Load the task's model while the user is still busy (``OllamaCall.preload``)."""
+        return self.call.preload(self.TASK)
+
+
+def char_count(on_progress: Callable[[int], None] | None) -> Callable[[str], None]:
+    """An ``on_text`` for ``OllamaCall.ask`` that tells ``on_progress`` how many reply
+    characters have come so far (a reply's length is not known before it ends)."""
+    size = 0
+
+    def on_text(text: str) -> None:
+        nonlocal size
+        size += len(text)
+        if on_progress is not None:
+            on_progress(size)
+
+    return on_text
 
 
 def _shorter(task: Task, fix: str) -> str:

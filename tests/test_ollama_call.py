@@ -216,3 +216,37 @@ def test_a_cancel_during_a_silent_load_cuts_the_connection_at_once(kind: str) ->
         assert REQUESTS[kind](server) is None
     finally:
         server.stop()
+
+
+def test_every_request_front_takes_its_own_task_and_time_limit() -> None:
+    """Each request module names only its task and limit; the connection settings come
+    from ``TaskClient`` and an explicit limit still wins."""
+    from models import llm_coach, llm_job_ad, llm_page_reader
+    from models.llm_follow_up import FOLLOW_UP, FollowUpAsker
+    from models.llm_job_ad import AdTailor
+    from models.ollama_call import TaskClient
+
+    fronts = {LLMCoach: (llm_coach.REVIEW, llm_coach.TOTAL_TIMEOUT_S),
+              PageReader: (llm_page_reader.READING, llm_page_reader.TOTAL_TIMEOUT_S),
+              AdTailor: (llm_job_ad.TAILORING, llm_job_ad.TOTAL_TIMEOUT_S)}
+    for front, (task, limit) in fronts.items():
+        client = front("http://127.0.0.1:1", "some-model", read_timeout_s=7.0)
+        assert isinstance(client, TaskClient) and client.TASK is task
+        assert (client.call.total_timeout_s, client.call.read_timeout_s) == (limit, 7.0)
+        assert client.call.model == "some-model" and client.host == "http://127.0.0.1:1"
+        assert front(total_timeout_s=9.0).call.total_timeout_s == 9.0
+    asker = FollowUpAsker("http://127.0.0.1:1", budget_s=2.0, connect_timeout_s=5.0)
+    assert asker.TASK is FOLLOW_UP
+    assert (asker.call.total_timeout_s, asker.call.read_timeout_s, asker.call.busy_retry_s) == \
+        (2.0, 2.0, 0.5)
+
+
+def test_char_count_reports_the_reply_so_far() -> None:
+    from models.ollama_call import char_count
+
+    seen: list[int] = []
+    on_text = char_count(seen.append)
+    for piece in ('{"qu', "estions", '": []}'):
+        on_text(piece)
+    assert seen == [4, 11, 17]
+    char_count(None)("no one listens")  # progress is optional
