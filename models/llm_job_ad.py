@@ -37,7 +37,7 @@ from interview_scripts.page_importer import question_id
 from interview_scripts.script import KeyPoint, Question
 from interview_scripts.time_guide import parse_time_guide
 from models.llm_prompt import PromptPlan, estimate_messages, estimate_tokens, load_prompt
-from models.llm_reply_check import Instructions, bare_schema, junk, own_words
+from models.llm_reply_check import Instructions, bare_schema, junk, own_or_counted
 from models.ollama_call import (
     OTHER_MODEL_FIX,
     OllamaFailure,
@@ -181,12 +181,7 @@ def build_tailored(ad: str, round_: AdRound, structure: TailoredSet, model: str,
     taken = {p.question.id for p in round_.picks}
     questions: list[Question] = []
 
-    def own(text: str) -> bool:
-        """Whether the text is not the prompt's wording and is words at all (else counted)."""
-        if own_words(text, instructions):
-            return True
-        dropped.not_own += 1
-        return False
+    own = own_or_counted(instructions, dropped)  # words of the model's own, else counted
 
     for asked in structure.questions:
         text = " ".join(asked.text.split())

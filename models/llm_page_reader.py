@@ -46,7 +46,7 @@ from interview_scripts.page_importer import (
 )
 from interview_scripts.time_guide import parse_time_guide
 from models.llm_prompt import PromptPlan, estimate_messages, estimate_tokens, load_prompt
-from models.llm_reply_check import Instructions, bare_schema, own_words
+from models.llm_reply_check import Instructions, bare_schema, own_or_counted
 from models.ollama_call import (
     OTHER_MODEL_FIX,
     OllamaFailure,
@@ -221,12 +221,7 @@ def build_reading(page: str, name: str, structure: PageStructure, model: str,
     questions: list[dict[str, object]] = []
     seen: set[str] = set()
 
-    def own(text: str) -> bool:
-        """Whether the text is not the prompt's wording and is words at all (else counted)."""
-        if own_words(text, instructions):
-            return True
-        dropped.not_own += 1
-        return False
+    own = own_or_counted(instructions, dropped)  # words of the model's own, else counted
 
     for q in structure.questions:
         key = _normalised(q.text).strip()

@@ -28,9 +28,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import BaseModel
 
@@ -136,6 +136,22 @@ def own_words(text: str, instructions: Instructions | None = None) -> bool:
     """Whether ``text`` reads as words and is not a copy of ``instructions`` (the
     request's own wording): the test every text a model writes must pass."""
     return junk(text) is None and (instructions is None or not instructions.copied(text))
+
+
+class _CountsNotOwn(Protocol):
+    not_own: int  # texts taken out as not the model's own
+
+
+def own_or_counted(instructions: Instructions | None, dropped: _CountsNotOwn) -> Callable[[str], bool]:
+    """``own_words`` for one reply's check: each text that fails it adds one to
+    ``dropped.not_own``, so the check says how many it took out."""
+    def own(text: str) -> bool:
+        if own_words(text, instructions):
+            return True
+        dropped.not_own += 1
+        return False
+
+    return own
 
 
 def _longest_run(a: list[str], b: list[str]) -> int:
