@@ -11,7 +11,7 @@ DIST ?= dist
 PULSE_DIR := /tmp/greenroom-pulse-$(shell id -u)-$$PPID
 
 .PHONY: run test setup setup-test lint bench screenshots demo clean \
-	package package-smoke setup-package icons bench-package
+	package package-smoke setup-package icons bench-package kill-sweep
 
 run: setup
 	$(BIN)/greenroom
@@ -19,6 +19,7 @@ run: setup
 test: setup-test
 	@set -o pipefail; \
 	export PULSE_RUNTIME_PATH="$(PULSE_DIR)" GREENROOM_REQUIRE_AUDIO=1 QT_QPA_PLATFORM=offscreen; \
+	if [[ $$(id -u) == 0 ]]; then export GREENROOM_REQUIRE_MOUNTS=1; fi; \
 	tools/virtual_mic.sh start "$(PULSE_DIR)"; \
 	trap 'tools/virtual_mic.sh stop "$(PULSE_DIR)"' EXIT; \
 	$(BIN)/ruff check . && $(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -75,6 +76,14 @@ bench: setup-test
 	tools/virtual_mic.sh start "$(PULSE_DIR)"; \
 	trap 'tools/virtual_mic.sh stop "$(PULSE_DIR)"' EXIT; \
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
+
+# kill -9 at 40 moments of an answer's life, each followed by the next start (also part of
+# bench): 0 lost, 0 duplicated, 0 integrity failures is the pass. About 13 minutes on 2 cores.
+kill-sweep: setup-test
+	@export PULSE_RUNTIME_PATH="$(PULSE_DIR)"; \
+	tools/virtual_mic.sh start "$(PULSE_DIR)"; \
+	trap 'tools/virtual_mic.sh stop "$(PULSE_DIR)"' EXIT; \
+	$(BIN)/python -m benchmarks.kill_sweep --moments 40
 
 screenshots: setup-test
 	xvfb-run -a -s "-screen 0 1280x800x24" $(BIN)/python tools/take_screenshots.py

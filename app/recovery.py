@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -71,6 +72,12 @@ def recover_all(store: Store | None = None, coach: bool = True) -> list[Recovere
         if attempt.summary is not None or attempt.audio_path is None:
             continue
         path = Path(attempt.audio_path)
+        if _never_began(attempt, path):
+            # Cut off between its row and its recording's first byte: nothing was said.
+            # The flow drops such a row itself when a recording fails to start.
+            with contextlib.suppress(*USER_ERRORS):
+                store.delete_attempt(attempt.id)
+            continue
         if not path.is_file() or is_live(path):
             continue
         owned.add(path.resolve())
@@ -103,6 +110,20 @@ def recover_all(store: Store | None = None, coach: bool = True) -> list[Recovere
         if path not in owned:
             results.append(RecoveredRecording(path, duration, None, False))
     return results
+
+
+# An answer's row is made just before its recording opens the microphone, which can take
+# seconds; one still without a recording this long after is one that never began.
+NEVER_BEGAN_AFTER_S = 120.0
+
+
+def _never_began(attempt: AttemptBrief, path: Path) -> bool:
+    from audio.recovery import marker_path
+
+    if attempt.status != "recording" or path.exists() or marker_path(path).exists():
+        return False
+    age = datetime.now(UTC) - attempt.started
+    return age.total_seconds() > NEVER_BEGAN_AFTER_S
 
 
 def _coach(store: Store, attempt_id: int, script_id: str, question_id: str, path: Path,
