@@ -6,7 +6,10 @@ lambda) is then finalised there, and its C++ object destroyed off the thread tha
 it, which crashes at random. While the window lives, and while any job of
 ``app.ui.workers`` is in flight, automatic collection is off; a timer on the GUI thread
 looks at the collector's counters and collects what is due, one generation at a time, as
-CPython would. Between collections a check costs two small C calls.
+CPython would, with CPython's rule for the oldest generation too: a full collection waits
+until a quarter as many objects again have moved into it since the last one, so full
+collections stay rare as the heap grows. Between collections a check costs two small C
+calls.
 
 Every holder (``hold``) gets its own release; automatic collection comes back as it was
 when the last one lets go, so a test's window leaves the process as it found it.
@@ -19,9 +22,13 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal
 
-# How often the counters are looked at. Garbage waits at most this long; a check that
-# finds nothing due does no collecting.
-CHECK_MS = 250
+# How often the counters are looked at. Garbage waits at most this long, and the shorter
+# the wait the less each young collection has to walk; a check that finds nothing due
+# does no collecting.
+CHECK_MS = 100
+# A full collection is due once the objects moved into the oldest generation since the
+# last one reach this share of those it kept then (CPython's own ratio).
+FULL_COLLECTION_GROWTH = 0.25
 
 
 def due_generation(counts: tuple[int, int, int], thresholds: tuple[int, ...]) -> int | None:
@@ -46,13 +53,32 @@ class GuiCollector(QObject):
         self.timer = QTimer(self)
         self.timer.setInterval(interval_ms)
         self.timer.timeout.connect(self.check)
+        # Objects the oldest generation kept at the last full collection (None before the
+        # first), and about how many have moved into it since.
+        self.long_lived: int | None = None
+        self.moved_up = 0
+
+    def full_collection_pays(self) -> bool:
+        """Whether enough has moved into the oldest generation for a full collection."""
+        return self.long_lived is None or self.moved_up > self.long_lived * FULL_COLLECTION_GROWTH
 
     def check(self) -> int | None:
         """Collect the generation that is due, if any; returns it."""
-        generation = due_generation(gc.get_count(), gc.get_threshold())
+        counts = gc.get_count()
+        thresholds = gc.get_threshold()
+        generation = due_generation(counts, thresholds)
+        if generation == 2 and not self.full_collection_pays():
+            generation = due_generation((counts[0], counts[1], 0), thresholds)
         if generation is None:
             return None
+        # What a middle collection does not free moves up to the oldest generation.
+        young = len(gc.get_objects(0)) + len(gc.get_objects(1)) if generation == 1 else 0
         freed = gc.collect(generation)
+        if generation == 1:
+            self.moved_up += max(0, young - freed)
+        elif generation == 2:
+            self.long_lived = len(gc.get_objects(2))
+            self.moved_up = 0
         self.collected.emit(generation, freed)
         return generation
 

@@ -153,6 +153,40 @@ def test_each_check_collects_one_generation_as_its_count_comes_due(
         release()
 
 
+def test_a_full_collection_waits_until_the_oldest_generation_has_grown_by_a_quarter(
+        qapp: Any, collection_on: None) -> None:
+    release = gui_collector.hold()
+    try:
+        checker = GuiCollector()
+        _, threshold1, threshold2 = gc.get_threshold()
+
+        def oldest_due() -> None:
+            gc.collect()
+            for _ in range(threshold2 + 1):
+                gc.collect(1)
+            for _ in range(threshold1 + 1):
+                gc.collect(0)
+
+        oldest_due()
+        assert checker.check() == 2  # the first is always made: nothing is known yet
+        assert checker.long_lived and checker.moved_up == 0
+        oldest_due()
+        assert checker.check() == 1  # too little has moved up: the middle one instead
+        # A quarter of the oldest generation again, made young and kept: a middle
+        # collection moves it up, and then a full one pays.
+        kept = [[] for _ in range(checker.long_lived // 4 + 1_000)]
+        for _ in range(threshold1 + 1):
+            gc.collect(0)
+        assert checker.check() == 1
+        assert checker.moved_up > checker.long_lived // 4
+        oldest_due()
+        assert checker.check() == 2
+        assert checker.moved_up == 0
+        del kept
+    finally:
+        release()
+
+
 def test_holds_are_counted_and_each_release_counts_once(qapp: Any, collection_on: None) -> None:
     first = gui_collector.hold()
     second = gui_collector.hold()
