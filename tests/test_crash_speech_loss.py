@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from app import paths
 from app.cli import main
 from app.store import Store
 from audio.audio_file import read_audio_16k
@@ -57,7 +58,9 @@ def offset_in(reference: np.ndarray, piece: np.ndarray) -> float:
 def test_a_kill_mid_answer_loses_at_most_a_second_of_speech(
         tmp_path: Path, virtual_mic: str, spoken_wav: Callable[..., Path]) -> None:
     speech = spoken_wav(SPEECH, 170)
-    script = tmp_path / "crash.yaml"
+    # In the candidate's own scripts folder, so the next start can find the question again
+    # and coach the recovered answer (a script given only by a path elsewhere cannot be).
+    script = paths.user_scripts_dir() / "crash.yaml"
     script.write_text(SCRIPT, encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "PYTHONUNBUFFERED": "1"}
     command = [sys.executable, "-m", "app", "practice", "--script", str(script), "--no-gui",

@@ -97,12 +97,19 @@ def test_a_schema_2_database_keeps_its_rows_visible_after_migration_3(
                 "INSERT INTO attempts (session_id, script_id, question_id, question_text,"
                 " started_at, status) VALUES (?, 'ops', 'outage', 'Outage?', ?, 'recording')",
                 (session_id, store.utc_now())).lastrowid
+            # And as schema 2's finish_attempt saved it (today's also writes the columns of
+            # later schemas).
+            conn.execute(
+                "UPDATE attempts SET status = 'complete', duration_s = 12.0, transcript_json = ?,"
+                " feedback_json = ?, summary_json = ?, models_json = '{}', ended_at = ?"
+                " WHERE id = ?",
+                ('{"text": "x", "words": []}', sample_feedback().model_dump_json(),
+                 store._summary_json(sample_feedback()), store.utc_now(), attempt_id))
         conn.close()
-        old.finish_attempt(attempt_id, 12.0, {"text": "x", "words": []}, sample_feedback(), {})
     assert user_version(db) == 2 and "name" not in columns(db, "sessions")
 
     upgraded = Store(db)
-    assert user_version(db) == 3
+    assert user_version(db) == store.SCHEMA_VERSION
     session = upgraded.get_session(session_id)
     assert (session.name, session.attempt_count) == (None, 1)
     assert upgraded.get_attempt(attempt_id).summary is not None
