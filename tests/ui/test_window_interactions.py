@@ -53,8 +53,11 @@ def open_window(qtbot: Any, tmp_path: Path, wav: Path, realtime: bool,
                 llm_host: str | None = None) -> MainWindow:
     (paths.user_scripts_dir() / "interaction.yaml").write_text(SCRIPT_YAML, encoding="utf-8")
     store = SettingsStore(QSettings(str(tmp_path / "greenroom.ini"), QSettings.Format.IniFormat))
+    # One answer per question: these tests are about the answer and its review; the
+    # follow-up conversation has its own (tests/ui/test_follow_up_window.py).
     store.save_practice_settings(PracticeSettings(
-        speak_questions=False, llm_enabled=llm_host is not None, ollama_host=llm_host,
+        speak_questions=False, follow_ups=False, llm_enabled=llm_host is not None,
+        ollama_host=llm_host,
         llm_model="llama3.2:3b" if llm_host else None))
     window = MainWindow(store, source_factory=lambda _q: WavFileSource(wav, realtime=realtime))
     qtbot.addWidget(window)
