@@ -51,7 +51,7 @@ def build_database(path: Path, sessions: int = SESSIONS, answers: int = ANSWERS)
                                           path.parent / f"{s}-{a}.wav")
             store.finish_attempt(attempt, transcript.duration_s, transcript,
                                  feedback.model_copy(update={"question_id": question_id}),
-                                 {"transcriber": "benchmark"})
+                                 {"transcriber": "benchmark"}, stage="reviewed")
         store.end_session(session)
     return path
 

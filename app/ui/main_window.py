@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -40,6 +41,8 @@ log = logging.getLogger(__name__)
 
 # If saving on close never reports back (a wedged device), close anyway after this long.
 CLOSE_SAVE_TIMEOUT_MS = 60_000
+# The start-up work waits for the first paint, or this long for a window that is never shown.
+START_UP_AT_LATEST_MS = 1_000
 SHORTCUTS_HELP = (
     "Interviews: Ctrl+F — search the questions of every interview (Esc clears); "
     "Enter — start the round; Delete — delete your own interview; Ctrl+Z — undo it\n"
@@ -113,12 +116,19 @@ class MainWindow(QMainWindow):
         # Qt object in a cycle is destroyed by a worker (app.ui.gui_collector).
         self._release_collection = gui_collector.hold(self)
         self._painted = False
+        # Work on workers that starts with the window waits for its first paint: a worker
+        # running Python (reading YAML, coaching) holds the interpreter lock in turns with
+        # the GUI thread, and the first paint calls Python often enough to wait on it many
+        # times over (it came 0.5 s after show instead of 0.01 s).
+        self._start_up: list[Callable[[], None]] | None = []
+        QTimer.singleShot(START_UP_AT_LATEST_MS, self._run_start_up)  # a window never shown
         # The window is made once per run: rows hidden before this moment were left by a
-        # run that never quit, and are purged now (off the GUI thread); later ones are this
+        # run that never quit, and are purged (off the GUI thread); later ones are this
         # run's own undo.
         self.run_started = utc_now()
-        self._purge_earlier_runs(store_factory or Store)
-        self._check_data_disk()
+        factory = store_factory or Store
+        self._after_paint(lambda: self._purge_earlier_runs(factory))
+        self._after_paint(self._check_data_disk)
         self.setWindowTitle("Greenroom — interview practice")
         self.settings_store = settings_store or SettingsStore()
         self.source_factory = source_factory
@@ -133,7 +143,8 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.banner)
         self.tabs = QTabWidget()
         self.practice_stack = QStackedWidget()
-        self.pick_screen = PickScreen()
+        self.pick_screen = PickScreen(load=False)
+        self._after_paint(self.pick_screen.reload)
         self.practice_screen = PracticeScreen(store_factory=store_factory)
         self.practice_stack.addWidget(self.pick_screen)
         self.practice_stack.addWidget(self.practice_screen)
@@ -173,7 +184,20 @@ class MainWindow(QMainWindow):
             self._painted = True
             QTimer.singleShot(0, self.firstPainted.emit)
 
+    def _after_paint(self, job: Callable[[], None]) -> None:
+        """Run ``job`` (which starts work on a worker) once the window has painted."""
+        if self._start_up is None:
+            job()
+        else:
+            self._start_up.append(job)
+
+    def _run_start_up(self) -> None:
+        jobs, self._start_up = self._start_up, None
+        for job in jobs or ():
+            job()
+
     def _after_first_paint(self) -> None:
+        self._run_start_up()
         run_in_background(_warm_up, owner=self)
 
     def _check_data_disk(self) -> None:
@@ -203,6 +227,9 @@ class MainWindow(QMainWindow):
         refined pass or the review) are finished now, off the GUI thread
         (``app.recovery.finish_unfinished``); History shows each as it stands meanwhile and
         is read again once they are done. The app's start calls this once."""
+        if self._start_up is not None:
+            self._after_paint(lambda: self.finish_earlier_answers(store_factory))
+            return
         settings = self.settings_store.practice_settings()
         factory = store_factory or Store
 

@@ -145,7 +145,10 @@ class PickScreen(QWidget):
     problem = Signal(str)  # a one-line message for the window's banner
     scriptsLoaded = Signal()  # noqa: N815 - Qt signal naming
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, load: bool = True) -> None:
+        """``load``: read the scripts now; the window passes False and calls ``reload``
+        once it has painted (a worker parsing YAML meanwhile would hold the interpreter
+        lock the first paint needs)."""
         super().__init__(parent)
         self._scripts: list[InterviewScript] = []
         self._index = QuestionIndex(())
@@ -334,7 +337,10 @@ class PickScreen(QWidget):
             QWidget.setTabOrder(before, after)
         for combo in (self.role_combo, self.level_combo, self.kind_combo):
             combo.currentIndexChanged.connect(self._filters_changed)
-        self.reload()
+        if load:
+            self.reload()
+        else:
+            self._show_loading()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
         """Enter on a list or the search starts the round; Esc in the search clears it."""
@@ -371,16 +377,19 @@ class PickScreen(QWidget):
         self._generation += 1
         generation = self._generation
         self._local.clear()
-        self.loading = True
-        self._show_folder()
-        if not self._scripts:
-            self._fill_questions(None)
+        self._show_loading()
         # Reading the scripts allocates a great deal; while it runs, garbage is collected on
         # the GUI thread only (app.ui.workers, app.ui.gui_collector), so no window or dialog
         # dropped earlier is finalised on the worker.
         run_in_background(lambda: index_folders(folders),
                           lambda catalogue: self._loaded(generation, catalogue),
                           lambda message: self._load_failed(generation, message), owner=self)
+
+    def _show_loading(self) -> None:
+        self.loading = True
+        self._show_folder()
+        if not self._scripts:
+            self._fill_questions(None)
 
     def _loaded(self, generation: int, catalogue: Catalogue) -> None:
         if generation != self._generation:
