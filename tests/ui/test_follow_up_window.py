@@ -110,6 +110,15 @@ def test_the_follow_up_and_its_reply_show_as_one_thread(
 
     answer, reply = sorted(Store().list_attempts(), key=lambda a: a.id)
     assert (answer.id, reply.id) == (answer_id, reply_id)
+    # The answer's tab shows the transcript saved last (the accurate pass's), not the
+    # live one it was first coached on.
+    assert answer.transcript is not None and answer.transcript["decoding"]["beam_size"] == 5
+    assert practice.feedback_view.transcript.toPlainText() == answer.transcript["text"]
+    qtbot.waitUntil(lambda: Store().get_attempt(reply_id).stage == "reviewed", timeout=30_000)
+    reply = Store().get_attempt(reply_id)
+    tabs.setCurrentIndex(1)
+    assert reply.transcript is not None and reply.transcript["decoding"]["beam_size"] == 5
+    assert practice.feedback_view.transcript.toPlainText() == reply.transcript["text"]
     assert reply.follow_up_to == answer.id and reply.question_text == FOLLOW_UP
     # Space, or the file standing in for the microphone running out just before it.
     assert {answer.stop_reason, reply.stop_reason} <= {"candidate", "end_of_input"}
