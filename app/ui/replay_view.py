@@ -170,6 +170,7 @@ class ReplayView(QWidget):
         self._store_factory = store_factory
         self.follow_up: AttemptRow | None = None
         self._play_when_ready = False
+        self._loading = 0  # which read of a recording is the shown answer's
         self._audio_thread = _AudioThread(player_factory or _default_player)
         self._audio: np.ndarray | None = None
         self._rate = 16_000
@@ -290,15 +291,21 @@ class ReplayView(QWidget):
         self._audio = None
         self._stretched.clear()
         self._set_enabled(False)
+        # A recording read for an answer shown before this one (a slow disk, quick clicks)
+        # must not be played as this one's: each read is checked against the answer shown.
+        self._loading += 1
+        loading = self._loading
         path = attempt.audio_path
         if path is None:
             self.status.setText("This answer has no recording to replay.")
             return
         self.status.setText("Loading the recording…")
-        run_in_background(lambda: _load_audio(path), self._audio_loaded, self._audio_failed,
-                          owner=self)
+        run_in_background(lambda: _load_audio(path), lambda loaded: self._audio_loaded(loading, loaded),
+                          lambda message: self._audio_failed(loading, message), owner=self)
 
-    def _audio_loaded(self, loaded: tuple[np.ndarray, int]) -> None:
+    def _audio_loaded(self, loading: int, loaded: tuple[np.ndarray, int]) -> None:
+        if loading != self._loading:
+            return  # another answer's recording is on its way
         self._audio, self._rate = loaded
         self._duration = max(self._duration, self._audio.size / self._rate)
         self._stretched = {1.0: identity(self._audio, self._rate)}
@@ -343,7 +350,9 @@ class ReplayView(QWidget):
         self._play_when_ready = reply.audio_path is not None
         self.load(reply)
 
-    def _audio_failed(self, message: str) -> None:
+    def _audio_failed(self, loading: int, message: str) -> None:
+        if loading != self._loading:
+            return
         self._play_when_ready = False
         self.status.setText(f"The recording cannot be played: {message}")
         self.problem.emit(message)

@@ -381,3 +381,52 @@ def test_replaying_an_answer_offers_its_follow_up_next(qtbot, tmp_path: Path) ->
     assert view.follow_up is None and view.follow_up_button.isHidden()
     view.shutdown()
     qtbot.waitUntil(lambda: view._audio_thread.settled, timeout=5_000)
+
+
+def test_a_recording_read_late_is_never_played_for_the_answer_shown_after_it(
+        qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A slow disk: the first answer's recording arrives after the candidate has moved on
+    to its follow-up; what plays is the follow-up's recording, once."""
+    import threading
+
+    import app.ui.replay_view as replay_view
+    from tests.thread_helpers import answer_with_follow_up
+
+    wavs = (tmp_path / "answer.wav", tmp_path / "reply.wav")
+    for wav, seconds in zip(wavs, (3.0, 2.0), strict=True):
+        write_wav_16k(wav, np.zeros(int(seconds * 16_000), dtype=np.float32))
+    store = Store(tmp_path / "db.sqlite3", recordings_dir=tmp_path)
+    session = store.create_session("ops", "Ops interview")
+    answer, _ = answer_with_follow_up(store, session, audio=wavs)
+
+    disk = threading.Event()  # the first recording's read waits on it
+    read = replay_view._load_audio
+    first_read_done = threading.Event()
+
+    def slow_read(path: Path) -> tuple[np.ndarray, int]:
+        if Path(path).name == "answer.wav":
+            disk.wait(10)
+            try:
+                return read(path)
+            finally:
+                first_read_done.set()
+        return read(path)
+
+    monkeypatch.setattr(replay_view, "_load_audio", slow_read)
+    players: list[InstantPlayer] = []
+    view = ReplayView(player_factory=lambda: players.append(InstantPlayer()) or players[-1],
+                      store_factory=lambda: store)
+    qtbot.addWidget(view)
+    with qtbot.waitSignal(view.followUpFound, timeout=10_000):
+        view.load(store.get_attempt(answer))
+    with qtbot.waitSignal(view.ready, timeout=10_000):
+        view.follow_up_button.click()  # the reply's recording is read at once
+    qtbot.waitUntil(lambda: bool(players) and players[-1].played == [2 * 16_000], timeout=5_000)
+
+    disk.set()  # the answer's recording arrives now, late
+    qtbot.waitUntil(first_read_done.is_set, timeout=10_000)
+    qtbot.wait(300)  # its result, were it delivered, would be by now
+    assert [p.played for p in players] == [[2 * 16_000]]
+    assert view._audio is not None and view._audio.size == 2 * 16_000
+    view.shutdown()
+    qtbot.waitUntil(lambda: view._audio_thread.settled, timeout=5_000)
