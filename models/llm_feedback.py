@@ -36,7 +36,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from interview_scripts.script import Question
 from models.llm_reply_check import (
@@ -45,6 +45,7 @@ from models.llm_reply_check import (
     QuoteFinder,
     Removed,
     ReplyUnusable,
+    StrictReply,
     inside,
     junk,
 )
@@ -76,33 +77,28 @@ _KEEP_MEASURED = "the measured feedback is complete"
 # -- what the model writes -----------------------------------------------------------------
 
 
-class _Strict(BaseModel):
-    # Unknown keys mean the model wandered off the schema; reject rather than ignore them.
-    model_config = ConfigDict(extra="forbid")
-
-
-class PointSlot(_Strict):
+class PointSlot(StrictReply):
     status: KeyPointStatus
     quote: str
 
 
-class StageSlot(_Strict):
+class StageSlot(StrictReply):
     comment: str
     quote: str
 
 
-class Advice(_Strict):
+class Advice(StrictReply):
     # The grammar sends an integer; a model without the grammar may send 12.5.
     at_s: float | None
     advice: str
 
 
-class RephraseSlot(_Strict):
+class RephraseSlot(StrictReply):
     original: str
     better: str
 
 
-class ReviewReply(_Strict):
+class ReviewReply(StrictReply):
     """A reply as the schema has the model write it (slots keyed by id and stage)."""
 
     key_points: dict[str, PointSlot] = {}
@@ -116,14 +112,14 @@ class ReviewReply(_Strict):
 # -- what the app keeps ----------------------------------------------------------------------
 
 
-class KeyPointReview(_Strict):
+class KeyPointReview(StrictReply):
     text: str = Field(min_length=1)
     status: KeyPointStatus
     evidence: str = Field(max_length=QUOTE_CHARS)
     at_s: float | None = Field(ge=0)  # where the quote was said; None when missing
 
 
-class StageReview(_Strict):
+class StageReview(StrictReply):
     stage: str = Field(min_length=1)
     assessment: str = Field(max_length=COMMENT_CHARS)
     # The coach trusts a stage the LLM places only through this quote, found in the
@@ -131,18 +127,18 @@ class StageReview(_Strict):
     evidence: str = Field(max_length=QUOTE_CHARS)
 
 
-class Improvement(_Strict):
+class Improvement(StrictReply):
     at_s: float | None = Field(ge=0)
     message: str = Field(min_length=1, max_length=ADVICE_CHARS)
 
 
-class Rephrasing(_Strict):
+class Rephrasing(StrictReply):
     at_s: float | None = Field(ge=0)
     original: str = Field(min_length=1, max_length=QUOTE_CHARS)
     better: str = Field(min_length=1, max_length=ADVICE_CHARS)
 
 
-class LLMFeedback(_Strict):
+class LLMFeedback(StrictReply):
     """The checked review, as the feedback stores it: only what passed the checks."""
 
     verdict: str = Field(max_length=VERDICT_CHARS)

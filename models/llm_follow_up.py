@@ -19,16 +19,15 @@ cancels it after that (``cancel`` cuts the connection at once).
 
 from __future__ import annotations
 
-import json
 import threading
 from dataclasses import dataclass
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from interview_scripts.script import Question
 from models.coach.text_match import content_phrases, locate_quote, tokenize, tokens_match
-from models.llm_prompt import PromptPlan, estimate_messages, load_prompt
-from models.llm_reply_check import Instructions, bare_schema, own_words
+from models.llm_prompt import task_plan
+from models.llm_reply_check import Instructions, StrictReply, bare_schema, own_words
 from models.ollama_call import OllamaFailure, Request, Task, TaskClient
 from models.ollama_server import CONNECT_TIMEOUT_S
 from models.transcript import Transcript
@@ -43,10 +42,8 @@ FOLLOW_UP = Task(name="follow-up", sends="answer", temperature=0.4, seed=11,
 UNGROUNDED_FIX = "the script's follow-up is asked instead"
 
 
-class FollowUpReply(BaseModel):
+class FollowUpReply(StrictReply):
     """What the model must reply: the answer's own words it builds on, and the question."""
-
-    model_config = ConfigDict(extra="forbid")
 
     quote: str = Field(min_length=1, max_length=QUOTE_CHARS,
                        description="words copied exactly from the candidate's answer")
@@ -77,15 +74,11 @@ def follow_up_schema() -> dict[str, object]:
 def follow_up_request(question: Question, transcript: Transcript,
                       tone: str) -> Request[FollowUpReply, LLMFollowUp]:
     """The follow-up to ``transcript`` (an answer to ``question``) as one request."""
-    system_t, user_t = load_prompt(PROMPT_VERSION)
-    schema = follow_up_schema()
     points = "\n".join(f"- {p.text}" for p in question.key_points) or "- (none listed)"
-    system = system_t.substitute(schema=json.dumps(schema, separators=(",", ":")), tone=tone)
-    user = user_t.substitute(question=question.text, points=points,
-                             answer=transcript.text.strip() or "(nothing was said)")
-    messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
-    plan = PromptPlan(messages, estimate_messages(messages), schema, REPLY_TOKENS, PROMPT_VERSION)
-    instructions = Instructions([system, question.text])
+    plan = task_plan(PROMPT_VERSION, follow_up_schema(), REPLY_TOKENS, {"tone": tone},
+                     {"question": question.text, "points": points,
+                      "answer": transcript.text.strip() or "(nothing was said)"})
+    instructions = Instructions([plan.messages[0]["content"], question.text])
     return Request(FOLLOW_UP, plan, FollowUpReply,
                    check=lambda reply, model: grounded(reply, transcript, model, instructions))
 

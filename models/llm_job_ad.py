@@ -20,7 +20,6 @@ machine gets them only with the user's explicit yes. Every failure raises
 
 from __future__ import annotations
 
-import json
 import math
 import re
 import threading
@@ -28,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from interview_scripts.errors import ScriptError
 from interview_scripts.frameworks import NONE, STAR
@@ -36,8 +35,8 @@ from interview_scripts.job_ad import AdRound, shared_terms, with_tailored
 from interview_scripts.page_importer import question_id
 from interview_scripts.script import KeyPoint, Question
 from interview_scripts.time_guide import parse_time_guide
-from models.llm_prompt import PromptPlan, estimate_messages, estimate_tokens, load_prompt
-from models.llm_reply_check import Instructions, bare_schema, junk, own_or_counted
+from models.llm_prompt import estimate_tokens, task_plan
+from models.llm_reply_check import Instructions, StrictReply, bare_schema, junk, own_or_counted
 from models.ollama_call import (
     OTHER_MODEL_FIX,
     OllamaFailure,
@@ -71,21 +70,17 @@ TAILORING = Task(name="questions", sends="job ad", temperature=0.3, seed=23, kep
                  shorter="paste only the ad's duties and requirements")
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
 Cue = Annotated[str, Field(min_length=1, max_length=CUE_CHARS)]
 
 
-class TailoredPoint(_Strict):
+class TailoredPoint(StrictReply):
     text: str = Field(min_length=1, max_length=POINT_CHARS,
                       description="What a strong answer shows, in the ad's own words.")
     cues: list[Cue] = Field(max_length=MAX_CUES,
                             description="Short lower-case phrases a candidate says when making the point.")
 
 
-class TailoredQuestion(_Strict):
+class TailoredQuestion(StrictReply):
     text: str = Field(min_length=1, max_length=QUESTION_CHARS,
                       description="The question, as an interviewer asks it aloud.")
     kind: Literal["behavioural", "role"]
@@ -94,7 +89,7 @@ class TailoredQuestion(_Strict):
     key_points: list[TailoredPoint] = Field(max_length=MAX_POINTS)
 
 
-class TailoredSet(_Strict):
+class TailoredSet(StrictReply):
     questions: list[TailoredQuestion] = Field(max_length=MAX_QUESTIONS)
 
 
@@ -231,15 +226,11 @@ def build_tailored(ad: str, round_: AdRound, structure: TailoredSet, model: str,
 def tailoring_request(ad: str, cv: str, round_: AdRound
                       ) -> Request[TailoredSet, tuple[AdRound, tuple[Question, ...], Dropped]]:
     """Tailoring ``round_`` to ``ad`` as one request: the ad, the CV, the round and the schema."""
-    system_t, user_t = load_prompt(PROMPT_VERSION)
-    schema = tailoring_schema()
-    system = system_t.substitute(schema=json.dumps(schema, separators=(",", ":")))
     listed = "\n".join(f"- {p.question.text}" for p in round_.picks)
-    user = user_t.substitute(ad=ad.strip(), cv=cv.strip() or "(none given)", round=listed)
-    messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
     reply = max(REPLY_TOKENS, math.ceil(estimate_tokens(listed)))
-    plan = PromptPlan(messages, estimate_messages(messages), schema, reply, PROMPT_VERSION)
-    instructions = Instructions([system])
+    plan = task_plan(PROMPT_VERSION, tailoring_schema(), reply, {},
+                     {"ad": ad.strip(), "cv": cv.strip() or "(none given)", "round": listed})
+    instructions = Instructions([plan.messages[0]["content"]])
     return Request(TAILORING, plan, TailoredSet,
                    check=lambda structure, model: build_tailored(ad, round_, structure, model,
                                                                  instructions))

@@ -25,7 +25,6 @@ line; the caller keeps the rules' reading.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 import threading
@@ -33,7 +32,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from interview_scripts.errors import ScriptError
 from interview_scripts.page_importer import (
@@ -45,8 +44,8 @@ from interview_scripts.page_importer import (
     word_share,
 )
 from interview_scripts.time_guide import parse_time_guide
-from models.llm_prompt import PromptPlan, estimate_messages, estimate_tokens, load_prompt
-from models.llm_reply_check import Instructions, bare_schema, own_or_counted
+from models.llm_prompt import estimate_tokens, task_plan
+from models.llm_reply_check import Instructions, StrictReply, bare_schema, own_or_counted
 from models.ollama_call import (
     OTHER_MODEL_FIX,
     OllamaFailure,
@@ -81,14 +80,10 @@ READING = Task(name="reading", sends="page", temperature=0.0, seed=11, kept=KEEP
                shorter="paste only the part with the questions")
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
 Item = Annotated[str, Field(max_length=ITEM_CHARS)]
 
 
-class PageQuestion(_Strict):
+class PageQuestion(StrictReply):
     text: str = Field(min_length=1, max_length=QUESTION_CHARS,
                       description="The question, copied exactly as the page asks it.")
     time_guide: str = Field(max_length=GUIDE_CHARS,
@@ -106,7 +101,7 @@ class PageQuestion(_Strict):
                                    description="Follow-up questions the page lists for it.")
 
 
-class PageStructure(_Strict):
+class PageStructure(StrictReply):
     title: str = Field(max_length=TITLE_CHARS, description="The page's title, from its own words.")
     role: str = Field(max_length=TITLE_CHARS, description="The job the page is about; may be empty.")
     questions: list[PageQuestion] = Field(max_length=MAX_QUESTIONS)
@@ -159,14 +154,9 @@ class PageReading:
 
 def page_request(page: str, name: str) -> Request[PageStructure, tuple[ImportResult, Dropped]]:
     """Reading ``page`` as one request: the page and its schema, checked against the page."""
-    system_t, user_t = load_prompt(PROMPT_VERSION)
-    schema = page_schema()
-    system = system_t.substitute(schema=json.dumps(schema, separators=(",", ":")))
-    user = user_t.substitute(page=page.strip())
-    messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
     reply_tokens = math.ceil(estimate_tokens(page) * REPLY_PER_PAGE_TOKEN) + REPLY_OVERHEAD_TOKENS
-    plan = PromptPlan(messages, estimate_messages(messages), schema, reply_tokens, PROMPT_VERSION)
-    instructions = Instructions([system])
+    plan = task_plan(PROMPT_VERSION, page_schema(), reply_tokens, {}, {"page": page.strip()})
+    instructions = Instructions([plan.messages[0]["content"]])
     return Request(READING, plan, PageStructure,
                    check=lambda structure, model: build_reading(page, name, structure, model,
                                                                 instructions))

@@ -136,6 +136,17 @@ def load_prompt(version: str = PROMPT_VERSION) -> tuple[Template, Template]:
     return Template(system.strip()), Template(user.strip())
 
 
+def task_plan(version: str, schema: dict[str, Any], reply_tokens: int,
+              system: dict[str, str], user: dict[str, str]) -> PromptPlan:
+    """A task's two messages from its prompt file ``version``: the system template filled
+    with the schema (compact JSON) and ``system``, the user template with ``user``."""
+    system_t, user_t = load_prompt(version)
+    compact = json.dumps(schema, separators=(",", ":"))
+    messages = [{"role": "system", "content": system_t.substitute(schema=compact, **system)},
+                {"role": "user", "content": user_t.substitute(**user)}]
+    return PromptPlan(messages, estimate_messages(messages), schema, reply_tokens, version)
+
+
 def estimate_tokens(text: str) -> int:
     return math.ceil(len(text) / CHARS_PER_TOKEN)
 

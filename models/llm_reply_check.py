@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from models.coach.text_match import (
     QUOTE_MIN_TOKENS,
@@ -79,6 +79,13 @@ PLACEHOLDERS = frozenset({"string", "text", "n a", "na", "none", "null", "todo",
 _RUN = re.compile(r"(.)\1{4,}")
 _VOWEL = re.compile(r"[aeiouy]")
 _SENTENCE = re.compile(r"(?<=[.!?:;])\s+|\n+")
+
+
+class StrictReply(BaseModel):
+    """Base of every reply model: a key the schema lacks means the model wandered off it,
+    so the reply is refused rather than the key ignored."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 def bare_schema(model: type[BaseModel]) -> dict[str, Any]:
