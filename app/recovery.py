@@ -27,7 +27,7 @@ from app.errors import USER_ERRORS, GreenroomError
 from app.store import AttemptBrief, Store
 
 if TYPE_CHECKING:
-    from interview_scripts.script import Question
+    from interview_scripts.script import InterviewScript, Question
     from models.coach.feedback_model import Feedback
     from models.llm_coach import LLMCoach
     from models.transcriber import Transcriber
@@ -52,7 +52,31 @@ def unfinished_recordings() -> list[Path]:
     return found
 
 
-def recover_all(store: Store | None = None, coach: bool = True) -> list[RecoveredRecording]:
+class ScriptsRead:
+    """The scripts answers are coached against, each read once per recovery: finding one
+    reads every script folder (most of a second), and a start may finish many answers."""
+
+    def __init__(self) -> None:
+        self._read: dict[str, InterviewScript | GreenroomError] = {}
+
+    def question(self, script_id: str, question_id: str) -> Question:
+        """The question, or KeyError when its script no longer has it; a script that
+        cannot be found or read raises its error each time it is asked for."""
+        from interview_scripts.catalogue import find_script
+
+        if script_id not in self._read:
+            try:
+                self._read[script_id] = find_script(script_id, paths.script_folders())
+            except USER_ERRORS as exc:
+                self._read[script_id] = GreenroomError(str(exc))
+        found = self._read[script_id]
+        if isinstance(found, GreenroomError):
+            raise GreenroomError(str(found))
+        return found.question(question_id)
+
+
+def recover_all(store: Store | None = None, coach: bool = True,
+                scripts: ScriptsRead | None = None) -> list[RecoveredRecording]:
     """Repair every cut-off recording, then coach and save every answer whose recording is
     on disk but whose feedback was never saved: cut off by a crash, or stopped cleanly
     when its save failed (a full disk, a data folder gone). A recording still going on
@@ -60,6 +84,7 @@ def recover_all(store: Store | None = None, coach: bool = True) -> list[Recovere
     from audio.recovery import is_live, repair
 
     store = store or Store()
+    scripts = scripts or ScriptsRead()
     results: list[RecoveredRecording] = []
     repaired: dict[Path, float] = {}
     for path in unfinished_recordings():
@@ -95,8 +120,8 @@ def recover_all(store: Store | None = None, coach: bool = True) -> list[Recovere
         coached = False
         try:
             if coach:
-                coached = _coach(store, attempt.id, attempt.script_id, attempt.question_id, path,
-                                 duration)
+                coached = _coach(store, attempt.id, scripts, attempt.script_id,
+                                 attempt.question_id, path, duration)
             else:
                 store.mark_recovered(attempt.id, duration)
         except USER_ERRORS as exc:
@@ -126,16 +151,15 @@ def _never_began(attempt: AttemptBrief, path: Path) -> bool:
     return age.total_seconds() > NEVER_BEGAN_AFTER_S
 
 
-def _coach(store: Store, attempt_id: int, script_id: str, question_id: str, path: Path,
-           duration_s: float) -> bool:
+def _coach(store: Store, attempt_id: int, scripts: ScriptsRead, script_id: str,
+           question_id: str, path: Path, duration_s: float) -> bool:
     """Transcribe and coach one recovered answer and save it, unless its own window saved
     it meanwhile; True when this saved it."""
-    from interview_scripts.catalogue import find_script
     from models.answer_pipeline import coach_recording
     from models.transcriber import load_transcriber
 
     try:
-        question = find_script(script_id, paths.script_folders()).question(question_id)
+        question = scripts.question(script_id, question_id)
     except KeyError as exc:
         raise GreenroomError(str(exc.args[0])) from None
     answer = coach_recording(question, load_transcriber(None, paths.models_dir()), path=path)
@@ -189,7 +213,8 @@ def finish_unfinished(store: Store | None = None, *, review: LLMCoach | None = N
     from audio.recovery import is_live
 
     store = store or Store()
-    recovered = recover_all(store)
+    scripts = ScriptsRead()
+    recovered = recover_all(store, scripts=scripts)
     done: list[FinishedAttempt] = []
     for attempt in store.unfinished_attempts():
         path = Path(attempt.audio_path) if attempt.audio_path else None
@@ -205,7 +230,7 @@ def finish_unfinished(store: Store | None = None, *, review: LLMCoach | None = N
         if on_progress is not None:
             on_progress(f"finishing answer {attempt.id} ({attempt.question_text[:60]})")
         try:
-            reached = _finish(store, attempt, review, transcriber)
+            reached = _finish(store, attempt, scripts, review, transcriber)
         except USER_ERRORS as exc:
             done.append(FinishedAttempt(attempt.id, was, attempt.stage, str(exc)))
             continue
@@ -213,7 +238,7 @@ def finish_unfinished(store: Store | None = None, *, review: LLMCoach | None = N
     return Finished(recovered, done)
 
 
-def _finish(store: Store, attempt: AttemptBrief, review: LLMCoach | None,
+def _finish(store: Store, attempt: AttemptBrief, scripts: ScriptsRead, review: LLMCoach | None,
             transcriber: Transcriber | None) -> str:
     """Take one answer through its remaining stages; the stage it reached."""
     from models.answer_pipeline import CoachedAnswer, ModelsUsed, add_llm_review, refine_recording
@@ -226,7 +251,7 @@ def _finish(store: Store, attempt: AttemptBrief, review: LLMCoach | None,
         stage = "refined"
     question = None
     if stage == "live_coached":
-        question = _question_for(store, attempt)
+        question = _question_for(store, scripts, attempt)
         if attempt.audio_path is None or not Path(attempt.audio_path).is_file():
             raise GreenroomError("its recording is missing, so the accurate pass cannot run; "
                                  "the instant feedback stays")
@@ -244,7 +269,7 @@ def _finish(store: Store, attempt: AttemptBrief, review: LLMCoach | None,
         if review is None:
             store.advance_stage(attempt.id, "reviewed")
             return "reviewed"
-        question = question or _question_for(store, attempt)
+        question = question or _question_for(store, scripts, attempt)
         row = store.get_attempt(attempt.id)
         if row.feedback is None or row.transcript is None:
             raise GreenroomError("its saved feedback cannot be read, so it cannot be reviewed")
@@ -259,11 +284,10 @@ def _finish(store: Store, attempt: AttemptBrief, review: LLMCoach | None,
     return stage
 
 
-def _question_for(store: Store, attempt: AttemptBrief) -> Question:
+def _question_for(store: Store, scripts: ScriptsRead, attempt: AttemptBrief) -> Question:
     """The question an answer was coached against: its script's, a follow-up's reply
     question made as the flow makes it, or the closing question."""
     from app.interviewer import CLOSING_GUIDE, CLOSING_QUESTION_ID
-    from interview_scripts.catalogue import find_script
     from interview_scripts.script import Question
     from models.coach.follow_up_choice import reply_question
 
@@ -271,8 +295,7 @@ def _question_for(store: Store, attempt: AttemptBrief) -> Question:
         return Question(id=CLOSING_QUESTION_ID, text=attempt.question_text,
                         time_guide=CLOSING_GUIDE, kind="closer")
     try:
-        question = find_script(attempt.script_id, paths.script_folders()).question(
-            attempt.question_id)
+        question = scripts.question(attempt.script_id, attempt.question_id)
     except KeyError as exc:
         raise GreenroomError(f"{exc.args[0]}; its feedback stays as saved") from None
     if attempt.follow_up_to is None:
