@@ -24,6 +24,8 @@ HEDGES = (("i", "think"), ("i", "guess"), ("i", "believe"), ("i", "suppose"),
           ("sort", "of"), ("kind", "of"), ("somewhat",), ("a", "little", "bit"),
           ("hopefully",), ("not", "sure"), ("might", "have"))
 
+_HEDGE_STARTS = frozenset(phrase[0] for phrase in HEDGES)  # skips most words at one look
+
 FILLER_NOTE = ("a lower bound: speech recognition often leaves out 'um' and 'uh', so more "
                "were probably said")
 HEDGE_NOTE = "counted from the transcript; a hedge can be honest caution, so read them in context"
@@ -90,6 +92,9 @@ def find_hedges(tokens: list[Token], speaking_s: float) -> tuple[dict[str, Any],
     found: list[tuple[str, float]] = []
     i = 0
     while i < len(tokens):
+        if tokens[i].raw not in _HEDGE_STARTS:
+            i += 1
+            continue
         for phrase in HEDGES:
             if _at(tokens, i, phrase):
                 found.append((" ".join(phrase), tokens[i].start_s))

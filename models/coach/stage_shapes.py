@@ -93,8 +93,17 @@ class Lexicon:
         entries matched as said, its words)."""
         found = sorted({s for s in stems if s in self.words}
                        | {r for r in (raws or ()) if r in self.exact})
+        if not self.phrases:
+            return found
+        # A phrase can only start where its first stem is said: look there, not everywhere
+        # (a long answer has thousands of sentences and each lexicon many phrases).
+        starts: dict[str, list[int]] = {}
+        for i, stem_ in enumerate(stems):
+            starts.setdefault(stem_, []).append(i)
+        every = range(len(stems))
         for phrase in self.phrases:
-            if any(_phrase_at(phrase, stems, i) for i in range(len(stems))):
+            at = every if phrase[0] == GAP else starts.get(phrase[0], ())
+            if any(_phrase_at(phrase, stems, i) for i in at):
                 found.append(" ".join(phrase))
         return found
 
