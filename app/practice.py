@@ -729,11 +729,7 @@ class PracticeSession:
             return
         else:
             saved = True
-        if source is not None:
-            # The instant feedback is out: the accurate pass takes the cores for the stretch
-            # left at Stop while the follow-up is chosen and the feedback drawn.
-            live.release_accurate()
-        else:
+        if source is None:
             live.cancel()  # coached from its file, or not saved: nothing to refine here
         with self._lock:
             self.last_attempt_id = attempt_id

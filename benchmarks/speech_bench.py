@@ -171,7 +171,6 @@ def live_at_real_time(transcriber: Transcriber, audio: np.ndarray,
                         time_guide=parse_time_guide("2-3 minutes"))
     instant = coach_recording(question, transcriber, live=source)
     to_instant = time.monotonic() - stopped
-    live.release_accurate()  # as the practice flow does once the instant feedback is out
     done_before_stop = sum(end - start for (start, end), (_, _, at) in
                            zip(_stretch_spans(live), live.stretch_times, strict=False)
                            if at <= stopped)

@@ -6,8 +6,8 @@ closes at a pause it transcribes that segment, once (the live pass), and each ti
 stretch closes it hands it to the accurate worker, which decodes it again with beam search
 (``Transcriber.transcribe_stretch``) whenever the live worker has nothing to do. When the
 answer stops, ``finish`` only has the open segment left to transcribe, so feedback can
-start about a second after Stop however long the answer was; ``refined`` then only waits
-for the open stretch, and returns the transcript that is saved
+start about a second after Stop however long the answer was, while the accurate worker
+decodes the open stretch on the other core; ``refined`` then only waits for that stretch, and returns the transcript that is saved
 (``Transcriber.refined_transcript``), the same one ``Transcriber.transcribe_full`` gives
 for the recording.
 
@@ -41,9 +41,6 @@ from models.transcriber import StretchWords, Transcriber
 from models.transcript import Transcript, Word
 
 CHUNK_SAMPLES = 30 * SAMPLE_RATE  # the buffer grows by 30 s chunks, never by copying
-# After Stop the accurate pass waits for the instant feedback (``release_accurate``), at
-# most this long.
-RELEASE_WAIT_S = 10.0
 
 
 def _mapped(samples: int) -> np.ndarray:
@@ -63,7 +60,11 @@ class ChunkedAudio:
         self._chunks: list[np.ndarray] = []
         self._size = 0
         self._whole: np.ndarray | None = None
+        # While ``whole`` copies: the array being filled, and how many chunks are in it.
+        self._filling: np.ndarray | None = None
+        self._moved = 0
         self._lock = threading.Lock()
+        self._whole_lock = threading.Lock()  # one ``whole`` at a time
 
     @property
     def size(self) -> int:
@@ -72,7 +73,7 @@ class ChunkedAudio:
     def append(self, block: np.ndarray) -> None:
         data = np.asarray(block, dtype=np.float32).reshape(-1)
         with self._lock:
-            if self._whole is not None:
+            if self._filling is not None:
                 return  # sealed by ``whole``: the answer has ended
             done = 0
             while done < data.size:
@@ -95,25 +96,39 @@ class ChunkedAudio:
             parts = []
             for index in range(first, last + 1):
                 base = index * self._chunk
-                parts.append(self._chunks[index][max(start - base, 0):min(end - base, self._chunk)])
+                lo, hi = max(start - base, 0), min(end - base, self._chunk)
+                if index < self._moved:
+                    assert self._filling is not None
+                    parts.append(self._filling[base + lo:base + hi])
+                else:
+                    parts.append(self._chunks[index][lo:hi])
             return np.concatenate(parts) if len(parts) > 1 else parts[0].copy()
 
     def whole(self) -> np.ndarray:
         """Everything written, as one array (read-only: shared with later reads). Taking it
         seals the buffer, and each chunk is let go as soon as it is copied, so a long
-        answer is never held twice."""
-        with self._lock:
-            if self._whole is None:
-                whole = np.empty(self._size, dtype=np.float32)
-                chunks, self._chunks = self._chunks, []
-                for index in range(len(chunks)):
-                    base = index * self._chunk
-                    take = min(self._chunk, self._size - base)
-                    whole[base:base + take] = chunks[index][:take]
-                    chunks[index] = np.empty(0, dtype=np.float32)
+        answer is never held twice. The copying holds the buffer's lock a chunk at a time
+        only, so the passes read their last audio while it goes on (at Stop, in parallel)."""
+        with self._whole_lock:
+            with self._lock:
+                if self._whole is not None:
+                    return self._whole
+                whole = self._filling = np.empty(self._size, dtype=np.float32)
+                count, size = len(self._chunks), self._size
+            for index in range(count):
+                with self._lock:
+                    chunk = self._chunks[index]
+                base = index * self._chunk
+                take = min(self._chunk, size - base)
+                whole[base:base + take] = chunk[:take]  # NumPy lets go of the GIL for this
+                with self._lock:
+                    self._moved = index + 1
+                    self._chunks[index] = np.empty(0, dtype=np.float32)
+                del chunk  # its memory goes back to the system now
+            with self._lock:
                 whole.flags.writeable = False
-                self._whole = whole
-            return self._whole
+                self._whole, self._chunks = whole, []
+            return whole
 
 
 class LiveTranscriber:
@@ -227,6 +242,10 @@ class LiveTranscriber:
             raise ModelError("live transcription was cancelled; transcribe the recording instead")
         self._finishing.set()
         self._wake.set()
+        # Both passes take their last piece at once, a core each; the answer is made one
+        # array meanwhile (coaching it needs that, and the copy would otherwise come after).
+        self.release_accurate()
+        self.audio.whole()
         self._thread.join(timeout_s)
         if self._thread.is_alive():
             raise ModelError(f"live transcription did not finish within {timeout_s:.0f} s; "
@@ -252,9 +271,9 @@ class LiveTranscriber:
         return list(self._accurate.times) if self._accurate is not None else []
 
     def release_accurate(self) -> None:
-        """The instant feedback is out (or will not be given): the accurate pass may take
-        the machine for the stretches left at Stop. Until then it waits, so the live pass's
-        last segment and the instant feedback have the cores to themselves."""
+        """Let the accurate pass decode without waiting for the live one to be idle: done
+        at Stop (``finish``), when the stretch still open is all it has left and a core of
+        its own shortens the wait for the refined feedback by that stretch's decode."""
         if self._accurate is not None:
             self._accurate.released.set()
 
@@ -298,7 +317,7 @@ class _AccuratePass:
         self.audio = audio
         self.cancelled = cancelled
         self.live_idle = threading.Event()
-        self.released = threading.Event()  # after Stop: the instant feedback is out
+        self.released = threading.Event()  # Stop: no more waiting for the live pass
         self.wake = threading.Event()
         self.times: list[tuple[float, float, float]] = []
         self._queue: deque[tuple[int, int, int]] = deque()
@@ -326,15 +345,11 @@ class _AccuratePass:
         self.wake.set()
 
     def _may_go(self) -> bool:
-        if self.cancelled.is_set():
-            return True
-        if self._closed_at is not None:
-            # Whoever stopped the answer says when (``release_accurate``); one that never
-            # does is not waited for long.
-            if not self.released.wait(RELEASE_WAIT_S):
-                self.released.set()
-            return True
-        return self.live_idle.is_set()
+        # While the candidate speaks the live pass goes first: it has the model whenever it
+        # has a segment. From Stop on (``released``) both run at once, a core each, so the
+        # open stretch is decoded while the live pass does its open segment.
+        return (self.cancelled.is_set() or self.released.is_set() or self._closed_at is not None
+                or self.live_idle.is_set())
 
     def _next(self) -> tuple[int, int, int] | None:
         with self._lock:
