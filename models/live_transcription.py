@@ -289,7 +289,6 @@ class LiveTranscriber:
             raise ModelError("the answer is still being recorded; stop it before refining it")
         if should_stop is not None and should_stop():
             return None
-        self.release_accurate()
         stretches = self._accurate.result(should_stop, timeout_s)
         if stretches is None:
             return None

@@ -345,8 +345,9 @@ class InstantPlayer:
         pass
 
 
-def test_replaying_an_answer_offers_its_follow_up_next(qtbot, tmp_path: Path) -> None:
-    from tests.thread_helpers import FOLLOW_UP, answer_with_follow_up
+def stored_thread(tmp_path: Path) -> tuple[Store, int, int, int]:
+    """A store holding an answer (3 s of recording) and its follow-up's reply (2 s)."""
+    from tests.thread_helpers import answer_with_follow_up
 
     wavs = (tmp_path / "answer.wav", tmp_path / "reply.wav")
     for wav, seconds in zip(wavs, (3.0, 2.0), strict=True):
@@ -354,12 +355,25 @@ def test_replaying_an_answer_offers_its_follow_up_next(qtbot, tmp_path: Path) ->
     store = Store(tmp_path / "db.sqlite3", recordings_dir=tmp_path)
     session = store.create_session("ops", "Ops interview")
     answer, reply = answer_with_follow_up(store, session, audio=wavs)
-    plain = store.start_attempt(session, "ops", "incident", "Tell me about an outage you led.", None)
+    return store, session, answer, reply
 
-    players: list[InstantPlayer] = []
+
+def replay_view_of(qtbot, store: Store, players: list[InstantPlayer]) -> ReplayView:
+    """A replay view over ``store`` whose speakers (one per play) are noted in ``players``."""
     view = ReplayView(player_factory=lambda: players.append(InstantPlayer()) or players[-1],
                       store_factory=lambda: store)
     qtbot.addWidget(view)
+    return view
+
+
+def test_replaying_an_answer_offers_its_follow_up_next(qtbot, tmp_path: Path) -> None:
+    from tests.thread_helpers import FOLLOW_UP
+
+    store, session, answer, reply = stored_thread(tmp_path)
+    plain = store.start_attempt(session, "ops", "incident", "Tell me about an outage you led.", None)
+
+    players: list[InstantPlayer] = []
+    view = replay_view_of(qtbot, store, players)
     with qtbot.waitSignal(view.followUpFound, timeout=10_000):
         view.load(store.get_attempt(answer))
     assert not view.follow_up_button.isHidden()
@@ -390,14 +404,8 @@ def test_a_recording_read_late_is_never_played_for_the_answer_shown_after_it(
     import threading
 
     import app.ui.replay_view as replay_view
-    from tests.thread_helpers import answer_with_follow_up
 
-    wavs = (tmp_path / "answer.wav", tmp_path / "reply.wav")
-    for wav, seconds in zip(wavs, (3.0, 2.0), strict=True):
-        write_wav_16k(wav, np.zeros(int(seconds * 16_000), dtype=np.float32))
-    store = Store(tmp_path / "db.sqlite3", recordings_dir=tmp_path)
-    session = store.create_session("ops", "Ops interview")
-    answer, _ = answer_with_follow_up(store, session, audio=wavs)
+    store, _, answer, _ = stored_thread(tmp_path)
 
     disk = threading.Event()  # the first recording's read waits on it
     read = replay_view._load_audio
@@ -414,9 +422,7 @@ def test_a_recording_read_late_is_never_played_for_the_answer_shown_after_it(
 
     monkeypatch.setattr(replay_view, "_load_audio", slow_read)
     players: list[InstantPlayer] = []
-    view = ReplayView(player_factory=lambda: players.append(InstantPlayer()) or players[-1],
-                      store_factory=lambda: store)
-    qtbot.addWidget(view)
+    view = replay_view_of(qtbot, store, players)
     with qtbot.waitSignal(view.followUpFound, timeout=10_000):
         view.load(store.get_attempt(answer))
     with qtbot.waitSignal(view.ready, timeout=10_000):
