@@ -54,9 +54,12 @@ def word_times(model: object, audio: np.ndarray) -> list[tuple[str, float]]:
     """(normalised word, start time) of every word Whisper hears in ``audio``."""
     from tests.audio_helpers import words
 
+    # Only the speech is decoded (faster-whisper's own Silero VAD; times stay the
+    # recording's). Over the sink's long silences Whisper can otherwise jump a whole
+    # sentence: a mock interview's ear once lost its closing question that way.
     segments, _ = model.transcribe(  # type: ignore[attr-defined]
         audio, language="en", beam_size=1, word_timestamps=True,
-        condition_on_previous_text=False)
+        condition_on_previous_text=False, vad_filter=True)
     found: list[tuple[str, float]] = []
     for segment in segments:
         for word in segment.words or []:

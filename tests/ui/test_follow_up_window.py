@@ -18,6 +18,7 @@ from app import paths
 from app.practice import Phase, PracticeSettings
 from app.store import Store
 from app.ui.main_window import MainWindow
+from app.ui.practice_screen import PracticeScreen
 from app.ui.settings_store import SettingsStore
 from tests.ollama_loopback import OllamaLoopback
 from tests.speech_fixtures import speech_cache, spoken_answer, spoken_wav  # noqa: F401
@@ -113,15 +114,26 @@ def test_the_follow_up_and_its_reply_show_as_one_thread(
     # The answer's tab shows the transcript saved last (the accurate pass's), not the
     # live one it was first coached on.
     assert answer.transcript is not None and answer.transcript["decoding"]["beam_size"] == 5
-    assert practice.feedback_view.transcript.toPlainText() == answer.transcript["text"]
+    shows_saved(qtbot, practice, answer.transcript["text"])
     qtbot.waitUntil(lambda: Store().get_attempt(reply_id).stage == "reviewed", timeout=30_000)
     reply = Store().get_attempt(reply_id)
     tabs.setCurrentIndex(1)
     assert reply.transcript is not None and reply.transcript["decoding"]["beam_size"] == 5
-    assert practice.feedback_view.transcript.toPlainText() == reply.transcript["text"]
+    shows_saved(qtbot, practice, reply.transcript["text"])
     assert reply.follow_up_to == answer.id and reply.question_text == FOLLOW_UP
     # Space, or the file standing in for the microphone running out just before it.
     assert {answer.stop_reason, reply.stop_reason} <= {"candidate", "end_of_input"}
+
+
+def shows_saved(qtbot: Any, practice: PracticeScreen, saved: str) -> None:
+    """The open tab comes to show ``saved``. The flow saves each pass before its signal
+    reaches the GUI thread, so the row can be read a moment before the view is redrawn."""
+    view = practice.feedback_view.transcript
+
+    def shown() -> None:
+        assert view.toPlainText() == saved
+
+    qtbot.waitUntil(shown, timeout=10_000)  # re-raises the last difference at the end
 
 
 @pytest.mark.parametrize("mode", ["slow", "busy", "down"])
