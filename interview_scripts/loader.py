@@ -164,7 +164,24 @@ def _check_framework_name(value: str | FrameworkSpec | None) -> str | FrameworkS
     return value
 
 
-class _NoAliasLoader(yaml.SafeLoader):
+class _UniqueKeys:
+    """PyYAML keeps the last of two equal keys; in a script that silently drops the first.
+    Mixed into a loader, a repeated key is an error at the second one."""
+
+    def construct_mapping(self, node, deep=False):  # type: ignore[no-untyped-def]
+        seen: set[object] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)  # type: ignore[attr-defined]
+            if isinstance(key, Hashable):
+                if key in seen:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"duplicate key '{key}'", key_node.start_mark
+                    )
+                seen.add(key)
+        return super().construct_mapping(node, deep=deep)  # type: ignore[misc]
+
+
+class _NoAliasLoader(_UniqueKeys, yaml.SafeLoader):
     """SafeLoader without anchors/aliases: they buy nothing in a script and allow
     'billion laughs' documents that expand to gigabytes."""
 
@@ -176,18 +193,15 @@ class _NoAliasLoader(yaml.SafeLoader):
             )
         return super().compose_node(parent, index)
 
-    def construct_mapping(self, node, deep=False):  # type: ignore[no-untyped-def]
-        # PyYAML keeps the last of two equal keys; in a script that silently drops the first.
-        seen: set[object] = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=True)
-            if isinstance(key, Hashable):
-                if key in seen:
-                    raise yaml.constructor.ConstructorError(
-                        None, None, f"duplicate key '{key}'", key_node.start_mark
-                    )
-                seen.add(key)
-        return super().construct_mapping(node, deep=deep)
+
+# The bundled bank (about 0.8 MB) is read at every start, and PyYAML's pure-Python parser
+# takes most of a second over it; libyaml's takes a tenth. Only for the files shipped
+# with the app: libyaml's composer lets aliases through and has no depth limit, which
+# matters for a user's file, not for ours (a test reads every bundled file both ways).
+_BundledLoader: type | None = None
+if getattr(yaml, "__with_libyaml__", False):
+    class _BundledLoader(_UniqueKeys, yaml.CSafeLoader):  # type: ignore[no-redef]
+        """libyaml's parser with the same constructor and the same duplicate-key check."""
 
 
 def _format_location(loc: tuple[Any, ...]) -> str:
@@ -350,7 +364,8 @@ def parse_script(data: bytes | str, name: str = "<script>", path: Path | None = 
     if text.startswith("\ufeff"):
         text = text[1:]
     try:
-        raw = yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 - a SafeLoader subclass
+        loader = _BundledLoader if bundled and _BundledLoader is not None else _NoAliasLoader
+        raw = yaml.load(text, Loader=loader)  # noqa: S506 - SafeLoader / CSafeLoader subclasses
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

@@ -6,10 +6,13 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 
 from app import paths
+from interview_scripts import loader
 from interview_scripts.catalogue import script_files
-from interview_scripts.loader import load_script
+from interview_scripts.errors import ScriptError
+from interview_scripts.loader import load_script, parse_script
 
 # Copies of the pages the bundled scripts were written from, kept with the tests so they
 # run in any clone.
@@ -61,6 +64,24 @@ def test_every_bundled_file_loads(bundled: dict) -> None:
             assert q.time_guide is not None, f"{script_id}/{q.id} has no time guide"
             assert q.guidance and q.sample_answer and q.key_points, f"{script_id}/{q.id} is incomplete"
 
+
+def test_bundled_files_read_the_same_with_the_strict_loader(bundled: dict) -> None:
+    """The bank is read with libyaml's parser for speed; the strict pure-Python reader
+    (no aliases, a depth limit) must find the same script in every file."""
+    assert loader._BundledLoader is not None, "PyYAML was installed without libyaml"
+    for file in script_files(paths.bundled_scripts_dir()):
+        text = file.read_text(encoding="utf-8")
+        assert yaml.load(text, Loader=loader._BundledLoader) == yaml.load(  # noqa: S506
+            text, Loader=loader._NoAliasLoader), file.name
+        assert parse_script(text, name=file.name, path=file, bundled=True) == parse_script(
+            text, name=file.name, path=file, bundled=False), file.name
+        assert bundled[file.stem] == parse_script(text, name=file.name, path=file, bundled=True)
+
+
+def test_the_fast_reader_still_refuses_a_repeated_key() -> None:
+    text = "title: A\nrole: B\ntitle: C\nquestions: []\n"
+    with pytest.raises(ScriptError, match="duplicate key 'title'"):
+        parse_script(text, name="bad.yaml", bundled=True)
 
 def test_key_points_carry_cues(bundled: dict) -> None:
     for script in bundled.values():
