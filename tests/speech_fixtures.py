@@ -15,6 +15,9 @@ sentences with real pauses between them, like a candidate thinking between point
 from __future__ import annotations
 
 import hashlib
+import os
+import subprocess
+import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -23,7 +26,8 @@ import pytest
 
 from audio.audio_file import SAMPLE_RATE, read_audio_16k, write_wav_16k
 from audio.errors import AudioError
-from audio.tts import synthesize_to_wav
+
+ROOT = Path(__file__).resolve().parent.parent
 
 __all__ = ["speech_cache", "spoken_wav", "spoken_answer", "transcriber"]
 
@@ -41,12 +45,25 @@ FILLER_TEXT = "Um, I think the main thing I learned was, uh, to ask for help ear
 
 
 def _synthesize(text: str, path: Path, rate_wpm: int) -> Path:
-    try:
-        return synthesize_to_wav(text, path, rate_wpm=rate_wpm)
-    except AudioError:
-        # The pyttsx3 espeak driver can return from its first request in a process before
-        # the file is written; one more request settles it.
-        return synthesize_to_wav(text, path, rate_wpm=rate_wpm)
+    """Render ``text`` with the project's TTS in a fresh interpreter.
+
+    espeak-ng carries state from one utterance to the next within a process (its pitch
+    flutter runs on), so the same text rendered second in a process sounds slightly
+    different from the same text rendered first, and Whisper can hear the two
+    differently. Rendered alone, an utterance is the same speech whichever tests ran
+    before, so a test gives one result run alone or in the suite.
+    """
+    partial = path.with_name(f"{path.stem}.partial.wav")
+    command = [sys.executable, "-m", "tests.render_speech", text, str(partial), str(rate_wpm)]
+    for _ in range(2):
+        # pyttsx3's espeak driver can return from its first request before the file is
+        # written; a second fresh process settles it (and is again a first render).
+        done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
+        if done.returncode == 0 and partial.exists():
+            os.replace(partial, path)
+            return path
+    last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+    raise AudioError(f"could not render test speech {text[:40]!r}: {last}")
 
 
 def _key(*parts: object) -> str:
@@ -55,7 +72,11 @@ def _key(*parts: object) -> str:
 
 @pytest.fixture(scope="session")
 def speech_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("spoken")
+    # One folder for the session: every module that star-imports these fixtures gets its
+    # own fixture instance, and they share what was rendered.
+    folder = tmp_path_factory.getbasetemp() / "spoken"
+    folder.mkdir(exist_ok=True)
+    return folder
 
 
 @pytest.fixture(scope="session")
