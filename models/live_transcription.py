@@ -374,8 +374,9 @@ class _AccuratePass:
                 start, end = (min(edge, self.audio.size) for edge in stretch[:2])
                 if start >= end:
                     continue
-                words = self.transcriber.transcribe_stretch(self.audio.read(start, end),
-                                                            offset_s=start / SAMPLE_RATE)
+                words = self.transcriber.transcribe_stretch(
+                    self.audio.read(start, end), offset_s=start / SAMPLE_RATE,
+                    previous=self._done[-1].words if self._done else ())
                 self._done.append(StretchWords(start / SAMPLE_RATE, end / SAMPLE_RATE,
                                                tuple(words)))
                 self.times.append((end / SAMPLE_RATE, stretch[2] / SAMPLE_RATE,

@@ -6,7 +6,8 @@ once and cut by ``models.speech_activity``:
 - the live pass decodes each segment (``SEGMENT_POLICY``) once, greedily, with the filler
   prompt (``transcribe_array``): quick, and it keeps the hesitations the coach counts;
 - the accurate pass decodes each stretch (``STRETCH_POLICY``, up to one 30 s window) with
-  beam search and no prompt (``transcribe_stretch``), as faster-whisper does at its best;
+  beam search, no filler prompt and the stretch before as context (``transcribe_stretch``),
+  as faster-whisper does at its best;
 - ``refined_transcript`` puts the two together: the accurate words, with the hesitations
   only the live pass heard put back in.
 
@@ -189,7 +190,7 @@ class Transcriber:
                         segment_policy=STRETCH_POLICY.name if accurate else policy.name,
                         word_timestamps=options["word_timestamps"] is True,
                         initial_prompt=bool(options["initial_prompt"]),
-                        hesitations_merged=accurate)
+                        hesitations_merged=accurate, previous_stretch=accurate)
 
     def transcribe_array(self, audio16k: np.ndarray, offset_s: float = 0.0) -> list[Word]:
         """Words in one stretch of 16 kHz mono audio; times are ``offset_s`` + seconds in it."""
@@ -239,32 +240,40 @@ class Transcriber:
                           duration_s=audio.size / SAMPLE_RATE,
                           decoding=self.decoding("file", policy=policy))
 
-    def accurate_options(self) -> dict[str, object]:
-        """The accurate pass over one stretch: beam search with word timestamps and no
-        prompt, faster-whisper's own best, with its temperature ladder for a window that
-        loops. Measured on recordings of real people, the filler prompt here made Whisper
-        invent text after the last word and write numbers in another style; on espeak
-        answers the two differed by less than the spread between answers
-        (benchmarks/README.md). The hesitations the prompt is for come from the live pass
-        (``refined_transcript``)."""
+    def accurate_options(self, previous: str = "") -> dict[str, object]:
+        """The accurate pass over one stretch: beam search with word timestamps,
+        faster-whisper's own best, with its temperature ladder for a window that loops.
+
+        - ``previous``, the words of the stretch before, is the prompt: faster-whisper
+          gives each 30 s window the text of the one before, and a short stretch decoded
+          without it loses the most (a 5 s closing sentence, "...worked again that
+          afternoon", heard as "work to get a tough tune" alone and as "work to again that
+          afternoon" after the stretch before).
+        - Never the filler prompt: measured on recordings of real people it made Whisper
+          invent text after the last word and write numbers in another style; the
+          hesitations it is for come from the live pass (``refined_transcript``).
+        """
         return {
             "language": self.language,
             "beam_size": ACCURATE_BEAM_SIZE,
             "word_timestamps": True,
-            "initial_prompt": None,
+            "initial_prompt": previous.strip() or None,
             "condition_on_previous_text": False,
         }
 
-    def transcribe_stretch(self, audio16k: np.ndarray, offset_s: float = 0.0) -> list[Word]:
+    def transcribe_stretch(self, audio16k: np.ndarray, offset_s: float = 0.0,
+                           previous: Sequence[Word] = ()) -> list[Word]:
         """The accurate pass over one stretch of 16 kHz audio (``STRETCH_POLICY``: at most
-        one 30 s window); times are ``offset_s`` + seconds in it."""
+        one 30 s window); times are ``offset_s`` + seconds in it. ``previous`` is the
+        accurate words of the stretch before, its context."""
         audio = np.asarray(audio16k, dtype=np.float32).ravel()
         if audio.size < SAMPLE_RATE // 10:
             return []
         duration_s = audio.size / SAMPLE_RATE
         try:
-            segments, _info = self._model.transcribe(audio, vad_filter=False,
-                                                     **self.accurate_options())
+            segments, _info = self._model.transcribe(
+                audio, vad_filter=False,
+                **self.accurate_options(" ".join(w.word for w in previous)))
             found: list[Any] = []
             # As in ``_decode``: the window after the last word is only the stretch's
             # padding, so it is not decoded.
@@ -373,7 +382,8 @@ class Transcriber:
                 if stop():
                     break
                 stretches.append(StretchWords(start / SAMPLE_RATE, end / SAMPLE_RATE, tuple(
-                    self.transcribe_stretch(audio[start:end], offset_s=start / SAMPLE_RATE))))
+                    self.transcribe_stretch(audio[start:end], offset_s=start / SAMPLE_RATE,
+                                            previous=stretches[-1].words if stretches else ()))))
         except BaseException:
             stopped.set()
             raise

@@ -75,12 +75,16 @@ class Decoding:
     # Whether the hesitations the filler-prompted live segments heard were put in: the
     # accurate pass decodes without the prompt, which would leave them out.
     hesitations_merged: bool = False
+    # Whether each stretch was decoded with the words of the stretch before it as context,
+    # as faster-whisper gives each 30 s window the text of the one before.
+    previous_stretch: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {"pass": self.pass_, "beam_size": self.beam_size,
                 "segment_policy": self.segment_policy, "word_timestamps": self.word_timestamps,
                 "initial_prompt": self.initial_prompt,
-                "hesitations_merged": self.hesitations_merged}
+                "hesitations_merged": self.hesitations_merged,
+                "previous_stretch": self.previous_stretch}
 
     @classmethod
     def from_dict(cls, data: Any) -> Decoding | None:
@@ -91,7 +95,8 @@ class Decoding:
         try:
             return cls(data["pass"], int(data["beam_size"]), str(data["segment_policy"]),
                        bool(data["word_timestamps"]), bool(data["initial_prompt"]),
-                       bool(data.get("hesitations_merged", False)))
+                       bool(data.get("hesitations_merged", False)),
+                       bool(data.get("previous_stretch", False)))
         except (KeyError, TypeError, ValueError):
             return None
 

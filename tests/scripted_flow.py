@@ -61,7 +61,8 @@ class ScriptedEar(Transcriber):
     def transcribe_array(self, audio16k: np.ndarray, offset_s: float = 0.0) -> list[Word]:
         return []
 
-    def transcribe_stretch(self, audio16k: np.ndarray, offset_s: float = 0.0) -> list[Word]:
+    def transcribe_stretch(self, audio16k: np.ndarray, offset_s: float = 0.0,
+                           previous: Sequence[Word] = ()) -> list[Word]:
         return []
 
     def refined_transcript(self, stretches: Sequence[StretchWords],  # type: ignore[override]

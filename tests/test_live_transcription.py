@@ -13,6 +13,7 @@ from benchmarks.word_error_rate import word_error_rate
 from models.errors import ModelError
 from models.live_transcription import ChunkedAudio, LiveTranscriber
 from models.speech_activity import SAMPLE_RATE, STRETCH_POLICY, cut_segments
+from models.transcriber import ACCURATE_BEAM_SIZE
 from tests.speech_fixtures import *  # noqa: F403 - the shared speech fixtures
 from tests.speech_fixtures import STAR_SENTENCES, STAR_TEXT
 
@@ -103,6 +104,33 @@ def test_stretches_are_refined_while_audio_arrives(transcriber, thinking_audio) 
     assert [end for end, _, _ in live.stretch_times] == [
         e / SAMPLE_RATE for _, e in cut_segments(as_saved(thinking_audio), STRETCH_POLICY)]
 
+
+def test_each_stretch_is_heard_after_the_one_before(transcriber, thinking_audio,
+                                                    monkeypatch) -> None:
+    """faster-whisper gives each 30 s window the text of the one before; the accurate pass
+    gives each stretch the words of the stretch before, live and from the file alike."""
+    prompts: list[str | None] = []
+    real = transcriber._model.transcribe
+
+    def spy(audio, **options):
+        if options.get("beam_size") == ACCURATE_BEAM_SIZE:
+            prompts.append(options.get("initial_prompt"))
+        return real(audio, **options)
+
+    monkeypatch.setattr(transcriber._model, "transcribe", spy)
+    live = LiveTranscriber(transcriber)
+    feed_in_blocks(live, thinking_audio)
+    live.finish()
+    refined = live.refined()
+    assert refined is not None
+    heard_live = list(prompts)
+    prompts.clear()
+    transcriber.transcribe_full(as_saved(thinking_audio))
+    assert heard_live == prompts
+    assert len(prompts) >= 2 and prompts[0] is None, prompts
+    said = {w.word for w in refined.words}
+    for prompt in prompts[1:]:
+        assert prompt and set(prompt.split()) <= said, (prompt, refined.text)
 
 def test_an_answer_without_the_accurate_pass_says_so(transcriber, star_audio) -> None:
     live = LiveTranscriber(transcriber, refine=False)

@@ -68,7 +68,7 @@ def test_a_transcript_says_how_it_was_decoded_and_old_rows_read_as_unknown(
     # hesitations of the prompted live segments put in.
     assert whole.decoding == Decoding(pass_="file", beam_size=5, segment_policy=STRETCH_POLICY.name,
                                       word_timestamps=True, initial_prompt=False,
-                                      hesitations_merged=True)
+                                      hesitations_merged=True, previous_stretch=True)
     assert segments.decoding is not None and segments.decoding.beam_size == transcriber.beam_size
     custom = transcriber.transcribe_audio(audio, CutPolicy(min_segment_s=0.0, name="per-pause"))
     assert custom.decoding is not None and custom.decoding.segment_policy == "per-pause"
@@ -77,7 +77,7 @@ def test_a_transcript_says_how_it_was_decoded_and_old_rows_read_as_unknown(
     assert saved["decoding"] == {"pass": "file", "beam_size": 5,
                                  "segment_policy": STRETCH_POLICY.name,
                                  "word_timestamps": True, "initial_prompt": False,
-                                 "hesitations_merged": True}
+                                 "hesitations_merged": True, "previous_stretch": True}
     assert Transcript.from_dict(saved).decoding == whole.decoding
     assert Transcript.from_dict(saved).to_dict() == saved
     # A transcript saved before the record was kept, or with one this version cannot
@@ -87,10 +87,12 @@ def test_a_transcript_says_how_it_was_decoded_and_old_rows_read_as_unknown(
     assert Transcript.from_dict({**saved, "decoding": {"pass": "twice"}}).decoding is None
     assert Transcript.from_dict(old).to_dict()["decoding"] is None
     assert Transcript.from_dict(old).to_dict()["words"] == saved["words"]
-    # A record saved before hesitations were merged reads as not merged.
-    before = {k: v for k, v in saved["decoding"].items() if k != "hesitations_merged"}
+    # A record saved before hesitations were merged, or before each stretch was given the
+    # one before, reads as not done.
+    before = {k: v for k, v in saved["decoding"].items()
+              if k not in ("hesitations_merged", "previous_stretch")}
     made = Transcript.from_dict({**saved, "decoding": before}).decoding
-    assert made is not None and made.hesitations_merged is False
+    assert made is not None and made.hesitations_merged is False and made.previous_stretch is False
 
 
 def test_hesitations_are_kept(transcriber, spoken_wav) -> None:
