@@ -19,6 +19,7 @@ from app.ui.main_window import MainWindow
 from app.ui.settings_store import SettingsStore
 from audio import playback
 from audio.sources import WavFileSource
+from models.coach.feedback_model import Feedback
 from tests.ollama_loopback import OllamaLoopback
 from tests.speech_fixtures import *  # noqa: F403 - the shared speech fixtures
 
@@ -79,6 +80,15 @@ def answer_fully(qtbot: Any, window: MainWindow) -> None:
     qtbot.waitUntil(lambda: practice.phase == Phase.FEEDBACK, timeout=90_000)
     qtbot.waitUntil(lambda: "rolled back" in practice.feedback_view.transcript.toPlainText().lower(),
                     timeout=30_000)
+    # The refined feedback follows the instant one, with the accurate pass's word times,
+    # and the row is saved a moment before the view has it: a test reading either waits.
+    qtbot.waitUntil(lambda: shown_pass(practice.feedback_view.feedback) == "refined", timeout=60_000)
+
+
+def shown_pass(feedback: Feedback | None) -> str | None:
+    """Which pass made the transcript of ``feedback``: "live", "refined" or None."""
+    made = (feedback.transcript.model_extra or {}).get("decoding") if feedback is not None else None
+    return made.get("pass") if isinstance(made, dict) else None
 
 
 def playback_streams() -> list[str]:
