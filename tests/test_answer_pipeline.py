@@ -120,9 +120,15 @@ def test_the_refined_live_answer_is_what_its_saved_recording_gives(
     late = answer_pipeline.refine(question, transcriber, instant,
                                   live_answer(transcriber, spoken, refine=False))
     assert late is not None and late.transcript.words == refined.transcript.words
-    # The whole-answer pass is at least as close to what was said as the live one.
-    assert word_error_rate(STAR_TEXT, refined.transcript.text) <= \
-        word_error_rate(STAR_TEXT, instant.transcript.text) + 0.02
+    # As close to what was said as faster-whisper's own best on the same file, within one
+    # answer's spread (the mean, within 0.01, is benchmarks/README.md's). Decoded stretch
+    # by stretch with no context, this answer's closing stretch came out 0.10 worse.
+    segments, _ = transcriber._model.transcribe(str(saved), language="en", beam_size=5,
+                                                word_timestamps=True)
+    direct = " ".join(w.word.strip() for s in segments for w in (s.words or []))
+    refined_wer = word_error_rate(STAR_TEXT, refined.transcript.text)
+    assert refined_wer <= min(0.2, word_error_rate(STAR_TEXT, direct) + 0.05), (
+        refined.transcript.text, direct)
     # Each transcript says how it was made, and the feedback carries the same record.
     live_made, refined_made, file_made = (t.decoding for t in (
         instant.transcript, refined.transcript, from_file.transcript))
