@@ -82,8 +82,9 @@ _SENTENCE = re.compile(r"(?<=[.!?:;])\s+|\n+")
 
 
 class StrictReply(BaseModel):
-    """Base of every reply model: a key the schema lacks means the model wandered off it,
-    so the reply is refused rather than the key ignored."""
+    """Base of every reply model, and of the checked review kept from one: a key the
+    schema lacks is refused, not ignored (in a reply it means the model wandered off the
+    schema)."""
 
     model_config = ConfigDict(extra="forbid")
 
