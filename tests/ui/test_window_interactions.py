@@ -75,11 +75,17 @@ def open_window(qtbot: Any, tmp_path: Path, wav: Path, realtime: bool,
 
 def answer_fully(qtbot: Any, window: MainWindow) -> None:
     practice = window.practice_screen
+    problems: list[str] = []  # the window's banner lines, for a failure's message
+    practice.problem.connect(problems.append)
     qtbot.waitUntil(lambda: practice.phase == Phase.RECORDING, timeout=60_000)
     # The stand-in microphone ends with the file; the flow stops by itself then.
     qtbot.waitUntil(lambda: practice.phase == Phase.FEEDBACK, timeout=90_000)
-    qtbot.waitUntil(lambda: "rolled back" in practice.feedback_view.transcript.toPlainText().lower(),
-                    timeout=30_000)
+
+    def heard() -> None:
+        shown = practice.feedback_view.transcript.toPlainText()
+        assert "rolled back" in shown.lower(), (shown, practice.status_label.text(), problems)
+
+    qtbot.waitUntil(heard, timeout=30_000)  # re-raises with what was shown
     # The refined feedback follows the instant one, with the accurate pass's word times,
     # and the row is saved a moment before the view has it: a test reading either waits.
     qtbot.waitUntil(lambda: shown_pass(practice.feedback_view.feedback) == "refined", timeout=60_000)
@@ -142,6 +148,8 @@ def test_escape_cancels_the_answer_and_keeps_what_was_said(
         qtbot, tmp_path: Path, answer_wav: Path) -> None:
     window = open_window(qtbot, tmp_path, answer_wav, realtime=True)
     practice = window.practice_screen
+    problems: list[str] = []  # the window's banner lines, for a failure's message
+    practice.problem.connect(problems.append)
     qtbot.waitUntil(lambda: practice.phase == Phase.RECORDING, timeout=60_000)
     qtbot.waitUntil(lambda: practice.clock.clock_text() == "0:03", timeout=30_000)
     statuses: list[str] = []
